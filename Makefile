@@ -1,0 +1,36 @@
+# The README's two commands are `make run` and `make test`; both install first if needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= data/golden_thread.duckdb
+PORT ?= 8501
+
+.PHONY: install run test bench demo clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+run: install
+	GOLDEN_THREAD_DB=$(DB) $(BIN)/streamlit run dashboard.py \
+		--server.address=127.0.0.1 --server.port=$(PORT) --server.headless=true \
+		--browser.gatherUsageStats=false
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
+	$(BIN)/python bench/spc_bench.py
+
+demo: install
+	$(BIN)/golden-thread demo --db $(DB)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

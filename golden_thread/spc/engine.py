@@ -1,0 +1,117 @@
+"""The chart engine: every series of a frame through phases, limits and rules in one vectorised pass.
+
+``analyse(points, settings)`` takes a long frame of points (many series at once) and one settings row
+per series, and returns one row per point with its phase, centre line, limits and signals under both
+rule sets. ``analyse_series`` is the same for one series with ``SpcOptions``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import polars as pl
+
+from golden_thread.spc import anhoej, limits, mdc
+from golden_thread.spc.options import SpcOptions
+
+POINT_SCHEMA = {
+    "series": pl.Int64,
+    "x": pl.Int64,  # any sortable type works: Int64 index or pl.Date
+    "y": pl.Float64,
+    "n": pl.Float64,
+    "phase_start": pl.Boolean,
+    "exclude": pl.Boolean,
+}
+SETTINGS_SCHEMA = {
+    "series": pl.Int64,
+    "chart": pl.Utf8,
+    "rules": pl.Utf8,
+    "baseline_points": pl.Int64,
+    "multiply": pl.Float64,
+    "screen": pl.Boolean,
+    "direction": pl.Utf8,
+    "target": pl.Float64,
+}
+SCALED_COLUMNS = ("value", "cl", "lcl", "ucl", "lcl_95", "ucl_95")
+
+
+def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
+    """Compute every point of every series. Input order is kept in the output.
+
+    ``points``: series, x, y, n (denominator or null), phase_start, exclude.
+    ``settings``: one row per series: chart, rules, baseline_points, multiply, screen, direction, target.
+    """
+    frame = points.with_row_index("row").join(settings, on="series", how="left").sort(["series", "x"])
+    frame = frame.with_columns(
+        numerator=pl.col("y"),
+        denominator=pl.col("n"),
+        value=pl.when(pl.col("n").is_not_null()).then(pl.col("y") / pl.col("n")).otherwise(pl.col("y")),
+        phase=(
+            1 + (pl.col("phase_start") & (pl.int_range(pl.len()) > 0)).cast(pl.Int32).cum_sum()
+        ).over("series"),
+        include=~pl.col("exclude"),
+    )
+    position_in_phase = pl.int_range(pl.len()).over(["series", "phase"])
+    frame = frame.with_columns(
+        baseline=pl.col("baseline_points").is_null() | (position_in_phase < pl.col("baseline_points"))
+    ).with_columns(base=pl.col("baseline") & pl.col("include"))
+
+    frame = limits.control_limits(limits.centre_line(frame))
+    frame = frame.with_columns(
+        sigma_signal=((pl.col("value") > pl.col("ucl")) | (pl.col("value") < pl.col("lcl"))).fill_null(False)
+    )
+    frame = anhoej.runs_analysis(frame)
+    frame = mdc.classify(frame)
+    frame = _anhoej_point_type(frame)
+    frame = frame.with_columns(pl.col(c) * pl.col("multiply") for c in SCALED_COLUMNS)
+    return frame.sort("row").drop("numerator", "denominator", "base", "sigma", "screen")
+
+
+def _anhoej_point_type(frame: pl.DataFrame) -> pl.DataFrame:
+    """Under Anhoej rules only the 3-sigma test marks a point; its side and the direction name it."""
+    side = pl.when(pl.col("value") > pl.col("ucl")).then(pl.lit("Above UCL")).otherwise(pl.lit("Below LCL"))
+    anhoej_type = pl.when(pl.col("sigma_signal")).then(side).otherwise(pl.lit("Common Cause"))
+    is_anhoej = pl.col("rules") == "anhoej"
+    return frame.with_columns(
+        special_cause_type=pl.when(is_anhoej).then(anhoej_type).otherwise(pl.col("special_cause_type"))
+    ).with_columns(
+        point_type=pl.when(is_anhoej)
+        .then(mdc.point_type(pl.col("special_cause_type"), pl.col("direction")))
+        .otherwise(pl.col("point_type")),
+        special_cause_flag=pl.when(is_anhoej).then(pl.col("sigma_signal")).otherwise(pl.col("special_cause_flag")),
+    )
+
+
+def settings_row(series: int, options: SpcOptions) -> dict[str, Any]:
+    return {
+        "series": series,
+        "chart": options.chart,
+        "rules": options.rules,
+        "baseline_points": options.baseline_points,
+        "multiply": float(options.multiply),
+        "screen": options.screen_moving_ranges,
+        "direction": options.improvement_direction,
+        "target": None if options.target is None else float(options.target),
+    }
+
+
+def analyse_series(
+    x: Sequence[Any],
+    y: Sequence[float | None],
+    options: SpcOptions,
+    n: Sequence[float | None] | None = None,
+) -> pl.DataFrame:
+    """One series through ``analyse``; ``options.phase_starts`` and ``options.exclude`` name x values."""
+    x_series = pl.Series("x", list(x))
+    points = pl.DataFrame(
+        {
+            "series": pl.Series([0] * len(x_series), dtype=pl.Int64),
+            "x": x_series,
+            "y": pl.Series(list(y), dtype=pl.Float64),
+            "n": pl.Series(list(n) if n is not None else [None] * len(x_series), dtype=pl.Float64),
+            "phase_start": x_series.is_in(list(options.phase_starts)) if options.phase_starts else [False] * len(x_series),
+            "exclude": x_series.is_in(list(options.exclude)) if options.exclude else [False] * len(x_series),
+        }
+    )
+    settings = pl.DataFrame([settings_row(0, options)], schema=SETTINGS_SCHEMA)
+    return analyse(points, settings)

@@ -1,0 +1,332 @@
+"""The store: the one module that owns the DuckDB file and every SQL statement.
+
+Lifecycle. ``Store(path)`` opens one DuckDB connection for the whole process and brings the schema up
+to date (see ``schema.MIGRATIONS``). DuckDB connections are not safe to share between threads, but
+cursors made from one connection are, so every call below takes its own ``cursor()``: Streamlit runs
+each session's script in its own thread and they all share one ``Store``. Writes are serialised by a
+process-wide lock and each multi-row write is one transaction: it lands whole or not at all.
+
+Reads return polars DataFrames. Values always travel as parameters or as registered Arrow tables;
+the only identifiers interpolated into SQL are table and column names checked against the schema.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import polars as pl
+
+from golden_thread.schema import LATEST_VERSION, MIGRATIONS
+
+# Tables in dependency order (parents first): the order of export, import and demo loading.
+TABLES: tuple[str, ...] = (
+    "organisation",
+    "network_membership",
+    "strategic_objective",
+    "aim",
+    "driver_diagram",
+    "driver_diagram_version",
+    "driver",
+    "driver_link",
+    "change_idea",
+    "change_idea_driver",
+    "project",
+    "project_link",
+    "pdsa_cycle",
+    "measure",
+    "observation",
+    "chart_phase",
+    "point_exclusion",
+    "annotation",
+    "app_user",
+    "audit_log",
+)
+
+# The order in which rows are exported, so two exports of the same data are byte-identical.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "network_membership": ("network_id", "member_id"),
+    "driver_link": ("parent_driver_id", "child_driver_id"),
+    "change_idea_driver": ("change_idea_id", "driver_id"),
+    "project_link": ("project_id", "is_primary", "aim_id", "driver_id", "change_idea_id"),
+    "observation": ("measure_id", "period_start"),
+    "chart_phase": ("measure_id", "starts_on"),
+    "point_exclusion": ("measure_id", "period_start"),
+    "app_user": ("username",),
+}
+
+
+class StoreError(ValueError):
+    """A write the store refused, in words a user can act on."""
+
+
+class Store:
+    """All reads and writes of one Golden Thread database."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = duckdb.connect(self.path)
+        self._write_lock = threading.RLock()
+        self.migrate()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+        cursor = self._connection.cursor()
+        try:
+            return cursor.sql(sql, params=params).pl()
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                cursor.close()
+                raise
+            cursor.execute("COMMIT")
+            cursor.close()
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        exists = self._query(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).item()
+        if not exists:
+            return 0
+        return int(self._query("SELECT coalesce(max(version), 0) FROM schema_version").item())
+
+    def migrate(self) -> int:
+        """Apply every migration newer than the file's version; returns the version reached."""
+        with self._write_lock:
+            current = self.schema_version()
+            if current > LATEST_VERSION:
+                raise StoreError(
+                    f"This database is at schema version {current}, newer than this Golden Thread "
+                    f"(version {LATEST_VERSION}). Upgrade Golden Thread before opening it."
+                )
+            for version, description, sql in MIGRATIONS:
+                if version <= current:
+                    continue
+                with self._transaction() as cursor:
+                    cursor.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                        "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+                    )
+                    cursor.execute(sql)
+                    cursor.execute(
+                        "INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description]
+                    )
+            return self.schema_version()
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Column name -> DuckDB type, in table order."""
+        self._check_table(table)
+        frame = self._query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+        return dict(zip(frame["column_name"], frame["data_type"]))
+
+    @staticmethod
+    def _check_table(table: str) -> None:
+        if table not in TABLES:
+            raise StoreError(f"Unknown table {table!r}.")
+
+    # -- bulk rows (import, export, demo) --------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self._query("SELECT count(*) FROM organisation").item() == 0
+
+    def table(self, table: str) -> pl.DataFrame:
+        """Every row of one table in a stable order (used by export)."""
+        self._check_table(table)
+        keys = SORT_KEYS.get(table, ("id",))
+        order = ", ".join(f'"{k}"' for k in keys if k in self.columns(table))
+        return self._query(f'SELECT * FROM "{table}" ORDER BY {order}')
+
+    def insert_tables(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+        """Insert whole tables in one transaction (parents first); nothing is written if any row fails."""
+        counts: dict[str, int] = {}
+        with self._transaction() as cursor:
+            for table in TABLES:
+                frame = frames.get(table)
+                if frame is None or frame.height == 0:
+                    continue
+                counts[table] = self._insert_frame(cursor, table, frame)
+        return counts
+
+    def _insert_frame(self, cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+        known = self.columns(table)
+        unknown = [c for c in frame.columns if c not in known]
+        if unknown:
+            raise StoreError(f"{table}: unknown column(s) {', '.join(unknown)}.")
+        frame = _blank_text_to_null(frame)
+        column_list = ", ".join(f'"{c}"' for c in frame.columns)
+        cursor.register("incoming_rows", frame.to_arrow())
+        try:
+            cursor.execute(f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM incoming_rows')
+        finally:
+            cursor.unregister("incoming_rows")
+        return frame.height
+
+    def check_rows(self, table: str, frame: pl.DataFrame) -> list[tuple[int, str]]:
+        """Try each row alone against the schema inside a rolled-back transaction.
+
+        Returns (row index, reason) for every row the schema refuses; used to name each bad row of an
+        import after the bulk insert failed. Rows of earlier tables must already be present.
+        """
+        problems: list[tuple[int, str]] = []
+        for index in range(frame.height):
+            try:
+                with self._transaction() as cursor:
+                    self._insert_frame(cursor, table, frame.slice(index, 1))
+                    raise _RollBack
+            except _RollBack:
+                continue
+            except (duckdb.Error, StoreError) as error:
+                problems.append((index, _plain_error(error)))
+        return problems
+
+    # -- reads for the screens -------------------------------------------------------------------
+
+    def organisations(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM organisation ORDER BY id")
+
+    def objectives_overview(self) -> pl.DataFrame:
+        """One row per system-level aim, with its objective and counts of the work beneath it."""
+        return self._query(
+            """
+            WITH aim_projects AS (
+                SELECT DISTINCT a.id AS aim_id, pl.project_id
+                FROM aim a
+                JOIN driver_diagram dd ON dd.aim_id = a.id
+                JOIN driver_diagram_version v ON v.diagram_id = dd.id
+                LEFT JOIN driver d ON d.version_id = v.id
+                LEFT JOIN change_idea ci ON ci.version_id = v.id
+                JOIN project_link pl ON pl.driver_id = d.id OR pl.change_idea_id = ci.id
+                UNION
+                SELECT aim_id, project_id FROM project_link WHERE aim_id IS NOT NULL
+            )
+            SELECT o.id AS objective_id, o.title AS objective, o.category,
+                   a.id AS aim_id, a.title AS aim, a.statement, a.target_value, a.target_date,
+                   a.responsible_leader,
+                   count(DISTINCT p.id) FILTER (WHERE p.status = 'active') AS active_projects,
+                   count(DISTINCT c.id) AS pdsa_cycles,
+                   (SELECT count(*) FROM measure m WHERE m.aim_id = a.id) AS aim_measures
+            FROM strategic_objective o
+            LEFT JOIN aim a ON a.objective_id = o.id AND a.status = 'active'
+            LEFT JOIN aim_projects ap ON ap.aim_id = a.id
+            LEFT JOIN project p ON p.id = ap.project_id
+            LEFT JOIN pdsa_cycle c ON c.project_id = p.id
+            WHERE o.status = 'active'
+            GROUP BY ALL
+            ORDER BY o.id, a.id
+            """
+        )
+
+    def totals(self) -> dict[str, int]:
+        row = self._query(
+            """
+            SELECT (SELECT count(*) FROM aim WHERE status = 'active') AS aims,
+                   (SELECT count(*) FROM project WHERE status = 'active') AS active_projects,
+                   (SELECT count(*) FROM project) AS projects,
+                   (SELECT count(*) FROM pdsa_cycle) AS pdsa_cycles,
+                   (SELECT count(*) FROM measure WHERE status = 'active') AS measures,
+                   (SELECT count(*) FROM observation) AS observations
+            """
+        ).row(0, named=True)
+        return {k: int(v) for k, v in row.items()}
+
+    def measures(self) -> pl.DataFrame:
+        """Every measure with what it is attached to (aim, driver or project) and the team behind it."""
+        return self._query(
+            """
+            SELECT m.*,
+                   coalesce(a.title, da.title, pa.title) AS aim,
+                   d.title AS driver, p.title AS project, t.name AS team,
+                   coalesce(m.aim_id, da.id, pa.id) AS thread_aim_id
+            FROM measure m
+            LEFT JOIN aim a ON a.id = m.aim_id
+            LEFT JOIN driver d ON d.id = m.driver_id
+            LEFT JOIN driver_diagram_version v ON v.id = d.version_id
+            LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            LEFT JOIN aim da ON da.id = dd.aim_id
+            LEFT JOIN project p ON p.id = m.project_id
+            LEFT JOIN organisation t ON t.id = p.team_id
+            LEFT JOIN (
+                SELECT DISTINCT pl.project_id, a2.id, a2.title
+                FROM project_link pl
+                LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
+                LEFT JOIN driver d2 ON d2.id = pl.driver_id
+                JOIN driver_diagram_version v2 ON v2.id = coalesce(ci.version_id, d2.version_id)
+                JOIN driver_diagram dd2 ON dd2.id = v2.diagram_id
+                JOIN aim a2 ON a2.id = dd2.aim_id
+                WHERE pl.is_primary
+                UNION ALL
+                SELECT pl.project_id, a3.id, a3.title FROM project_link pl
+                JOIN aim a3 ON a3.id = pl.aim_id WHERE pl.is_primary
+            ) pa ON pa.project_id = m.project_id
+            ORDER BY m.id
+            """
+        )
+
+    def observations(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        if measure_ids is None:
+            return self._query("SELECT * FROM observation ORDER BY measure_id, period_start")
+        return self._query(
+            "SELECT * FROM observation WHERE list_contains(?, measure_id) ORDER BY measure_id, period_start",
+            [measure_ids],
+        )
+
+    def chart_phases(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM chart_phase WHERE ? IS NULL OR list_contains(?, measure_id) "
+            "ORDER BY measure_id, starts_on",
+            [measure_ids, measure_ids],
+        )
+
+    def point_exclusions(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM point_exclusion WHERE ? IS NULL OR list_contains(?, measure_id) "
+            "ORDER BY measure_id, period_start",
+            [measure_ids, measure_ids],
+        )
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to undo a trial insert."""
+
+
+def _blank_text_to_null(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank text means 'not given': stored as NULL so that export and import round-trip exactly."""
+    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in text
+    )
+
+
+def _plain_error(error: Exception) -> str:
+    """DuckDB's message without its error-class prefix and SQL context, for a person to read."""
+    message = str(error).split("\n")[0]
+    for prefix in ("Constraint Error: ", "Conversion Error: ", "Invalid Input Error: ", "Binder Error: "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message

@@ -1,0 +1,104 @@
+"""Edge cases: explicit states instead of misleading output."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from golden_thread.spc.engine import analyse_series
+from golden_thread.spc.options import SpcOptions
+from golden_thread.spc.summary import summarise
+
+
+def _run(ys, **options):
+    chart = analyse_series(list(range(1, len(ys) + 1)), ys, SpcOptions(**options))
+    return chart, summarise(chart).row(0, named=True)
+
+
+def test_all_values_equal_has_no_limits_and_says_so():
+    chart, summary = _run([5.0] * 15, rules="mdc")
+    assert chart["cl"].to_list() == [5.0] * 15
+    assert chart["ucl"].is_null().all() and chart["lcl"].is_null().all()
+    assert not chart["sigma_signal"].any()
+    assert summary["state"] == "no_variation"
+    assert "no process limits" in summary["summary"]
+
+
+def test_all_points_on_the_median_leave_nothing_useful_for_runs():
+    chart, summary = _run([3.0] * 12, chart="run")
+    assert chart["n_useful"].to_list() == [0] * 12
+    assert not chart["run_signal"].any()
+    assert chart["longest_run"].is_null().all()
+    assert "Too few useful points (0)" in summary["summary"]
+
+
+def test_one_point_is_too_few_to_judge():
+    chart, summary = _run([7.0], rules="mdc")
+    assert chart["cl"].to_list() == [7.0]
+    assert chart["ucl"].to_list() == [None]
+    assert summary["state"] == "too_few_points"
+    assert summary["variation_icon"] is None
+    assert summary["summary"].startswith("Too few points to judge")
+
+
+def test_missing_values_are_skipped_not_zero():
+    ys = [10, 12, None, 11, 13, 9, None, 10, 12, 11, 10, 12, 11, 9]
+    chart, _ = _run(ys, chart="xmr")
+    present = [y for y in ys if y is not None]
+    assert abs(chart["cl"][0] - sum(present) / len(present)) < 1e-12
+    assert chart.filter(chart["value"].is_null())["sigma_signal"].to_list() == [False, False]
+    assert chart["n_obs"][0] == 14 and chart["n_useful"][0] <= 12
+
+
+def test_excluded_point_is_left_out_of_the_centre_but_still_tested():
+    ys = [10, 11, 10, 12, 11, 10, 60, 11, 10, 12, 11, 10]
+    chart, _ = _run(ys, chart="xmr", exclude=(7,))
+    assert abs(chart["cl"][0] - (sum(ys) - 60) / 11) < 1e-12
+    assert chart["include"].to_list()[6] is False
+    assert chart["sigma_signal"].to_list()[6] is True
+
+
+def test_no_target_or_neutral_direction_gives_no_assurance_icon():
+    ys = [10, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11]
+    assert _run(ys, rules="mdc")[1]["assurance_icon"] is None
+    assert _run(ys, rules="mdc", target=50, improvement_direction="neutral")[1]["assurance_icon"] is None
+    assert _run(ys, rules="mdc", target=50)[1]["assurance_icon"] == "consistent_fail"
+    assert _run(ys, rules="mdc", target=50, improvement_direction="decrease")[1]["assurance_icon"] == "consistent_pass"
+
+
+def test_neutral_direction_names_high_and_low():
+    ys = [10, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 40]
+    chart, summary = _run(ys, rules="mdc", improvement_direction="neutral")
+    assert chart["point_type"][-1] == "special_cause_neutral_high"
+    assert summary["variation_icon"] == "special_cause_neutral_high"
+
+
+def test_sustained_shift_suggests_a_new_phase_and_a_summary_in_words():
+    months = [dt.date(2025, m, 1) for m in range(1, 13)] + [dt.date(2026, m, 1) for m in range(1, 13)]
+    ys = [20, 22, 19, 21, 20, 23, 19, 21, 22, 20, 21, 20, 16, 15, 16, 14, 15, 16, 15, 14, 16, 15, 14, 15]
+    chart = analyse_series(months, ys, SpcOptions(rules="mdc", improvement_direction="decrease", target=10))
+    summary = summarise(chart).row(0, named=True)
+    assert summary["variation_icon"] == "special_cause_improvement"
+    assert summary["suggested_phase_start"] == dt.date(2026, 1, 1)
+    assert summary["summary"].startswith("Special cause improvement: 12 points below the mean since January 2026")
+    assert summary["assurance_icon"] in {"consistent_fail", "inconsistent"}
+
+
+def test_many_series_in_one_call_match_one_at_a_time():
+    import polars as pl
+
+    from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse, settings_row
+
+    series = {1: [5, 6, 7, 5, 6, 30, 5, 6], 2: [1, 2, 3, 4, 5, 6, 7, 8, 9], 3: [4, 4, 5, 4, 6]}
+    points = pl.DataFrame(
+        [{"series": s, "x": i + 1, "y": float(y), "n": None, "phase_start": False, "exclude": False}
+         for s, ys in series.items() for i, y in enumerate(ys)],
+        schema={"series": pl.Int64, "x": pl.Int64, "y": pl.Float64, "n": pl.Float64,
+                "phase_start": pl.Boolean, "exclude": pl.Boolean},
+    )
+    settings = pl.DataFrame([settings_row(s, SpcOptions(rules="mdc")) for s in series], schema=SETTINGS_SCHEMA)
+    together = analyse(points, settings)
+    for s, ys in series.items():
+        alone = analyse_series(list(range(1, len(ys) + 1)), ys, SpcOptions(rules="mdc"))
+        mine = together.filter(pl.col("series") == s)
+        assert mine["ucl"].to_list() == alone["ucl"].to_list()
+        assert mine["point_type"].to_list() == alone["point_type"].to_list()
