@@ -13,7 +13,7 @@ the only identifiers interpolated into SQL are table and column names checked ag
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -57,6 +57,10 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "point_exclusion": ("measure_id", "period_start"),
     "app_user": ("username",),
 }
+
+
+# Columns that point at another row of the same table.
+SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
 
 
 class StoreError(ValueError):
@@ -177,13 +181,33 @@ class Store:
         if unknown:
             raise StoreError(f"{table}: unknown column(s) {', '.join(unknown)}.")
         frame = _blank_text_to_null(frame)
+        reference = SELF_REFERENCES.get(table)
+        if reference in frame.columns:
+            # DuckDB checks a foreign key against rows already stored, not rows of the same statement, so
+            # rows that point at each other (a team's division, a cycle's earlier cycle) go in waves.
+            remaining = frame
+            while remaining.height:
+                waiting_on = remaining["id"]
+                wave = remaining.filter(~pl.col(reference).is_in(waiting_on.implode()) | pl.col(reference).is_null())
+                if wave.height == 0:  # a cycle: let the database refuse it with its own message
+                    wave = remaining
+                self._insert_rows(cursor, table, wave)
+                remaining = remaining.filter(~pl.col("id").is_in(wave["id"].implode()))
+            return frame.height
+        self._insert_rows(cursor, table, frame)
+        return frame.height
+
+    @staticmethod
+    def _insert_rows(cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
         column_list = ", ".join(f'"{c}"' for c in frame.columns)
         cursor.register("incoming_rows", frame.to_arrow())
         try:
             cursor.execute(f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM incoming_rows')
         finally:
-            cursor.unregister("incoming_rows")
-        return frame.height
+            # After a refused insert the transaction is aborted and even unregistering fails; the
+            # original error is the one worth reporting, and the cursor is discarded anyway.
+            with suppress(duckdb.TransactionException):
+                cursor.unregister("incoming_rows")
 
     def check_rows(self, table: str, frame: pl.DataFrame) -> list[tuple[int, str]]:
         """Try each row alone against the schema inside a rolled-back transaction.
@@ -306,6 +330,12 @@ class Store:
             "SELECT * FROM point_exclusion WHERE ? IS NULL OR list_contains(?, measure_id) "
             "ORDER BY measure_id, period_start",
             [measure_ids, measure_ids],
+        )
+
+
+    def annotations(self, measure_ids: list[int]) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM annotation WHERE list_contains(?, measure_id) ORDER BY measure_id, on_date", [measure_ids]
         )
 
 

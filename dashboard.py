@@ -1,0 +1,15 @@
+"""Golden Thread: the entry. Page config and navigation only; each screen lives in pages/."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
+
+navigation = st.navigation(
+    {
+        "Golden Thread": [
+            st.Page("pages/home.py", title="Aims and objectives", icon=":material/flag:", default=True),
+            st.Page("pages/measures.py", title="Measures", icon=":material/monitoring:"),
+        ],
+    }
+)
+navigation.run()

@@ -1,0 +1,109 @@
+"""Chart builders: computed series in, altair charts out. No statistics here; nothing but drawing.
+
+Colours follow Making Data Count (DOMAIN Decision 7): improvement blue, concern orange, common cause
+grey, neutral purple.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+POINT_COLOURS = {
+    "common_cause": "#A6A6A6",
+    "special_cause_improvement": "#289DE0",
+    "special_cause_concern": "#E46C0A",
+    "special_cause_neutral_high": "#490092",
+    "special_cause_neutral_low": "#490092",
+}
+POINT_LABELS = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Improvement",
+    "special_cause_concern": "Concern",
+    "special_cause_neutral_high": "Neutral (higher)",
+    "special_cause_neutral_low": "Neutral (lower)",
+}
+LINE_COLOUR = "#7F7F7F"
+LIMIT_COLOUR = "#231F20"
+TARGET_COLOUR = "#DE1B1B"
+
+
+def spc_chart(
+    points: pl.DataFrame,
+    *,
+    title: str = "",
+    unit: str = "",
+    target: float | None = None,
+    annotations: pl.DataFrame | None = None,
+    height: int = 320,
+    show_near_limits: bool = False,
+) -> alt.LayerChart:
+    """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...)."""
+    data = points.select(
+        "x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type", "special_cause_type",
+        *(c for c in ("n", "y") if c in points.columns),
+    ).with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
+    base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
+        x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+    )
+    y_title = unit or "value"
+    line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(y=alt.Y("value:Q", title=y_title))
+    colour = alt.Color(
+        "signal:N",
+        scale=alt.Scale(domain=list(dict.fromkeys(POINT_LABELS.values())),
+                        range=[POINT_COLOURS[k] for k in ("common_cause", "special_cause_improvement",
+                                                          "special_cause_concern", "special_cause_neutral_high")]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    dots = base.mark_circle(size=60, opacity=1).encode(
+        y="value:Q",
+        color=colour,
+        tooltip=[
+            alt.Tooltip("x:T", title="Period", format="%B %Y"),
+            alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+            alt.Tooltip("special_cause_type:N", title="Signal"),
+            alt.Tooltip("cl:Q", title="Centre", format=",.3~f"),
+            alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),
+            alt.Tooltip("lcl:Q", title="Lower limit", format=",.3~f"),
+        ],
+    )
+    # Lines step at each phase: one line per phase (detail), drawn as steps between periods.
+    centre = base.mark_line(color=LIMIT_COLOUR, strokeWidth=1.2, interpolate="step-after").encode(
+        y="cl:Q", detail="phase:N"
+    )
+    layers = [line, centre]
+    for column in ("ucl", "lcl") + (("ucl_95", "lcl_95") if show_near_limits else ()):
+        layers.append(
+            base.mark_line(color=LIMIT_COLOUR, strokeDash=[4, 3], strokeWidth=1, interpolate="step-after").encode(
+                y=f"{column}:Q", detail="phase:N"
+            )
+        )
+    if target is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"target": target}]))
+            .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 3])
+            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target")])
+        )
+    if annotations is not None and annotations.height:
+        notes = alt.Chart(alt.Data(values=_jsonable(annotations.select("on_date", "label", "detail").to_dicts())))
+        layers.append(
+            notes.mark_rule(color="#005EB8", strokeDash=[2, 2], opacity=0.6).encode(
+                x="on_date:T", tooltip=[alt.Tooltip("label:N", title="Change"), alt.Tooltip("detail:N", title="")]
+            )
+        )
+        layers.append(
+            notes.mark_point(shape="triangle-down", color="#005EB8", filled=True, size=80, yOffset=-4)
+            .encode(x="on_date:T", y=alt.value(0),
+                    tooltip=[alt.Tooltip("label:N", title="Change"), alt.Tooltip("detail:N", title="")])
+        )
+    layers.append(dots)
+    return alt.layer(*layers).properties(title=title, height=height)
+
+
+def _jsonable(records: list[dict]) -> list[dict]:
+    import datetime as dt
+
+    out = []
+    for record in records:
+        out.append({k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in record.items()})
+    return out

@@ -1,0 +1,86 @@
+"""Every screen renders on the demo trust under Streamlit's AppTest, showing what a user would look for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from golden_thread.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+ENTRY = str(ROOT / "dashboard.py")
+
+
+@pytest.fixture
+def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("GOLDEN_THREAD_DB", str(path))
+    st.cache_resource.clear()  # the store is cached per process; each test opens its own file
+    yield path
+    st.cache_resource.clear()
+
+
+def _open(page: str | None = None, **query: str) -> AppTest:
+    app = AppTest.from_file(ENTRY, default_timeout=60)
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    if page:
+        app.switch_page(str(ROOT / page))
+        app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_home_lists_every_objective_and_aim_with_counts(app_db):
+    app = _open()
+    store = Store(app_db)
+    overview = store.objectives_overview()
+    store.close()
+    subheaders = [s.value for s in app.subheader]
+    assert set(overview["objective"].unique()) <= set(subheaders)
+    shown_aims = {aim for frame in app.dataframe for aim in frame.value.get("System-level aim", [])}
+    assert set(overview["aim"].drop_nulls()) == shown_aims
+    assert [m.label for m in app.metric][:2] == ["System-level aims", "Active projects"]
+
+
+def test_home_flags_an_aim_with_no_active_project(app_db):
+    app = _open()
+    assert any("has no active improvement project" in e.value for e in app.error)
+
+
+def test_a_new_database_loads_the_demo_on_first_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("GOLDEN_THREAD_DB", str(tmp_path / "fresh.duckdb"))
+    st.cache_resource.clear()
+    app = _open()
+    assert int(app.metric[0].value) == 5
+    st.cache_resource.clear()
+
+
+def test_every_demo_measure_renders_its_chart_and_summary(app_db):
+    store = Store(app_db)
+    ids = store.measures()["id"].to_list()
+    store.close()
+    for measure_id in ids:
+        app = _open("pages/measures.py", measure=str(measure_id))
+        charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
+        assert charts, f"measure {measure_id}: no chart"
+        spec = json.loads(charts[0].proto.spec)
+        values = [v for d in spec.get("datasets", {}).values() for v in d] + [
+            v for layer in spec.get("layer", []) for v in layer.get("data", {}).get("values", [])
+        ]
+        assert any("cl" in v for v in values), f"measure {measure_id}: no centre line in the chart data"
+        assert any(m.label == "Variation" for m in app.metric)
+        assert any("variation" in md.value.lower() or "too few" in md.value.lower() or "special cause" in md.value.lower()
+                   for md in app.markdown), f"measure {measure_id}: no summary sentence"
+
+
+def test_an_unknown_measure_in_the_url_is_explained(app_db):
+    app = _open("pages/measures.py", measure="99999")
+    assert any("not among these measures" in w.value for w in app.warning)

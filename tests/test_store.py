@@ -1,0 +1,103 @@
+"""The schema: migrations from an empty file and from an older version; constraints refuse bad rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import polars as pl
+import pytest
+
+from golden_thread.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.store import Store
+
+
+def _minimal_organisation() -> dict[str, pl.DataFrame]:
+    return {
+        "organisation": pl.DataFrame({"id": [1, 2], "name": ["Trust", "Ward 7"], "kind": ["trust", "team"],
+                                      "parent_id": [None, 1]}),
+        "strategic_objective": pl.DataFrame({"id": [1], "organisation_id": [1], "title": ["Safe care"],
+                                             "category": ["Quality"]}),
+        "aim": pl.DataFrame({"id": [1], "objective_id": [1], "title": ["Fewer falls"]}),
+        "measure": pl.DataFrame({"id": [1], "name": ["Falls per 1,000 bed days"], "measure_type": ["outcome"],
+                                 "aim_id": [1], "frequency": ["monthly"], "chart_type": ["u"]}),
+    }
+
+
+def test_a_new_file_is_created_at_the_latest_version(tmp_path):
+    store = Store(tmp_path / "new.duckdb")
+    assert store.schema_version() == LATEST_VERSION
+    assert store.is_empty()
+
+
+def test_an_old_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    old.execute(MIGRATIONS[0][2])
+    old.execute("INSERT INTO schema_version (version, description) VALUES (1, 'v1')")
+    old.execute("INSERT INTO organisation (id, name, kind) VALUES (1, 'Old Trust', 'trust')")
+    old.close()
+
+    store = Store(path)
+    assert store.schema_version() == LATEST_VERSION
+    assert store.organisations()["name"].to_list() == ["Old Trust"]
+    assert "reason" in store.columns("chart_phase") and "role" in store.columns("app_user")
+    store.close()
+    assert Store(path).schema_version() == LATEST_VERSION  # opening again applies nothing twice
+
+
+def test_a_file_from_a_newer_version_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "future.duckdb"
+    Store(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO schema_version (version, description) VALUES (99, 'future')")
+    con.close()
+    with pytest.raises(ValueError, match="newer than this Golden Thread"):
+        Store(path)
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "complaint"),
+    [
+        ("observation", {"measure_id": 99, "period_start": dt.date(2026, 1, 1), "value": 3.0}, "foreign key"),
+        ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": 3.0,
+                         "denominator": -10.0}, "CHECK"),
+        ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": -1.0,
+                         "denominator": 10.0}, "CHECK"),
+        ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1)}, "CHECK"),
+        ("measure", {"id": 2, "name": "X", "measure_type": "outcomes", "aim_id": 1, "frequency": "monthly",
+                     "chart_type": "xmr"}, "CHECK"),
+        ("measure", {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly",
+                     "chart_type": "xmr"}, "CHECK"),
+        ("strategic_objective", {"id": 2, "organisation_id": 1, "title": "Y", "category": "Fun"}, "CHECK"),
+        ("project", {"id": 1, "team_id": 2, "title": "P", "progress_score": 3.3}, "CHECK"),
+    ],
+)
+def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, complaint):
+    store.insert_tables(_minimal_organisation())
+    with pytest.raises(duckdb.Error, match=complaint):
+        store.insert_tables({table: pl.DataFrame([row])})
+    assert store.organisations().height == 2
+    assert store.observations().height == 0
+
+
+def test_one_observation_per_measure_and_period(store):
+    store.insert_tables(_minimal_organisation())
+    first = pl.DataFrame({"measure_id": [1], "period_start": [dt.date(2026, 1, 1)], "numerator": [3.0],
+                          "denominator": [5000.0]})
+    store.insert_tables({"observation": first})
+    with pytest.raises(duckdb.Error, match="(?i)duplicate key"):
+        store.insert_tables({"observation": first})
+    assert store.observations()["numerator"].to_list() == [3.0]
+
+
+def test_a_failing_multi_table_write_leaves_nothing_behind(store):
+    frames = _minimal_organisation()
+    frames["observation"] = pl.DataFrame({"measure_id": [1, 1], "period_start": [dt.date(2026, 1, 1)] * 2,
+                                          "value": [1.0, 2.0]})
+    with pytest.raises(duckdb.Error):
+        store.insert_tables(frames)
+    assert store.is_empty()
+    assert store.measures().height == 0
