@@ -282,6 +282,30 @@ CREATE TABLE audit_log (
 );
 """
 
+# Columns restricted to a closed vocabulary, so an import can say which words are allowed.
+ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("organisation", "kind"): ORGANISATION_KINDS,
+    ("organisation", "vocabulary"): VOCABULARIES,
+    ("strategic_objective", "category"): OBJECTIVE_CATEGORIES,
+    ("strategic_objective", "status"): RECORD_STATUSES,
+    ("aim", "status"): RECORD_STATUSES,
+    ("driver_diagram_version", "status"): RECORD_STATUSES,
+    ("driver", "level"): DRIVER_LEVELS,
+    ("driver_link", "strength"): LINK_STRENGTHS,
+    ("change_idea_driver", "strength"): LINK_STRENGTHS,
+    ("project", "status"): PROJECT_STATUSES,
+    ("pdsa_cycle", "purpose"): PDSA_PURPOSES,
+    ("pdsa_cycle", "act_decision"): ACT_DECISIONS,
+    ("measure", "measure_type"): MEASURE_TYPES,
+    ("measure", "frequency"): FREQUENCIES,
+    ("measure", "chart_type"): CHART_TYPES,
+    ("measure", "rules"): RULE_SETS,
+    ("measure", "improvement_direction"): DIRECTIONS,
+    ("measure", "status"): RECORD_STATUSES,
+    ("observation", "status"): OBSERVATION_STATUSES,
+    ("app_user", "role"): ROLES,
+}
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),

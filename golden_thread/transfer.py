@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from golden_thread.schema import ENUMERATIONS
 from golden_thread.store import TABLES, Store, StoreError
 
 
@@ -77,9 +78,23 @@ def _cast(text: pl.Expr, target: pl.DataType) -> pl.Expr:
 
 def read_table_file(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[RowProblem]]:
     """Read one CSV as text and convert each column to its schema type, naming every cell that won't."""
+    converted, problems = _convert(path, columns)
+    table = path.stem
+    for column in converted.columns:
+        allowed = ENUMERATIONS.get((table, column))
+        if allowed is None:
+            continue
+        wrong = converted[column].is_not_null() & ~converted[column].is_in(list(allowed))
+        for index in wrong.arg_true().to_list():
+            problems.append(RowProblem(path.name, index + 2, f"{column} {converted[column][index]!r} is not one of "
+                                                             f"{', '.join(allowed)}"))
+    return converted, problems
+
+
+def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[RowProblem]]:
     problems: list[RowProblem] = []
     try:
-        raw = pl.read_csv(path, infer_schema_length=0, missing_utf8_is_empty_string=False)
+        raw = pl.read_csv(path, infer_schema_length=0)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError) as error:
         return pl.DataFrame(), [RowProblem(path.name, 1, f"cannot be read as CSV UTF-8 ({str(error).splitlines()[0]})")]
     unknown = [c for c in raw.columns if c not in columns]

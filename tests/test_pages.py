@@ -72,10 +72,11 @@ def test_every_demo_measure_renders_its_chart_and_summary(app_db):
         charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
         assert charts, f"measure {measure_id}: no chart"
         spec = json.loads(charts[0].proto.spec)
-        values = [v for d in spec.get("datasets", {}).values() for v in d] + [
-            v for layer in spec.get("layer", []) for v in layer.get("data", {}).get("values", [])
-        ]
-        assert any("cl" in v for v in values), f"measure {measure_id}: no centre line in the chart data"
+        drawn = {layer["encoding"]["y"]["field"] for layer in spec["layer"] if "y" in layer.get("encoding", {})
+                 and "field" in layer["encoding"]["y"]}
+        assert {"value", "cl"} <= drawn, f"measure {measure_id}: chart lacks values or centre line"
+        data = next(frame.value for frame in app.dataframe if "Centre" in frame.value.columns)
+        assert len(data) > 10 and data["Centre"].notna().all(), f"measure {measure_id}: no centre line in the table"
         assert any(m.label == "Variation" for m in app.metric)
         assert any("variation" in md.value.lower() or "too few" in md.value.lower() or "special cause" in md.value.lower()
                    for md in app.markdown), f"measure {measure_id}: no summary sentence"
