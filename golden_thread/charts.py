@@ -50,9 +50,7 @@ def spc_chart(
     line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(y=alt.Y("value:Q", title=y_title))
     colour = alt.Color(
         "signal:N",
-        scale=alt.Scale(domain=list(dict.fromkeys(POINT_LABELS.values())),
-                        range=[POINT_COLOURS[k] for k in ("common_cause", "special_cause_improvement",
-                                                          "special_cause_concern", "special_cause_neutral_high")]),
+        scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
         legend=alt.Legend(title=None, orient="bottom"),
     )
     dots = base.mark_circle(size=60, opacity=1).encode(

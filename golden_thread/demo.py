@@ -345,7 +345,7 @@ def _series(rng: np.random.Generator, kind: str, count: int) -> tuple[np.ndarray
         return rng.binomial(patients.astype(int), p).astype(float), patients
     if kind == "los_trend":
         base = 7.8 + rng.normal(0, 0.18, count)
-        base[-9:] = 7.7 - 0.12 * np.arange(1, 10) + rng.normal(0, 0.02, 9)
+        base[-9:] = 7.75 - 0.04 * np.arange(1, 10) + rng.normal(0, 0.005, 9)
         return np.round(base, 2), None
     if kind == "agency_spike":
         spend = 400 + rng.normal(0, 18, count) - 1.5 * t

@@ -46,11 +46,13 @@ if points.height == 0:
 summary = summaries.row(0, named=True)
 
 st.subheader(measure["name"])
-icons = st.columns([1, 1, 1, 2])
-icons[0].metric("Latest", f"{summary['latest_value']:,.{measure['decimal_places']}f} {measure['unit'] or ''}")
+unit = f" ({measure['unit']})" if measure["unit"] else ""
+icons = st.columns(4)
+icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
+                help=f"Period starting {summary['latest_x']}")
 icons[1].metric("Variation", ICON_TEXT[summary["variation_icon"]])
 icons[2].metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
-icons[3].metric("Target", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g} {measure['unit'] or ''}")
+icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
 st.markdown(f"**{summary['summary']}**")
 
 annotations = db.annotations([measure_id]).select("on_date", pl.col("text").alias("label"), pl.lit("").alias("detail"))

@@ -1,0 +1,105 @@
+"""The app in a real headless Chromium: a server on 127.0.0.1, pages waited on by app state, never by sleeps.
+
+Set SCREENSHOTS=DIR to keep each page's screenshot (the README's pictures are made this way).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_db):
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "app.duckdb"
+    shutil.copy(demo_db, database)
+    port = _free_port()
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
+         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"],
+        cwd=ROOT, env={**os.environ, "GOLDEN_THREAD_DB": str(database)}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            pytest.fail("the app did not start:\n" + (folder / "server.log").read_text())
+        time.sleep(0.2)
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+def _visit(browser, url: str, name: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=30_000)
+    keep = os.environ.get("SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(keep) / f"{name}.png"), full_page=True)
+    return page
+
+
+def test_home_page_shows_the_aims_in_a_browser(server, browser):
+    page = _visit(browser, server, "home")
+    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Safe, effective care every time" in text and "Strategic objective · Quality" in text
+    assert "has no active improvement project" in text
+    assert not page.query_selector("[data-testid='stException']")
+    page.close()
+
+
+def test_measure_page_draws_the_chart_in_a_browser(server, browser):
+    page = _visit(browser, f"{server}/measures?measure=1", "measure")
+    page.wait_for_selector("canvas, svg.marks", timeout=30_000)
+    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Inpatient falls with harm per 1,000 occupied bed days" in text
+    assert "Variation" in text and "Assurance" in text
+    assert not page.query_selector("[data-testid='stException']")
+    page.close()
