@@ -15,7 +15,7 @@ import polars as pl
 
 from golden_thread.spc.constants import CROSSINGS_QUANTILE, LONGEST_RUN_OFFSET
 
-GROUP = ["series", "phase"]
+GROUP = ["group_id"]  # one id per (series, phase), numbered by the engine in sorted order
 
 
 @lru_cache(maxsize=None)
@@ -42,15 +42,18 @@ def longest_run_limit(n_useful: int) -> int:
 
 
 def runs_analysis(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add n_obs, n_useful, longest_run, longest_run_max, n_crossings, n_crossings_min and run_signal."""
-    included = frame.filter(pl.col("include"))
+    """Add n_obs, n_useful, longest_run, longest_run_max, n_crossings, n_crossings_min and run_signal.
+
+    Only series under Anhoej rules are analysed (Making Data Count has its own shift and trend rules);
+    others get empty counts and no run signal.
+    """
+    included = frame.filter(pl.col("include") & (pl.col("rules") == "anhoej"))
     n_obs = included.group_by(GROUP).agg(n_obs=pl.len())
 
     side = (pl.col("value") - pl.col("cl")).sign()
     useful = included.with_columns(side=side).filter(pl.col("side").is_not_null() & (pl.col("side") != 0))
-    useful = useful.with_columns(
-        run_id=(pl.col("side") != pl.col("side").shift(1)).fill_null(True).cast(pl.Int32).cum_sum().over(GROUP)
-    )
+    run_starts = (pl.col("side") != pl.col("side").shift(1)) | (pl.col("group_id") != pl.col("group_id").shift(1))
+    useful = useful.with_columns(run_id=run_starts.fill_null(True).cast(pl.Int32).cum_sum())
     runs = useful.group_by(GROUP + ["run_id"]).agg(length=pl.len())
     per_phase = runs.group_by(GROUP).agg(
         n_useful=pl.col("length").sum(),
@@ -69,9 +72,10 @@ def runs_analysis(frame: pl.DataFrame) -> pl.DataFrame:
     per_phase = per_phase.join(thresholds, on="n_useful", how="left")
 
     frame = frame.join(n_obs, on=GROUP, how="left").join(per_phase, on=GROUP, how="left")
+    anhoej = pl.col("rules") == "anhoej"
     return frame.with_columns(
-        n_obs=pl.col("n_obs").fill_null(0),
-        n_useful=pl.col("n_useful").fill_null(0),
+        n_obs=pl.when(anhoej).then(pl.col("n_obs").fill_null(0)),
+        n_useful=pl.when(anhoej).then(pl.col("n_useful").fill_null(0)),
         run_signal=(
             (pl.col("longest_run") > pl.col("longest_run_max")) | (pl.col("n_crossings") < pl.col("n_crossings_min"))
         ).fill_null(False),

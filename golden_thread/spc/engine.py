@@ -41,7 +41,13 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     ``points``: series, x, y, n (denominator or null), phase_start, exclude.
     ``settings``: one row per series: chart, rules, baseline_points, multiply, screen, direction, target.
     """
-    frame = points.with_row_index("row").join(settings, on="series", how="left").sort(["series", "x"])
+    frame = points.with_row_index("row").join(settings, on="series", how="left", maintain_order="left")
+    in_order = frame.select(
+        ((pl.col("series").diff() > 0) | ((pl.col("series").diff() == 0) & (pl.col("x") > pl.col("x").shift(1))))
+        .fill_null(True).all()
+    ).item()
+    if not in_order:
+        frame = frame.sort(["series", "x"])
     frame = frame.with_columns(
         numerator=pl.col("y"),
         denominator=pl.col("n"),
@@ -51,7 +57,9 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
         ).over("series"),
         include=~pl.col("exclude"),
     )
-    position_in_phase = pl.int_range(pl.len()).over(["series", "phase"])
+    new_group = (pl.col("series") != pl.col("series").shift(1)) | (pl.col("phase") != pl.col("phase").shift(1))
+    frame = frame.with_columns(group_id=new_group.fill_null(True).cast(pl.Int32).cum_sum())
+    position_in_phase = pl.int_range(pl.len()).over("group_id")
     frame = frame.with_columns(
         baseline=pl.col("baseline_points").is_null() | (position_in_phase < pl.col("baseline_points"))
     ).with_columns(base=pl.col("baseline") & pl.col("include"))
@@ -60,23 +68,24 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         sigma_signal=((pl.col("value") > pl.col("ucl")) | (pl.col("value") < pl.col("lcl"))).fill_null(False)
     )
-    frame = anhoej.runs_analysis(frame)
+    frame = anhoej.runs_analysis(frame)  # computed for series under Anhoej rules only
     frame = mdc.classify(frame)
     frame = _anhoej_point_type(frame)
     frame = frame.with_columns(pl.col(c) * pl.col("multiply") for c in SCALED_COLUMNS)
-    return frame.sort("row").drop("numerator", "denominator", "base", "sigma", "screen")
+    if not in_order:
+        frame = frame.sort("row")
+    return frame.drop("numerator", "denominator", "base", "sigma", "screen", "group_id")
 
 
 def _anhoej_point_type(frame: pl.DataFrame) -> pl.DataFrame:
     """Under Anhoej rules only the 3-sigma test marks a point; its side and the direction name it."""
-    side = pl.when(pl.col("value") > pl.col("ucl")).then(pl.lit("Above UCL")).otherwise(pl.lit("Below LCL"))
-    anhoej_type = pl.when(pl.col("sigma_signal")).then(side).otherwise(pl.lit("Common Cause"))
+    side = pl.when(~pl.col("sigma_signal")).then(0).when(pl.col("value") > pl.col("ucl")).then(1).otherwise(-1)
+    label = pl.when(side == 1).then(pl.lit("Above UCL")).when(side == -1).then(pl.lit("Below LCL"))
     is_anhoej = pl.col("rules") == "anhoej"
     return frame.with_columns(
-        special_cause_type=pl.when(is_anhoej).then(anhoej_type).otherwise(pl.col("special_cause_type"))
-    ).with_columns(
+        special_cause_type=pl.when(is_anhoej).then(label.fill_null("Common Cause")).otherwise(pl.col("special_cause_type")),
         point_type=pl.when(is_anhoej)
-        .then(mdc.point_type(pl.col("special_cause_type"), pl.col("direction")))
+        .then(mdc.point_type_from_side(side, pl.col("direction")))
         .otherwise(pl.col("point_type")),
         special_cause_flag=pl.when(is_anhoej).then(pl.col("sigma_signal")).otherwise(pl.col("special_cause_flag")),
     )

@@ -17,7 +17,7 @@ from golden_thread.spc.constants import (
     SIGMA_NEAR,
 )
 
-GROUP = ["series", "phase"]
+GROUP = ["group_id"]  # one id per (series, phase), numbered by the engine in sorted order
 
 _chart = pl.col("chart")
 _value = pl.col("value")
@@ -55,7 +55,8 @@ def _average_moving_range(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     value leaves a gap (its two moving ranges are dropped), as in qicharts2's qic.i.
     """
     base = frame.filter(pl.col("base")).select(GROUP + ["screen", column])
-    base = base.with_columns(mr=(pl.col(column) - pl.col(column).shift(1)).abs().over(GROUP))
+    same_group = pl.col("group_id") == pl.col("group_id").shift(1)
+    base = base.with_columns(mr=pl.when(same_group).then((pl.col(column) - pl.col(column).shift(1)).abs()))
     base = base.with_columns(amr_all=pl.col("mr").mean().over(GROUP))
     return base.group_by(GROUP).agg(
         amr_all=pl.col("amr_all").first(),
