@@ -53,7 +53,7 @@ def runs_analysis(frame: pl.DataFrame) -> pl.DataFrame:
     side = (pl.col("value") - pl.col("cl")).sign()
     useful = included.with_columns(side=side).filter(pl.col("side").is_not_null() & (pl.col("side") != 0))
     run_starts = (pl.col("side") != pl.col("side").shift(1)) | (pl.col("group_id") != pl.col("group_id").shift(1))
-    useful = useful.with_columns(run_id=run_starts.fill_null(True).cast(pl.Int32).cum_sum())
+    useful = useful.with_columns(run_id=run_starts.fill_null(True).cast(pl.Int32).cum_sum().set_sorted())
     runs = useful.group_by(GROUP + ["run_id"]).agg(length=pl.len())
     per_phase = runs.group_by(GROUP).agg(
         n_useful=pl.col("length").sum(),

@@ -58,7 +58,8 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
         include=~pl.col("exclude"),
     )
     new_group = (pl.col("series") != pl.col("series").shift(1)) | (pl.col("phase") != pl.col("phase").shift(1))
-    frame = frame.with_columns(group_id=new_group.fill_null(True).cast(pl.Int32).cum_sum())
+    # A running count only ever increases: telling polars so lets it group by it without hashing.
+    frame = frame.with_columns(group_id=new_group.fill_null(True).cast(pl.Int32).cum_sum().set_sorted())
     position_in_phase = pl.int_range(pl.len()).over("group_id")
     frame = frame.with_columns(
         baseline=pl.col("baseline_points").is_null() | (position_in_phase < pl.col("baseline_points"))

@@ -37,7 +37,7 @@ def _run_length(key: str) -> pl.Expr:
 
 def _run_id(key: str) -> pl.Expr:
     starts = (pl.col(key) != pl.col(key).shift(1)) | (_group != _group.shift(1))
-    return starts.fill_null(True).cast(pl.Int32).cum_sum().alias(f"{key}_run")
+    return starts.fill_null(True).cast(pl.Int32).cum_sum().set_sorted().alias(f"{key}_run")
 
 
 def astronomical_point() -> pl.Expr:
