@@ -12,6 +12,8 @@ the only identifiers interpolated into SQL are table and column names checked ag
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import threading
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Iterator
 import duckdb
 import polars as pl
 
+from golden_thread.observations import ProposedObservation, check_observation
 from golden_thread.schema import LATEST_VERSION, MIGRATIONS
 
 # Tables in dependency order (parents first): the order of export, import and demo loading.
@@ -347,6 +350,91 @@ class Store:
         return self._query(
             "SELECT * FROM annotation WHERE list_contains(?, measure_id) ORDER BY measure_id, on_date", [measure_ids]
         )
+
+
+    # -- observations (data entry) ----------------------------------------------------------------
+
+    def measure(self, measure_id: int) -> dict | None:
+        frame = self._query("SELECT * FROM measure WHERE id = ?", [measure_id])
+        return frame.row(0, named=True) if frame.height else None
+
+    def save_observation(
+        self,
+        measure_id: int,
+        proposed: "ProposedObservation",
+        *,
+        username: str,
+        today: dt.date,
+        correcting: bool = False,
+    ) -> str:
+        """Add (or, when ``correcting``, change) one period's data; returns 'added', 'corrected' or 'unchanged'.
+
+        Refuses with ``ObservationRefused`` listing every problem; nothing is written then. The write and
+        its audit record land together in one transaction.
+        """
+        measure = self.measure(measure_id)
+        if measure is None:
+            raise ObservationRefused([f"There is no measure {measure_id}."])
+        row, problems = check_observation(proposed, measure, today)
+        if problems:
+            raise ObservationRefused(problems)
+        fields = ("value", "numerator", "denominator", "note")
+        with self._transaction() as cursor:
+            existing = cursor.execute(
+                "SELECT value, numerator, denominator, note FROM observation WHERE measure_id = ? AND period_start = ?",
+                [measure_id, row["period_start"]],
+            ).fetchone()
+            if existing is not None and not correcting:
+                raise ObservationRefused([
+                    f"{measure['name']} already has data for the period starting {row['period_start']:%d %B %Y}; "
+                    "choose 'Correct an existing period' to change it."
+                ])
+            if existing is None and correcting:
+                raise ObservationRefused([f"There is no data for the period starting {row['period_start']:%d %B %Y} "
+                                          "to correct; add it as a new period."])
+            before = dict(zip(fields, existing)) if existing else None
+            after = {k: row[k] for k in fields}
+            if before == after:
+                return "unchanged"
+            if existing is None:
+                cursor.execute(
+                    "INSERT INTO observation (measure_id, period_start, value, numerator, denominator, note, status, "
+                    "entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, 'provisional', ?, current_timestamp)",
+                    [measure_id, row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"],
+                     username],
+                )
+            else:
+                cursor.execute(
+                    "UPDATE observation SET value = ?, numerator = ?, denominator = ?, note = ?, entered_by = ?, "
+                    "entered_at = current_timestamp WHERE measure_id = ? AND period_start = ?",
+                    [row["value"], row["numerator"], row["denominator"], row["note"], username, measure_id,
+                     row["period_start"]],
+                )
+            self._audit(cursor, username, "correct" if existing else "add", "observation",
+                        f"{measure_id}/{row['period_start']}", before, after)
+        return "corrected" if existing else "added"
+
+    @staticmethod
+    def _audit(cursor, username: str, action: str, entity_type: str, entity_key: str,
+               before: dict | None, after: dict | None, reason: str | None = None) -> None:
+        cursor.execute(
+            "INSERT INTO audit_log (id, username, action, entity_type, entity_key, before_json, after_json, reason) "
+            "SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM audit_log",
+            [username, action, entity_type, entity_key,
+             None if before is None else json.dumps(before, default=str),
+             None if after is None else json.dumps(after, default=str), reason],
+        )
+
+    def audit_log(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM audit_log ORDER BY id")
+
+
+class ObservationRefused(StoreError):
+    """An observation that was not saved, with every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
 
 
 class _RollBack(Exception):

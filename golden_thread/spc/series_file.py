@@ -7,6 +7,7 @@ and optionally ``n`` (denominator); an empty cell is a missing value. Every prob
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -137,9 +138,8 @@ def compute_file(input_path: str | Path, options: SpcOptions) -> pl.DataFrame:
     xs, ys, ns = read_series(input_path, options)
     as_dates = isinstance(xs[0], dt.date)
     convert = (lambda v: dt.date.fromisoformat(str(v))) if as_dates else (lambda v: int(v))
-    options = SpcOptions(**{**options.__dict__,
-                            "phase_starts": tuple(convert(v) for v in options.phase_starts),
-                            "exclude": tuple(convert(v) for v in options.exclude)})
+    options = dataclasses.replace(options, phase_starts=tuple(convert(v) for v in options.phase_starts),
+                                  exclude=tuple(convert(v) for v in options.exclude))
     result = analyse_series(xs, ys, options, n=ns)
     result = result.with_columns(pl.col("value").alias("y"))
     columns = [c for c in OUTPUT_COLUMNS if (c != "n" or ns is not None) and (options.rules == "mdc" or c not in MDC_ONLY)]
