@@ -52,6 +52,11 @@ def _as_period(raw: Any, problems: list[str]) -> dt.date | None:
         return None
 
 
+def uses_denominator(measure: dict[str, Any]) -> bool:
+    """Whether a measure's data are a numerator over a denominator (P/U charts, or a proportion on a run chart)."""
+    return measure["chart_type"] in RATIO_CHARTS or measure.get("denominator_definition") is not None
+
+
 def current_period(frequency: str, today: dt.date) -> dt.date:
     """The period that contains ``today`` (it has not ended, so no data for it yet)."""
     if frequency == "weekly":
@@ -108,3 +113,20 @@ def check_observation(
         return None, problems
     return {"measure_id": measure["id"], "period_start": period, "value": value, "numerator": numerator,
             "denominator": denominator, "note": note}, []
+
+
+def periods_open_for_entry(frequency: str, existing: list[dt.date], today: dt.date, back: int = 6) -> list[dt.date]:
+    """Complete periods without data, newest first: the last ``back`` periods plus any gap since the last entry."""
+    step = (lambda d: d - dt.timedelta(days=7)) if frequency == "weekly" else (
+        lambda d: (d - dt.timedelta(days=1)).replace(day=1))
+    period = step(current_period(frequency, today))
+    taken = set(existing)
+    last = max(existing) if existing else None
+    open_periods = []
+    for count in range(520):
+        if count >= back and (last is None or period <= last):
+            break
+        if period not in taken:
+            open_periods.append(period)
+        period = step(period)
+    return open_periods

@@ -1,10 +1,14 @@
 """Measures: find a measure by aim, team or type; see its chart, icons, summary, definition and data."""
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
 from golden_thread.charts import spc_chart
 from golden_thread.measure_series import measure_charts
+from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
+from golden_thread.store import ObservationRefused
 from golden_thread.ui import ICON_TEXT, store
 
 db = store()
@@ -40,44 +44,89 @@ measure_id = st.selectbox("Measure", ids, index=start, format_func=labels.get)
 measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 
 points, summaries = measure_charts(db, [measure_id])
-if points.height == 0:
-    st.info("This measure has no data yet.")
-    st.stop()
-summary = summaries.row(0, named=True)
 
 st.subheader(measure["name"])
 unit = f" ({measure['unit']})" if measure["unit"] else ""
-icons = st.columns(4)
-icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
-                help=f"Period starting {summary['latest_x']}")
-icons[1].metric("Variation", ICON_TEXT[summary["variation_icon"]])
-icons[2].metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
-icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
-st.markdown(f"**{summary['summary']}**")
 
-annotations = db.annotations([measure_id]).select("on_date", pl.col("text").alias("label"), pl.lit("").alias("detail"))
-st.altair_chart(
-    spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations),
-    width="stretch",
-)
+if points.height == 0:
+    st.info("This measure has no data yet: add its first period below.")
+else:
+    summary = summaries.row(0, named=True)
+    icons = st.columns(4)
+    icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
+                    help=f"Period starting {summary['latest_x']}")
+    icons[1].metric("Variation", ICON_TEXT[summary["variation_icon"]])
+    icons[2].metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
+    icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
+    st.markdown(f"**{summary['summary']}**")
+    annotations = db.annotations([measure_id]).select(
+        "on_date", pl.col("text").alias("label"), pl.lit("").alias("detail"))
+    st.altair_chart(
+        spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations),
+        width="stretch",
+    )
 
-left, right = st.columns(2)
-with left:
-    st.markdown("##### Operational definition")
-    definition = {
-        "Definition": measure["definition"], "Numerator": measure["numerator_definition"],
-        "Denominator": measure["denominator_definition"], "Inclusions": measure["inclusions"],
-        "Exclusions": measure["exclusions"], "Data source": measure["data_source"], "Owner": measure["owner"],
-        "Frequency": measure["frequency"], "Chart": f"{measure['chart_type']} ({measure['rules']} rules)",
-        "Improvement": measure["improvement_direction"],
-    }
-    st.dataframe(pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
-                 hide_index=True, width="stretch")
-with right:
-    st.markdown("##### Data")
-    table = points.select(
-        pl.col("x").alias("Period"), pl.col("value").round(measure["decimal_places"] + 2).alias("Value"),
-        pl.col("cl").round(4).alias("Centre"), pl.col("lcl").round(4).alias("Lower limit"),
-        pl.col("ucl").round(4).alias("Upper limit"), pl.col("special_cause_type").alias("Signal"),
-    ).reverse()
-    st.dataframe(table, hide_index=True, width="stretch", height=360)
+ratio = uses_denominator(measure)
+existing = db.observations([measure_id])
+with st.expander("Enter or correct data", expanded=points.height == 0, icon=":material/edit:"):
+    mode = st.radio("What do you want to do?", ["Add a new period", "Correct an existing period"], horizontal=True,
+                    key=f"mode-{measure_id}")
+    correcting = mode == "Correct an existing period"
+    if correcting:
+        periods = existing["period_start"].sort(descending=True).to_list()
+    else:
+        periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), dt.date.today())
+    if not periods:
+        st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
+    else:
+        with st.form(f"entry-{measure_id}", clear_on_submit=False):
+            period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}")
+            if ratio:
+                numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}")
+                denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}")
+                value = None
+            else:
+                value = st.text_input(f"Value{unit}")
+                numerator = denominator = None
+            note = st.text_area("Note (optional)", max_chars=2000)
+            saved = st.form_submit_button("Save", type="primary")
+        if saved:
+            try:
+                outcome = db.save_observation(
+                    measure_id, ProposedObservation(period, value=value, numerator=numerator,
+                                                    denominator=denominator, note=note),
+                    username=st.session_state.get("username", "demo user"), today=dt.date.today(),
+                    correcting=correcting)
+            except ObservationRefused as refused:
+                for problem in refused.problems:
+                    st.error(problem, icon=":material/error:")
+                st.caption("Nothing was saved. Fix the entries above and save again.")
+            else:
+                st.session_state["saved_message"] = {
+                    "added": f"Saved: {period:%B %Y} added.", "corrected": f"Saved: {period:%B %Y} corrected.",
+                    "unchanged": "Nothing to save: those are the values already stored."}[outcome]
+                st.rerun()
+if message := st.session_state.pop("saved_message", None):
+    st.success(message, icon=":material/check_circle:")
+
+if points.height:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("##### Operational definition")
+        definition = {
+            "Definition": measure["definition"], "Numerator": measure["numerator_definition"],
+            "Denominator": measure["denominator_definition"], "Inclusions": measure["inclusions"],
+            "Exclusions": measure["exclusions"], "Data source": measure["data_source"], "Owner": measure["owner"],
+            "Frequency": measure["frequency"], "Chart": f"{measure['chart_type']} ({measure['rules']} rules)",
+            "Improvement": measure["improvement_direction"],
+        }
+        st.dataframe(pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
+                     hide_index=True, width="stretch")
+    with right:
+        st.markdown("##### Data")
+        table = points.select(
+            pl.col("x").alias("Period"), pl.col("value").round(measure["decimal_places"] + 2).alias("Value"),
+            pl.col("cl").round(4).alias("Centre"), pl.col("lcl").round(4).alias("Lower limit"),
+            pl.col("ucl").round(4).alias("Upper limit"), pl.col("special_cause_type").alias("Signal"),
+        ).reverse()
+        st.dataframe(table, hide_index=True, width="stretch", height=360)

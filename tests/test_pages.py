@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -85,3 +86,62 @@ def test_every_demo_measure_renders_its_chart_and_summary(app_db):
 def test_an_unknown_measure_in_the_url_is_explained(app_db):
     app = _open("pages/measures.py", measure="99999")
     assert any("not among these measures" in w.value for w in app.warning)
+
+
+def _quiet_measure(app_db: Path) -> dict:
+    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from tests.conftest import DEMO_TODAY
+
+    build_demo_trust(DEMO_TODAY)  # fills DEMO_BREAKS
+    store = Store(app_db)
+    measure = store.measure(DEMO_BREAKS["measure_gone_quiet"][0])
+    store.close()
+    return measure
+
+
+def _entry_form(app: AppTest, measure: dict):
+    from golden_thread.observations import uses_denominator
+
+    return uses_denominator(measure), list(app.text_input)
+
+
+def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_db):
+    measure = _quiet_measure(app_db)
+    store = Store(app_db)
+    before = store.observations([measure["id"]])
+    store.close()
+    app = _open("pages/measures.py", measure=str(measure["id"]))
+    ratio, boxes = _entry_form(app, measure)
+    if ratio:
+        boxes[0].input("12")
+        boxes[1].input("abc")
+    else:
+        boxes[0].input("abc")
+    app.button[0].click().run()
+    errors = [e.value for e in app.error]
+    assert any("'abc' is not a number" in e for e in errors), errors
+    store = Store(app_db)
+    assert store.observations([measure["id"]]).equals(before)
+    store.close()
+
+
+def test_a_valid_entry_appears_in_the_table_and_the_chart(app_db):
+    measure = _quiet_measure(app_db)
+    app = _open("pages/measures.py", measure=str(measure["id"]))
+    period = app.selectbox[-1].value
+    ratio, boxes = _entry_form(app, measure)
+    if ratio:
+        boxes[0].input("30")
+        boxes[1].input("40")
+    else:
+        boxes[0].input("42")
+    app.button[0].click().run()
+    assert not app.exception and not app.error
+    assert any("Saved:" in s.value for s in app.success)
+    data = next(frame.value for frame in app.dataframe if "Centre" in frame.value.columns)
+    row = data[data["Period"].astype(str).str[:10] == str(period)]
+    expected = 30 / 40 * measure["multiplier"] if ratio else 42.0
+    assert len(row) == 1 and abs(row["Value"].iloc[0] - expected) < 1e-6
+    store = Store(app_db)
+    assert store.observations([measure["id"]]).filter(pl.col("period_start") == period).height == 1
+    store.close()
