@@ -414,6 +414,58 @@ class Store:
                         f"{measure_id}/{row['period_start']}", before, after)
         return "corrected" if existing else "added"
 
+    # -- chart phases and excluded points --------------------------------------------------------
+
+    def add_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
+        """Start a new phase (a rebase) at a period that has data, with its reason."""
+        self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=True)
+
+    def remove_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
+        self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=False)
+
+    def exclude_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
+        """Leave a period out of the centre line and limits (it stays on the chart), with its reason."""
+        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
+                                  add=True)
+
+    def include_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
+        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
+                                  add=False)
+
+    def _change_chart_marker(self, table: str, column: str, measure_id: int, period: dt.date, reason: str,
+                             username: str, *, add: bool) -> None:
+        what = "phase" if table == "chart_phase" else "excluded point"
+        reason = (reason or "").strip()
+        if not reason:
+            raise StoreError(f"Give a reason for this {what}: boards and analysts will read it on the chart.")
+        with self._transaction() as cursor:
+            has_data = cursor.execute(
+                "SELECT count(*) FROM observation WHERE measure_id = ? AND period_start = ?", [measure_id, period]
+            ).fetchone()[0]
+            if not has_data:
+                raise StoreError(f"There is no data for the period starting {period:%d %B %Y}; a {what} must be "
+                                 "at a period that has data.")
+            current = cursor.execute(
+                f'SELECT reason, created_by FROM "{table}" WHERE measure_id = ? AND "{column}" = ?',
+                [measure_id, period],
+            ).fetchone()
+            key = f"{measure_id}/{period}"
+            if add:
+                if current is not None:
+                    raise StoreError(f"There is already a {what} at {period:%d %B %Y} ({current[0]}).")
+                cursor.execute(
+                    f'INSERT INTO "{table}" (measure_id, "{column}", reason, created_by) VALUES (?, ?, ?, ?)',
+                    [measure_id, period, reason, username],
+                )
+                self._audit(cursor, username, "add", table, key, None, {"reason": reason}, reason)
+            else:
+                if current is None:
+                    raise StoreError(f"There is no {what} at {period:%d %B %Y} to remove.")
+                cursor.execute(f'DELETE FROM "{table}" WHERE measure_id = ? AND "{column}" = ?', [measure_id, period])
+                # The removed marker stays in the audit trail, with who removed it and why.
+                self._audit(cursor, username, "remove", table, key,
+                            {"reason": current[0], "created_by": current[1]}, None, reason)
+
     @staticmethod
     def _audit(cursor, username: str, action: str, entity_type: str, entity_key: str,
                before: dict | None, after: dict | None, reason: str | None = None) -> None:

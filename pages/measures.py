@@ -8,7 +8,7 @@ import streamlit as st
 from golden_thread.charts import spc_chart
 from golden_thread.measure_series import measure_charts
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
-from golden_thread.store import ObservationRefused
+from golden_thread.store import ObservationRefused, StoreError
 from golden_thread.ui import ICON_TEXT, store
 
 db = store()
@@ -80,13 +80,16 @@ with st.expander("Enter or correct data", expanded=points.height == 0, icon=":ma
         st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
     else:
         with st.form(f"entry-{measure_id}", clear_on_submit=False):
-            period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}")
+            period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}",
+                                  key=f"entry-period-{measure_id}")
             if ratio:
-                numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}")
-                denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}")
+                numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}",
+                                          key=f"entry-numerator-{measure_id}")
+                denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}",
+                                            key=f"entry-denominator-{measure_id}")
                 value = None
             else:
-                value = st.text_input(f"Value{unit}")
+                value = st.text_input(f"Value{unit}", key=f"entry-value-{measure_id}")
                 numerator = denominator = None
             note = st.text_area("Note (optional)", max_chars=2000)
             saved = st.form_submit_button("Save", type="primary")
@@ -109,7 +112,51 @@ with st.expander("Enter or correct data", expanded=points.height == 0, icon=":ma
 if message := st.session_state.pop("saved_message", None):
     st.success(message, icon=":material/check_circle:")
 
+def change_chart(action, period, reason: str, done: str) -> None:
+    try:
+        action(measure_id, period, reason, username=st.session_state.get("username", "demo user"))
+    except StoreError as refused:
+        st.error(str(refused), icon=":material/error:")
+    else:
+        st.session_state["saved_message"] = done
+        st.rerun()
+
+
 if points.height:
+    phases = db.chart_phases([measure_id])
+    exclusions = db.point_exclusions([measure_id])
+    suggestion = summary["suggested_phase_start"]
+    if suggestion is not None and suggestion not in phases["starts_on"].to_list():
+        st.info(f"A sustained shift starts in **{suggestion:%B %Y}**. If you know what changed then, start a new "
+                "phase there so the centre line and limits describe the new process.", icon=":material/insights:")
+    with st.expander("Phases and excluded points", icon=":material/timeline:", expanded=suggestion is not None):
+        with st.form(f"phase-{measure_id}"):
+            periods = points["x"].to_list()
+            default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
+            period = st.selectbox("Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}")
+            reason = st.text_input("Reason (what changed in the process)", key=f"phase-reason-{measure_id}")
+            if st.form_submit_button("Start new phase"):
+                change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
+        for row in phases.iter_rows(named=True):
+            cols = st.columns([3, 1])
+            cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {row['reason']} "
+                             f"<small>({row['created_by'] or 'unknown'})</small>", unsafe_allow_html=False)
+            if cols[1].button("Remove", key=f"remove-phase-{row['starts_on']}"):
+                change_chart(db.remove_phase, row["starts_on"], "Removed from the measure page",
+                             f"Phase from {row['starts_on']:%B %Y} removed.")
+        with st.form(f"exclude-{measure_id}"):
+            period = st.selectbox("Exclude a point from the centre line and limits", periods,
+                                  format_func=lambda d: f"{d:%B %Y}")
+            reason = st.text_input("Reason (e.g. a known data error)", key=f"exclude-reason-{measure_id}")
+            if st.form_submit_button("Exclude point"):
+                change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
+        for row in exclusions.iter_rows(named=True):
+            cols = st.columns([3, 1])
+            cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {row['reason']}")
+            if cols[1].button("Include again", key=f"include-{row['period_start']}"):
+                change_chart(db.include_point, row["period_start"], "Included again from the measure page",
+                             f"{row['period_start']:%B %Y} included again.")
+
     left, right = st.columns(2)
     with left:
         st.markdown("##### Operational definition")

@@ -100,9 +100,12 @@ def _quiet_measure(app_db: Path) -> dict:
 
 
 def _entry_form(app: AppTest, measure: dict):
+    """The entry form's boxes: numerator and denominator, or the value alone."""
     from golden_thread.observations import uses_denominator
 
-    return uses_denominator(measure), list(app.text_input)
+    ratio = uses_denominator(measure)
+    names = ("numerator", "denominator") if ratio else ("value",)
+    return ratio, [app.text_input(key=f"entry-{name}-{measure['id']}") for name in names]
 
 
 def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_db):
@@ -117,7 +120,7 @@ def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_
         boxes[1].input("abc")
     else:
         boxes[0].input("abc")
-    app.button[0].click().run()
+    next(b for b in app.button if b.label == "Save").click().run()
     errors = [e.value for e in app.error]
     assert any("'abc' is not a number" in e for e in errors), errors
     store = Store(app_db)
@@ -128,14 +131,14 @@ def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_
 def test_a_valid_entry_appears_in_the_table_and_the_chart(app_db):
     measure = _quiet_measure(app_db)
     app = _open("pages/measures.py", measure=str(measure["id"]))
-    period = app.selectbox[-1].value
+    period = app.selectbox(key=f"entry-period-{measure['id']}").value
     ratio, boxes = _entry_form(app, measure)
     if ratio:
         boxes[0].input("30")
         boxes[1].input("40")
     else:
         boxes[0].input("42")
-    app.button[0].click().run()
+    next(b for b in app.button if b.label == "Save").click().run()
     assert not app.exception and not app.error
     assert any("Saved:" in s.value for s in app.success)
     data = next(frame.value for frame in app.dataframe if "Centre" in frame.value.columns)
@@ -145,3 +148,19 @@ def test_a_valid_entry_appears_in_the_table_and_the_chart(app_db):
     store = Store(app_db)
     assert store.observations([measure["id"]]).filter(pl.col("period_start") == period).height == 1
     store.close()
+
+
+def test_accepting_the_suggested_phase_on_the_page_changes_the_centre_line(app_db):
+    store = Store(app_db)
+    measure_id = store.measures().filter(pl.col("name").str.starts_with("Average length of stay"))["id"][0]
+    store.close()
+    app = _open("pages/measures.py", measure=str(measure_id))
+    assert any("A sustained shift starts in" in i.value for i in app.info)
+    centre_before = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
+    app.text_input(key=f"phase-reason-{measure_id}").input("Criteria-led discharge adopted")
+    submit = next(b for b in app.button if b.label == "Start new phase")
+    submit.click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert any("New phase from" in s.value for s in app.success)
+    centre_after = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
+    assert centre_before == 1 and centre_after == 2
