@@ -94,8 +94,32 @@ def spc_chart(
             .encode(x="on_date:T", y=alt.value(0),
                     tooltip=[alt.Tooltip("label:N", title="Change"), alt.Tooltip("detail:N", title="")])
         )
+    labels = phase_labels(points)
+    if labels:
+        layers.append(
+            alt.Chart(alt.Data(values=_jsonable(labels)))
+            .mark_text(align="left", baseline="bottom", dx=3, dy=-3, fontSize=11, color=LIMIT_COLOUR)
+            .encode(x="x:T", y="cl:Q", text="label:N")
+        )
     layers.append(dots)
     return alt.layer(*layers).properties(title=title, height=height)
+
+
+def phase_labels(points: pl.DataFrame, decimals: int = 3) -> list[dict]:
+    """One label per phase at its start: its mean, and from the second phase on how it moved."""
+    starts = points.filter(pl.col("cl").is_not_null()).group_by("phase", maintain_order=True).first()
+    labels, previous = [], None
+    for row in starts.iter_rows(named=True):
+        value = f"{row['cl']:.{decimals}g}"
+        if previous is None:
+            text = f"mean {value}" if starts.height > 1 else ""
+        else:
+            way = "fell" if row["cl"] < previous else "rose" if row["cl"] > previous else "stayed"
+            text = f"mean {way} from {previous:.{decimals}g} to {value}"
+        if text:
+            labels.append({"x": row["x"], "cl": row["cl"], "label": text})
+        previous = row["cl"]
+    return labels
 
 
 def _jsonable(records: list[dict]) -> list[dict]:

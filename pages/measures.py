@@ -52,7 +52,7 @@ if points.height == 0:
     st.info("This measure has no data yet: add its first period below.")
 else:
     summary = summaries.row(0, named=True)
-    icons = st.columns(4)
+    icons = st.columns([1, 1.4, 1.3, 1])
     icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
                     help=f"Period starting {summary['latest_x']}")
     icons[1].metric("Variation", ICON_TEXT[summary["variation_icon"]])

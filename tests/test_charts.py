@@ -1,0 +1,36 @@
+"""Chart builders draw what the statistics computed: phase means labelled, colours by signal."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from golden_thread.charts import POINT_COLOURS, phase_labels, spc_chart
+from golden_thread.spc.engine import analyse_series
+from golden_thread.spc.options import SpcOptions
+
+
+def _months(count: int) -> list[dt.date]:
+    return [dt.date(2024 + (m // 12), m % 12 + 1, 1) for m in range(count)]
+
+
+def test_each_new_phase_is_labelled_with_how_its_mean_moved():
+    months = _months(24)
+    ys = [12.0, 13, 12, 12.5, 11.9, 12.8, 12.1, 12.6, 12.3, 12.4, 12.2, 12.6] + [8.0, 8.3, 7.9, 8.1, 8.2, 7.8, 8.4, 8.0, 8.1, 7.9, 8.2, 8.3]
+    points = analyse_series(months, ys, SpcOptions(rules="mdc", phase_starts=(months[12],)))
+    labels = phase_labels(points)
+    assert [label["label"] for label in labels] == ["mean 12.4", "mean fell from 12.4 to 8.1"]
+    assert labels[1]["x"] == months[12]
+
+
+def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target():
+    months = _months(15)
+    ys = [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40]
+    points = analyse_series(months, ys, SpcOptions(rules="mdc", improvement_direction="decrease"))
+    spec = spc_chart(points, target=9.0, unit="days").to_dict()
+    colour = next(layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {}))
+    assert colour["scale"]["range"] == list(POINT_COLOURS.values())
+    dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    last = dots["data"]["values"][-1]
+    assert last["signal"] == "Concern" and last["value"] == 40.0
+    assert any(layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}]
+               for layer in spec["layer"])
