@@ -176,7 +176,20 @@ class Store:
                 if frame is None or frame.height == 0:
                     continue
                 counts[table] = self._insert_frame(cursor, table, frame)
+            self._check_one_primary_link(cursor)
         return counts
+
+    @staticmethod
+    def _check_one_primary_link(cursor: duckdb.DuckDBPyConnection) -> None:
+        """A project has one primary link into the thread (DOMAIN Decision 2); DuckDB has no partial index."""
+        twice = cursor.execute(
+            "SELECT project_id FROM project_link WHERE is_primary GROUP BY project_id HAVING count(*) > 1 "
+            "ORDER BY project_id LIMIT 5"
+        ).fetchall()
+        if twice:
+            ids = ", ".join(str(row[0]) for row in twice)
+            raise StoreError(f"Project(s) {ids} have more than one primary link; mark one link per project as "
+                             "primary and the others as 'also contributes to' (is_primary false).")
 
     def _insert_frame(self, cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
         known = self.columns(table)
