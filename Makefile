@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DB ?= data/golden_thread.duckdb
+DB ?= $(or $(GOLDEN_THREAD_DB),data/golden_thread.duckdb)
 PORT ?= 8501
 
 .PHONY: install run test bench demo clean
