@@ -129,3 +129,16 @@ def _jsonable(records: list[dict]) -> list[dict]:
     for record in records:
         out.append({k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v) for k, v in record.items()})
     return out
+
+
+def chart_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart rendered to SVG by vl-convert (the Vega-Lite reference renderer, no browser needed)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)

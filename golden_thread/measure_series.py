@@ -65,3 +65,17 @@ def measure_charts(store: Store, measure_ids: list[int] | None = None) -> tuple[
     )
     summaries = measures.join(summaries, left_on="id", right_on="series", how="left")
     return charted, summaries
+
+
+def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataFrame) -> str:
+    """A measure's data as a team would want it back: each period's figures with its chart's lines and signal."""
+    charted = points.select(
+        pl.col("x").alias("period_start"), pl.col("value").alias("charted_value"), "phase", "cl", "lcl", "ucl",
+        "include", pl.col("special_cause_type").alias("signal"), "point_type",
+    )
+    table = observations.select("period_start", "value", "numerator", "denominator", "note", "status").join(
+        charted, on="period_start", how="left"
+    )
+    return table.with_columns(pl.lit(measure["name"]).alias("measure")).select(
+        "measure", pl.all().exclude("measure")
+    ).write_csv()

@@ -5,8 +5,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.charts import spc_chart
-from golden_thread.measure_series import measure_charts
+from golden_thread.charts import chart_png, chart_svg, spc_chart
+from golden_thread.measure_series import measure_charts, measure_data_csv
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.store import ObservationRefused, StoreError
 from golden_thread.ui import ICON_TEXT, store
@@ -61,10 +61,17 @@ else:
     st.markdown(f"**{summary['summary']}**")
     annotations = db.annotations([measure_id]).select(
         "on_date", pl.col("text").alias("label"), pl.lit("").alias("detail"))
-    st.altair_chart(
-        spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations),
-        width="stretch",
-    )
+    chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations)
+    st.altair_chart(chart, width="stretch")
+    slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]
+    downloads = st.columns(3)
+    downloads[0].download_button("Data (CSV)", measure_data_csv(measure, points, db.observations([measure_id])),
+                                 file_name=f"{slug}.csv", mime="text/csv", icon=":material/download:")
+    titled = chart.properties(title=measure["name"], width=900)
+    downloads[1].download_button("Chart (PNG)", lambda: chart_png(titled), file_name=f"{slug}.png", mime="image/png",
+                                 icon=":material/image:")
+    downloads[2].download_button("Chart (SVG)", lambda: chart_svg(titled), file_name=f"{slug}.svg",
+                                 mime="image/svg+xml", icon=":material/image:")
 
 ratio = uses_denominator(measure)
 existing = db.observations([measure_id])

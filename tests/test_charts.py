@@ -34,3 +34,32 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
     assert last["signal"] == "Concern" and last["value"] == 40.0
     assert any(layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}]
                for layer in spec["layer"])
+
+
+def test_a_chart_exports_as_png_and_svg():
+    from golden_thread.charts import chart_png, chart_svg
+
+    months = _months(15)
+    points = analyse_series(months, [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40], SpcOptions(rules="mdc"))
+    chart = spc_chart(points, title="Agency spend (£k)")
+    png = chart_png(chart)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    svg = chart_svg(chart)
+    assert svg.lstrip().startswith("<svg") and "Agency spend (£k)" in svg
+
+
+def test_measure_data_export_carries_each_period_with_its_lines(demo_db):
+    import polars as pl
+
+    from golden_thread.measure_series import measure_charts, measure_data_csv
+    from golden_thread.store import Store
+
+    store = Store(demo_db)
+    measure = store.measure(1)
+    points, _ = measure_charts(store, [1])
+    csv_text = measure_data_csv(measure, points, store.observations([1]))
+    store.close()
+    table = pl.read_csv(csv_text.encode())
+    assert table.height == points.height
+    assert {"period_start", "numerator", "denominator", "charted_value", "cl", "ucl", "signal"} <= set(table.columns)
+    assert table["measure"].unique().to_list() == [measure["name"]]
