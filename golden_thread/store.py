@@ -17,12 +17,15 @@ import json
 import threading
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import polars as pl
 
 from golden_thread.observations import ProposedObservation, check_observation
+
+if TYPE_CHECKING:
+    from golden_thread.observation_import import ImportPlan
 from golden_thread.schema import LATEST_VERSION, MIGRATIONS
 
 # Tables in dependency order (parents first): the order of export, import and demo loading.
@@ -426,6 +429,33 @@ class Store:
             self._audit(cursor, username, "correct" if existing else "add", "observation",
                         f"{measure_id}/{row['period_start']}", before, after)
         return "corrected" if existing else "added"
+
+    def commit_import(self, plan: "ImportPlan", *, username: str, filename: str) -> dict[str, int]:
+        """Write a checked import plan in one transaction: new periods added, changed periods corrected."""
+        if not plan.ok:
+            raise StoreError(f"{len(plan.problems)} row(s) have problems; nothing was imported.")
+        new = plan.new.with_columns(status=pl.lit("provisional"), entered_by=pl.lit(username),
+                                    entered_at=pl.lit(dt.datetime.now()))
+        changed = plan.changed.select("measure_id", "period_start", "value", "numerator", "denominator", "note")
+        with self._transaction() as cursor:
+            if new.height:
+                self._insert_rows(cursor, "observation", new)
+            if changed.height:
+                cursor.register("changed_rows", changed.to_arrow())
+                try:
+                    cursor.execute(
+                        "UPDATE observation o SET value = c.value, numerator = c.numerator, "
+                        "denominator = c.denominator, note = c.note, entered_by = ?, entered_at = current_timestamp "
+                        "FROM changed_rows c WHERE o.measure_id = c.measure_id AND o.period_start = c.period_start",
+                        [username],
+                    )
+                finally:
+                    with suppress(duckdb.TransactionException):
+                        cursor.unregister("changed_rows")
+            self._audit(cursor, username, "import", "observation", f"{plan.measure_id}/{filename}",
+                        {"changed": plan.changed.drop("measure_id").head(500).to_dicts()} if changed.height else None,
+                        {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged})
+        return {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged}
 
     # -- chart phases and excluded points --------------------------------------------------------
 

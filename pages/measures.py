@@ -7,6 +7,7 @@ import streamlit as st
 
 from golden_thread.charts import chart_png, chart_svg, spc_chart
 from golden_thread.measure_series import measure_charts, measure_data_csv
+from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.store import ObservationRefused, StoreError
 from golden_thread.ui import ICON_TEXT, store
@@ -116,6 +117,43 @@ with st.expander("Enter or correct data", expanded=points.height == 0, icon=":ma
                     "added": f"Saved: {period:%B %Y} added.", "corrected": f"Saved: {period:%B %Y} corrected.",
                     "unchanged": "Nothing to save: those are the values already stored."}[outcome]
                 st.rerun()
+with st.expander("Import from a CSV or Excel file", icon=":material/upload_file:"):
+    st.download_button("Download the template for this measure", template_csv(measure),
+                       file_name=f"template-measure-{measure_id}.csv", mime="text/csv", icon=":material/download:")
+    upload = st.file_uploader("File (one row per period)", type=["csv", "xlsx"], key=f"upload-{measure_id}")
+    if upload is not None:
+        progress = st.progress(0.0, text="Checking every row…")
+        try:
+            rows = read_observation_file(upload.getvalue(), upload.name)
+            plan = plan_import(measure, rows, existing, dt.date.today(),
+                               progress=lambda share: progress.progress(share, text="Checking every row…"))
+        except ObservationFileError as refused:
+            progress.empty()
+            st.error(str(refused), icon=":material/error:")
+        else:
+            progress.empty()
+            if not plan.ok:
+                st.error(f"{len(plan.problems)} problem(s) found; nothing will be imported until every row is "
+                         "right. Fix these lines and upload the file again.", icon=":material/error:")
+                st.dataframe(pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
+                             hide_index=True, width="stretch")
+            elif plan.nothing_to_do:
+                st.info(f"Nothing to import: all {plan.unchanged} rows match the data already stored.")
+            else:
+                st.write(f"**{plan.new.height}** new period(s), **{plan.changed.height}** correction(s), "
+                         f"{plan.unchanged} row(s) already stored unchanged.")
+                if plan.changed.height:
+                    st.warning("These stored values will change:", icon=":material/warning:")
+                    st.dataframe(plan.changed.drop("measure_id"), hide_index=True, width="stretch")
+                if plan.new.height:
+                    st.dataframe(plan.new.drop("measure_id").head(200), hide_index=True, width="stretch")
+                if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
+                    counts = db.commit_import(plan, username=st.session_state.get("username", "demo user"),
+                                              filename=upload.name)
+                    st.session_state["saved_message"] = (
+                        f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected.")
+                    st.rerun()
+
 if message := st.session_state.pop("saved_message", None):
     st.success(message, icon=":material/check_circle:")
 
