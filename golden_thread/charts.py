@@ -26,6 +26,7 @@ POINT_LABELS = {
 LINE_COLOUR = "#7F7F7F"
 LIMIT_COLOUR = "#231F20"
 TARGET_COLOUR = "#DE1B1B"
+ANNOTATION_COLOUR = "#005EB8"  # NHS blue
 
 
 def spc_chart(
@@ -83,16 +84,21 @@ def spc_chart(
             .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target")])
         )
     if annotations is not None and annotations.height:
-        notes = alt.Chart(alt.Data(values=_jsonable(annotations.select("on_date", "label", "detail").to_dicts())))
+        if "kind" not in annotations.columns:
+            annotations = annotations.with_columns(kind=pl.lit("Change"))
+        notes = alt.Chart(alt.Data(values=_jsonable(annotations.select("on_date", "kind", "label", "detail").to_dicts())))
+        tooltip = [alt.Tooltip("kind:N", title="Event"), alt.Tooltip("label:N", title="What"),
+                   alt.Tooltip("detail:N", title="Decision")]
+        changes = notes.transform_filter(alt.datum.kind == "Change")
+        layers.append(changes.mark_rule(color=ANNOTATION_COLOUR, strokeDash=[2, 2], opacity=0.6).encode(
+            x="on_date:T", tooltip=tooltip))
         layers.append(
-            notes.mark_rule(color="#005EB8", strokeDash=[2, 2], opacity=0.6).encode(
-                x="on_date:T", tooltip=[alt.Tooltip("label:N", title="Change"), alt.Tooltip("detail:N", title="")]
-            )
-        )
-        layers.append(
-            notes.mark_point(shape="triangle-down", color="#005EB8", filled=True, size=80, yOffset=-4)
-            .encode(x="on_date:T", y=alt.value(0),
-                    tooltip=[alt.Tooltip("label:N", title="Change"), alt.Tooltip("detail:N", title="")])
+            notes.mark_point(filled=True, size=70, opacity=0.9)
+            .encode(x="on_date:T", y=alt.value(height - 4),
+                    shape=alt.Shape("kind:N", scale=alt.Scale(domain=["Change", "PDSA cycle"],
+                                                              range=["triangle-down", "diamond"]),
+                                    legend=alt.Legend(title=None, orient="bottom")),
+                    color=alt.value(ANNOTATION_COLOUR), tooltip=tooltip)
         )
     labels = phase_labels(points)
     if labels:
@@ -103,6 +109,19 @@ def spc_chart(
         )
     layers.append(dots)
     return alt.layer(*layers).properties(title=title, height=height)
+
+
+def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) -> pl.DataFrame:
+    """Change annotations and PDSA cycles as markers for the time axis (on_date, kind, label, detail)."""
+    notes = annotations.select("on_date", pl.lit("Change").alias("kind"), pl.col("text").alias("label"),
+                               pl.lit("").alias("detail"))
+    tests = cycles.select(
+        pl.col("start_date").alias("on_date"), pl.lit("PDSA cycle").alias("kind"), pl.col("title").alias("label"),
+        pl.concat_str(pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "),
+                      pl.col("project")).alias("detail"),
+    )
+    events = pl.concat([notes, tests]).sort("on_date")
+    return events.filter(pl.col("on_date") >= first) if first is not None else events
 
 
 def phase_labels(points: pl.DataFrame, decimals: int = 3) -> list[dict]:

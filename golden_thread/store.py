@@ -362,6 +362,34 @@ class Store:
         )
 
 
+    def pdsa_cycles_for_measure(self, measure_id: int) -> pl.DataFrame:
+        """PDSA cycles of the work a measure watches: its project's, or the projects linked to its driver or aim."""
+        return self._query(
+            """
+            WITH m AS (SELECT * FROM measure WHERE id = ?),
+            link_targets AS (
+                -- every (project, driver, aim) reached by a project's links, through change ideas and drivers
+                SELECT pl.project_id, coalesce(pl.driver_id, cid.driver_id) AS driver_id,
+                       coalesce(pl.aim_id, dd.aim_id) AS aim_id
+                FROM project_link pl
+                LEFT JOIN change_idea_driver cid ON cid.change_idea_id = pl.change_idea_id
+                LEFT JOIN driver d ON d.id = coalesce(pl.driver_id, cid.driver_id)
+                LEFT JOIN driver_diagram_version v ON v.id = d.version_id
+                LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            ),
+            watched AS (
+                SELECT project_id FROM m WHERE project_id IS NOT NULL
+                UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.driver_id = m.driver_id
+                UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.aim_id = m.aim_id
+            )
+            SELECT c.id, c.title, c.start_date, c.end_date, c.act_decision, c.cycle_number, p.title AS project
+            FROM pdsa_cycle c JOIN project p ON p.id = c.project_id
+            WHERE c.project_id IN (SELECT project_id FROM watched)
+            ORDER BY c.start_date, c.id
+            """,
+            [measure_id],
+        )
+
     def annotations(self, measure_ids: list[int]) -> pl.DataFrame:
         return self._query(
             "SELECT * FROM annotation WHERE list_contains(?, measure_id) ORDER BY measure_id, on_date", [measure_ids]

@@ -5,11 +5,12 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.charts import chart_png, chart_svg, spc_chart
+from golden_thread.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.measure_series import measure_charts, measure_data_csv
 from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.store import ObservationRefused, StoreError
+from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.ui import ICON_TEXT, store
 
 db = store()
@@ -56,12 +57,18 @@ else:
     icons = st.columns([1, 1.4, 1.3, 1])
     icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
                     help=f"Period starting {summary['latest_x']}")
-    icons[1].metric("Variation", ICON_TEXT[summary["variation_icon"]])
-    icons[2].metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
+    with icons[1]:
+        st.markdown(as_img(variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
+                           ICON_TEXT[summary["variation_icon"]]), unsafe_allow_html=True)
+        st.metric("Variation", ICON_TEXT[summary["variation_icon"]], label_visibility="collapsed")
+    with icons[2]:
+        st.markdown(as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
+                    unsafe_allow_html=True)
+        st.metric("Assurance", ICON_TEXT[summary["assurance_icon"]], label_visibility="collapsed")
     icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
     st.markdown(f"**{summary['summary']}**")
-    annotations = db.annotations([measure_id]).select(
-        "on_date", pl.col("text").alias("label"), pl.lit("").alias("detail"))
+    annotations = chart_events(db.annotations([measure_id]), db.pdsa_cycles_for_measure(measure_id),
+                               first=points["x"].min())
     chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations)
     st.altair_chart(chart, width="stretch")
     slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]

@@ -63,3 +63,22 @@ def test_measure_data_export_carries_each_period_with_its_lines(demo_db):
     assert table.height == points.height
     assert {"period_start", "numerator", "denominator", "charted_value", "cl", "ucl", "signal"} <= set(table.columns)
     assert table["measure"].unique().to_list() == [measure["name"]]
+
+
+def test_pdsa_cycles_appear_on_the_time_axis_with_their_act_decision(demo_db):
+    from golden_thread.charts import chart_events
+    from golden_thread.measure_series import measure_charts
+    from golden_thread.store import Store
+
+    store = Store(demo_db)
+    points, _ = measure_charts(store, [1])
+    cycles = store.pdsa_cycles_for_measure(1)
+    events = chart_events(store.annotations([1]), cycles, first=points["x"].min())
+    store.close()
+    assert cycles.height > 5  # the falls outcome measure watches every falls project's cycles
+    spec = spc_chart(points, annotations=events).to_dict()
+    markers = next(layer for layer in spec["layer"] if layer["mark"].get("type") == "point")
+    kinds = {v["kind"] for v in markers["data"]["values"]}
+    assert kinds == {"Change", "PDSA cycle"}
+    decided = [v for v in markers["data"]["values"] if v["kind"] == "PDSA cycle" and "Act: adopt" in v["detail"]]
+    assert decided and all(v["label"] for v in decided)
