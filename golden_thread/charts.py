@@ -94,7 +94,7 @@ def spc_chart(
             x="on_date:T", tooltip=tooltip))
         layers.append(
             notes.mark_point(filled=True, size=70, opacity=0.9)
-            .encode(x="on_date:T", y=alt.value(height - 4),
+            .encode(x="on_date:T", y=alt.value(4),  # a row of markers along the top edge
                     shape=alt.Shape("kind:N", scale=alt.Scale(domain=["Change", "PDSA cycle"],
                                                               range=["triangle-down", "diamond"]),
                                     legend=alt.Legend(title=None, orient="bottom")),

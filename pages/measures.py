@@ -58,13 +58,13 @@ else:
     icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
                     help=f"Period starting {summary['latest_x']}")
     with icons[1]:
+        st.metric("Variation", ICON_TEXT[summary["variation_icon"]])
         st.markdown(as_img(variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
                            ICON_TEXT[summary["variation_icon"]]), unsafe_allow_html=True)
-        st.metric("Variation", ICON_TEXT[summary["variation_icon"]], label_visibility="collapsed")
     with icons[2]:
+        st.metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
         st.markdown(as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
                     unsafe_allow_html=True)
-        st.metric("Assurance", ICON_TEXT[summary["assurance_icon"]], label_visibility="collapsed")
     icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
     st.markdown(f"**{summary['summary']}**")
     annotations = chart_events(db.annotations([measure_id]), db.pdsa_cycles_for_measure(measure_id),
