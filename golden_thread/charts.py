@@ -60,6 +60,8 @@ def spc_chart(
         tooltip=[
             alt.Tooltip("x:T", title="Period", format="%B %Y"),
             alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+            *([alt.Tooltip("y:Q", title="Numerator", format=",~f"), alt.Tooltip("n:Q", title="Denominator", format=",~f")]
+              if "n" in data.columns and data["n"].is_not_null().any() else []),
             alt.Tooltip("special_cause_type:N", title="Signal"),
             alt.Tooltip("cl:Q", title="Centre", format=",.3~f"),
             alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),

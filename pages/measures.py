@@ -21,19 +21,18 @@ if measures.height == 0:
     st.info("No measures yet.")
     st.stop()
 
-filters = st.columns(3)
-aim_choice = filters[0].selectbox("Aim", ["All aims"] + sorted(measures["aim"].drop_nulls().unique().to_list()))
-team_choice = filters[1].selectbox("Team", ["All teams"] + sorted(measures["team"].drop_nulls().unique().to_list()))
-type_choice = filters[2].selectbox("Type", ["All types", "outcome", "process", "balancing"])
+filters = st.columns(5)
+choices = {}
+for column, (label, field) in zip(filters, [("Aim", "aim"), ("Driver", "driver"), ("Project", "project"),
+                                             ("Team", "team"), ("Type", "measure_type")]):
+    options = sorted(measures[field].drop_nulls().unique().to_list())
+    choices[field] = column.selectbox(label, [f"All"] + options, key=f"filter-{field}")
 shown = measures
-if aim_choice != "All aims":
-    shown = shown.filter(pl.col("aim") == aim_choice)
-if team_choice != "All teams":
-    shown = shown.filter(pl.col("team") == team_choice)
-if type_choice != "All types":
-    shown = shown.filter(pl.col("measure_type") == type_choice)
+for field, choice in choices.items():
+    if choice != "All":
+        shown = shown.filter(pl.col(field) == choice)
 if shown.height == 0:
-    st.warning("No measure matches these filters. Choose “All” in one of them to widen the search.")
+    st.warning("No measure matches these filters. Set one of them back to “All” to widen the search.")
     st.stop()
 
 labels = {row["id"]: f"{row['name']} ({row['measure_type']})" for row in shown.iter_rows(named=True)}
@@ -69,7 +68,10 @@ else:
     st.markdown(f"**{summary['summary']}**")
     annotations = chart_events(db.annotations([measure_id]), db.pdsa_cycles_for_measure(measure_id),
                                first=points["x"].min())
-    chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations)
+    near = st.toggle("Show 2-sigma limits", key=f"near-{measure_id}",
+                     help="The inner band Making Data Count uses for its two-in-three rule.")
+    chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations,
+                      show_near_limits=near)
     st.altair_chart(chart, width="stretch")
     slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]
     downloads = st.columns(3)

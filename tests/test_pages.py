@@ -164,3 +164,17 @@ def test_accepting_the_suggested_phase_on_the_page_changes_the_centre_line(app_d
     assert any("New phase from" in s.value for s in app.success)
     centre_after = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
     assert centre_before == 1 and centre_after == 2
+
+
+def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db):
+    store = Store(app_db)
+    measures = store.measures()
+    store.close()
+    project = measures.filter(pl.col("project").is_not_null())["project"][0]
+    app = _open("pages/measures.py")
+    app.selectbox(key="filter-project").set_value(project).run()
+    assert not app.exception
+    expected = measures.filter(pl.col("project") == project)["id"].to_list()
+    measure_box = next(box for box in app.selectbox if box.label == "Measure")
+    wanted = [f"{n} ({t})" for n, t in measures.filter(pl.col("id").is_in(expected)).select("name", "measure_type").iter_rows()]
+    assert measure_box.options == wanted
