@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,13 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_demo(demo, today=DEMO_TODAY)
     demo.close()
     return path
+
+
+@pytest.fixture
+def demo(demo_db: Path, tmp_path: Path) -> Store:
+    """A store on a private copy of the demo trust, for tests that write."""
+    path = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db, path)
+    opened = Store(path)
+    yield opened
+    opened.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import shutil
 
 import polars as pl
 import pytest
@@ -20,13 +19,6 @@ from golden_thread.store import Store
 TODAY = dt.date(2026, 11, 23)
 
 
-@pytest.fixture
-def demo(demo_db, tmp_path) -> Store:
-    path = tmp_path / "import.duckdb"
-    shutil.copy(demo_db, path)
-    store = Store(path)
-    yield store
-    store.close()
 
 
 def _value_measure(store: Store) -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import polars as pl
 import pytest
@@ -14,13 +13,6 @@ from golden_thread.store import ObservationRefused, Store
 TODAY = dt.date(2026, 11, 23)
 
 
-@pytest.fixture
-def demo(demo_db, tmp_path) -> Store:
-    path = tmp_path / "entry.duckdb"
-    shutil.copy(demo_db, path)
-    store = Store(path)
-    yield store
-    store.close()
 
 
 def _measure(store: Store, chart: str | None, frequency: str = "monthly") -> dict:

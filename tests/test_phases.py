@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import polars as pl
 import pytest
@@ -12,13 +11,6 @@ from golden_thread.measure_series import measure_charts
 from golden_thread.store import Store, StoreError
 
 
-@pytest.fixture
-def demo(demo_db, tmp_path) -> Store:
-    path = tmp_path / "phases.duckdb"
-    shutil.copy(demo_db, path)
-    store = Store(path)
-    yield store
-    store.close()
 
 
 def _los(store: Store) -> int:
