@@ -60,6 +60,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from golden_thread.thread_checks import check_thread
+
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    flags = check_thread(_store(args.db), today)
+    if args.format == "json":
+        print(json.dumps(flags.to_dicts(), indent=2))
+    else:
+        for row in flags.iter_rows(named=True):
+            print(f"{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: {row['title']}")
+        counts = flags.group_by("severity").len().sort("severity")
+        print(f"{flags.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows()) if flags.height
+              else "No breaks in the thread.")
+    return 1 if (flags["severity"] == "error").any() else 0
+
+
 def cmd_spc(args: argparse.Namespace) -> int:
     from golden_thread.spc.options import SpcInputError, SpcOptions
     from golden_thread.spc.series_file import compute_file, read_options, write_output
@@ -91,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("directory", type=Path)
     imp = command("import", cmd_import, "read an export into an empty database (all or nothing)")
     imp.add_argument("directory", type=Path)
+    check = command("check", cmd_check, "list the breaks in the golden thread; exit 1 if any is an error")
+    check.add_argument("--format", choices=["table", "json"], default="table")
+    check.add_argument("--today", help="judge as of this ISO date (default: today)")
     spc = command("spc", cmd_spc, "compute a run or control chart for one series")
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")

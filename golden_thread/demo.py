@@ -282,7 +282,7 @@ def build_demo_trust(today: dt.date, seed: int = 20261123) -> dict[str, pl.DataF
         else:
             ramp = 4 + (spec["id"] * 7) % 4
         start = rows["project"][spec["id"] - 1]["start_date"]
-        last_end = last_complete_month(today) + dt.timedelta(days=20)
+        last_end = today - dt.timedelta(days=10)
         if spec["id"] == stale_project:
             last_end = today - dt.timedelta(days=150)
         span = max((last_end - start).days, 30 * ramp)
@@ -291,6 +291,9 @@ def build_demo_trust(today: dt.date, seed: int = 20261123) -> dict[str, pl.DataF
         for k in range(ramp):
             cid = len(rows["pdsa_cycle"]) + 1
             begin = start + dt.timedelta(days=int(span * k / ramp))
+            if k == ramp - 1 and spec["id"] != stale_project:
+                # An active team's latest test is recent: only the deliberately stale project has gone quiet.
+                begin = max(begin, last_end - dt.timedelta(days=35))
             finish = begin + dt.timedelta(days=14 + 7 * (k % 3))
             pct, pred = pick.randint(45, 95), pick.choice([60, 70, 80, 90])
             decision, act_text = ACTS[min(k, 2) if k < ramp - 1 else pick.choice([1, 2, 2, 3])]
