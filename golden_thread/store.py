@@ -466,6 +466,32 @@ class Store:
             {"today": today, "stale": stale_days, "grace": quiet_grace_periods},
         )
 
+    def project_alignment(self) -> pl.DataFrame:
+        """One row per project: its team, division, status, and each aim its links reach (primary or not)."""
+        return self._query(
+            """
+            WITH project_aim AS (
+                SELECT DISTINCT pl.project_id, coalesce(pl.aim_id, dd.aim_id) AS aim_id, pl.is_primary
+                FROM project_link pl
+                LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
+                LEFT JOIN driver d ON d.id = pl.driver_id
+                LEFT JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
+                LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            )
+            SELECT p.id AS project_id, p.title AS project, p.status, t.name AS team,
+                   coalesce(division.name, t.name) AS division, pa.aim_id, a.title AS aim, pa.is_primary
+            FROM project p
+            JOIN organisation t ON t.id = p.team_id
+            LEFT JOIN organisation division ON division.id = t.parent_id AND division.kind = 'division'
+            LEFT JOIN project_aim pa ON pa.project_id = p.id
+            LEFT JOIN aim a ON a.id = pa.aim_id
+            ORDER BY p.id, pa.aim_id
+            """
+        )
+
+    def aims(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM aim WHERE status = 'active' ORDER BY id")
+
     # -- observations (data entry) ----------------------------------------------------------------
 
     def measure(self, measure_id: int) -> dict | None:

@@ -103,3 +103,12 @@ def test_measure_page_draws_the_chart_in_a_browser(server, browser):
     assert "Variation" in text and "Assurance" in text
     assert not page.query_selector("[data-testid='stException']")
     page.close()
+
+
+def test_alignment_page_shows_the_breaks_in_a_browser(server, browser):
+    page = _visit(browser, f"{server}/alignment", "alignment")
+    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Breaks in the thread" in text and "Orphan project: 2" in text
+    assert "No open project serves Improve staff engagement" in text
+    assert not page.query_selector("[data-testid='stException']")
+    page.close()

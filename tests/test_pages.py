@@ -178,3 +178,25 @@ def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db
     measure_box = next(box for box in app.selectbox if box.label == "Measure")
     wanted = [f"{n} ({t})" for n, t in measures.filter(pl.col("id").is_in(expected)).select("name", "measure_type").iter_rows()]
     assert measure_box.options == wanted
+
+
+def test_the_alignment_page_shows_the_demo_breaks_and_the_gaps(app_db):
+    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from tests.conftest import DEMO_TODAY
+
+    build_demo_trust(DEMO_TODAY)
+    app = _open("pages/alignment.py")
+    labels = [e.label for e in app.expander]
+    assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in labels
+    assert f"Aim without project: 1" in labels
+    assert f"Untested change idea: {len(DEMO_BREAKS['untested_change_idea'])}" in labels
+    assert any("No open project serves **Improve staff engagement**" in e.value for e in app.error)
+    store = Store(app_db)
+    orphans = store.project_alignment().filter(pl.col("project_id").is_in(DEMO_BREAKS["orphan_project"]))
+    store.close()
+    grid = next(f.value for f in app.dataframe if "Aims served" in f.value.columns)
+    for title in orphans["project"].unique():
+        if title in set(grid["Project"]):
+            assert grid[grid["Project"] == title]["Aims served"].iloc[0] == 0
+    share = next(f.value for f in app.dataframe if "Aligned (%)" in f.value.columns)
+    assert share["Aligned (%)"].min() < 100  # the orphans pull a division below full alignment
