@@ -382,8 +382,10 @@ class Store:
                 UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.driver_id = m.driver_id
                 UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.aim_id = m.aim_id
             )
-            SELECT c.id, c.title, c.start_date, c.end_date, c.act_decision, c.cycle_number, p.title AS project
+            SELECT c.id, c.title, c.start_date, c.end_date, c.act_decision, c.cycle_number, p.title AS project,
+                   ci.title AS change_idea
             FROM pdsa_cycle c JOIN project p ON p.id = c.project_id
+            LEFT JOIN change_idea ci ON ci.id = c.change_idea_id
             WHERE c.project_id IN (SELECT project_id FROM watched)
             ORDER BY c.start_date, c.id
             """,

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
 from golden_thread.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.measure_series import measure_charts, measure_data_csv
 from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
@@ -73,6 +74,16 @@ else:
     chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations,
                       show_near_limits=near)
     st.altair_chart(chart, width="stretch")
+    preceding = cycles_before_signals(points, db.pdsa_cycles_for_measure(measure_id))
+    if preceding.height:
+        with st.expander(f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
+                         icon=":material/science:"):
+            st.caption("What was being tested just before the measure moved: a place to start the conversation, "
+                       "not proof of cause.")
+            st.dataframe(preceding.rename({"signal_start": "Signal from", "rule": "Signal", "point_type": "Type",
+                                           "title": "PDSA cycle", "change_idea": "Change idea", "project": "Project",
+                                           "start_date": "Cycle started", "act_decision": "Act"}),
+                         hide_index=True, width="stretch")
     slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]
     downloads = st.columns(3)
     downloads[0].download_button("Data (CSV)", measure_data_csv(measure, points, db.observations([measure_id])),

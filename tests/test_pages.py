@@ -200,3 +200,10 @@ def test_the_alignment_page_shows_the_demo_breaks_and_the_gaps(app_db):
             assert grid[grid["Project"] == title]["Aims served"].iloc[0] == 0
     share = next(f.value for f in app.dataframe if "Aligned (%)" in f.value.columns)
     assert share["Aligned (%)"].min() < 100  # the orphans pull a division below full alignment
+
+
+def test_the_falls_chart_lists_the_tests_that_preceded_its_signal(app_db):
+    app = _open("pages/measures.py", measure="1")
+    label = next(e.label for e in app.expander if e.label.startswith("PDSA cycles in the 3 months before"))
+    table = next(f.value for f in app.dataframe if "Change idea" in f.value.columns)
+    assert len(table) > 0 and label.endswith(f"({len(table)})")
