@@ -1,4 +1,4 @@
-"""Measures: find a measure by aim, team or type; see its chart, icons, summary, definition and data."""
+"""Measures: find one by aim, driver, project, team or type; see its chart and data; enter, import and export data."""
 
 import datetime as dt
 
@@ -10,8 +10,8 @@ from golden_thread.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.measure_series import measure_charts, measure_data_csv
 from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
-from golden_thread.store import ObservationRefused, StoreError
 from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
+from golden_thread.store import ObservationRefused, StoreError
 from golden_thread.ui import ICON_TEXT, store
 
 db = store()
@@ -27,7 +27,7 @@ choices = {}
 for column, (label, field) in zip(filters, [("Aim", "aim"), ("Driver", "driver"), ("Project", "project"),
                                              ("Team", "team"), ("Type", "measure_type")]):
     options = sorted(measures[field].drop_nulls().unique().to_list())
-    choices[field] = column.selectbox(label, [f"All"] + options, key=f"filter-{field}")
+    choices[field] = column.selectbox(label, ["All"] + options, key=f"filter-{field}")
 shown = measures
 for field, choice in choices.items():
     if choice != "All":
