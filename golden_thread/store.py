@@ -491,6 +491,27 @@ class Store:
             """
         )
 
+    def thread_rows(self) -> dict[str, pl.DataFrame]:
+        """The active parts of the thread, table by table, for building the tree."""
+        queries = {
+            "aims": "SELECT a.id, a.title, o.title AS objective, o.category FROM aim a "
+                    "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
+            "drivers": "SELECT d.id, d.title, d.level, dd.aim_id FROM driver d "
+                       "JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active' "
+                       "JOIN driver_diagram dd ON dd.id = v.diagram_id ORDER BY d.id",
+            "driver_links": "SELECT parent_driver_id, child_driver_id, strength FROM driver_link",
+            "change_ideas": "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
+                            "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
+                            "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
+            "projects": "SELECT p.id, p.title, p.status, t.name AS team, pl.is_primary, pl.aim_id, pl.driver_id, "
+                        "pl.change_idea_id FROM project p JOIN organisation t ON t.id = p.team_id "
+                        "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
+            "cycles": "SELECT id, title, project_id, act_decision, start_date FROM pdsa_cycle ORDER BY id",
+            "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
+                        "WHERE status = 'active' ORDER BY id",
+        }
+        return {name: self._query(sql) for name, sql in queries.items()}
+
     def aims(self) -> pl.DataFrame:
         return self._query("SELECT * FROM aim WHERE status = 'active' ORDER BY id")
 
