@@ -69,6 +69,19 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
 
 
+# Every aim a project's links reach, directly or through a change idea or driver of the aim's diagram
+# (any version): (project_id, aim_id, is_primary). One definition for every query that asks "which
+# aims does this work serve?", so the home page, measures, checks and alignment can never disagree.
+PROJECT_AIM = """
+    SELECT DISTINCT pl.project_id, coalesce(pl.aim_id, dd.aim_id) AS aim_id, pl.is_primary
+    FROM project_link pl
+    LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
+    LEFT JOIN driver d ON d.id = pl.driver_id
+    LEFT JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
+    LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+"""
+
+
 class StoreError(ValueError):
     """A write the store refused, in words a user can act on."""
 
@@ -264,18 +277,8 @@ class Store:
     def objectives_overview(self) -> pl.DataFrame:
         """One row per system-level aim, with its objective and counts of the work beneath it."""
         return self._query(
-            """
-            WITH aim_projects AS (
-                SELECT DISTINCT a.id AS aim_id, pl.project_id
-                FROM aim a
-                JOIN driver_diagram dd ON dd.aim_id = a.id
-                JOIN driver_diagram_version v ON v.diagram_id = dd.id
-                LEFT JOIN driver d ON d.version_id = v.id
-                LEFT JOIN change_idea ci ON ci.version_id = v.id
-                JOIN project_link pl ON pl.driver_id = d.id OR pl.change_idea_id = ci.id
-                UNION
-                SELECT aim_id, project_id FROM project_link WHERE aim_id IS NOT NULL
-            )
+            f"""
+            WITH aim_projects AS (SELECT DISTINCT aim_id, project_id FROM ({PROJECT_AIM}))
             SELECT o.id AS objective_id, o.title AS objective, o.category,
                    a.id AS aim_id, a.title AS aim, a.statement, a.target_value, a.target_date,
                    a.responsible_leader,
@@ -309,7 +312,7 @@ class Store:
     def measures(self) -> pl.DataFrame:
         """Every measure with what it is attached to (aim, driver or project) and the team behind it."""
         return self._query(
-            """
+            f"""
             SELECT m.*,
                    coalesce(a.title, da.title, pa.title) AS aim,
                    d.title AS driver, p.title AS project, t.name AS team,
@@ -323,17 +326,8 @@ class Store:
             LEFT JOIN project p ON p.id = m.project_id
             LEFT JOIN organisation t ON t.id = p.team_id
             LEFT JOIN (
-                SELECT DISTINCT pl.project_id, a2.id, a2.title
-                FROM project_link pl
-                LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
-                LEFT JOIN driver d2 ON d2.id = pl.driver_id
-                JOIN driver_diagram_version v2 ON v2.id = coalesce(ci.version_id, d2.version_id)
-                JOIN driver_diagram dd2 ON dd2.id = v2.diagram_id
-                JOIN aim a2 ON a2.id = dd2.aim_id
-                WHERE pl.is_primary
-                UNION ALL
-                SELECT pl.project_id, a3.id, a3.title FROM project_link pl
-                JOIN aim a3 ON a3.id = pl.aim_id WHERE pl.is_primary
+                SELECT pa.project_id, a2.id, a2.title FROM ({PROJECT_AIM}) pa JOIN aim a2 ON a2.id = pa.aim_id
+                WHERE pa.is_primary
             ) pa ON pa.project_id = m.project_id
             ORDER BY m.id
             """
@@ -403,16 +397,9 @@ class Store:
     def thread_breaks(self, today: dt.date, *, stale_days: int, quiet_grace_periods: int) -> pl.DataFrame:
         """(rule, entity_id, title) for every record behind a break in the thread (rules: thread_checks)."""
         return self._query(
-            """
+            f"""
             WITH active_version AS (SELECT id FROM driver_diagram_version WHERE status = 'active'),
-            project_aim AS (  -- every aim a project's links reach, through change ideas and drivers
-                SELECT DISTINCT pl.project_id, coalesce(pl.aim_id, dd.aim_id) AS aim_id
-                FROM project_link pl
-                LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
-                LEFT JOIN driver d ON d.id = pl.driver_id
-                LEFT JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
-                LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
-            ),
+            project_aim AS ({PROJECT_AIM}),
             last_period AS (
                 SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id
             )
@@ -471,15 +458,8 @@ class Store:
     def project_alignment(self) -> pl.DataFrame:
         """One row per project: its team, division, status, and each aim its links reach (primary or not)."""
         return self._query(
-            """
-            WITH project_aim AS (
-                SELECT DISTINCT pl.project_id, coalesce(pl.aim_id, dd.aim_id) AS aim_id, pl.is_primary
-                FROM project_link pl
-                LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
-                LEFT JOIN driver d ON d.id = pl.driver_id
-                LEFT JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
-                LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
-            )
+            f"""
+            WITH project_aim AS ({PROJECT_AIM})
             SELECT p.id AS project_id, p.title AS project, p.status, t.name AS team,
                    coalesce(division.name, t.name) AS division, pa.aim_id, a.title AS aim, pa.is_primary
             FROM project p
