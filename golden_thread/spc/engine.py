@@ -14,14 +14,6 @@ import polars as pl
 from golden_thread.spc import anhoej, limits, mdc
 from golden_thread.spc.options import SpcOptions
 
-POINT_SCHEMA = {
-    "series": pl.Int64,
-    "x": pl.Int64,  # any sortable type works: Int64 index or pl.Date
-    "y": pl.Float64,
-    "n": pl.Float64,
-    "phase_start": pl.Boolean,
-    "exclude": pl.Boolean,
-}
 SETTINGS_SCHEMA = {
     "series": pl.Int64,
     "chart": pl.Utf8,

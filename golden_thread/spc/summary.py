@@ -28,7 +28,6 @@ ASSURANCE_MEANING = {
     "inconsistent": "the target will be met only some periods (hit and miss)",
     None: "no assurance: no target set",
 }
-STATES = ("ok", "trial_limits", "too_few_points", "no_variation")
 
 
 def summarise(analysed: pl.DataFrame, frequency: str = "monthly") -> pl.DataFrame:
