@@ -9,7 +9,8 @@ navigation = st.navigation(
         "Golden Thread": [
             st.Page("pages/home.py", title="Aims and objectives", icon=":material/flag:", default=True),
             st.Page("pages/measures.py", title="Measures", icon=":material/monitoring:"),
-            st.Page("pages/alignment.py", title="Alignment", icon=":material/account_tree:"),
+            st.Page("pages/thread.py", title="Golden thread", icon=":material/account_tree:"),
+            st.Page("pages/alignment.py", title="Alignment", icon=":material/rule:"),
         ],
     }
 )

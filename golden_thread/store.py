@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -95,7 +96,16 @@ class Store:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._connection = duckdb.connect(self.path)
         self._write_lock = threading.RLock()
+        # Bumped on every commit. DuckDB lets one process write a file, so this process sees every change:
+        # computed statistics can be cached keyed by it and are never stale.
+        self.data_version = 0
+        self._opened = uuid.uuid4().hex
         self.migrate()
+
+    @property
+    def version_key(self) -> str:
+        """Names this store's data as it is now: changes with every commit and with every reopening."""
+        return f"{self.path}|{self._opened}|{self.data_version}"
 
     def close(self) -> None:
         self._connection.close()
@@ -122,6 +132,7 @@ class Store:
                 raise
             cursor.execute("COMMIT")
             cursor.close()
+            self.data_version += 1
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -483,8 +494,10 @@ class Store:
             "change_ideas": "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
                             "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
                             "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
-            "projects": "SELECT p.id, p.title, p.status, t.name AS team, pl.is_primary, pl.aim_id, pl.driver_id, "
-                        "pl.change_idea_id FROM project p JOIN organisation t ON t.id = p.team_id "
+            "projects": "SELECT p.id, p.title, p.status, t.name AS team, coalesce(division.name, t.name) AS division, "
+                        "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
+                        "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
+                        "ON division.id = t.parent_id AND division.kind = 'division' "
                         "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
             "cycles": "SELECT id, title, project_id, act_decision, start_date FROM pdsa_cycle ORDER BY id",
             "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "

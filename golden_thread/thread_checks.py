@@ -52,6 +52,11 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
 )}
 
 
+def rule_title(name: str) -> str:
+    """A rule's name as a heading: 'pdsa_without_prediction' -> 'PDSA without prediction'."""
+    return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA")
+
+
 def check_thread(store, today: dt.date) -> pl.DataFrame:
     """Every flag in the organisation: rule, severity, entity_type, entity_id, title and message."""
     rows = store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)

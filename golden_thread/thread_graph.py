@@ -11,35 +11,47 @@ from __future__ import annotations
 import polars as pl
 
 ORPHANS = "orphans"
+RETIRED_LINKS = "retired_links"
+
+
+NODE_SCHEMA = {"node": pl.Utf8, "parent": pl.Utf8, "kind": pl.Utf8, "entity_id": pl.Int64, "label": pl.Utf8,
+               "also": pl.List(pl.Utf8), "measures": pl.List(pl.Utf8), "measure_ids": pl.List(pl.Int64),
+               "team": pl.Utf8, "division": pl.Utf8, "status": pl.Utf8}
 
 
 def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    """Nodes: node, parent, kind, entity_id, label, also (other links), measures (names attached here)."""
+    """Nodes: node, parent, kind, entity_id, label, also (other links), the measures attached there, and for
+    projects and their PDSA cycles the team, division and project status the tree is filtered by."""
     nodes: list[dict] = []
-    measures = rows["measures"]
+    attached: dict[str, tuple[list[str], list[int]]] = {}
+    for kind in ("aim", "driver", "project"):
+        grouped = rows["measures"].filter(pl.col(f"{kind}_id").is_not_null()).group_by(f"{kind}_id").agg("name", "id")
+        for owner, names, ids in grouped.iter_rows():
+            attached[f"{kind}:{owner}"] = (names, ids)
 
-    def attached(column: str, entity_id: int) -> list[str]:
-        return measures.filter(pl.col(column) == entity_id)["name"].to_list()
+    def node(key: str, parent: str | None, kind: str, entity_id: int | None, label: str, also: list[str],
+             team: str | None = None, division: str | None = None, status: str | None = None) -> None:
+        names, ids = attached.get(key, ([], []))
+        nodes.append(dict(node=key, parent=parent, kind=kind, entity_id=entity_id, label=label, also=also,
+                          measures=names, measure_ids=ids, team=team, division=division, status=status))
 
     for aim in rows["aims"].iter_rows(named=True):
-        nodes.append(dict(node=f"aim:{aim['id']}", parent=None, kind="aim", entity_id=aim["id"], label=aim["title"],
-                          also=[], measures=attached("aim_id", aim["id"])))
+        node(f"aim:{aim['id']}", None, "aim", aim["id"], aim["title"], [])
     parents = rows["driver_links"].group_by("child_driver_id", maintain_order=True).agg(pl.col("parent_driver_id"))
     parent_of = {r["child_driver_id"]: r["parent_driver_id"] for r in parents.iter_rows(named=True)}
     for driver in rows["drivers"].iter_rows(named=True):
         linked = parent_of.get(driver["id"], [])
         parent = f"driver:{linked[0]}" if linked else f"aim:{driver['aim_id']}"
-        nodes.append(dict(node=f"driver:{driver['id']}", parent=parent, kind=f"{driver['level']} driver",
-                          entity_id=driver["id"], label=driver["title"],
-                          also=[f"driver:{p}" for p in linked[1:]], measures=attached("driver_id", driver["id"])))
+        node(f"driver:{driver['id']}", parent, f"{driver['level']} driver", driver["id"], driver["title"],
+             [f"driver:{p}" for p in linked[1:]])
     ideas = rows["change_ideas"].group_by("id", "title", maintain_order=True).agg(pl.col("driver_id"))
     for idea in ideas.iter_rows(named=True):
-        nodes.append(dict(node=f"change_idea:{idea['id']}", parent=f"driver:{idea['driver_id'][0]}",
-                          kind="change idea", entity_id=idea["id"], label=idea["title"],
-                          also=[f"driver:{d}" for d in idea["driver_id"][1:]], measures=[]))
+        node(f"change_idea:{idea['id']}", f"driver:{idea['driver_id'][0]}", "change idea", idea["id"], idea["title"],
+             [f"driver:{d}" for d in idea["driver_id"][1:]])
     known = {n["node"] for n in nodes}
-    projects = rows["projects"].group_by("id", "title", "status", "team", maintain_order=True).agg(
+    projects = rows["projects"].group_by("id", "title", "status", "team", "division", maintain_order=True).agg(
         pl.struct("is_primary", "aim_id", "driver_id", "change_idea_id").alias("links"))
+    project_of: dict[int, dict] = {}
     for project in projects.iter_rows(named=True):
         targets = []
         for link in project["links"]:
@@ -47,20 +59,21 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
                 if link[f"{kind}_id"] is not None:
                     targets.append((bool(link["is_primary"]), f"{kind}:{link[f'{kind}_id']}"))
         primary = next((t for is_primary, t in targets if is_primary and t in known), None)
-        nodes.append(dict(node=f"project:{project['id']}", parent=primary or ORPHANS, kind="project",
-                          entity_id=project["id"], label=f"{project['title']} ({project['team']}, {project['status']})",
-                          also=[t for is_primary, t in targets if t != primary],
-                          measures=attached("project_id", project["id"])))
+        project_of[project["id"]] = project
+        # A project whose links all point into a retired diagram version is not an orphan, but its thread is broken.
+        unplaced = RETIRED_LINKS if targets else ORPHANS
+        node(f"project:{project['id']}", primary or unplaced, "project", project["id"], project["title"],
+             [t for is_primary, t in targets if t != primary], project["team"], project["division"], project["status"])
     if any(n["parent"] == ORPHANS for n in nodes):
-        nodes.append(dict(node=ORPHANS, parent=None, kind="orphans", entity_id=None,
-                          label="Projects with no link to any aim", also=[], measures=[]))
+        node(ORPHANS, None, "orphans", None, "Projects with no link to any aim", [])
+    if any(n["parent"] == RETIRED_LINKS for n in nodes):
+        node(RETIRED_LINKS, None, "retired links", None, "Projects linked only into a retired driver diagram", [])
     for cycle in rows["cycles"].iter_rows(named=True):
+        project = project_of.get(cycle["project_id"], {})
         decision = cycle["act_decision"] or "no decision yet"
-        nodes.append(dict(node=f"pdsa_cycle:{cycle['id']}", parent=f"project:{cycle['project_id']}",
-                          kind="PDSA cycle", entity_id=cycle["id"], label=f"{cycle['title']} ({decision})",
-                          also=[], measures=[]))
-    return pl.DataFrame(nodes, schema={"node": pl.Utf8, "parent": pl.Utf8, "kind": pl.Utf8, "entity_id": pl.Int64,
-                                       "label": pl.Utf8, "also": pl.List(pl.Utf8), "measures": pl.List(pl.Utf8)})
+        node(f"pdsa_cycle:{cycle['id']}", f"project:{cycle['project_id']}", "PDSA cycle", cycle["id"],
+             f"{cycle['title']} ({decision})", [], project.get("team"), project.get("division"), project.get("status"))
+    return pl.DataFrame(nodes, schema=NODE_SCHEMA)
 
 
 def path_to_root(thread: pl.DataFrame, node: str) -> list[str]:

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
-from golden_thread.thread_checks import RULES, check_thread
-from golden_thread.ui import store
+from golden_thread.thread_checks import RULES, check_thread, rule_title
+from golden_thread.ui import plain, store
 
 db = store()
 st.title("Alignment")
@@ -24,7 +24,7 @@ cols[1].metric("Warnings", severity_counts.get("warning", 0))
 cols[2].metric("For information", severity_counts.get("info", 0))
 
 st.subheader("Breaks in the thread")
-rule_names = {r.name: r.name.replace("_", " ").capitalize().replace("Pdsa", "PDSA") for r in RULES.values()}
+rule_names = {name: rule_title(name) for name in RULES}
 chosen = st.multiselect("Show rules", list(summary["rule"]), format_func=rule_names.get, key="rules")
 shown = summary.filter(pl.col("rule").is_in(chosen)) if chosen else summary
 for row in shown.iter_rows(named=True):
@@ -53,7 +53,7 @@ aims = db.aims()
 grid = coverage_grid(alignment, aims)
 unserved = [a for a in aims["title"] if grid[a].is_null().all()]
 for aim in unserved:
-    st.error(f"No open project serves **{aim}**.", icon=":material/link_off:")
+    st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
 st.dataframe(
     grid.drop("project_id").rename({"project": "Project", "team": "Team", "serves": "Aims served"}),
     hide_index=True, width="stretch",

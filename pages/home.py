@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from golden_thread.ui import store
+from golden_thread.ui import plain, store
 
 db = store()
 totals = db.totals()
@@ -26,8 +26,8 @@ for (objective_id, objective, category), aims in overview.group_by(
     ["objective_id", "objective", "category"], maintain_order=True
 ):
     with st.container(border=True):
-        st.subheader(f"{objective}")
-        st.caption(f"Strategic objective · {category}")
+        st.subheader(plain(objective), anchor=False)
+        st.caption(f"Strategic objective · {plain(category)}")
         aims = aims.filter(pl.col("aim_id").is_not_null())
         if aims.height == 0:
             st.warning("No system-level aim under this objective yet.")
@@ -43,4 +43,4 @@ for (objective_id, objective, category), aims in overview.group_by(
         )
         st.dataframe(table, hide_index=True, width="stretch")
         for row in aims.filter(pl.col("active_projects") == 0).iter_rows(named=True):
-            st.error(f"**{row['aim']}** has no active improvement project serving it.", icon=":material/link_off:")
+            st.error(f"**{plain(row['aim'])}** has no active improvement project serving it.", icon=":material/link_off:")

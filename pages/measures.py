@@ -12,7 +12,7 @@ from golden_thread.observation_import import ObservationFileError, plan_import, 
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.store import ObservationRefused, StoreError
-from golden_thread.ui import ICON_TEXT, store
+from golden_thread.ui import ICON_TEXT, plain, store
 
 db = store()
 measures = db.measures()
@@ -41,7 +41,7 @@ requested = st.query_params.get("measure")
 ids = list(labels)
 start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
 if requested and start == 0 and requested != str(ids[0]):
-    st.warning(f"Measure {requested!r} is not among these measures; showing the first one instead.")
+    st.warning(f"Measure “{plain(requested)}” is not among these measures; showing the first one instead.")
 measure_id = st.selectbox("Measure", ids, index=start, format_func=labels.get)
 measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 
@@ -66,7 +66,7 @@ else:
         st.markdown(as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
                     unsafe_allow_html=True)
     icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
-    st.markdown(f"**{summary['summary']}**")
+    st.markdown(f"**{plain(summary['summary'])}**")
     annotations = chart_events(db.annotations([measure_id]), db.pdsa_cycles_for_measure(measure_id),
                                first=points["x"].min())
     near = st.toggle("Show 2-sigma limits", key=f"near-{measure_id}",
@@ -204,8 +204,8 @@ if points.height:
                 change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
         for row in phases.iter_rows(named=True):
             cols = st.columns([3, 1])
-            cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {row['reason']} "
-                             f"<small>({row['created_by'] or 'unknown'})</small>", unsafe_allow_html=False)
+            cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])} "
+                             f"({plain(row['created_by'] or 'unknown')})")
             if cols[1].button("Remove", key=f"remove-phase-{row['starts_on']}"):
                 change_chart(db.remove_phase, row["starts_on"], "Removed from the measure page",
                              f"Phase from {row['starts_on']:%B %Y} removed.")
@@ -217,7 +217,7 @@ if points.height:
                 change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
         for row in exclusions.iter_rows(named=True):
             cols = st.columns([3, 1])
-            cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {row['reason']}")
+            cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {plain(row['reason'])}")
             if cols[1].button("Include again", key=f"include-{row['period_start']}"):
                 change_chart(db.include_point, row["period_start"], "Included again from the measure page",
                              f"{row['period_start']:%B %Y} included again.")

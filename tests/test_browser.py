@@ -112,3 +112,24 @@ def test_alignment_page_shows_the_breaks_in_a_browser(server, browser):
     assert "No open project serves Improve staff engagement" in text
     assert not page.query_selector("[data-testid='stException']")
     page.close()
+
+
+def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
+    page = _visit(browser, f"{server}/thread?aim=1", "thread")
+    tree = page.wait_for_selector("[data-testid='stBidiComponentRegular'] svg", timeout=30_000)
+    box = tree.bounding_box()
+    assert box["width"] > 500 and box["height"] >= 480
+    # Drawn as SVG, so each node's label is a real element a person (and this test) can click.
+    page.locator("[data-testid='stBidiComponentRegular'] svg text", has_text="Safe ward environment").first.click()
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").innerText"
+        ".includes('Its thread, up to the aim')", timeout=30_000)
+    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
+    assert "Flags in this view" in text
+    assert not page.query_selector("[data-testid='stException']")
+    keep = os.environ.get("SCREENSHOTS")
+    if keep:
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(Path(keep) / "thread.png"), full_page=False)
+    page.close()

@@ -207,3 +207,36 @@ def test_the_falls_chart_lists_the_tests_that_preceded_its_signal(app_db):
     label = next(e.label for e in app.expander if e.label.startswith("PDSA cycles in the 3 months before"))
     table = next(f.value for f in app.dataframe if "Change idea" in f.value.columns)
     assert len(table) > 0 and label.endswith(f"({len(table)})")
+
+
+def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
+    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from tests.conftest import DEMO_TODAY
+
+    build_demo_trust(DEMO_TODAY)
+    orphan = DEMO_BREAKS["orphan_project"][0]
+    app = _open("pages/thread.py", node=f"project:{orphan}")
+    flags = app.dataframe[0].value
+    for rule, count in (("Orphan project", 2), ("Aim without project", 1), ("Measure gone quiet", 1),
+                        ("Untested change idea", len(DEMO_BREAKS["untested_change_idea"]))):
+        assert (flags["Flag"] == rule).sum() == count, rule
+    # The shared link opens the orphan's details, with the reason it is flagged.
+    assert any("Orphan project" in e.value for e in app.error)
+    title = Store(app_db).table("project").filter(pl.col("id") == orphan)["title"][0]
+    assert any(h.value.replace("\\", "") == title for h in app.subheader)
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Errors"] == "3"
+
+    app.multiselect(key="filter-rule").set_value(["orphan_project"]).run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Nodes shown"] == str(1 + len(DEMO_BREAKS["orphan_project"]))
+    assert set(app.dataframe[0].value["Flag"]) == {"Orphan project"}
+
+    app.multiselect(key="filter-rule").set_value([]).run()
+    app.text_input(key="filter-search").set_value("no such words anywhere").run()
+    assert any("Nothing in the thread matches" in i.value for i in app.info)
+
+
+def test_a_link_to_an_unknown_node_is_explained(app_db):
+    app = _open("pages/thread.py", node="project:<b>999</b>")
+    assert any("nothing called" in w.value for w in app.warning)
