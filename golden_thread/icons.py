@@ -60,6 +60,11 @@ def assurance_icon_svg(assurance: str | None, size: int = 40) -> str:
     return _circle(colour, inner[assurance], TITLES[assurance], size)
 
 
+def icon_uri(svg: str) -> str:
+    """The SVG as a data URI, for image columns in tables and images inside charts."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def as_img(svg: str, label: str) -> str:
     """An <img> tag carrying the SVG, for st.markdown(unsafe_allow_html=True) with our own markup only."""
     data = base64.b64encode(svg.encode()).decode()

@@ -649,6 +649,55 @@ class Store:
                 self._audit(cursor, username, "remove", table, key,
                             {"reason": current[0], "created_by": current[1]}, None, reason)
 
+    # -- the thread (links) -------------------------------------------------------------------------
+
+    def link_targets(self) -> pl.DataFrame:
+        """Where a project can be linked: each active aim, and each driver and change idea of an active
+        driver-diagram version, labelled with the aim it serves (kind, target_id, aim, label)."""
+        return self._query(
+            """
+            SELECT 'aim' AS kind, a.id AS target_id, a.title AS aim, 'Aim: ' || a.title AS label FROM aim a
+            WHERE a.status = 'active'
+            UNION ALL
+            SELECT 'driver', d.id, a.title, a.title || ' › ' || d.level || ' driver: ' || d.title FROM driver d
+            JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            UNION ALL
+            SELECT 'change_idea', ci.id, a.title, a.title || ' › change idea: ' || ci.title FROM change_idea ci
+            JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            ORDER BY aim, kind, target_id
+            """
+        )
+
+    def link_project(self, project_id: int, kind: str, target_id: int, *, username: str, reason: str = "") -> str:
+        """Link a project into the thread: its primary link when it has none, else 'also contributes to'.
+        Returns 'primary' or 'also'. Refuses unknown projects and targets outside the active diagrams."""
+        if kind not in ("aim", "driver", "change_idea"):
+            raise StoreError(f"A project links to an aim, a driver or a change idea, not to “{kind}”.")
+        targets = self.link_targets()
+        if targets.filter((pl.col("kind") == kind) & (pl.col("target_id") == target_id)).height == 0:
+            raise StoreError(f"There is no active {kind.replace('_', ' ')} {target_id} to link to; "
+                             "choose one from the current driver diagram.")
+        with self._transaction() as cursor:
+            project = cursor.execute("SELECT title FROM project WHERE id = ?", [project_id]).fetchone()
+            if project is None:
+                raise StoreError(f"There is no project {project_id}.")
+            links = cursor.execute(
+                f"SELECT is_primary FROM project_link WHERE project_id = ? AND {kind}_id IS NOT DISTINCT FROM ?",
+                [project_id, target_id]).fetchall()
+            if links:
+                raise StoreError(f"“{project[0]}” is already linked there.")
+            has_primary = cursor.execute(
+                "SELECT count(*) FROM project_link WHERE project_id = ? AND is_primary", [project_id]).fetchone()[0]
+            cursor.execute(
+                f"INSERT INTO project_link (project_id, is_primary, {kind}_id) VALUES (?, ?, ?)",
+                [project_id, not has_primary, target_id])
+            link = "also" if has_primary else "primary"
+            self._audit(cursor, username, "link", "project", str(project_id), None,
+                        {"link": link, kind: target_id}, reason or None)
+        return link
+
     @staticmethod
     def _audit(cursor, username: str, action: str, entity_type: str, entity_key: str,
                before: dict | None, after: dict | None, reason: str | None = None) -> None:

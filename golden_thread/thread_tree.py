@@ -10,12 +10,11 @@ count on their parent until the reader filters down to their part of the thread.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 
 import polars as pl
 
-from golden_thread.icons import assurance_icon_svg, variation_icon_svg
+from golden_thread.icons import assurance_icon_svg, icon_uri, variation_icon_svg
 from golden_thread.thread_checks import RULES
 from golden_thread.thread_graph import ORPHANS, RETIRED_LINKS
 
@@ -145,10 +144,6 @@ def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter)
     return keep
 
 
-def _icon_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
 def icon_styles() -> dict[str, dict]:
     """ECharts rich-text styles, one per icon, defined once for the series and named by each node's label."""
     styles = {}
@@ -156,10 +151,10 @@ def icon_styles() -> dict[str, dict]:
                        "special_cause_neutral_high", "special_cause_neutral_low", None):
         for direction in ("increase", "decrease", "neutral"):
             styles[f"v_{point_type}_{direction}"] = {
-                "backgroundColor": {"image": _icon_uri(variation_icon_svg(point_type, direction))},
+                "backgroundColor": {"image": icon_uri(variation_icon_svg(point_type, direction))},
                 "width": 16, "height": 16}
     for assurance in ("consistent_pass", "consistent_fail", "inconsistent", None):
-        styles[f"a_{assurance}"] = {"backgroundColor": {"image": _icon_uri(assurance_icon_svg(assurance))},
+        styles[f"a_{assurance}"] = {"backgroundColor": {"image": icon_uri(assurance_icon_svg(assurance))},
                                     "width": 16, "height": 16}
     styles["flag_error"] = {"color": SEVERITY_COLOURS["error"], "fontWeight": "bold"}
     styles["flag_warning"] = {"color": SEVERITY_COLOURS["warning"], "fontWeight": "bold"}
@@ -320,3 +315,14 @@ def height_for(view: TreeView) -> int:
             total += leaves(children) if children and not item.get("collapsed") else 1
         return total
     return max(480, min(5000, leaves(view.roots) * 30 + 60))
+
+
+def lead_measure_images(icons: pl.DataFrame) -> pl.DataFrame:
+    """node, measure, Variation, Assurance: each node's lead-measure icons as images for a table's image column."""
+    rows = [
+        {"node": row["node"], "measure": row["measure"],
+         "Variation": icon_uri(variation_icon_svg(row["variation_icon"], row["direction"] or "increase", size=28)),
+         "Assurance": icon_uri(assurance_icon_svg(row["assurance_icon"], size=28))}
+        for row in icons.iter_rows(named=True)
+    ]
+    return pl.DataFrame(rows, schema={"node": pl.Utf8, "measure": pl.Utf8, "Variation": pl.Utf8, "Assurance": pl.Utf8})

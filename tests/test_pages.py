@@ -240,3 +240,26 @@ def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
 def test_a_link_to_an_unknown_node_is_explained(app_db):
     app = _open("pages/thread.py", node="project:<b>999</b>")
     assert any("nothing called" in w.value for w in app.warning)
+
+
+def test_linking_an_orphan_on_the_alignment_page_clears_its_flag(app_db):
+    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from tests.conftest import DEMO_TODAY
+
+    build_demo_trust(DEMO_TODAY)
+    store = Store(app_db)
+    driver = store.link_targets().filter(pl.col("kind") == "driver").row(0, named=True)
+    store.close()
+    app = _open("pages/alignment.py")
+    assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in [e.label for e in app.expander]
+    link = next(b for b in app.button if b.label == "Link project")
+    link.click().run()  # nothing chosen yet: the form says what to choose and links nothing
+    assert any("Choose what the project serves" in e.value for e in app.error)
+    app.selectbox(key="link-target").set_value(f"driver:{driver['target_id']}")
+    next(b for b in app.button if b.label == "Link project").click().run()
+    assert any("now serves" in s.value and "primary link" in s.value for s in app.success)
+    labels = [e.label for e in app.expander]
+    assert f"Orphan project: {len(DEMO_BREAKS['orphan_project']) - 1}" in labels
+    store = Store(app_db)
+    assert store.audit_log().filter(pl.col("action") == "link").height == 1
+    store.close()

@@ -101,3 +101,28 @@ def test_a_failing_multi_table_write_leaves_nothing_behind(store):
         store.insert_tables(frames)
     assert store.is_empty()
     assert store.measures().height == 0
+
+
+def test_linking_a_project_refuses_unknown_targets_and_duplicates(demo):
+    import polars as pl
+    import pytest
+
+    from golden_thread.store import StoreError
+
+    driver = demo.link_targets().filter(pl.col("kind") == "driver")["target_id"][0]
+    retired = demo.table("driver").join(demo.table("driver_diagram_version").filter(pl.col("status") == "retired"),
+                                        left_on="version_id", right_on="id")["id"][0]
+    orphan = 22
+    with pytest.raises(StoreError, match="no active driver"):
+        demo.link_project(orphan, "driver", retired, username="lead")
+    with pytest.raises(StoreError, match="not to"):
+        demo.link_project(orphan, "project", 1, username="lead")
+    with pytest.raises(StoreError, match="no project"):
+        demo.link_project(999_999, "driver", driver, username="lead")
+    assert demo.link_project(orphan, "driver", driver, username="lead") == "primary"
+    with pytest.raises(StoreError, match="already linked"):
+        demo.link_project(orphan, "driver", driver, username="lead")
+    aim = demo.link_targets().filter(pl.col("kind") == "aim")["target_id"][0]
+    assert demo.link_project(orphan, "aim", aim, username="lead") == "also"
+    links = demo.table("project_link").filter(pl.col("project_id") == orphan)
+    assert links["is_primary"].to_list().count(True) == 1 and links.height == 2
