@@ -38,6 +38,7 @@ def spc_chart(
     annotations: pl.DataFrame | None = None,
     height: int = 320,
     show_near_limits: bool = False,
+    compact: bool = False,
 ) -> alt.LayerChart:
     """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...)."""
     data = points.select(
@@ -47,14 +48,15 @@ def spc_chart(
     base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
         x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     )
-    y_title = unit or "value"
+    y_title = None if compact else (unit or "value")
     line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(y=alt.Y("value:Q", title=y_title))
     colour = alt.Color(
         "signal:N",
         scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
-        legend=alt.Legend(title=None, orient="bottom"),
+        legend=None if compact else alt.Legend(title=None, orient="bottom"),
     )
-    dots = base.mark_circle(size=60, opacity=1).encode(
+    # A compact chart (a board row) keeps the limits, colours and target, and drops what needs room to read.
+    dots = base.mark_circle(size=25 if compact else 60, opacity=1).encode(
         y="value:Q",
         color=colour,
         tooltip=[
@@ -102,7 +104,7 @@ def spc_chart(
                                     legend=alt.Legend(title=None, orient="bottom")),
                     color=alt.value(ANNOTATION_COLOUR), tooltip=tooltip)
         )
-    labels = phase_labels(points)
+    labels = [] if compact else phase_labels(points)
     if labels:
         layers.append(
             alt.Chart(alt.Data(values=_jsonable(labels)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse
@@ -45,14 +47,23 @@ def chart_inputs(
     return points, settings
 
 
-def measure_charts(store: Store, measure_ids: list[int] | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(points, summaries) for the measures asked for (all when None); summaries carry the measure's fields."""
-    measures = store.measures()
+def measure_charts(
+    store: Store, measure_ids: list[int] | None = None, *, up_to: dt.date | None = None,
+    measures: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(points, summaries) for the measures asked for (all when None); summaries carry the measure's fields.
+
+    ``up_to`` charts only the periods that started before that date: the chart as it stood at the time.
+    """
+    measures = store.measures() if measures is None else measures
     if measure_ids is not None:
         measures = measures.filter(pl.col("id").is_in(measure_ids))
     ids = measures["id"].to_list()
+    observations = store.observations(ids)
+    if up_to is not None:
+        observations = observations.filter(pl.col("period_start") < up_to)
     points, settings = chart_inputs(
-        measures, store.observations(ids), store.chart_phases(ids), store.point_exclusions(ids)
+        measures, observations, store.chart_phases(ids), store.point_exclusions(ids)
     )
     if points.height == 0:
         return points, pl.DataFrame()

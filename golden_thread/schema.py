@@ -282,6 +282,19 @@ CREATE TABLE audit_log (
 );
 """
 
+# What the board saw, frozen when a month's board pack is published (DOMAIN §7.4): later corrections to the
+# data never rewrite it. Each frame is kept as polars JSON records; golden_thread.board owns their schemas.
+_V4_BOARD_SNAPSHOTS = """
+CREATE TABLE board_snapshot (
+    month DATE PRIMARY KEY,
+    published_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    published_by VARCHAR NOT NULL,
+    aims_json VARCHAR NOT NULL,
+    measures_json VARCHAR NOT NULL,
+    points_json VARCHAR NOT NULL
+);
+"""
+
 # Columns restricted to a closed vocabulary, so an import can say which words are allowed.
 ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("organisation", "kind"): ORGANISATION_KINDS,
@@ -311,6 +324,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
     (2, "chart phases, excluded points and annotations", _V2_CHART_CHANGES),
     (3, "users and the audit log", _V3_USERS_AND_AUDIT),
+    (4, "published board snapshots", _V4_BOARD_SNAPSHOTS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -51,6 +51,7 @@ TABLES: tuple[str, ...] = (
     "annotation",
     "app_user",
     "audit_log",
+    "board_snapshot",
 )
 
 # The order in which rows are exported, so two exports of the same data are byte-identical.
@@ -63,6 +64,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "chart_phase": ("measure_id", "starts_on"),
     "point_exclusion": ("measure_id", "period_start"),
     "app_user": ("username",),
+    "board_snapshot": ("month",),
 }
 
 
@@ -648,6 +650,81 @@ class Store:
                 # The removed marker stays in the audit trail, with who removed it and why.
                 self._audit(cursor, username, "remove", table, key,
                             {"reason": current[0], "created_by": current[1]}, None, reason)
+
+    # -- the board -----------------------------------------------------------------------------------
+
+    def board_measures(self) -> pl.DataFrame:
+        """The measures a board sees for each active aim: its outcome and balancing measures, and its key process
+        measures (the process measures on the drivers of its active diagram). Adds board_aim_id, board_role."""
+        return self._query(
+            """
+            SELECT m.*, a.id AS board_aim_id,
+                   CASE m.measure_type WHEN 'process' THEN 'key process' ELSE m.measure_type END AS board_role
+            FROM measure m
+            LEFT JOIN driver d ON d.id = m.driver_id
+            LEFT JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
+            LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            JOIN aim a ON a.id = coalesce(m.aim_id, CASE WHEN v.id IS NOT NULL THEN dd.aim_id END)
+            WHERE m.status = 'active' AND a.status = 'active' AND m.project_id IS NULL
+              AND (m.aim_id IS NOT NULL OR m.measure_type = 'process')
+            ORDER BY a.id, CASE m.measure_type WHEN 'outcome' THEN 0 WHEN 'process' THEN 1 ELSE 2 END, m.id
+            """
+        )
+
+    def aim_activity(self, month_start: dt.date, next_month: dt.date) -> pl.DataFrame:
+        """Per active aim: its active aligned projects now, and PDSA cycles in them that started in the month."""
+        return self._query(
+            f"""
+            WITH project_aim AS (SELECT DISTINCT aim_id, project_id FROM ({PROJECT_AIM}))
+            SELECT a.id AS aim_id,
+                   count(DISTINCT p.id) FILTER (WHERE p.status = 'active') AS active_projects,
+                   count(DISTINCT c.id) FILTER (WHERE c.start_date >= ? AND c.start_date < ?) AS cycles_in_month
+            FROM aim a
+            LEFT JOIN project_aim pa ON pa.aim_id = a.id
+            LEFT JOIN project p ON p.id = pa.project_id
+            LEFT JOIN pdsa_cycle c ON c.project_id = p.id
+            WHERE a.status = 'active'
+            GROUP BY a.id ORDER BY a.id
+            """,
+            [month_start, next_month],
+        )
+
+    def aim_projects(self, aim_id: int) -> pl.DataFrame:
+        """The projects whose links reach an aim, with their team, status, link and PDSA cycle count."""
+        return self._query(
+            f"""
+            WITH project_aim AS ({PROJECT_AIM})
+            SELECT p.id AS project_id, p.title AS project, t.name AS team, p.status, p.lead,
+                   bool_or(pa.is_primary) AS is_primary,
+                   (SELECT count(*) FROM pdsa_cycle c WHERE c.project_id = p.id) AS pdsa_cycles,
+                   (SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id) AS last_cycle
+            FROM project_aim pa JOIN project p ON p.id = pa.project_id JOIN organisation t ON t.id = p.team_id
+            WHERE pa.aim_id = ?
+            GROUP BY p.id, p.title, t.name, p.status, p.lead ORDER BY p.status <> 'active', p.title
+            """,
+            [aim_id],
+        )
+
+    def publish_board(self, month: dt.date, frames: dict[str, str], *, username: str) -> None:
+        """Freeze a month's board. A published month is never rewritten: publishing it again is refused."""
+        with self._transaction() as cursor:
+            if cursor.execute("SELECT 1 FROM board_snapshot WHERE month = ?", [month]).fetchone():
+                raise StoreError(f"The board for {month:%B %Y} is already published; a published board is not "
+                                 "changed. Corrections show as “changed since last board” next month.")
+            cursor.execute(
+                "INSERT INTO board_snapshot (month, published_by, aims_json, measures_json, points_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [month, username, frames["aims"], frames["measures"], frames["points"]],
+            )
+            self._audit(cursor, username, "publish", "board_snapshot", month.isoformat(), None,
+                        {"month": month.isoformat()})
+
+    def board_snapshots(self) -> pl.DataFrame:
+        return self._query("SELECT month, published_at, published_by FROM board_snapshot ORDER BY month")
+
+    def board_snapshot(self, month: dt.date) -> dict | None:
+        frame = self._query("SELECT * FROM board_snapshot WHERE month = ?", [month])
+        return frame.row(0, named=True) if frame.height else None
 
     # -- the thread (links) -------------------------------------------------------------------------
 

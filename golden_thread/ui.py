@@ -18,7 +18,8 @@ from golden_thread.measure_series import measure_charts
 from golden_thread.store import Store
 from golden_thread.thread_checks import check_thread, rule_title
 from golden_thread.thread_graph import build_thread
-from golden_thread.thread_tree import flags_by_node, node_icons
+from golden_thread.board import BoardView, board_months, board_view
+from golden_thread.thread_tree import TreeView, echarts_options, flags_by_node, height_for, node_icons
 
 
 @st.cache_resource(show_spinner="Opening the Golden Thread database…")
@@ -62,6 +63,39 @@ def _thread_model(_db: Store, version_key: str, today: dt.date):
 def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(thread nodes, flags by node, lead-measure icons by node), recomputed only when the data changes."""
     return _thread_model(db, db.version_key, today)
+
+
+@st.cache_data(max_entries=24, show_spinner="Preparing the board…")
+def _board(_db: Store, version_key: str, month: dt.date, today: dt.date) -> BoardView:
+    thread, flags, _ = _thread_model(_db, version_key, today)
+    return board_view(_db, month, thread=thread, flags=flags)
+
+
+@st.cache_data(max_entries=8)
+def _board_months(_db: Store, version_key: str, today: dt.date) -> list[dt.date]:
+    return board_months(_db, today)
+
+
+def board_months_cached(db: Store, today: dt.date) -> list[dt.date]:
+    return _board_months(db, db.version_key, today)
+
+
+def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
+    """The month's board from the data as it is now (cached until the data changes)."""
+    return _board(db, db.version_key, month, today)
+
+
+def draw_tree(view: TreeView, *, key: str) -> str | None:
+    """Draw a thread tree (SVG, so each label is a real element); returns the node clicked this run, if new."""
+    from streamlit_echarts import st_echarts  # its component registers only inside a running app
+
+    clicked = st_echarts(echarts_options(view), height=f"{height_for(view)}px", key=key, renderer="svg",
+                         events={"click": "function(params) { return params.value; }"})
+    event = (clicked or {}).get("chart_event")
+    if event and event != st.session_state.get(f"{key}-clicked"):
+        st.session_state[f"{key}-clicked"] = event
+        return event
+    return None
 
 
 rule_name = rule_title

@@ -47,7 +47,7 @@ measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 
 points, summaries = measure_charts(db, [measure_id])
 
-st.subheader(measure["name"])
+st.subheader(plain(measure["name"]), anchor=False)
 unit = f" ({measure['unit']})" if measure["unit"] else ""
 
 if points.height == 0:

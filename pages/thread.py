@@ -4,13 +4,12 @@ import datetime as dt
 
 import polars as pl
 import streamlit as st
-from streamlit_echarts import st_echarts
 
 from golden_thread.thread_checks import RULES
 from golden_thread.thread_tree import (
-    KIND_COLOURS, SEVERITY_COLOURS, SEVERITY_RANK, TreeFilter, echarts_options, height_for, node_details, tree_view,
+    KIND_COLOURS, SEVERITY_COLOURS, SEVERITY_RANK, TreeFilter, node_details, tree_view,
 )
-from golden_thread.ui import ICON_TEXT, plain, rule_name, store, thread_model
+from golden_thread.ui import ICON_TEXT, draw_tree, plain, rule_name, store, thread_model
 
 db = store()
 st.title("Golden thread")
@@ -78,12 +77,9 @@ st.caption(legend, unsafe_allow_html=True)
 
 tree_column, detail_column = st.columns([3.2, 1])
 with tree_column:
-    clicked = st_echarts(echarts_options(view), height=f"{height_for(view)}px", key="thread-tree", renderer="svg",
-                         events={"click": "function(params) { return params.value; }"})
-    event = (clicked or {}).get("chart_event")
-    if event and event != st.session_state.get("tree-clicked"):
-        st.session_state["tree-clicked"] = event
-        st.session_state["tree-selected"] = event
+    clicked = draw_tree(view, key="thread-tree")
+    if clicked:
+        st.session_state["tree-selected"] = clicked
         st.rerun()
 
 label_of = dict(zip(thread["node"], thread["kind"] + ": " + thread["label"]))

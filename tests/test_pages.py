@@ -40,7 +40,7 @@ def _open(page: str | None = None, **query: str) -> AppTest:
 
 
 def test_home_lists_every_objective_and_aim_with_counts(app_db):
-    app = _open()
+    app = _open("pages/home.py")
     store = Store(app_db)
     overview = store.objectives_overview()
     store.close()
@@ -52,14 +52,14 @@ def test_home_lists_every_objective_and_aim_with_counts(app_db):
 
 
 def test_home_flags_an_aim_with_no_active_project(app_db):
-    app = _open()
+    app = _open("pages/home.py")
     assert any("has no active improvement project" in e.value for e in app.error)
 
 
 def test_a_new_database_loads_the_demo_on_first_start(tmp_path, monkeypatch):
     monkeypatch.setenv("GOLDEN_THREAD_DB", str(tmp_path / "fresh.duckdb"))
     st.cache_resource.clear()
-    app = _open()
+    app = _open("pages/home.py")
     assert int(app.metric[0].value) == 5
     st.cache_resource.clear()
 
