@@ -1,18 +1,43 @@
-"""Golden Thread: the entry. Page config and navigation only; each screen lives in pages/."""
+"""Golden Thread: the entry. Page config, sign-in and navigation by role; each screen lives in pages/."""
 
 import streamlit as st
 
+from golden_thread.access import ROLE_TITLES
+from golden_thread.ui import plain, sign_out, signed_in_user
+from golden_thread.ui_sign_in import sign_in_screen
+
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
 
-navigation = st.navigation(
-    {
-        "Golden Thread": [
-            st.Page("pages/board.py", title="Board report", icon=":material/dashboard:", default=True),
-            st.Page("pages/home.py", title="Aims and objectives", icon=":material/flag:"),
-            st.Page("pages/measures.py", title="Measures", icon=":material/monitoring:"),
-            st.Page("pages/thread.py", title="Golden thread", icon=":material/account_tree:"),
-            st.Page("pages/alignment.py", title="Alignment", icon=":material/rule:"),
-        ],
-    }
-)
-navigation.run()
+
+def pages_for(role: str) -> dict[str, list]:
+    """The screens a role uses, its landing page first in mind: boards the board report, teams their measures."""
+    pages = {"Golden Thread": [
+        st.Page("pages/board.py", title="Board report", icon=":material/dashboard:", url_path="board",
+                default=role in ("board_viewer", "administrator")),
+        st.Page("pages/home.py", title="Aims and objectives", icon=":material/flag:"),
+        st.Page("pages/measures.py", title="Measures", icon=":material/monitoring:", default=role == "team_member"),
+        st.Page("pages/thread.py", title="Golden thread", icon=":material/account_tree:",
+                default=role == "improvement_lead"),
+        st.Page("pages/alignment.py", title="Alignment", icon=":material/rule:"),
+    ]}
+    if role in ("improvement_lead", "administrator"):
+        pages["Governance"] = [st.Page("pages/audit.py", title="Audit trail", icon=":material/history:")]
+    if role == "administrator":
+        pages["Governance"].append(st.Page("pages/users.py", title="Users", icon=":material/group:"))
+    return pages
+
+
+user = signed_in_user()
+if user is None:
+    # Every screen stays addressable, so a shared link survives signing in; but only the sign-in form runs.
+    everything = [page for section in pages_for("administrator").values() for page in section]
+    st.navigation(everything, position="hidden")
+    sign_in_screen()
+    st.stop()
+
+with st.sidebar:
+    st.caption(f"Signed in as **{plain(user['display_name'])}** · {ROLE_TITLES[user['role']]}")
+    if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+        sign_out()
+        st.rerun()
+st.navigation(pages_for(user["role"])).run()

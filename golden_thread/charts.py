@@ -49,7 +49,9 @@ def spc_chart(
         x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
     )
     y_title = None if compact else (unit or "value")
-    line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(y=alt.Y("value:Q", title=y_title))
+    # Not from zero: a length of stay of 7.4 days on a 0–8 axis would hide every movement a board must see.
+    line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)))
     colour = alt.Color(
         "signal:N",
         scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
@@ -158,10 +160,10 @@ def chart_svg(chart: alt.TopLevelMixin) -> str:
     """The chart rendered to SVG by vl-convert (the Vega-Lite reference renderer, no browser needed)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+    return vl_convert.vegalite_to_svg(chart.to_dict(validate=False))
 
 
 def chart_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     import vl_convert
 
-    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)
+    return vl_convert.vegalite_to_png(chart.to_dict(validate=False), scale=scale)

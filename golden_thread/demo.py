@@ -320,15 +320,34 @@ def build_demo_trust(today: dt.date, seed: int = 20261123) -> dict[str, pl.DataF
             previous = cid
 
     _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, breaks)
+    demo_hash = _demo_password_hash()
     rows["app_user"] = [
-        dict(username="board", display_name="Board member (demo)", role="board_viewer", organisation_id=1),
-        dict(username="team", display_name="Ward 7 team member (demo)", role="team_member", organisation_id=team_ids[0]),
-        dict(username="lead", display_name="Improvement lead (demo)", role="improvement_lead", organisation_id=1),
-        dict(username="admin", display_name="Administrator (demo)", role="administrator", organisation_id=1),
+        dict(username=name, display_name=title, role=role, organisation_id=org, password_hash=demo_hash)
+        for name, title, role, org in DEMO_USERS(team_ids[0])
     ]
+    rows["app_setting"] = [dict(key="demo_mode", value="true")]
     DEMO_BREAKS.clear()
     DEMO_BREAKS.update(breaks)
     return {table: pl.DataFrame(values, infer_schema_length=None) for table, values in rows.items() if values}
+
+
+DEMO_PASSWORD = "demo"
+
+
+def DEMO_USERS(ward_team_id: int) -> list[tuple[str, str, str, int]]:  # noqa: N802 - a table, read as one
+    """(username, name, role, organisation) of the demo sign-ins, one per role, all with DEMO_PASSWORD."""
+    return [
+        ("board", "Board member (demo)", "board_viewer", 1),
+        ("team", "Ward 7 team member (demo)", "team_member", ward_team_id),
+        ("lead", "Improvement lead (demo)", "improvement_lead", 1),
+        ("admin", "Administrator (demo)", "administrator", 1),
+    ]
+
+
+def _demo_password_hash() -> str:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(DEMO_PASSWORD)
 
 
 # (aim index, name, type, chart, unit, multiplier, direction, target, decimals, generator)

@@ -295,6 +295,14 @@ CREATE TABLE board_snapshot (
 );
 """
 
+# Settings of this database, such as whether it holds the demo organisation (which shows the demo sign-ins).
+_V5_SETTINGS = """
+CREATE TABLE app_setting (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+"""
+
 # Columns restricted to a closed vocabulary, so an import can say which words are allowed.
 ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("organisation", "kind"): ORGANISATION_KINDS,
@@ -325,6 +333,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (2, "chart phases, excluded points and annotations", _V2_CHART_CHANGES),
     (3, "users and the audit log", _V3_USERS_AND_AUDIT),
     (4, "published board snapshots", _V4_BOARD_SNAPSHOTS),
+    (5, "settings", _V5_SETTINGS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

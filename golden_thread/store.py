@@ -13,6 +13,7 @@ the only identifiers interpolated into SQL are table and column names checked ag
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import threading
 import uuid
@@ -22,6 +23,9 @@ from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import polars as pl
+
+from golden_thread.access import ACTIONS, TEAM_SCOPED, PermissionRefused, guarded, refusal
+from golden_thread.store_errors import StoreError
 
 from golden_thread.observations import ProposedObservation, check_observation
 
@@ -52,6 +56,7 @@ TABLES: tuple[str, ...] = (
     "app_user",
     "audit_log",
     "board_snapshot",
+    "app_setting",
 )
 
 # The order in which rows are exported, so two exports of the same data are byte-identical.
@@ -65,6 +70,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "point_exclusion": ("measure_id", "period_start"),
     "app_user": ("username",),
     "board_snapshot": ("month",),
+    "app_setting": ("key",),
 }
 
 
@@ -83,10 +89,6 @@ PROJECT_AIM = """
     LEFT JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
     LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
 """
-
-
-class StoreError(ValueError):
-    """A write the store refused, in words a user can act on."""
 
 
 class Store:
@@ -516,6 +518,7 @@ class Store:
         frame = self._query("SELECT * FROM measure WHERE id = ?", [measure_id])
         return frame.row(0, named=True) if frame.height else None
 
+    @guarded("enter_data", team_of=lambda self, measure_id, *a, **k: self.measure_team(measure_id))
     def save_observation(
         self,
         measure_id: int,
@@ -524,11 +527,14 @@ class Store:
         username: str,
         today: dt.date,
         correcting: bool = False,
+        expected: dict | None = None,
     ) -> str:
         """Add (or, when ``correcting``, change) one period's data; returns 'added', 'corrected' or 'unchanged'.
 
         Refuses with ``ObservationRefused`` listing every problem; nothing is written then. The write and
-        its audit record land together in one transaction.
+        its audit record land together in one transaction. ``expected`` is the stored value, numerator and
+        denominator the person saw when they began the correction: if someone has changed the period since,
+        the save is refused rather than overwrite their work unseen.
         """
         measure = self.measure(measure_id)
         if measure is None:
@@ -551,6 +557,15 @@ class Store:
                 raise ObservationRefused([f"There is no data for the period starting {row['period_start']:%d %B %Y} "
                                           "to correct; add it as a new period."])
             before = dict(zip(fields, existing)) if existing else None
+            if expected is not None and before is not None and any(
+                    _differs(expected.get(k), before[k]) for k in ("value", "numerator", "denominator")):
+                who = cursor.execute("SELECT entered_by, entered_at FROM observation WHERE measure_id = ? "
+                                     "AND period_start = ?", [measure_id, row["period_start"]]).fetchone()
+                now = before["value"] if before["value"] is not None else f"{before['numerator']:g}/{before['denominator']:g}"
+                raise StaleEdit([
+                    f"Someone else changed {row['period_start']:%B %Y} while you were editing it: it is now {now} "
+                    f"(saved by {who[0] or 'unknown'} at {who[1]:%H:%M on %d %B}). Your change was not saved. "
+                    "Check the new figure, then save again if yours is still right."])
             after = {k: row[k] for k in fields}
             if before == after:
                 return "unchanged"
@@ -572,6 +587,7 @@ class Store:
                         f"{measure_id}/{row['period_start']}", before, after)
         return "corrected" if existing else "added"
 
+    @guarded("enter_data", team_of=lambda self, plan, *a, **k: self.measure_team(plan.measure_id))
     def commit_import(self, plan: "ImportPlan", *, username: str, filename: str) -> dict[str, int]:
         """Write a checked import plan in one transaction: new periods added, changed periods corrected."""
         if not plan.ok:
@@ -601,18 +617,22 @@ class Store:
 
     # -- chart phases and excluded points --------------------------------------------------------
 
+    @guarded("change_chart")
     def add_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
         """Start a new phase (a rebase) at a period that has data, with its reason."""
         self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=True)
 
+    @guarded("change_chart")
     def remove_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
         self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=False)
 
+    @guarded("change_chart")
     def exclude_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
         """Leave a period out of the centre line and limits (it stays on the chart), with its reason."""
         self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
                                   add=True)
 
+    @guarded("change_chart")
     def include_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
         self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
                                   add=False)
@@ -650,6 +670,163 @@ class Store:
                 # The removed marker stays in the audit trail, with who removed it and why.
                 self._audit(cursor, username, "remove", table, key,
                             {"reason": current[0], "created_by": current[1]}, None, reason)
+
+    # -- PDSA cycles -----------------------------------------------------------------------------------
+
+    def projects_for_measure(self, measure_id: int) -> pl.DataFrame:
+        """The projects whose cycles a measure's chart shows (id, title, team_id), for logging a cycle there."""
+        return self._query(
+            f"""
+            WITH project_aim AS ({PROJECT_AIM}), m AS (SELECT * FROM measure WHERE id = ?)
+            SELECT DISTINCT p.id, p.title, p.team_id FROM project p, m
+            WHERE p.status IN ('planning', 'active', 'on_hold') AND (p.id = m.project_id
+               OR p.id IN (SELECT pl.project_id FROM project_link pl WHERE pl.driver_id = m.driver_id)
+               OR p.id IN (SELECT pa.project_id FROM project_aim pa WHERE pa.aim_id = m.aim_id))
+            ORDER BY p.title
+            """, [measure_id])
+
+    def change_ideas_for_project(self, project_id: int) -> pl.DataFrame:
+        """Active change ideas a project's cycles can test: those it links to, then the rest of its diagram."""
+        return self._query(
+            """
+            SELECT DISTINCT ci.id, ci.title FROM change_idea ci
+            JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
+            WHERE ci.id IN (SELECT change_idea_id FROM project_link WHERE project_id = ?)
+               OR ci.version_id IN (SELECT d.version_id FROM project_link pl JOIN driver d ON d.id = pl.driver_id
+                                    WHERE pl.project_id = ?)
+            ORDER BY ci.title
+            """, [project_id, project_id])
+
+    @guarded("log_pdsa", team_of=lambda self, project_id, *a, **k: self.project_team(project_id))
+    def log_pdsa_cycle(self, project_id: int, proposed, *, username: str, today: dt.date) -> int:
+        """Add a PDSA cycle to a project (numbered after its last one); returns its id."""
+        from golden_thread.pdsa import check_cycle
+
+        row, problems = check_cycle(proposed, today)
+        if problems:
+            raise ObservationRefused(problems)
+        with self._transaction() as cursor:
+            if cursor.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
+                raise StoreError(f"There is no project {project_id}.")
+            cycle_id, number, previous = cursor.execute(
+                "SELECT (SELECT coalesce(max(id), 0) + 1 FROM pdsa_cycle), coalesce(max(cycle_number), 0) + 1, "
+                "max_by(id, start_date) FROM pdsa_cycle WHERE project_id = ?", [project_id]).fetchone()
+            cursor.execute(
+                "INSERT INTO pdsa_cycle (id, project_id, change_idea_id, builds_on_id, cycle_number, title, purpose, "
+                "prediction, plan, study_notes, act_decision, start_date, end_date) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cycle_id, project_id, row["change_idea_id"], previous, number, row["title"], row["purpose"],
+                 row["prediction"], row["plan"], row["study_notes"], row["act_decision"], row["start_date"],
+                 row["end_date"]])
+            self._audit(cursor, username, "add", "pdsa_cycle", str(cycle_id), None, row)
+        return cycle_id
+
+    # -- people and permissions ----------------------------------------------------------------------
+
+    def user(self, username: str) -> dict | None:
+        frame = self._query("SELECT * FROM app_user WHERE username = ?", [username])
+        return frame.row(0, named=True) if frame.height else None
+
+    def users(self) -> pl.DataFrame:
+        return self._query(
+            "SELECT u.username, u.display_name, u.role, o.name AS organisation, u.active, "
+            "u.password_hash IS NOT NULL AS has_password FROM app_user u "
+            "LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.username")
+
+    def setting(self, key: str) -> str | None:
+        frame = self._query("SELECT value FROM app_setting WHERE key = ?", [key])
+        return frame.item() if frame.height else None
+
+    def user_teams(self, username: str) -> set[int]:
+        """The organisation units a user belongs to: their own and everything beneath it."""
+        frame = self._query(
+            """
+            WITH RECURSIVE unit(id) AS (
+                SELECT organisation_id FROM app_user WHERE username = ? AND organisation_id IS NOT NULL
+                UNION SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id
+            ) SELECT id FROM unit
+            """, [username])
+        return set(frame["id"].to_list())
+
+    def measure_team(self, measure_id: int) -> int | None:
+        """The team that owns a measure: its project's team (aim and driver measures belong to no team)."""
+        frame = self._query("SELECT p.team_id FROM measure m JOIN project p ON p.id = m.project_id WHERE m.id = ?",
+                            [measure_id])
+        return frame.item() if frame.height else None
+
+    def project_team(self, project_id: int) -> int | None:
+        frame = self._query("SELECT team_id FROM project WHERE id = ?", [project_id])
+        return frame.item() if frame.height else None
+
+    def authorise(self, username: str, action: str, team_id: int | None = None) -> None:
+        """Raise PermissionRefused unless ``username`` may do ``action`` (on ``team_id``'s work, for team roles)."""
+        user = self.user(username) if username else None
+        if user is None or not user["active"]:
+            raise PermissionRefused(f"“{username}” is not an active user of this Golden Thread: sign in again. "
+                                    "Nothing was changed.")
+        problem = refusal(user["role"], action)
+        if problem:
+            raise PermissionRefused(problem)
+        if user["role"] in TEAM_SCOPED and (team_id is None or team_id not in self.user_teams(username)):
+            raise PermissionRefused(
+                f"You can {ACTIONS[action][1]} only for your own team's projects; this belongs to "
+                f"{'no team (it is an aim or driver measure)' if team_id is None else 'another team'}. "
+                "Ask an improvement lead. Nothing was changed.")
+
+    def verify_password(self, username: str, password: str) -> dict | None:
+        """The user when the password is theirs and the account active; None otherwise (never says which)."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        user = self.user(username.strip()) if username else None
+        hasher = PasswordHasher()
+        stored = user["password_hash"] if user and user["password_hash"] else _dummy_hash()
+        try:
+            hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return user if user and user["active"] and user["password_hash"] else None
+
+    @guarded("manage_users")
+    def save_user(self, account: str, display_name: str, role: str, organisation_id: int | None,
+                  password: str | None, *, username: str, active: bool = True) -> str:
+        """Add or change a local account; returns 'added' or 'changed'. Passwords are stored only as argon2 hashes."""
+        from argon2 import PasswordHasher
+
+        from golden_thread.schema import ROLES
+
+        account = account.strip()
+        problems = []
+        if not account or len(account) > 64 or any(c.isspace() for c in account):
+            problems.append("A username is 1–64 characters with no spaces.")
+        if not display_name.strip():
+            problems.append("Give the person's name as colleagues know it.")
+        if role not in ROLES:
+            problems.append(f"Choose a role: {', '.join(ROLES)}.")
+        if password is not None and len(password) < 12:
+            problems.append("A password needs at least 12 characters.")
+        if problems:
+            raise StoreError(" ".join(problems))
+        digest = PasswordHasher().hash(password) if password is not None else None
+        with self._transaction() as cursor:
+            before = cursor.execute("SELECT display_name, role, organisation_id, active FROM app_user WHERE username = ?",
+                                    [account]).fetchone()
+            if before is None:
+                if digest is None:
+                    raise StoreError("A new account needs a password.")
+                cursor.execute("INSERT INTO app_user (username, display_name, role, organisation_id, password_hash, "
+                               "active) VALUES (?, ?, ?, ?, ?, ?)",
+                               [account, display_name.strip(), role, organisation_id, digest, active])
+            else:
+                cursor.execute("UPDATE app_user SET display_name = ?, role = ?, organisation_id = ?, active = ?, "
+                               "password_hash = coalesce(?, password_hash) WHERE username = ?",
+                               [display_name.strip(), role, organisation_id, active, digest, account])
+            after = {"display_name": display_name.strip(), "role": role, "organisation_id": organisation_id,
+                     "active": active, "password_changed": digest is not None}
+            self._audit(cursor, username, "add" if before is None else "change", "app_user", account,
+                        None if before is None else dict(zip(("display_name", "role", "organisation_id", "active"),
+                                                             before)), after)
+        return "added" if before is None else "changed"
 
     # -- the board -----------------------------------------------------------------------------------
 
@@ -705,6 +882,7 @@ class Store:
             [aim_id],
         )
 
+    @guarded("publish_board")
     def publish_board(self, month: dt.date, frames: dict[str, str], *, username: str) -> None:
         """Freeze a month's board. A published month is never rewritten: publishing it again is refused."""
         with self._transaction() as cursor:
@@ -747,6 +925,7 @@ class Store:
             """
         )
 
+    @guarded("edit_thread")
     def link_project(self, project_id: int, kind: str, target_id: int, *, username: str, reason: str = "") -> str:
         """Link a project into the thread: its primary link when it has none, else 'also contributes to'.
         Returns 'primary' or 'also'. Refuses unknown projects and targets outside the active diagrams."""
@@ -789,6 +968,20 @@ class Store:
     def audit_log(self) -> pl.DataFrame:
         return self._query("SELECT * FROM audit_log ORDER BY id")
 
+    def observation_audit(self, measure_id: int) -> pl.DataFrame:
+        """The audit records of one measure's data: each entry, correction and import."""
+        return self._query(
+            "SELECT * FROM audit_log WHERE entity_type = 'observation' AND entity_key LIKE ? ORDER BY id",
+            [f"{int(measure_id)}/%"])
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when a username is unknown, so a wrong username and a wrong password take the same time."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash("no such account")
+
 
 class ObservationRefused(StoreError):
     """An observation that was not saved, with every problem found."""
@@ -819,3 +1012,13 @@ def _plain_error(error: Exception) -> str:
         if message.startswith(prefix):
             message = message[len(prefix):]
     return message
+
+
+class StaleEdit(ObservationRefused):
+    """A correction made against figures someone else has since changed; nothing was written."""
+
+
+def _differs(seen, stored) -> bool:
+    if seen is None or stored is None:
+        return seen is not stored
+    return abs(float(seen) - float(stored)) > 1e-9 * max(1.0, abs(float(stored)))

@@ -15,7 +15,7 @@ import streamlit as st
 from golden_thread.config import default_db_path
 from golden_thread.loading import ensure_demo
 from golden_thread.measure_series import measure_charts
-from golden_thread.store import Store
+from golden_thread.store import Store, StoreError
 from golden_thread.thread_checks import check_thread, rule_title
 from golden_thread.thread_graph import build_thread
 from golden_thread.board import BoardView, board_months, board_view
@@ -30,7 +30,11 @@ def open_store(path: str) -> Store:
 
 
 def store() -> Store:
+    """The store for a page. A page only ever runs for a signed-in person (dashboard.py signs people in)."""
     _run_through_navigation()
+    if not st.session_state.get("user"):
+        st.info("Sign in to see this page.", icon=":material/login:")
+        st.stop()
     return open_store(default_db_path())
 
 
@@ -96,6 +100,64 @@ def draw_tree(view: TreeView, *, key: str) -> str | None:
         st.session_state[f"{key}-clicked"] = event
         return event
     return None
+
+
+# -- who is signed in ------------------------------------------------------------------------------------
+
+def signed_in_user() -> dict | None:
+    """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account."""
+    user = st.session_state.get("user")
+    if user:
+        return user
+    try:
+        identity = st.user if st.user.is_logged_in else None
+    except Exception:  # noqa: BLE001 - no [auth] section in secrets.toml: single sign-on is simply off
+        identity = None
+    if identity is not None:
+        account = store().user(str(identity.get("email", "")))
+        if account and account["active"]:
+            st.session_state["user"] = _session_user(account)
+            return st.session_state["user"]
+        st.session_state["sso-unknown"] = str(identity.get("email", ""))
+    return None
+
+
+def _session_user(account: dict) -> dict:
+    return {k: account[k] for k in ("username", "display_name", "role")}
+
+
+def sign_in(account: dict) -> None:
+    st.session_state["user"] = _session_user(account)
+
+
+def sign_out() -> None:
+    st.session_state.pop("user", None)
+    try:
+        if st.user.is_logged_in:
+            st.logout()
+    except Exception:  # noqa: BLE001 - single sign-on not configured
+        pass
+
+
+def username() -> str:
+    user = st.session_state.get("user")
+    return user["username"] if user else ""
+
+
+def may(db: Store, action: str, team_id: int | None = None) -> str | None:
+    """None when the signed-in person may do ``action``; otherwise the reason, to show instead of a form."""
+    try:
+        db.authorise(username(), action, team_id)
+    except StoreError as refused:
+        return str(refused).replace(" Nothing was changed.", "")
+    return None
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets.toml at all
+        return False
 
 
 rule_name = rule_title

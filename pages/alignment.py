@@ -9,7 +9,7 @@ from golden_thread.alignment import aligned_share_by_division, coverage_grid, fl
 from golden_thread.thread_tree import lead_measure_images
 from golden_thread.thread_checks import RULES, check_thread, rule_title
 from golden_thread.store import StoreError
-from golden_thread.ui import plain, store, thread_model
+from golden_thread.ui import may, plain, store, thread_model, username
 
 db = store()
 st.title("Alignment")
@@ -35,7 +35,7 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
             try:
                 kind, target_id = target.split(":")
                 link = db.link_project(project, kind, int(target_id), reason=reason,
-                                       username=st.session_state.get("username", "demo user"))
+                                       username=username())
             except StoreError as refused:
                 st.error(str(refused), icon=":material/error:")
                 return
@@ -67,7 +67,7 @@ for row in shown.iter_rows(named=True):
         st.caption(row["explanation"])
         st.dataframe(pl.DataFrame({row["entity_type"].replace("_", " ").capitalize(): row["items"]}),
                      hide_index=True, width="stretch")
-        if row["rule"] == "orphan_project":
+        if row["rule"] == "orphan_project" and may(db, "edit_thread") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"])))
 st.download_button("Download these flags (CSV)", listed.write_csv(), file_name="golden-thread-flags.csv",

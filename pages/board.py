@@ -13,7 +13,9 @@ from golden_thread.board import (
 from golden_thread.charts import chart_events, spc_chart
 from golden_thread.store import StoreError
 from golden_thread.thread_tree import TreeFilter, lead_measure_images, tree_view
-from golden_thread.ui import ICON_TEXT, board, board_months_cached, draw_tree, plain, store, thread_model
+from golden_thread.ui import (
+    ICON_TEXT, board, board_months_cached, draw_tree, may, plain, store, thread_model, username,
+)
 
 db = store()
 today = dt.date.today()
@@ -171,8 +173,9 @@ actions = st.columns([1.4, 1.4, 3])
 
 def _pack() -> bytes:
     from golden_thread.board_pack import board_pack_pdf  # reportlab loads only when a pack is asked for
+    from golden_thread.thread_checks import check_thread
 
-    return board_pack_pdf(db, view, today=today)
+    return board_pack_pdf(db, view, thread_flags=check_thread(db, today), generated_on=today)
 
 
 with actions[0]:
@@ -180,13 +183,13 @@ with actions[0]:
         "Board pack (PDF)", _pack, file_name=f"board-pack-{month:%Y-%m}.pdf",
         mime="application/pdf", icon=":material/picture_as_pdf:", type="primary")
 with actions[1]:
-    if not published:
+    if not published and may(db, "publish_board") is None:
         with st.popover("Publish this board", icon=":material/lock:"):
             st.write(f"Publishing freezes the {month:%B %Y} board (values, limits, icons and summaries). Later "
                      "corrections to the data will show as changes, never rewrite it.")
             if st.button("Publish", key="publish-board", type="primary"):
                 try:
-                    publish(db, live, username=st.session_state.get("username", "demo user"))
+                    publish(db, live, username=username())
                 except StoreError as refused:
                     st.error(str(refused), icon=":material/error:")
                 else:

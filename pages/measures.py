@@ -5,14 +5,16 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.audit import value_history
 from golden_thread.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
 from golden_thread.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.measure_series import measure_charts, measure_data_csv
 from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
+from golden_thread.pdsa import ProposedCycle
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.store import ObservationRefused, StoreError
-from golden_thread.ui import ICON_TEXT, plain, store
+from golden_thread.ui import ICON_TEXT, may, plain, store, username
 
 db = store()
 measures = db.measures()
@@ -96,96 +98,154 @@ else:
 
 ratio = uses_denominator(measure)
 existing = db.observations([measure_id])
-with st.expander("Enter or correct data", expanded=points.height == 0, icon=":material/edit:"):
-    mode = st.radio("What do you want to do?", ["Add a new period", "Correct an existing period"], horizontal=True,
-                    key=f"mode-{measure_id}")
-    correcting = mode == "Correct an existing period"
-    if correcting:
-        periods = existing["period_start"].sort(descending=True).to_list()
-    else:
-        periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), dt.date.today())
-    if not periods:
-        st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
-    else:
-        with st.form(f"entry-{measure_id}", clear_on_submit=False):
-            period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}",
-                                  key=f"entry-period-{measure_id}")
-            if ratio:
-                numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}",
-                                          key=f"entry-numerator-{measure_id}")
-                denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}",
-                                            key=f"entry-denominator-{measure_id}")
-                value = None
-            else:
-                value = st.text_input(f"Value{unit}", key=f"entry-value-{measure_id}")
-                numerator = denominator = None
-            note = st.text_area("Note (optional)", max_chars=2000)
-            saved = st.form_submit_button("Save", type="primary")
-        if saved:
-            try:
-                outcome = db.save_observation(
-                    measure_id, ProposedObservation(period, value=value, numerator=numerator,
-                                                    denominator=denominator, note=note),
-                    username=st.session_state.get("username", "demo user"), today=dt.date.today(),
-                    correcting=correcting)
-            except ObservationRefused as refused:
-                for problem in refused.problems:
-                    st.error(problem, icon=":material/error:")
-                st.caption("Nothing was saved. Fix the entries above and save again.")
-            else:
-                st.session_state["saved_message"] = {
-                    "added": f"Saved: {period:%B %Y} added.", "corrected": f"Saved: {period:%B %Y} corrected.",
-                    "unchanged": "Nothing to save: those are the values already stored."}[outcome]
-                st.rerun()
-with st.expander("Import from a CSV or Excel file", icon=":material/upload_file:"):
-    st.download_button("Download the template for this measure", template_csv(measure),
-                       file_name=f"template-measure-{measure_id}.csv", mime="text/csv", icon=":material/download:")
-    upload = st.file_uploader("File (one row per period)", type=["csv", "xlsx"], key=f"upload-{measure_id}")
-    if upload is not None:
-        progress = st.progress(0.0, text="Checking every row…")
-        try:
-            rows = read_observation_file(upload.getvalue(), upload.name)
-            plan = plan_import(measure, rows, existing, dt.date.today(),
-                               progress=lambda share: progress.progress(share, text="Checking every row…"))
-        except ObservationFileError as refused:
-            progress.empty()
-            st.error(str(refused), icon=":material/error:")
+entry_refusal = may(db, "enter_data", db.measure_team(measure_id))
+# What this person saw of each stored period, so a correction made against figures someone else has since
+# changed is refused instead of silently overwriting theirs.
+seen_key = f"seen-{measure_id}"
+seen = st.session_state.get(seen_key, {})
+if entry_refusal:
+    st.info(f"{entry_refusal}", icon=":material/lock:")
+else:
+    with st.expander("Enter or correct data", expanded=points.height == 0, icon=":material/edit:"):
+        mode = st.radio("What do you want to do?", ["Add a new period", "Correct an existing period"], horizontal=True,
+                        key=f"mode-{measure_id}")
+        correcting = mode == "Correct an existing period"
+        if correcting:
+            periods = existing["period_start"].sort(descending=True).to_list()
         else:
-            progress.empty()
-            if not plan.ok:
-                st.error(f"{len(plan.problems)} problem(s) found; nothing will be imported until every row is "
-                         "right. Fix these lines and upload the file again.", icon=":material/error:")
-                st.dataframe(pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
-                             hide_index=True, width="stretch")
-            elif plan.nothing_to_do:
-                st.info(f"Nothing to import: all {plan.unchanged} rows match the data already stored.")
-            else:
-                st.write(f"**{plan.new.height}** new period(s), **{plan.changed.height}** correction(s), "
-                         f"{plan.unchanged} row(s) already stored unchanged.")
-                if plan.changed.height:
-                    st.warning("These stored values will change:", icon=":material/warning:")
-                    st.dataframe(plan.changed.drop("measure_id"), hide_index=True, width="stretch")
-                if plan.new.height:
-                    st.dataframe(plan.new.drop("measure_id").head(200), hide_index=True, width="stretch")
-                if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
-                    counts = db.commit_import(plan, username=st.session_state.get("username", "demo user"),
-                                              filename=upload.name)
-                    st.session_state["saved_message"] = (
-                        f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected.")
+            periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), dt.date.today())
+        if not periods:
+            st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
+        else:
+            with st.form(f"entry-{measure_id}", clear_on_submit=False):
+                period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}",
+                                      key=f"entry-period-{measure_id}")
+                if ratio:
+                    numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}",
+                                              key=f"entry-numerator-{measure_id}")
+                    denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}",
+                                                key=f"entry-denominator-{measure_id}")
+                    value = None
+                else:
+                    value = st.text_input(f"Value{unit}", key=f"entry-value-{measure_id}")
+                    numerator = denominator = None
+                note = st.text_area("Note (optional)", max_chars=2000)
+                saved = st.form_submit_button("Save", type="primary")
+            if saved:
+                try:
+                    outcome = db.save_observation(
+                        measure_id, ProposedObservation(period, value=value, numerator=numerator,
+                                                        denominator=denominator, note=note),
+                        username=username(), today=dt.date.today(),
+                        correcting=correcting, expected=seen.get(period) if correcting else None)
+                except ObservationRefused as refused:
+                    for problem in refused.problems:
+                        st.error(problem, icon=":material/error:")
+                    st.caption("Nothing was saved. Fix the entries above and save again.")
+                else:
+                    st.session_state["saved_message"] = {
+                        "added": f"Saved: {period:%B %Y} added.", "corrected": f"Saved: {period:%B %Y} corrected.",
+                        "unchanged": "Nothing to save: those are the values already stored."}[outcome]
                     st.rerun()
+    with st.expander("Import from a CSV or Excel file", icon=":material/upload_file:"):
+        st.download_button("Download the template for this measure", template_csv(measure),
+                           file_name=f"template-measure-{measure_id}.csv", mime="text/csv", icon=":material/download:")
+        upload = st.file_uploader("File (one row per period)", type=["csv", "xlsx"], key=f"upload-{measure_id}")
+        if upload is not None:
+            progress = st.progress(0.0, text="Checking every row…")
+            try:
+                rows = read_observation_file(upload.getvalue(), upload.name)
+                plan = plan_import(measure, rows, existing, dt.date.today(),
+                                   progress=lambda share: progress.progress(share, text="Checking every row…"))
+            except ObservationFileError as refused:
+                progress.empty()
+                st.error(str(refused), icon=":material/error:")
+            else:
+                progress.empty()
+                if not plan.ok:
+                    st.error(f"{len(plan.problems)} problem(s) found; nothing will be imported until every row is "
+                             "right. Fix these lines and upload the file again.", icon=":material/error:")
+                    st.dataframe(pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
+                                 hide_index=True, width="stretch")
+                elif plan.nothing_to_do:
+                    st.info(f"Nothing to import: all {plan.unchanged} rows match the data already stored.")
+                else:
+                    st.write(f"**{plan.new.height}** new period(s), **{plan.changed.height}** correction(s), "
+                             f"{plan.unchanged} row(s) already stored unchanged.")
+                    if plan.changed.height:
+                        st.warning("These stored values will change:", icon=":material/warning:")
+                        st.dataframe(plan.changed.drop("measure_id"), hide_index=True, width="stretch")
+                    if plan.new.height:
+                        st.dataframe(plan.new.drop("measure_id").head(200), hide_index=True, width="stretch")
+                    if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
+                        counts = db.commit_import(plan, username=username(),
+                                                  filename=upload.name)
+                        st.session_state["saved_message"] = (
+                            f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected.")
+                        st.rerun()
+
+st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_rows(named=True)}
+
+history = value_history(db.observation_audit(measure_id))
+if history.height:
+    with st.expander(f"Value history ({history.height} changes)", icon=":material/history:"):
+        st.dataframe(history.rename({"period": "Period", "when": "When", "who": "By", "change": "Change"}),
+                     hide_index=True, width="stretch",
+                     column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
 
 if message := st.session_state.pop("saved_message", None):
     st.success(message, icon=":material/check_circle:")
 
 def change_chart(action, period, reason: str, done: str) -> None:
     try:
-        action(measure_id, period, reason, username=st.session_state.get("username", "demo user"))
+        action(measure_id, period, reason, username=username())
     except StoreError as refused:
         st.error(str(refused), icon=":material/error:")
     else:
         st.session_state["saved_message"] = done
         st.rerun()
 
+
+def log_cycle_form() -> None:
+    """Log a PDSA cycle on one of the projects this measure watches; it appears on the chart at its start."""
+    projects = db.projects_for_measure(measure_id)
+    if user_teams := (db.user_teams(username()) if may(db, "log_pdsa") is None and
+                      db.user(username())["role"] == "team_member" else None):
+        projects = projects.filter(pl.col("team_id").is_in(list(user_teams)))
+    if projects.height == 0:
+        st.caption("No open project of yours is watched by this measure.")
+        return
+    titles = dict(zip(projects["id"], projects["title"]))
+    project_id = st.selectbox("Project", list(titles), format_func=titles.get, key=f"cycle-project-{measure_id}")
+    ideas = db.change_ideas_for_project(project_id)
+    idea_titles = dict(zip(ideas["id"], ideas["title"]))
+    with st.form(f"cycle-{measure_id}", clear_on_submit=False):
+        title = st.text_input("What are you testing, where?", key=f"cycle-title-{measure_id}", max_chars=200)
+        idea = st.selectbox("Change idea tested", list(idea_titles), format_func=idea_titles.get, index=None,
+                            placeholder="Choose the change idea", key=f"cycle-idea-{measure_id}")
+        dates = st.columns(2)
+        start = dates[0].date_input("Starts", value=dt.date.today(), key=f"cycle-start-{measure_id}", format="DD/MM/YYYY")
+        end = dates[1].date_input("Ends", value=None, key=f"cycle-end-{measure_id}", format="DD/MM/YYYY")
+        prediction = st.text_area("Prediction: what do you expect to happen?", key=f"cycle-prediction-{measure_id}")
+        plan = st.text_area("Plan: who, what, when, where", key=f"cycle-plan-{measure_id}")
+        if st.form_submit_button("Log PDSA cycle", type="primary"):
+            try:
+                db.log_pdsa_cycle(project_id, ProposedCycle(title=title, start_date=start, end_date=end,
+                                                            change_idea_id=idea, prediction=prediction, plan=plan),
+                                  username=username(), today=dt.date.today())
+            except StoreError as refused:
+                for problem in getattr(refused, "problems", [str(refused)]):
+                    st.error(problem, icon=":material/error:")
+                st.caption("Nothing was saved; your text is still in the form.")
+            else:
+                st.session_state["saved_message"] = f"PDSA cycle logged: {title.strip()}. It is on the chart from {start:%d %B %Y}."
+                st.rerun()
+
+
+cycle_refusal = may(db, "log_pdsa")
+if cycle_refusal is None:
+    with st.expander("Log a PDSA cycle", icon=":material/science:"):
+        log_cycle_form()
 
 if points.height:
     phases = db.chart_phases([measure_id])
@@ -195,32 +255,38 @@ if points.height:
         st.info(f"A sustained shift starts in **{suggestion:%B %Y}**. If you know what changed then, start a new "
                 "phase there so the centre line and limits describe the new process.", icon=":material/insights:")
     with st.expander("Phases and excluded points", icon=":material/timeline:", expanded=suggestion is not None):
-        with st.form(f"phase-{measure_id}"):
-            periods = points["x"].to_list()
-            default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
-            period = st.selectbox("Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}")
-            reason = st.text_input("Reason (what changed in the process)", key=f"phase-reason-{measure_id}")
-            if st.form_submit_button("Start new phase"):
-                change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
-        for row in phases.iter_rows(named=True):
-            cols = st.columns([3, 1])
-            cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])} "
-                             f"({plain(row['created_by'] or 'unknown')})")
-            if cols[1].button("Remove", key=f"remove-phase-{row['starts_on']}"):
-                change_chart(db.remove_phase, row["starts_on"], "Removed from the measure page",
-                             f"Phase from {row['starts_on']:%B %Y} removed.")
-        with st.form(f"exclude-{measure_id}"):
-            period = st.selectbox("Exclude a point from the centre line and limits", periods,
-                                  format_func=lambda d: f"{d:%B %Y}")
-            reason = st.text_input("Reason (e.g. a known data error)", key=f"exclude-reason-{measure_id}")
-            if st.form_submit_button("Exclude point"):
-                change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
-        for row in exclusions.iter_rows(named=True):
-            cols = st.columns([3, 1])
-            cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {plain(row['reason'])}")
-            if cols[1].button("Include again", key=f"include-{row['period_start']}"):
-                change_chart(db.include_point, row["period_start"], "Included again from the measure page",
-                             f"{row['period_start']:%B %Y} included again.")
+        chart_refusal = may(db, "change_chart")
+        if chart_refusal:
+            st.caption(chart_refusal)
+            for row in phases.iter_rows(named=True):
+                st.markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])}")
+        else:
+            with st.form(f"phase-{measure_id}"):
+                periods = points["x"].to_list()
+                default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
+                period = st.selectbox("Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}")
+                reason = st.text_input("Reason (what changed in the process)", key=f"phase-reason-{measure_id}")
+                if st.form_submit_button("Start new phase"):
+                    change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
+            for row in phases.iter_rows(named=True):
+                cols = st.columns([3, 1])
+                cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])} "
+                                 f"({plain(row['created_by'] or 'unknown')})")
+                if cols[1].button("Remove", key=f"remove-phase-{row['starts_on']}"):
+                    change_chart(db.remove_phase, row["starts_on"], "Removed from the measure page",
+                                 f"Phase from {row['starts_on']:%B %Y} removed.")
+            with st.form(f"exclude-{measure_id}"):
+                period = st.selectbox("Exclude a point from the centre line and limits", periods,
+                                      format_func=lambda d: f"{d:%B %Y}")
+                reason = st.text_input("Reason (e.g. a known data error)", key=f"exclude-reason-{measure_id}")
+                if st.form_submit_button("Exclude point"):
+                    change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
+            for row in exclusions.iter_rows(named=True):
+                cols = st.columns([3, 1])
+                cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {plain(row['reason'])}")
+                if cols[1].button("Include again", key=f"include-{row['period_start']}"):
+                    change_chart(db.include_point, row["period_start"], "Included again from the measure page",
+                                 f"{row['period_start']:%B %Y} included again.")
 
     left, right = st.columns(2)
     with left:

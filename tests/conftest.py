@@ -41,3 +41,17 @@ def demo(demo_db: Path, tmp_path: Path) -> Store:
     opened = Store(path)
     yield opened
     opened.close()
+
+
+DEMO_SESSIONS = {
+    "board": {"username": "board", "display_name": "Board member (demo)", "role": "board_viewer"},
+    "team": {"username": "team", "display_name": "Ward 7 team member (demo)", "role": "team_member"},
+    "lead": {"username": "lead", "display_name": "Improvement lead (demo)", "role": "improvement_lead"},
+    "admin": {"username": "admin", "display_name": "Administrator (demo)", "role": "administrator"},
+}
+
+
+def signed_in(app, username: str = "admin"):
+    """An AppTest whose session is signed in as a demo user (the sign-in form itself is tested separately)."""
+    app.session_state["user"] = dict(DEMO_SESSIONS[username])
+    return app

@@ -20,7 +20,7 @@ from golden_thread.store import Store, StoreError
 from golden_thread.thread_checks import check_thread
 from golden_thread.thread_graph import build_thread
 from golden_thread.thread_tree import flags_by_node
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 OCTOBER = dt.date(2026, 10, 1)
@@ -41,8 +41,8 @@ def board_db(demo_db, tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def _board(**query) -> AppTest:
-    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+def _board(user: str = "admin", **query) -> AppTest:
+    app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90), user)
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
@@ -79,16 +79,16 @@ def test_months_run_from_the_first_data_to_last_month_and_bad_months_are_explain
 
 def test_a_published_board_is_frozen_and_corrections_show_as_changes(demo):
     view = _view(demo, OCTOBER)
-    publish(demo, view, username="company secretary")
+    publish(demo, view, username="admin")
     with pytest.raises(StoreError, match="already published"):
-        publish(demo, view, username="company secretary")
+        publish(demo, view, username="admin")
     falls = demo.observations([1]).filter(pl.col("period_start") == dt.date(2026, 9, 1)).row(0, named=True)
     demo.save_observation(1, ProposedObservation(dt.date(2026, 9, 1), numerator=str(falls["numerator"] + 9),
                                                  denominator=str(falls["denominator"])),
-                          username="ward 7", today=DEMO_TODAY, correcting=True)
+                          username="lead", today=DEMO_TODAY, correcting=True)
     frozen = published_view(demo, OCTOBER)
     assert frozen.points.equals(view.points) and frozen.aims.equals(view.aims)
-    assert frozen.published["published_by"] == "company secretary"
+    assert frozen.published["published_by"] == "admin"
     live = _view(demo, OCTOBER)
     changes = changes_since(frozen, live)
     revised = changes.filter(pl.col("change") == "Revised value")
@@ -136,7 +136,7 @@ def test_publishing_on_the_page_then_correcting_shows_a_change_since_last_board(
     falls = store.observations([1]).filter(pl.col("period_start") == dt.date(2026, 8, 1)).row(0, named=True)
     store.save_observation(1, ProposedObservation(dt.date(2026, 8, 1), numerator=str(falls["numerator"] + 5),
                                                   denominator=str(falls["denominator"])),
-                           username="ward 7", today=DEMO_TODAY, correcting=True)
+                           username="lead", today=DEMO_TODAY, correcting=True)
     store.close()
     st.cache_resource.clear()
     app = _board(month="2026-10")

@@ -74,10 +74,20 @@ def browser():
         launched.close()
 
 
-def _visit(browser, url: str, name: str):
+def sign_in(page, username: str, password: str = "demo") -> None:
+    """Sign in on whatever page asked for it; the app then shows the page the link named."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("[data-testid='stSidebar'] >> text=Signed in as", timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+def _visit(browser, url: str, name: str, user: str = "admin"):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    sign_in(page, user)
     page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=30_000)
     keep = os.environ.get("SCREENSHOTS")
     if keep:
@@ -87,7 +97,7 @@ def _visit(browser, url: str, name: str):
 
 
 def test_home_page_shows_the_aims_in_a_browser(server, browser):
-    page = _visit(browser, server, "home")
+    page = _visit(browser, f"{server}/home", "home")
     text = page.inner_text("[data-testid='stMainBlockContainer']")
     assert "Safe, effective care every time" in text and "Strategic objective · Quality" in text
     assert "has no active improvement project" in text

@@ -42,7 +42,7 @@ def test_a_good_file_is_previewed_then_committed_once_and_a_reimport_changes_not
     plan = _plan(demo, measure, content)
     assert plan.ok and plan.new.height == 3 and plan.changed.height == 0
     assert demo.observations([measure["id"]]).height == stored.height  # planning writes nothing
-    assert demo.commit_import(plan, username="team", filename="data.csv") == {"added": 3, "corrected": 0, "unchanged": 0}
+    assert demo.commit_import(plan, username="lead", filename="data.csv") == {"added": 3, "corrected": 0, "unchanged": 0}
     assert demo.observations([measure["id"]]).height == stored.height + 3
     again = _plan(demo, measure, content)
     assert again.nothing_to_do and again.unchanged == 3
@@ -56,7 +56,7 @@ def test_a_file_that_changes_stored_values_lists_the_changes_before_committing(d
     assert plan.new.height == 0 and plan.changed.height == 1
     change = plan.changed.row(0, named=True)
     assert change["before_value"] == old and change["value"] == old + 1
-    demo.commit_import(plan, username="team", filename="fix.csv")
+    demo.commit_import(plan, username="lead", filename="fix.csv")
     assert demo.observations([measure["id"]])["value"][-1] == old + 1
     assert demo.audit_log()["action"].to_list() == ["import"]
 
@@ -74,7 +74,7 @@ def test_a_mixed_file_names_every_bad_row_and_writes_nothing(demo):
     assert "above the denominator" in lines[5]
     assert "appears twice in the file" in lines[6]
     with pytest.raises(ValueError, match="nothing was imported"):
-        demo.commit_import(plan, username="team", filename="mixed.csv")
+        demo.commit_import(plan, username="lead", filename="mixed.csv")
     assert demo.observations([measure["id"]]).equals(before)
 
 
@@ -119,7 +119,7 @@ def test_a_hundred_thousand_row_file_with_one_bad_row_writes_nothing(demo):
     plan = plan_import(measure, rows, demo.observations([measure["id"]]), dt.date(9999, 1, 1))
     assert [line for line, _ in plan.problems] == [76_545]
     with pytest.raises(ValueError):
-        demo.commit_import(plan, username="team", filename="big.csv")
+        demo.commit_import(plan, username="lead", filename="big.csv")
     assert demo.observations([measure["id"]]).height == before
 
 

@@ -42,7 +42,7 @@ def test_invalid_input_is_refused_with_a_specific_message_and_nothing_changes(de
     measure = _measure(demo, chart)
     before = demo.observations([measure["id"]])
     with pytest.raises(ObservationRefused) as refused:
-        demo.save_observation(measure["id"], proposed, username="team", today=TODAY)
+        demo.save_observation(measure["id"], proposed, username="lead", today=TODAY)
     assert any(message in problem for problem in refused.value.problems), refused.value.problems
     assert demo.observations([measure["id"]]).equals(before)
     assert demo.audit_log().height == 0
@@ -52,7 +52,7 @@ def test_a_weekly_period_must_start_on_a_monday(demo):
     measure = _measure(demo, None, "weekly")
     with pytest.raises(ObservationRefused, match="is a Wednesday; weekly periods start on a Monday"):
         demo.save_observation(measure["id"], ProposedObservation("2026-11-11", value=3, numerator=3, denominator=5),
-                              username="team", today=TODAY)
+                              username="lead", today=TODAY)
 
 
 def test_a_duplicate_period_is_refused_and_a_correction_is_recorded_with_before_and_after(demo):
@@ -60,16 +60,16 @@ def test_a_duplicate_period_is_refused_and_a_correction_is_recorded_with_before_
     latest = demo.observations([measure["id"]]).row(-1, named=True)
     period = latest["period_start"]
     with pytest.raises(ObservationRefused, match="already has data for the period"):
-        demo.save_observation(measure["id"], ProposedObservation(period, value=1.0), username="team", today=TODAY)
+        demo.save_observation(measure["id"], ProposedObservation(period, value=1.0), username="lead", today=TODAY)
     outcome = demo.save_observation(measure["id"], ProposedObservation(period, value="12.5", note="Late returns"),
-                                    username="team", today=TODAY, correcting=True)
+                                    username="lead", today=TODAY, correcting=True)
     assert outcome == "corrected"
     saved = demo.observations([measure["id"]]).filter(pl.col("period_start") == period).row(0, named=True)
-    assert saved["value"] == 12.5 and saved["note"] == "Late returns" and saved["entered_by"] == "team"
+    assert saved["value"] == 12.5 and saved["note"] == "Late returns" and saved["entered_by"] == "lead"
     audit = demo.audit_log().row(0, named=True)
     assert audit["action"] == "correct" and f"{latest['value']}" in audit["before_json"] and "12.5" in audit["after_json"]
     again = demo.save_observation(measure["id"], ProposedObservation(period, value=12.5, note="Late returns"),
-                                  username="team", today=TODAY, correcting=True)
+                                  username="lead", today=TODAY, correcting=True)
     assert again == "unchanged" and demo.audit_log().height == 1
 
 
@@ -81,7 +81,7 @@ def test_a_valid_new_period_is_saved_once_and_appears_in_the_chart(demo):
     new_period = dt.date(2026, 11, 1)
     assert quiet_until < new_period
     outcome = demo.save_observation(measure["id"], ProposedObservation("2026-11-01", numerator=40, denominator=50),
-                                    username="team", today=dt.date(2026, 12, 2))
+                                    username="lead", today=dt.date(2026, 12, 2))
     assert outcome == "added"
     points, _ = measure_charts(demo, [measure["id"]])
     last = points.row(-1, named=True)

@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from golden_thread.store import Store
+from tests.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
@@ -27,8 +28,8 @@ def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     st.cache_resource.clear()
 
 
-def _open(page: str | None = None, **query: str) -> AppTest:
-    app = AppTest.from_file(ENTRY, default_timeout=60)
+def _open(page: str | None = None, *, user: str = "admin", **query: str) -> AppTest:
+    app = signed_in(AppTest.from_file(ENTRY, default_timeout=60), user)
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
