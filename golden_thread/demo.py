@@ -332,6 +332,7 @@ def build_demo_trust(today: dt.date, seed: int = 20261123) -> dict[str, pl.DataF
 
 
 DEMO_PASSWORD = "demo"
+DEMO_AWAITING_ENTRY: list[int] = []  # the measure whose last month a team has yet to enter
 
 
 def DEMO_USERS(ward_team_id: int) -> list[tuple[str, str, str, int]]:  # noqa: N802 - a table, read as one
@@ -380,7 +381,9 @@ def _series(rng: np.random.Generator, kind: str, count: int) -> tuple[np.ndarray
         return rng.binomial(denominators.astype(int), 0.7).astype(float), denominators
     if kind == "count":
         return rng.poisson(6, count).astype(float), None
-    return np.round(50 + rng.normal(0, 5, count), 1), None
+    if kind == "sickness":  # NHS sickness absence runs at about 4–6%
+        return np.round(4.8 + rng.normal(0, 0.35, count), 1), None
+    raise ValueError(f"no demo pattern called {kind!r}")
 
 
 def _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, breaks) -> None:
@@ -395,7 +398,7 @@ def _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, break
         (3, "Agency nursing spend (£k)", "outcome", "xmr", "£k", 1, "decrease", 250.0, "agency_spike", 1),
         (3, "Bank shift fill rate (%)", "balancing", "p", "%", 100, "increase", None, "proportion", 1),
         (4, "Staff engagement score (out of 10)", "outcome", "xmr", "score", 1, "increase", 7.2, "engagement", 2),
-        (4, "Sickness absence (%)", "balancing", "xmr", "%", 1, "decrease", None, "other", 1),
+        (4, "Sickness absence (%)", "balancing", "xmr", "%", 1, "decrease", None, "sickness", 1),
     ]
     measures = rows["measure"]
     for aim, name, mtype, chart, unit, mult, direction, target, pattern, decimals in catalogue:
@@ -427,6 +430,10 @@ def _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, break
             multiplier=100.0, unit="%", decimal_places=0))
     quiet = measures[-1]["id"]
     breaks["measure_gone_quiet"] = [quiet]
+    # One team has not yet entered last month: the everyday case a team member opens the app for.
+    awaiting = next(m["id"] for m in measures if m["project_id"] and m["frequency"] == "monthly"
+                    and m["name"].startswith("Lying and standing blood pressure"))
+    DEMO_AWAITING_ENTRY[:] = [awaiting]
 
     last_week = last_complete_week(today)
     for m in measures:
@@ -447,6 +454,8 @@ def _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, break
             periods = months[-(24 + m["id"] % 13):]
         if m["id"] == quiet:
             periods = periods[:-6]
+        elif m["id"] == awaiting:
+            periods = periods[:-1]
         values, denominators = _series(rng, pattern, len(periods))
         ratio = denominators is not None
         for k, period in enumerate(periods):

@@ -153,6 +153,14 @@ def may(db: Store, action: str, team_id: int | None = None) -> str | None:
     return None
 
 
+def role_may(action: str) -> bool:
+    """Whether the signed-in person's role can do ``action`` at all (the store still checks each record's team)."""
+    from golden_thread.access import refusal
+
+    user = st.session_state.get("user")
+    return bool(user) and refusal(user["role"], action) is None
+
+
 def sso_configured() -> bool:
     try:
         return "auth" in st.secrets

@@ -100,7 +100,7 @@ st.dataframe(
 grid = grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node")).join(
     icon_images.select("node", "Variation", "Assurance"), on="node", how="left").drop("node")
 marks = {"primary": "● primary", "also": "○ also"}
-grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None) for a in aims["title"])
+grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aims["title"])
 unserved = [a for a in aims["title"] if grid[a].is_null().all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")

@@ -14,7 +14,7 @@ from golden_thread.pdsa import ProposedCycle
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.store import ObservationRefused, StoreError
-from golden_thread.ui import ICON_TEXT, may, plain, store, username
+from golden_thread.ui import ICON_TEXT, may, plain, role_may, store, username
 
 db = store()
 measures = db.measures()
@@ -76,6 +76,11 @@ else:
     chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations,
                       show_near_limits=near)
     st.altair_chart(chart, width="stretch")
+    charted_cycles = db.pdsa_cycles_for_measure(measure_id)
+    if charted_cycles.height:
+        latest_cycle = charted_cycles.sort("start_date", "id").row(-1, named=True)
+        st.caption(f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
+                   f"“{plain(latest_cycle['title'])}”, started {latest_cycle['start_date']:%d %B %Y}.")
     preceding = cycles_before_signals(points, db.pdsa_cycles_for_measure(measure_id))
     if preceding.height:
         with st.expander(f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
@@ -209,9 +214,8 @@ def change_chart(action, period, reason: str, done: str) -> None:
 def log_cycle_form() -> None:
     """Log a PDSA cycle on one of the projects this measure watches; it appears on the chart at its start."""
     projects = db.projects_for_measure(measure_id)
-    if user_teams := (db.user_teams(username()) if may(db, "log_pdsa") is None and
-                      db.user(username())["role"] == "team_member" else None):
-        projects = projects.filter(pl.col("team_id").is_in(list(user_teams)))
+    if db.user(username())["role"] == "team_member":  # a team logs cycles on its own projects
+        projects = projects.filter(pl.col("team_id").is_in(list(db.user_teams(username()))))
     if projects.height == 0:
         st.caption("No open project of yours is watched by this measure.")
         return
@@ -242,8 +246,7 @@ def log_cycle_form() -> None:
                 st.rerun()
 
 
-cycle_refusal = may(db, "log_pdsa")
-if cycle_refusal is None:
+if role_may("log_pdsa"):
     with st.expander("Log a PDSA cycle", icon=":material/science:"):
         log_cycle_form()
 

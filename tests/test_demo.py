@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+from golden_thread.demo import DEMO_AWAITING_ENTRY, DEMO_BREAKS, build_demo_trust
 from golden_thread.store import Store
 
 
@@ -36,8 +36,11 @@ def test_monthly_data_end_at_the_last_complete_month(today, last_month):
     ends = frames["observation"].filter(pl.col("measure_id").is_in(monthly.implode())).group_by("measure_id").agg(
         pl.col("period_start").max())
     quiet = set(DEMO_BREAKS["measure_gone_quiet"])
-    current = ends.filter(~pl.col("measure_id").is_in(list(quiet)))
+    current = ends.filter(~pl.col("measure_id").is_in(list(quiet | set(DEMO_AWAITING_ENTRY))))
     assert current["period_start"].unique().to_list() == [last_month]
+    # One team's measure waits for last month's figure, so a team member has something to enter.
+    awaiting = ends.filter(pl.col("measure_id").is_in(DEMO_AWAITING_ENTRY))["period_start"].to_list()
+    assert awaiting == [(last_month - dt.timedelta(days=1)).replace(day=1)]
     weekly = frames["observation"].join(frames["measure"].filter(pl.col("frequency") == "weekly"),
                                         left_on="measure_id", right_on="id")
     assert weekly["period_start"].max() < today - dt.timedelta(days=today.weekday())
