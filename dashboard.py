@@ -1,11 +1,14 @@
 """Golden Thread: the entry. Page config, sign-in and navigation by role; each screen lives in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from golden_thread.access import ROLE_TITLES
 from golden_thread.ui import plain, sign_out, signed_in_user
 from golden_thread.ui_sign_in import sign_in_screen
 
+ROOT = Path(__file__).resolve().parent
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
 
 
@@ -20,6 +23,11 @@ def pages_for(role: str) -> dict[str, list]:
                 default=role == "improvement_lead"),
         st.Page("pages/alignment.py", title="Alignment", icon=":material/rule:"),
     ]}
+    # Leadership practice and networks, when this build has them.
+    if (ROOT / "pages" / "leadership.py").exists():
+        pages["Golden Thread"].append(st.Page("pages/leadership.py", title="Leadership", icon=":material/diversity_3:"))
+    if (ROOT / "pages" / "network.py").exists():
+        pages["Golden Thread"].append(st.Page("pages/network.py", title="Network", icon=":material/hub:"))
     if role in ("improvement_lead", "administrator"):
         pages["Governance"] = [st.Page("pages/audit.py", title="Audit trail", icon=":material/history:")]
     if role == "administrator":

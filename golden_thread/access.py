@@ -26,6 +26,11 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "edit_thread": (frozenset({"improvement_lead", "administrator"}),
                     "change aims, driver diagrams or the links between projects and the thread"),
     "publish_board": (frozenset({"administrator"}), "publish the board"),
+    "assess_leadership": (frozenset({"team_member", "improvement_lead", "administrator"}),
+                          "record leadership self-assessments"),
+    "edit_frameworks": (frozenset({"administrator"}), "edit leadership frameworks"),
+    "edit_network": (frozenset({"improvement_lead", "administrator"}),
+                     "change a network's aim, shared driver diagram or uniform measures"),
     "manage_users": (frozenset({"administrator"}), "manage users"),
 }
 # Team members may change only their own team's work; the others act across the organisation.

@@ -327,6 +327,9 @@ ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_user", "role"): ROLES,
 }
 
+from golden_thread.schema_leadership import MIGRATIONS as _LEADERSHIP_MIGRATIONS  # noqa: E402
+from golden_thread.schema_network import MIGRATIONS as _NETWORK_MIGRATIONS  # noqa: E402
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
@@ -334,6 +337,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (3, "users and the audit log", _V3_USERS_AND_AUDIT),
     (4, "published board snapshots", _V4_BOARD_SNAPSHOTS),
     (5, "settings", _V5_SETTINGS),
+    *_LEADERSHIP_MIGRATIONS,  # 6
+    *_NETWORK_MIGRATIONS,  # 7
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

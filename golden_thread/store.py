@@ -31,7 +31,10 @@ from golden_thread.observations import ProposedObservation, check_observation
 
 if TYPE_CHECKING:
     from golden_thread.observation_import import ImportPlan
+from golden_thread import schema_leadership, schema_network
 from golden_thread.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.store_leadership import LeadershipQueries
+from golden_thread.store_network import NetworkQueries
 
 # Tables in dependency order (parents first): the order of export, import and demo loading.
 TABLES: tuple[str, ...] = (
@@ -57,6 +60,8 @@ TABLES: tuple[str, ...] = (
     "audit_log",
     "board_snapshot",
     "app_setting",
+    *schema_leadership.TABLES,
+    *schema_network.TABLES,
 )
 
 # The order in which rows are exported, so two exports of the same data are byte-identical.
@@ -71,6 +76,8 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "app_user": ("username",),
     "board_snapshot": ("month",),
     "app_setting": ("key",),
+    **schema_leadership.SORT_KEYS,
+    **schema_network.SORT_KEYS,
 }
 
 
@@ -91,7 +98,7 @@ PROJECT_AIM = """
 """
 
 
-class Store:
+class Store(LeadershipQueries, NetworkQueries):
     """All reads and writes of one Golden Thread database."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
