@@ -16,7 +16,6 @@ import polars as pl
 from golden_thread.measure_series import measure_charts
 from golden_thread.store import Store
 from golden_thread.thread_checks import rule_title
-from golden_thread.thread_tree import visible_nodes, TreeFilter
 
 AIM_SCHEMA = {
     "objective_id": pl.Int64, "objective": pl.Utf8, "category": pl.Utf8, "aim_id": pl.Int64, "aim": pl.Utf8,
@@ -86,12 +85,22 @@ def board_months(store: Store, today: dt.date) -> list[dt.date]:
 
 def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]:
     """Each aim's thread flags (its own and those of everything beneath it), as 'Rule title (count)'."""
-    result = {}
-    for aim_node, aim_id in thread.filter(pl.col("kind") == "aim").select("node", "entity_id").iter_rows():
-        beneath = visible_nodes(thread, flags, TreeFilter(aim=aim_node))
-        counted = (flags.filter(pl.col("node").is_in(list(beneath))).select(pl.col("rule").explode())
-                   .group_by("rule").len().sort("len", "rule", descending=[True, False]))
-        result[aim_id] = [f"{rule_title(rule)} ({count})" for rule, count in counted.iter_rows()]
+    # Each node's aim: walk every node up the tree a level at a time, all nodes at once.
+    edges = thread.select("node", "parent")
+    walk = edges.rename({"parent": "up"})
+    for _ in range(12):  # aim > primary > secondary > tertiary > idea > project > cycle, with room to spare
+        walk = walk.join(edges.rename({"node": "up", "parent": "next"}), on="up", how="left").with_columns(
+            pl.when(pl.col("next").is_not_null()).then(pl.col("next")).otherwise(pl.col("up")).alias("up")
+        ).drop("next")
+    roots = walk.with_columns(pl.when(pl.col("up").is_null()).then(pl.col("node")).otherwise(pl.col("up"))
+                              .alias("root"))
+    aims = thread.filter(pl.col("kind") == "aim").select(pl.col("node").alias("root"), pl.col("entity_id").alias("aim_id"))
+    counted = (flags.join(roots.select("node", "root"), on="node").join(aims, on="root")
+               .select("aim_id", pl.col("rule").explode()).group_by("aim_id", "rule").len()
+               .sort("aim_id", "len", "rule", descending=[False, True, False]))
+    result: dict[int, list[str]] = {aim_id: [] for aim_id in aims["aim_id"]}
+    for aim_id, rule, count in counted.iter_rows():
+        result[aim_id].append(f"{rule_title(rule)} ({count})")
     return result
 
 

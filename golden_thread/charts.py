@@ -6,6 +6,9 @@ grey, neutral purple.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+
 import altair as alt
 import polars as pl
 
@@ -117,17 +120,60 @@ def spc_chart(
     return alt.layer(*layers).properties(title=title, height=height)
 
 
+# Beyond this many PDSA cycles on one chart, one marker per month says how many started: hundreds of
+# overlapping diamonds (an aim served by a large trust's whole portfolio) tell a reader nothing.
+MAX_CYCLE_MARKERS = 40
+
+
 def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) -> pl.DataFrame:
     """Change annotations and PDSA cycles as markers for the time axis (on_date, kind, label, detail)."""
     notes = annotations.select("on_date", pl.lit("Change").alias("kind"), pl.col("text").alias("label"),
                                pl.lit("").alias("detail"))
-    tests = cycles.select(
-        pl.col("start_date").alias("on_date"), pl.lit("PDSA cycle").alias("kind"), pl.col("title").alias("label"),
-        pl.concat_str(pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "),
-                      pl.col("project")).alias("detail"),
-    )
+    if first is not None:
+        cycles = cycles.filter(pl.col("start_date") >= first)
+    if cycles.height > MAX_CYCLE_MARKERS:
+        tests = (
+            cycles.sort("start_date").group_by(pl.col("start_date").dt.truncate("1mo").alias("on_date"),
+                                                maintain_order=True)
+            .agg(pl.len().alias("n"), pl.col("title").first().alias("example"))
+            .select("on_date", pl.lit("PDSA cycle").alias("kind"),
+                    pl.concat_str(pl.col("n").cast(pl.Utf8), pl.lit(" PDSA cycles started")).alias("label"),
+                    pl.concat_str(pl.lit("e.g. "), pl.col("example")).alias("detail"))
+        )
+    else:
+        tests = cycles.select(
+            pl.col("start_date").alias("on_date"), pl.lit("PDSA cycle").alias("kind"), pl.col("title").alias("label"),
+            pl.concat_str(pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "),
+                          pl.col("project")).alias("detail"),
+        )
     events = pl.concat([notes, tests]).sort("on_date")
     return events.filter(pl.col("on_date") >= first) if first is not None else events
+
+
+def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, height: int = 150) -> dict:
+    """The compact chart (a board row) as a Vega-Lite spec, built once per shape and refilled per series:
+    altair's build and schema check cost a quarter of a second a chart, fifty of which a board cannot wait for."""
+    template = _compact_template(unit, target is not None, height)
+    records = _jsonable(points.select("x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type",
+                                      "special_cause_type").with_columns(
+        signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause")).to_dicts())
+    layers = []
+    for layer in template["layer"]:
+        values = layer.get("data", {}).get("values", [{}])
+        if values and "target" in values[0]:
+            layers.append({**layer, "data": {"values": [{"target": target}]}})
+        else:
+            layers.append({**layer, "data": {"values": records}})
+    return {**template, "layer": layers}
+
+
+@functools.lru_cache(maxsize=16)
+def _compact_template(unit: str, has_target: bool, height: int) -> dict:
+    sample = pl.DataFrame({"x": [dt.date(2000, 1, 1)], "value": [0.0], "phase": [1], "cl": [0.0], "lcl": [0.0],
+                           "ucl": [0.0], "lcl_95": [0.0], "ucl_95": [0.0], "point_type": ["common_cause"],
+                           "special_cause_type": [None]}, schema_overrides={"special_cause_type": pl.Utf8})
+    return spc_chart(sample, unit=unit, target=0.0 if has_target else None, height=height,
+                     compact=True).to_dict(validate=False)
 
 
 def phase_labels(points: pl.DataFrame, decimals: int = 3) -> list[dict]:

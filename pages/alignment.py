@@ -101,7 +101,7 @@ grid = grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id"))
     icon_images.select("node", "Variation", "Assurance"), on="node", how="left").drop("node")
 marks = {"primary": "● primary", "also": "○ also"}
 grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aims["title"])
-unserved = [a for a in aims["title"] if grid[a].is_null().all()]
+unserved = [a for a in aims["title"] if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
 st.dataframe(

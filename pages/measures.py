@@ -69,19 +69,19 @@ else:
                     unsafe_allow_html=True)
     icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
     st.markdown(f"**{plain(summary['summary'])}**")
-    annotations = chart_events(db.annotations([measure_id]), db.pdsa_cycles_for_measure(measure_id),
+    charted_cycles = db.pdsa_cycles_for_measure(measure_id)
+    annotations = chart_events(db.annotations([measure_id]), charted_cycles,
                                first=points["x"].min())
     near = st.toggle("Show 2-sigma limits", key=f"near-{measure_id}",
                      help="The inner band Making Data Count uses for its two-in-three rule.")
     chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations,
                       show_near_limits=near)
     st.altair_chart(chart, width="stretch")
-    charted_cycles = db.pdsa_cycles_for_measure(measure_id)
     if charted_cycles.height:
         latest_cycle = charted_cycles.sort("start_date", "id").row(-1, named=True)
         st.caption(f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
                    f"“{plain(latest_cycle['title'])}”, started {latest_cycle['start_date']:%d %B %Y}.")
-    preceding = cycles_before_signals(points, db.pdsa_cycles_for_measure(measure_id))
+    preceding = cycles_before_signals(points, charted_cycles)
     if preceding.height:
         with st.expander(f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
                          icon=":material/science:"):
