@@ -90,6 +90,10 @@ def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
         raise ObservationFileError(f"{filename} has a header but no rows.")
     missing = [c for c in COLUMNS if c not in frame.columns]
     frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing)
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        # The Excel reader gives a date cell as 'YYYY-MM-DD 00:00:00': the date the sheet shows.
+        frame = frame.with_columns(pl.col("period_start").cast(pl.Utf8)
+                                   .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "${1}"))
     return frame.select(pl.int_range(first_line, first_line + pl.len()).alias("line"),
                         *(pl.col(c).cast(pl.Utf8) for c in COLUMNS))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,15 +30,24 @@ def _as_number(raw: Any, label: str, problems: list[str]) -> float | None:
     if isinstance(raw, bool):
         problems.append(f"{label} must be a number, not {raw!r}.")
         return None
+    text = str(raw).strip() if isinstance(raw, str) else None
+    if text is not None and "," in text and not _THOUSANDS.fullmatch(text):
+        # '1,5' is one and a half to half of Europe and fifteen to the rest: never guess.
+        problems.append(f"{label} {raw!r} is ambiguous: use a full stop for decimals (1.5) and no commas, "
+                        "or commas only between thousands (1,500).")
+        return None
     try:
-        number = float(str(raw).replace(",", "").strip()) if isinstance(raw, str) else float(raw)
-    except (TypeError, ValueError):
+        number = float(text.replace(",", "")) if text is not None else float(raw)
+    except (TypeError, ValueError, OverflowError):
         problems.append(f"{label} {raw!r} is not a number.")
         return None
     if not math.isfinite(number):
         problems.append(f"{label} {raw!r} is not a finite number.")
         return None
     return number
+
+
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 def _as_period(raw: Any, problems: list[str]) -> dt.date | None:
@@ -86,9 +96,10 @@ def check_observation(
         if period >= current_period(measure["frequency"], today):
             problems.append(f"The period starting {period:%d %B %Y} has not ended yet; enter data once it is complete.")
 
-    if chart in RATIO_CHARTS:
+    if uses_denominator(measure):
         if value is not None:
-            problems.append(f"This is a {chart} chart: enter a numerator and a denominator, not a single value.")
+            problems.append("This measure is a numerator over a denominator: enter a numerator and a denominator, "
+                            "not a single value.")
         if numerator is None or denominator is None:
             if not any("Numerator" in p or "Denominator" in p for p in problems):
                 problems.append("Enter both a numerator and a denominator.")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import html
+
 import polars as pl
 
 from golden_thread.icons import assurance_icon_svg, icon_uri, variation_icon_svg
@@ -219,7 +221,8 @@ def tree_view(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame, ch
         item = {
             "name": " ".join([*badges, text]),
             "value": node,
-            "tooltip": {"formatter": f"{kind}: {row['label']}".replace("{", "(").replace("}", ")")},
+            # ECharts sets a formatter as HTML: a title is escaped so it can only ever be text.
+            "tooltip": {"formatter": html.escape(f"{kind}: {row['label']}").replace("{", "(").replace("}", ")")},
             "itemStyle": {"color": colour, "borderColor": colour},
             "symbolSize": KIND_SIZES.get(kind, 8),
             "children": [],

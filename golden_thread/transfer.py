@@ -66,10 +66,13 @@ _TYPE_WORDS = {pl.Int64: "a whole number", pl.Float64: "a number", pl.Date: "a d
 
 
 def _cast(text: pl.Expr, target: pl.DataType) -> pl.Expr:
+    # Years outside 1-9999 parse, but Python (and so every page) cannot hold them: refused like any bad date.
     if target == pl.Date:
-        return text.str.to_date("%Y-%m-%d", strict=False)
+        day = text.str.to_date("%Y-%m-%d", strict=False)
+        return pl.when(day.dt.year().is_between(1, 9999)).then(day)
     if isinstance(target, pl.Datetime):
-        return text.str.to_datetime(strict=False, time_unit="us")
+        moment = text.str.to_datetime(strict=False, time_unit="us")
+        return pl.when(moment.dt.year().is_between(1, 9999)).then(moment)
     if target == pl.Boolean:
         lowered = text.str.to_lowercase()
         return pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
@@ -106,9 +109,12 @@ def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[Ro
         if target == pl.Utf8:
             continue
         failed = raw[column].is_not_null() & (raw[column].str.strip_chars() != "") & converted[column].is_null()
+        if target == pl.Float64:  # 'NaN', 'inf' and '1e400' convert, but no chart or target can use them
+            failed = failed | ~converted[column].is_finite().fill_null(True)
         for index in failed.arg_true().to_list():
             text = raw[column][index]
-            words = _TYPE_WORDS.get(target, "a date and time")
+            words = ("a finite number" if converted[column][index] is not None
+                     else _TYPE_WORDS.get(target, "a date and time"))
             problems.append(RowProblem(path.name, index + 2, f"{column} {text!r} is not {words}"))
     return converted, problems
 
@@ -131,7 +137,10 @@ def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
     for table in TABLES:
         path = directory / f"{table}.csv"
         if path.exists():
-            frame, found = read_table_file(path, store.columns(table))
+            columns = store.columns(table)
+            frame, found = read_table_file(path, columns)
+            if frame.width and "id" in columns and "id" not in frame.columns:
+                found.append(RowProblem(path.name, 1, "has no id column; every row needs its id"))
             problems += found
             frames[table] = frame
     if not frames and not problems:

@@ -50,7 +50,7 @@ measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 points, summaries = measure_charts(db, [measure_id])
 
 st.subheader(plain(measure["name"]), anchor=False)
-unit = f" ({measure['unit']})" if measure["unit"] else ""
+unit = f" ({plain(measure['unit'])})" if measure["unit"] else ""  # labels are markdown: user text escaped
 
 if points.height == 0:
     st.info("This measure has no data yet: add its first period below.")
@@ -126,9 +126,9 @@ else:
                 period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}",
                                       key=f"entry-period-{measure_id}")
                 if ratio:
-                    numerator = st.text_input(f"Numerator: {measure['numerator_definition'] or 'events'}",
+                    numerator = st.text_input(f"Numerator: {plain(measure['numerator_definition'] or 'events')}",
                                               key=f"entry-numerator-{measure_id}")
-                    denominator = st.text_input(f"Denominator: {measure['denominator_definition'] or 'population'}",
+                    denominator = st.text_input(f"Denominator: {plain(measure['denominator_definition'] or 'population')}",
                                                 key=f"entry-denominator-{measure_id}")
                     value = None
                 else:
