@@ -96,7 +96,7 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
                               .alias("root"))
     aims = thread.filter(pl.col("kind") == "aim").select(pl.col("node").alias("root"), pl.col("entity_id").alias("aim_id"))
     counted = (flags.join(roots.select("node", "root"), on="node").join(aims, on="root")
-               .select("aim_id", pl.col("rule").explode()).group_by("aim_id", "rule").len()
+               .select("aim_id", "rule").explode("rule").group_by("aim_id", "rule").len()
                .sort("aim_id", "len", "rule", descending=[False, True, False]))
     result: dict[int, list[str]] = {aim_id: [] for aim_id in aims["aim_id"]}
     for aim_id, rule, count in counted.iter_rows():
