@@ -50,13 +50,13 @@ def _run_through_navigation() -> None:
         st.rerun()
 
 
-@st.cache_data(max_entries=2, show_spinner="Charting every measure…")
+@st.cache_data(max_entries=1, show_spinner="Charting every measure…")
 def all_measure_charts(_db: Store, version_key: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every measure's chart, computed once per change to the data (the key is the store's data version)."""
     return measure_charts(_db)
 
 
-@st.cache_data(max_entries=2, show_spinner="Tracing the golden thread…")
+@st.cache_data(max_entries=1, show_spinner="Tracing the golden thread…")
 def _thread_model(_db: Store, version_key: str, today: dt.date):
     thread = build_thread(_db.thread_rows())
     flags = flags_by_node(thread, check_thread(_db, today))
@@ -69,7 +69,7 @@ def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame,
     return _thread_model(db, db.version_key, today)
 
 
-@st.cache_data(max_entries=24, show_spinner="Preparing the board…")
+@st.cache_data(max_entries=4, show_spinner="Preparing the board…")
 def _board(_db: Store, version_key: str, month: dt.date, today: dt.date) -> BoardView:
     thread, flags, _ = _thread_model(_db, version_key, today)
     return board_view(_db, month, thread=thread, flags=flags)
