@@ -28,9 +28,9 @@ def pages_for(role: str) -> dict[str, list]:
         pages["Golden Thread"].append(st.Page("pages/leadership.py", title="Leadership", icon=":material/diversity_3:"))
     if (ROOT / "pages" / "network.py").exists():
         pages["Golden Thread"].append(st.Page("pages/network.py", title="Network", icon=":material/hub:"))
-    if role in ("improvement_lead", "administrator"):
+    if role in ("improvement_lead", "administrator", "signed_out"):
         pages["Governance"] = [st.Page("pages/audit.py", title="Audit trail", icon=":material/history:")]
-    if role == "administrator":
+    if role in ("administrator", "signed_out"):
         pages["Governance"].append(st.Page("pages/users.py", title="Users", icon=":material/group:"))
     return pages
 
@@ -38,8 +38,9 @@ def pages_for(role: str) -> dict[str, list]:
 user = signed_in_user()
 if user is None:
     # Every screen stays addressable, so a shared link survives signing in; but only the sign-in form runs.
-    everything = [page for section in pages_for("administrator").values() for page in section]
-    st.navigation(everything, position="hidden")
+    everything = [page for section in pages_for("signed_out").values() for page in section]
+    st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in", default=True), *everything],
+                  position="hidden")
     sign_in_screen()
     st.stop()
 

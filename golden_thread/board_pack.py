@@ -1,8 +1,8 @@
 """The board pack: one month's board as a PDF for the board papers.
 
 Cover, contents, how to read the icons, the summary icon table, a page per system-level aim (its outcome
-measure's chart, icons, projects and thread flags) and the alignment summary, with the organisation, month and
-"Page N of M" on every page and a draft note in the footer until the month is published.
+measure's chart, icons, projects and thread flags), a leadership practice summary and the alignment summary, with
+the organisation, month and "Page N of M" on every page and a draft note in the footer until the month is published.
 
 Pure over its inputs: the figures come from a ``BoardView`` (computed or a published snapshot), the projects and
 alignment from the store as it is now. Nothing here computes statistics; charts come from ``charts.spc_chart``
@@ -146,6 +146,7 @@ def board_pack_pdf(
     story += _how_to_read(styles)
     story += _summary_table(styles, view)
     story += _aim_pages(styles, store, view, generated_on)
+    story += _leadership(styles, store, generated_on)
     story += _alignment(styles, store, thread_flags, generated_on)
 
     buffer = io.BytesIO()
@@ -687,6 +688,80 @@ def _projects(styles, store: Store, view: BoardView, aim: dict, generated_on: dt
         ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * mm), ("RIGHTPADDING", (0, 0), (-1, -1), 1.5 * mm),
     ]))
     return [KeepTogether([heading, activity, Spacer(1, 1.5 * mm)]), table]
+
+
+def _leadership(styles, store: Store, generated_on: dt.date) -> list:
+    """Leadership practice beside the aims: the latest self-assessments of the teams and the hub working on the
+    aims, and the board's seven leverage points (its self-rating beside what the data can evidence)."""
+    from golden_thread.leadership import EVIDENCE_WORDS, leverage_checklist, leverage_evidence
+    from golden_thread.leadership_seed import LEVERAGE_POINTS
+
+    story: list = [
+        _Heading("Leadership practice", styles["h1"], level=0, key="leadership"),
+        Paragraph(f"Is our leadership helping us reach the aims? The latest leadership self-assessments of the teams "
+                  f"and the hub working on the board's aims, and the board's own self-assessment against the seven "
+                  f"leadership leverage points, as recorded on {_date(generated_on)}.", styles["body"]),
+        Paragraph("Latest self-assessments of the teams and hub working on the aims", styles["h2"]),
+    ]
+    working = store.aims_leadership()
+    latest = working.filter(pl.col("assessment_id").is_not_null()).group_by("assessment_id", maintain_order=True).agg(
+        pl.all().exclude("aim_id", "role").first(), pl.col("aim_id").n_unique().alias("aims"),
+        pl.col("role").first()).sort("role", "organisation", "framework", "subject", "assessment_id",
+                                     descending=[True, False, False, False, False], maintain_order=True)
+    if latest.height == 0:
+        story.append(Paragraph("No team or hub working on an aim has a leadership self-assessment yet.",
+                               styles["body"]))
+    else:
+        widths = [44 * mm, 50 * mm, 21 * mm, 22 * mm, 14 * mm]
+        widths.append(CONTENT_WIDTH - sum(widths))
+        data = [[Paragraph(h, styles["cell_head"]) for h in ("Team or hub", "Framework", "Assessed", "Rated by")]
+                + [Paragraph("Mean", styles["cell_head_right"]), Paragraph("Growth edge", styles["cell_head"])]]
+        for row in latest.iter_rows(named=True):
+            who = f"Self: {row['person']}" if row["subject"] == "self" else f"Team of {row['raters']}"
+            unit = row["organisation"] + (" (hub)" if row["role"] == "hub" else "")
+            data.append([_p(unit, styles["cell"]), _p(row["framework"], styles["cell"]),
+                         _p(f"{row['assessed_on']:%d %b %Y}", styles["cell"]), _p(who, styles["cell_small"]),
+                         Paragraph(f"{row['mean_rating']:.1f} of {row['scale_max']}", styles["cell_right"]),
+                         _p(row["growth_edge"] or "—", styles["cell_small"])])
+        story.append(_grid(data, widths))
+    missing = working.filter(pl.col("role") == "team").group_by("organisation").agg(
+        pl.col("assessment_id").is_not_null().any().alias("assessed")).filter(~pl.col("assessed"))
+    if missing.height:
+        story.append(Paragraph("Teams working on an aim with no self-assessment yet: "
+                               + escape(", ".join(sorted(missing["organisation"].to_list()))) + ".", styles["small"]))
+    story.append(Paragraph("The board's seven leadership leverage points", styles["h2"]))
+    organisations = store.organisations()
+    top = organisations.filter(pl.col("parent_id").is_null())["id"].to_list()
+    board = store.leadership_assessments(top[0], LEVERAGE_POINTS) if top else pl.DataFrame()
+    version_id = board["version_id"][0] if board.height else store.active_version_id(LEVERAGE_POINTS)
+    if version_id is None:
+        return story + [Paragraph("The seven leverage points framework is not in this database.", styles["body"]),
+                        PageBreak()]
+    fv = store.framework_version(version_id)
+    ratings = store.assessment_ratings(board["id"][:1].to_list()) if board.height else store.assessment_ratings([])
+    evidence = leverage_evidence(store.leadership_evidence_facts(generated_on),
+                                 store.board_snapshots()["month"].to_list(), generated_on)
+    checklist = leverage_checklist(fv, ratings, evidence)
+    story.append(Paragraph(
+        (f"The board's self-assessment of {_date(board['assessed_on'][0])} ({board['raters'][0]} members; the median "
+         f"of their ratings on a scale of 1 to {fv.max_level}) " if board.height else
+         "The board has not yet rated itself; ") + "beside what Golden Thread can evidence from its own data, criterion "
+        "by criterion. The leadership page shows each criterion.", styles["small"]))
+    order = [EVIDENCE_WORDS[k] for k in ("evidenced", "partly", "missing", "not_visible")]
+    widths = [70 * mm, 26 * mm]
+    widths.append(CONTENT_WIDTH - sum(widths))
+    data = [[Paragraph("Leverage point", styles["cell_head"]), Paragraph("Board's rating", styles["cell_head_right"]),
+             Paragraph("What Golden Thread can evidence (criteria)", styles["cell_head"])]]
+    for (position, point), group in checklist.group_by(["position", "leverage_point"], maintain_order=True):
+        rated = group["median"].drop_nulls()
+        rating = f"{rated.median():.1f} of {fv.max_level}" if rated.len() else "Not rated"
+        counts = group["evidence_status"].value_counts()
+        found = dict(zip(counts["evidence_status"].to_list(), counts["count"].to_list()))
+        data.append([_p(f"{position}. {point}", styles["cell"]), Paragraph(rating, styles["cell_right"]),
+                     _p(" · ".join(f"{found[w]} {w[0].lower()}{w[1:]}" for w in order if w in found),
+                        styles["cell_small"])])
+    story += [_grid(data, widths), PageBreak()]
+    return story
 
 
 def _alignment(styles, store: Store, thread_flags: pl.DataFrame, generated_on: dt.date) -> list:

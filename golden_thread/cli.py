@@ -60,22 +60,96 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from golden_thread.backup import BackupError, backup_database
+
+    try:
+        manifest = backup_database(args.db, args.directory)
+    except BackupError as error:
+        print(f"golden-thread backup: {error}", file=sys.stderr)
+        return 1
+    tables = manifest["tables"]
+    print(f"Backed up {args.db} (schema version {manifest['schema_version']}) to {args.directory}: "
+          f"{sum(t['rows'] for t in tables.values())} rows in {len(tables)} tables")
+    for table, entry in tables.items():
+        print(f"  {table:<24} {entry['rows']:>8}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from golden_thread.backup import BackupError, read_manifest, restore_database
+
+    try:
+        counts = restore_database(args.directory, args.db, replace=args.replace)
+        version = read_manifest(args.directory)["schema_version"]
+    except BackupError as error:
+        print(f"golden-thread restore: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {sum(counts.values())} rows in {len(counts)} tables (schema version {version}) "
+          f"from {args.directory} into {args.db}")
+    for table, rows in counts.items():
+        print(f"  {table:<24} {rows:>8}")
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     import json
 
-    from golden_thread.thread_checks import check_thread
+    import polars as pl
+
+    from golden_thread.thread_checks import check_by_organisation, choose_owner, report_by_owner
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    flags = check_thread(_store(args.db), today)
+    store = _store(args.db)
+    flags = check_by_organisation(store, today)
+    organisations = store.organisations()
+    networks = store.networks()["id"].to_list()
+    memberships = pl.concat([store.network_members(n, today).with_columns(network_id=pl.lit(n)) for n in networks]
+                            ) if networks else pl.DataFrame(schema={"network_id": pl.Int64, "member_id": pl.Int64,
+                                                                    "member": pl.Utf8, "left_on": pl.Date})
+    try:
+        flags = choose_owner(flags, organisations, memberships, organisation=args.organisation, member=args.member)
+    except ValueError as wrong:
+        print(f"golden-thread check: {wrong}", file=sys.stderr)
+        return 2
     if args.format == "json":
         print(json.dumps(flags.to_dicts(), indent=2))
-    else:
+    elif organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network")).height <= 1:
         for row in flags.iter_rows(named=True):
             print(f"{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: {row['title']}")
         counts = flags.group_by("severity").len().sort("severity")
         print(f"{flags.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows()) if flags.height
               else "No breaks in the thread.")
+    else:  # several organisations, or a network: each organisation, and each network's members, apart
+        chosen_tops = set(flags["organisation_id"].drop_nulls()) if (args.organisation or args.member) else None
+        shown = organisations if chosen_tops is None else organisations.filter(pl.col("id").is_in(list(chosen_tops)))
+        members = memberships if args.member is None else memberships.filter(
+            pl.col("member_id").is_in(flags["member_id"].drop_nulls().implode()))
+        print("\n".join(report_by_owner(flags, shown, members, hubs=args.member is None)))
     return 1 if (flags["severity"] == "error").any() else 0
+
+
+def cmd_board_pack(args: argparse.Namespace) -> int:
+    from golden_thread.board import board_months, parse_month
+    from golden_thread.board_pack import board_pack_for_month
+
+    store = _store(args.db)
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    try:
+        month = parse_month(args.month)
+    except ValueError as wrong:
+        print(f"golden-thread board-pack: {wrong}", file=sys.stderr)
+        return 2
+    months = board_months(store, today)
+    if month not in months:
+        print(f"golden-thread board-pack: there is no board for {month:%B %Y}; the boards run from "
+              f"{months[-1]:%B %Y} to {months[0]:%B %Y}.", file=sys.stderr)
+        return 2
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    pdf = board_pack_for_month(store, month, today=today)
+    args.out.write_bytes(pdf)
+    print(f"Board pack for {month:%B %Y} written to {args.out} ({len(pdf) // 1024} KiB)")
+    return 0
 
 
 def cmd_spc(args: argparse.Namespace) -> int:
@@ -109,9 +183,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("directory", type=Path)
     imp = command("import", cmd_import, "read an export into an empty database (all or nothing)")
     imp.add_argument("directory", type=Path)
+    backup = command("backup", cmd_backup, "write a consistent copy of the database (Parquet files and a manifest)")
+    backup.add_argument("directory", type=Path, help="a new or empty folder")
+    restore = command("restore", cmd_restore, "restore a backup (all or nothing); refuses a database holding data")
+    restore.add_argument("directory", type=Path, help="a folder written by golden-thread backup")
+    restore.add_argument("--replace", action="store_true", help="replace a database that already holds data")
     check = command("check", cmd_check, "list the breaks in the golden thread; exit 1 if any is an error")
     check.add_argument("--format", choices=["table", "json"], default="table")
     check.add_argument("--today", help="judge as of this ISO date (default: today)")
+    check.add_argument("--organisation", help="only this trust or network (its id or name)")
+    check.add_argument("--member", help="only this member of a network (its id or name)")
+    pack = command("board-pack", cmd_board_pack, "write the board pack PDF for a month")
+    pack.add_argument("--month", required=True, help="the board's month, YYYY-MM")
+    pack.add_argument("--out", type=Path, required=True, help="where to write the PDF")
+    pack.add_argument("--today", help="judge as of this ISO date (default: today)")
     spc = command("spc", cmd_spc, "compute a run or control chart for one series")
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")

@@ -87,6 +87,15 @@ def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataF
     table = observations.select("period_start", "value", "numerator", "denominator", "note", "status").join(
         charted, on="period_start", how="left"
     )
-    return table.with_columns(pl.lit(measure["name"]).alias("measure")).select(
-        "measure", pl.all().exclude("measure")
+    table = table.with_columns(pl.lit(measure["name"]).alias("measure")).select("measure", pl.all().exclude("measure"))
+    return safe_csv(table)
+
+
+def safe_csv(frame: pl.DataFrame) -> str:
+    """CSV for a spreadsheet: text that starts like a formula (= + - @) is prefixed with ' so Excel shows it
+    as text instead of running it (a note typed as =HYPERLINK(...) stays a note)."""
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.Utf8]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text
     ).write_csv()

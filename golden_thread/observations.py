@@ -117,7 +117,7 @@ def check_observation(
                         "a proportion cannot exceed 100%.")
     if chart == "c" and value is not None and value != int(value):
         problems.append(f"A count must be a whole number, not {value:g}.")
-    note = (proposed.note or "").strip() or None
+    note = str(proposed.note).strip() or None if proposed.note is not None else None
     if note is not None and len(note) > 2000:
         problems.append("The note is longer than 2,000 characters; shorten it.")
     if problems:

@@ -329,6 +329,9 @@ ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
 
 from golden_thread.schema_leadership import MIGRATIONS as _LEADERSHIP_MIGRATIONS  # noqa: E402
 from golden_thread.schema_network import MIGRATIONS as _NETWORK_MIGRATIONS  # noqa: E402
+from golden_thread.schema_leadership import ENUMERATIONS as _LEADERSHIP_ENUMERATIONS  # noqa: E402
+
+ENUMERATIONS.update(_LEADERSHIP_ENUMERATIONS)
 
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [

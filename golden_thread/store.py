@@ -236,7 +236,7 @@ class Store(LeadershipQueries, NetworkQueries):
             raise StoreError(f"{table}: unknown column(s) {', '.join(unknown)}.")
         frame = _blank_text_to_null(frame)
         reference = SELF_REFERENCES.get(table)
-        if reference in frame.columns:
+        if reference in frame.columns and "id" in frame.columns:
             # DuckDB checks a foreign key against rows already stored, not rows of the same statement, so
             # rows that point at each other (a team's division, a cycle's earlier cycle) go in waves.
             remaining = frame
@@ -776,7 +776,7 @@ class Store(LeadershipQueries, NetworkQueries):
             raise PermissionRefused(problem)
         if user["role"] in TEAM_SCOPED and (team_id is None or team_id not in self.user_teams(username)):
             raise PermissionRefused(
-                f"You can {ACTIONS[action][1]} only for your own team's projects; this belongs to "
+                f"You can {ACTIONS[action][1]} only for your own team; this belongs to "
                 f"{'no team (it is an aim or driver measure)' if team_id is None else 'another team'}. "
                 "Ask an improvement lead. Nothing was changed.")
 

@@ -57,13 +57,22 @@ def rule_title(name: str) -> str:
     return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA")
 
 
-def check_thread(store, today: dt.date) -> pl.DataFrame:
-    """Every flag in the organisation: rule, severity, entity_type, entity_id, title and message."""
+def check_thread(store, today: dt.date, organisation_id: int | None = None) -> pl.DataFrame:
+    """Every flag in the organisation: rule, severity, entity_type, entity_id, title and message. With an
+    ``organisation_id`` (a trust or a network), only that organisation's flags; without, every organisation's."""
     rows = store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)
+    # A cycle keeps the change idea it tested as worded then; through its stable key it still tests the idea in
+    # every later version of the diagram (DOMAIN Decision 4), so the idea is not "untested".
+    rows = rows.filter(~((pl.col("rule") == "untested_change_idea")
+                         & pl.col("entity_id").is_in(store.ideas_tested_by_key())))
     rules = pl.DataFrame(
         [{"rule": r.name, "severity": r.severity, "entity_type": r.entity_type, "message": r.explanation}
          for r in RULES.values()]
     )
+    if organisation_id is not None:
+        entity_type = {rule.name: rule.entity_type for rule in RULES.values()}
+        rows = store.scope(organisation_id).keep_flags(
+            rows.with_columns(pl.col("rule").replace_strict(entity_type).alias("entity_type"))).drop("entity_type")
     order = {name: i for i, name in enumerate(RULES)}
     return (
         rows.join(rules, on="rule", how="left")
@@ -71,3 +80,82 @@ def check_thread(store, today: dt.date) -> pl.DataFrame:
         .sort(["_order", "entity_id"])
         .select("rule", "severity", "entity_type", "entity_id", "title", "message")
     )
+
+
+def check_by_organisation(store, today: dt.date) -> pl.DataFrame:
+    """``check_thread``'s flags with whose they are: organisation_id and organisation (the trust, or the network,
+    at the top of the record's organisation) and, in a network, network_id, member_id and member (null for the
+    hub's own records: the network aim, its shared driver diagram and the uniform measures' definitions)."""
+    flags = check_thread(store, today)
+    names = store.organisations().select(pl.col("id").alias("organisation_id"), pl.col("name").alias("organisation"))
+    members = names.rename({"organisation_id": "member_id", "organisation": "member"})
+    return (
+        flags.join(store.flag_owners(), on=["entity_type", "entity_id"], how="left")
+        .join(names, on="organisation_id", how="left")
+        .join(members, on="member_id", how="left")
+    )
+
+
+def choose_owner(flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *,
+                 organisation: str | None = None, member: str | None = None) -> pl.DataFrame:
+    """The flags of one organisation (a trust or a network) and/or one network member, each named by id or by
+    name (case-insensitive). Refuses, naming the choices, an organisation or member that is not there."""
+    chosen = flags
+    if organisation is not None:
+        tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network"))
+        match = tops.filter((pl.col("id").cast(pl.Utf8) == organisation.strip())
+                            | (pl.col("name").str.to_lowercase() == organisation.strip().lower()))
+        if match.height == 0:
+            raise ValueError(f"There is no organisation or network “{organisation}”; choose one of: "
+                             + "; ".join(f"{i} {n}" for i, n in tops.select("id", "name").iter_rows()) + ".")
+        chosen = chosen.filter(pl.col("organisation_id") == match["id"][0])
+    if member is not None:
+        match = memberships.filter((pl.col("member_id").cast(pl.Utf8) == member.strip())
+                                   | (pl.col("member").str.to_lowercase() == member.strip().lower()))
+        if match.height == 0:
+            raise ValueError(f"There is no network member “{member}”; choose one of: "
+                             + "; ".join(f"{i} {n}" for i, n in memberships.select("member_id", "member").unique()
+                                         .sort("member").iter_rows()) + ".")
+        chosen = chosen.filter(pl.col("member_id") == match["member_id"][0])
+    return chosen
+
+
+def report_by_owner(flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *,
+                    hubs: bool = True) -> list[str]:
+    """``golden-thread check``'s table, organisation by organisation and, in a network, member by member (the hub
+    first, every member listed, clean ones as 'no breaks'). ``flags`` from ``check_by_organisation``;
+    ``memberships``: network_id, member_id, member, left_on. ``hubs`` False leaves out the hubs' own lines."""
+    def line(row: dict, indent: str) -> str:
+        return (f"{indent}{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: "
+                f"{row['title']}")
+
+    def tally(frame: pl.DataFrame) -> str:
+        counts = frame.group_by("severity").len().sort("severity")
+        return (f"{frame.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows())
+                if frame.height else "no breaks")
+
+    lines: list[str] = []
+    tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network")).sort(
+        pl.col("kind") == "network", "name")
+    for top in tops.iter_rows(named=True):
+        own = flags.filter(pl.col("organisation_id") == top["id"])
+        network = top["kind"] == "network"
+        lines.append(f"{top['name']}{' (network)' if network else ''}: {tally(own)}")
+        if not network:
+            lines += [line(row, "  ") for row in own.iter_rows(named=True)]
+            continue
+        hub = own.filter(pl.col("member_id").is_null())
+        if hubs:
+            lines.append(f"  The hub (network aim, shared driver diagram, uniform measures): {tally(hub)}")
+            lines += [line(row, "    ") for row in hub.iter_rows(named=True)]
+        for member in memberships.filter(pl.col("network_id") == top["id"]).sort("member").iter_rows(named=True):
+            theirs = own.filter(pl.col("member_id") == member["member_id"])
+            left = f" (left {member['left_on']})" if member["left_on"] is not None else ""
+            lines.append(f"  {member['member']}{left}: {tally(theirs)}")
+            lines += [line(row, "    ") for row in theirs.iter_rows(named=True)]
+    unowned = flags.filter(pl.col("organisation_id").is_null())
+    if unowned.height:
+        lines.append(f"Belonging to no organisation: {tally(unowned)}")
+        lines += [line(row, "  ") for row in unowned.iter_rows(named=True)]
+    lines.append(f"In all, {tally(flags)}.")
+    return lines

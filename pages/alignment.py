@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.measure_series import safe_csv
 from golden_thread.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
 from golden_thread.thread_tree import lead_measure_images
 from golden_thread.thread_checks import RULES, check_thread, rule_title
@@ -70,7 +71,7 @@ for row in shown.iter_rows(named=True):
         if row["rule"] == "orphan_project" and may(db, "edit_thread") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"])))
-st.download_button("Download these flags (CSV)", listed.write_csv(), file_name="golden-thread-flags.csv",
+st.download_button("Download these flags (CSV)", safe_csv(listed), file_name="golden-thread-flags.csv",
                    mime="text/csv", icon=":material/download:")
 
 st.subheader("Active projects aligned to an aim, by division")
@@ -111,5 +112,5 @@ st.dataframe(
     column_config={"Variation": st.column_config.ImageColumn(width="small", help="The project's lead measure"),
                    "Assurance": st.column_config.ImageColumn(width="small")},
 )
-st.download_button("Download the coverage grid (CSV)", grid.drop("Variation", "Assurance").write_csv(), file_name="coverage.csv", mime="text/csv",
+st.download_button("Download the coverage grid (CSV)", safe_csv(grid.drop("Variation", "Assurance")), file_name="coverage.csv", mime="text/csv",
                    icon=":material/download:")

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.measure_series import safe_csv
 from golden_thread.ui import store
 
 db = store()
@@ -48,6 +49,6 @@ table = shown.sort("id", descending=True).select(
 )
 st.dataframe(table, hide_index=True, width="stretch", height=520,
              column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
-st.download_button("Download these changes (CSV)", table.write_csv(),
+st.download_button("Download these changes (CSV)", safe_csv(table),
                    file_name=f"golden-thread-audit-{dt.date.today():%Y-%m-%d}.csv", mime="text/csv",
                    icon=":material/download:")

@@ -10,7 +10,8 @@ from golden_thread.attribution import cycles_before_signals
 from golden_thread.board import (
     ICON_WORDS, changes_since, last_complete_month, last_published_before, parse_month, publish, published_view,
 )
-from golden_thread.charts import chart_events, spc_chart
+from golden_thread.charts import chart_events, compact_spec, spc_chart
+from golden_thread.leadership import aim_leadership_line
 from golden_thread.store import StoreError
 from golden_thread.thread_tree import TreeFilter, lead_measure_images, tree_view
 from golden_thread.ui import (
@@ -135,9 +136,31 @@ def aim_detail(aim_id: int) -> None:
             pl.col("pdsa_cycles").alias("PDSA cycles"), pl.col("last_cycle").alias("Last cycle started")),
             hide_index=True, width="stretch",
             column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")})
+    leadership_beside_aim(aim_id)
     if aim["flags"]:
         st.subheader("Thread flags", anchor=False)
         st.dataframe(pl.DataFrame({"Flag": aim["flags"]}), hide_index=True, width="stretch")
+
+
+def leadership_beside_aim(aim_id: int) -> None:
+    """The latest leadership self-assessments of the teams and the hub working on an aim (leadership page)."""
+    rows = db.aims_leadership().filter(pl.col("aim_id") == aim_id)
+    st.subheader("Leadership beside this aim", anchor=False)
+    st.caption(plain(aim_leadership_line(rows)) + " The latest assessment of each framework by each team and the hub "
+               "working on this aim.")
+    if rows.height:
+        st.dataframe(rows.select(
+            pl.when(pl.col("role") == "hub").then(pl.format("{} (hub)", "organisation")).otherwise("organisation")
+            .alias("Team or hub"),
+            pl.col("framework").fill_null("No self-assessment yet").alias("Framework"),
+            pl.col("assessed_on").alias("Assessed"),
+            pl.when(pl.col("subject") == "self").then(pl.format("Self: {}", "person"))
+            .when(pl.col("subject") == "team").then(pl.format("Team of {}", "raters")).alias("Who rated"),
+            pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
+            pl.col("growth_edge").alias("Growth edge")),
+            hide_index=True, width="stretch",
+            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")})
+    st.page_link("pages/leadership.py", label="Open leadership practice", icon=":material/diversity_3:")
 
 
 def icon_table(measures: pl.DataFrame) -> None:
@@ -208,6 +231,7 @@ if changes is not None:
         else:
             st.caption("Nothing has changed.")
 
+leadership = db.aims_leadership()  # the teams and hub working on each aim, with their latest self-assessments
 for (objective, category), aims in view.aims.group_by(["objective", "category"], maintain_order=True):
     st.subheader(plain(objective), anchor=False)
     for aim in aims.iter_rows(named=True):
@@ -222,10 +246,11 @@ for (objective, category), aims in view.aims.group_by(["objective", "category"],
                 st.caption(f"{plain(aim['measure'] or 'No outcome measure')} · {target}")
                 st.markdown(plain(aim["summary"] or "No data for this month."))
             with cols[1]:
-                points = view.points.filter(pl.col("series") == aim["measure_id"])
+                points = (view.points.filter(pl.col("series") == aim["measure_id"]) if aim["measure_id"] is not None
+                          else view.points.clear())
                 if points.height:
-                    st.altair_chart(spc_chart(points, unit=aim["unit"] or "", target=aim["measure_target"],
-                                              height=150, compact=True), width="stretch")
+                    st.vega_lite_chart(spec=compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"]),
+                                       width="stretch")
             with cols[2]:
                 if aim["measure_id"] is not None:
                     images = lead_measure_images(pl.DataFrame([{
@@ -245,6 +270,7 @@ for (objective, category), aims in view.aims.group_by(["objective", "category"],
                     st.error("No project serves this aim", icon=":material/link_off:")
                 if aim["flags"]:
                     st.caption("Flags: " + plain("; ".join(aim["flags"])))
+                st.caption(plain(aim_leadership_line(leadership.filter(pl.col("aim_id") == aim["aim_id"]))))
                 if st.button("Open", key=f"open-aim-{aim['aim_id']}", icon=":material/open_in_full:"):
                     st.query_params["aim"] = str(aim["aim_id"])
                     st.rerun()

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.measure_series import safe_csv
 from golden_thread.thread_checks import RULES
 from golden_thread.thread_tree import (
     KIND_COLOURS, SEVERITY_COLOURS, SEVERITY_RANK, TreeFilter, node_details, tree_view,
@@ -129,5 +130,5 @@ listed = in_view.explode("rule", "severity", "message").select(
     pl.col("message").alias("Why it matters"),
 ).sort(pl.col("Severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8), "Flag")
 st.dataframe(listed, hide_index=True, width="stretch")
-st.download_button("Download these flags (CSV)", listed.write_csv(), file_name="golden-thread-tree-flags.csv",
+st.download_button("Download these flags (CSV)", safe_csv(listed), file_name="golden-thread-tree-flags.csv",
                    mime="text/csv", icon=":material/download:")

@@ -9,7 +9,9 @@ import inspect
 import polars as pl
 import pytest
 
+from golden_thread import leadership as lp
 from golden_thread.access import PermissionRefused
+from golden_thread.leadership_seed import FIVE_ACTIONS, HUB_RUBRIC
 from golden_thread.observations import ProposedObservation
 from golden_thread.pdsa import ProposedCycle
 from golden_thread.store import StaleEdit, Store, StoreError
@@ -56,8 +58,38 @@ def _attempt(store: Store, name: str, username: str):
                                                        today=DEMO_TODAY),
         "save_user": lambda: store.save_user("new.person", "New Person", "board_viewer", 1, "a long password 1",
                                              username=username),
+        "save_assessment": lambda: store.save_assessment(_assessment(store), username=username, today=DEMO_TODAY),
+        "add_framework": lambda: store.add_framework(
+            {"title": "Our rubric", "scale": [{"level": 1, "label": "Not yet"}, {"level": 2, "label": "Yes"}],
+             "sections": [{"title": "Connections", "items": [{"title": "Build trust"}]}]},
+            username=username, today=DEMO_TODAY),
+        "save_framework_version": lambda: store.save_framework_version(
+            1, lp.version_spec(store.framework_version(store.active_version_id(HUB_RUBRIC))), "Reworded",
+            username=username, today=DEMO_TODAY),
+        "set_framework_status": lambda: store.set_framework_status(1, "retired", "Replaced", username=username),
+        # The network's writes (store_network.py): the role check comes before any look-up of the network.
+        "new_diagram_version": lambda: store.new_diagram_version(1, "Reworded", username=username, today=DEMO_TODAY,
+                                                                 rename={"A1-P1": "New wording"}),
+        "update_network_aim": lambda: store.update_network_aim(1, statement="Aim", target_value=1.0, target_date=None,
+                                                               username=username),
+        "add_uniform_measure": lambda: store.add_uniform_measure(1, name="M", measure_type="outcome", chart_type="xmr",
+                                                                 direction="increase", definition="D",
+                                                                 username=username),
+        "record_membership": lambda: store.record_membership(1, 2, joined_on=DEMO_TODAY, username=username),
+        "set_vocabulary": lambda: store.set_vocabulary(1, "education", username=username),
+        "save_local_aim": lambda: store.save_local_aim(1, 2, title="Local", statement="Local aim", baseline_value=1.0,
+                                                       target_value=2.0, target_date=DEMO_TODAY, username=username),
+        "save_member_observation": lambda: store.save_member_observation(
+            48, ProposedObservation(period, numerator="3", denominator="9"), username=username, today=DEMO_TODAY),
     }
     return calls[name]()
+
+
+def _assessment(store: Store):
+    """A self-assessment for Ward 7 (the demo team member's own team) of one behavioural-action practice."""
+    fv = store.framework_version(store.active_version_id(FIVE_ACTIONS))
+    return lp.ProposedAssessment(version_id=fv.id, organisation_id=5, subject="self", person="Jo Bennett",
+                                 assessed_on=DEMO_TODAY, raters=(), ratings={(fv.items["id"][0], "Jo Bennett"): 2})
 
 
 def _plan(store: Store):
@@ -71,7 +103,8 @@ def _plan(store: Store):
 def _fingerprint(store: Store) -> dict[str, int]:
     return {table: store.table(table).height for table in ("observation", "chart_phase", "point_exclusion",
                                                            "board_snapshot", "project_link", "pdsa_cycle",
-                                                           "app_user", "audit_log")}
+                                                           "app_user", "audit_log", "leadership_assessment",
+                                                           "leadership_framework_version")}
 
 
 @pytest.mark.parametrize("name", sorted(_writes()))

@@ -146,3 +146,27 @@ def test_publishing_on_the_page_then_correcting_shows_a_change_since_last_board(
     revised = changes[changes["Change"] == "Revised value"]
     assert len(revised) == 1 and revised["What"].iloc[0].startswith("Aug 2026:")
     assert expander.label.endswith(f": {len(changes)}")
+
+
+def test_the_board_pack_command_writes_the_months_pdf_and_explains_a_bad_month(demo_db, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    from golden_thread.cli import main
+
+    out = tmp_path / "pack.pdf"
+    assert main(["board-pack", "--db", str(demo_db), "--month", "2026-10", "--out", str(out),
+                 "--today", DEMO_TODAY.isoformat()]) == 0
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "October 2026" in text and "Reduce inpatient falls with harm" in text
+    assert main(["board-pack", "--db", str(demo_db), "--month", "13-2026", "--out", str(out)]) == 2
+    assert "write it as YYYY-MM" in capsys.readouterr().err
+
+
+def test_an_aims_flags_count_every_rule_of_a_node_flagged_twice():
+    from golden_thread.board import aim_flags
+
+    thread = pl.DataFrame({"node": ["aim:1", "project:7", "pdsa_cycle:3"], "parent": [None, "aim:1", "project:7"],
+                           "kind": ["aim", "project", "PDSA cycle"], "entity_id": [1, 7, 3]})
+    flags = pl.DataFrame({"node": ["project:7", "pdsa_cycle:3"],
+                          "rule": [["stale_project", "project_without_measure"], ["pdsa_overdue"]]})
+    assert aim_flags(thread, flags) == {1: ["PDSA overdue (1)", "Project without measure (1)", "Stale project (1)"]}

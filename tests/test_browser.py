@@ -143,3 +143,28 @@ def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
         page.wait_for_timeout(1000)
         page.screenshot(path=str(Path(keep) / "thread.png"), full_page=False)
     page.close()
+
+
+def test_leadership_page_draws_the_radar_and_heat_map_in_a_browser(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    page.goto(f"{server}/leadership")
+    sign_in(page, "lead")
+    page.wait_for_selector("svg.marks, canvas", timeout=30_000)
+    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Radar: self and team, now and last time" in text
+    assert "Heat-map: where each member placed their initials" in text and "Growth edge:" in text
+    assert not page.query_selector("[data-testid='stException']")
+    keep = os.environ.get("SCREENSHOTS")
+    if keep:
+        main = page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+        top = {name: page.get_by_role("heading", name=name).bounding_box()["y"] for name in (
+            "Leadership practice", "Heat-map: where each member placed their initials",
+            "Trends over repeated assessments")}
+        title, heat, trends = top.values()
+
+        def clip(start: float, end: float) -> dict:
+            return {"x": main["x"] - 10, "y": start - 20, "width": main["width"] + 20, "height": end - start + 20}
+
+        page.screenshot(path=str(Path(keep) / "leadership-radar.png"), clip=clip(title, heat))
+        page.screenshot(path=str(Path(keep) / "leadership-heatmap.png"), clip=clip(heat + 5, trends))
+    page.close()

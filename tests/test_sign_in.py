@@ -90,7 +90,7 @@ def test_a_team_member_lands_on_measures_and_is_told_which_data_is_theirs(app_db
     assert [t.value for t in app.title][0] == "Measures"
     app.query_params["measure"] = "1"
     app.switch_page(str(ROOT / "pages" / "measures.py")).run()
-    assert any("only for your own team's projects" in i.value for i in app.info)
+    assert any("only for your own team" in i.value for i in app.info)
 
 
 def test_the_audit_page_lists_a_correction_with_before_and_after(app_db):

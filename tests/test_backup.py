@@ -1,0 +1,330 @@
+"""``golden-thread backup`` and ``restore``: a backup gives back every row; a damaged, edited or too-new backup
+is refused with a reason and the target is left exactly as it was; a database holding data is never
+overwritten without ``--replace``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+import pytest
+
+from golden_thread import cli
+from golden_thread.backup import BackupError, backup_database, backup_store, restore_database
+from golden_thread.observations import ProposedObservation
+from golden_thread.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.store import TABLES, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 23)
+
+
+def _all_tables(path: Path) -> dict[str, pl.DataFrame]:
+    """Every table of the file (schema_version too), each in a stable order."""
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in connection.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {n: connection.sql(f'SELECT * FROM "{n}" ORDER BY ALL').pl() for n in names}
+    finally:
+        connection.close()
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def busy_demo(demo_db: Path, tmp_path: Path) -> Path:
+    """The demo trust after some use: a corrected period, a new one and a phase (so the audit log holds rows)."""
+    path = tmp_path / "source.duckdb"
+    shutil.copy(demo_db, path)
+    store = Store(path)
+    obs = store.observations([6])
+    period = obs["period_start"].max()
+    store.save_observation(6, ProposedObservation(period, value=4.25, note="re-audited <b>x</b>"), username="admin",
+                           today=TODAY, correcting=True)
+    store.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)
+    store.add_phase(6, obs["period_start"][3], "New discharge policy", username="admin")
+    store.close()
+    return path
+
+
+def _run(*argv: str, capsys) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_backup_then_restore_gives_back_every_table_row_for_row(busy_demo, tmp_path, capsys):
+    code, out, _ = _run("backup", str(tmp_path / "bk"), "--db", str(busy_demo), capsys=capsys)
+    assert code == 0 and f"schema version {LATEST_VERSION}" in out
+    target = tmp_path / "restored" / "golden.duckdb"
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), capsys=capsys)
+    assert code == 0, err
+
+    original, restored = _all_tables(busy_demo), _all_tables(target)
+    assert set(restored) == set(original) and set(original) >= set(TABLES) | {"schema_version"}
+    for table, frame in original.items():
+        assert restored[table].equals(frame), f"{table} differs after the round trip"
+    assert original["audit_log"].height == 3 and original["observation"].height > 1000
+    total = sum(frame.height for frame in original.values())
+    assert f"Restored {total} rows in {len(original)} tables" in out
+    assert any(line.split() == ["observation", str(original["observation"].height)] for line in out.splitlines())
+    # and the restored file is a working database
+    store = Store(target)
+    assert store.schema_version() == LATEST_VERSION and store.totals()["observations"] == original["observation"].height
+    store.close()
+
+
+def test_the_manifest_records_version_counts_time_and_hashes(busy_demo, tmp_path):
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    manifest = backup_database(busy_demo, tmp_path / "bk")
+    on_disk = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+    assert on_disk == manifest
+    assert manifest["schema_version"] == LATEST_VERSION
+    assert before <= dt.datetime.fromisoformat(manifest["created_at"]) <= dt.datetime.now(dt.timezone.utc)
+    tables = _all_tables(busy_demo)
+    assert set(manifest["tables"]) == set(tables)
+    for table, entry in manifest["tables"].items():
+        assert entry["rows"] == tables[table].height, table
+        assert entry["sha256"] == _digest(tmp_path / "bk" / entry["file"]), table
+
+
+def test_a_backup_of_the_same_data_is_byte_for_byte_the_same(busy_demo, tmp_path):
+    first = backup_database(busy_demo, tmp_path / "one")
+    second = backup_database(busy_demo, tmp_path / "two")
+    assert {t: e["sha256"] for t, e in first["tables"].items()} == {t: e["sha256"] for t, e in second["tables"].items()}
+
+
+def test_backup_refuses_a_folder_that_already_holds_files(busy_demo, tmp_path, capsys):
+    folder = tmp_path / "bk"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    code, _, err = _run("backup", str(folder), "--db", str(busy_demo), capsys=capsys)
+    assert code == 1 and "is not empty" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+
+
+def test_backup_of_a_missing_database_says_so(tmp_path, capsys):
+    code, _, err = _run("backup", str(tmp_path / "bk"), "--db", str(tmp_path / "nothing.duckdb"), capsys=capsys)
+    assert code == 1 and "does not exist" in err and not (tmp_path / "bk").exists()
+
+
+def _tamper_by_editing_a_value(folder: Path) -> None:
+    """What a well-meaning edit looks like: a valid Parquet file with one number changed."""
+    path = folder / "observation.parquet"
+    frame = pl.read_parquet(path)
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(999.0).otherwise(pl.col("value"))
+                               .alias("value"))
+    frame.write_parquet(path)
+
+
+def _tamper_by_flipping_a_byte(folder: Path) -> None:
+    path = folder / "measure.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("tamper", [_tamper_by_editing_a_value, _tamper_by_flipping_a_byte])
+def test_an_edited_or_damaged_file_is_refused_and_the_target_is_untouched(busy_demo, demo_db, tmp_path, capsys,
+                                                                         tamper):
+    backup_database(busy_demo, tmp_path / "bk")
+    tamper(tmp_path / "bk")
+    target = tmp_path / "live" / "golden.duckdb"
+    target.parent.mkdir()
+    shutil.copy(demo_db, target)
+    before = _digest(target)
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), "--replace", capsys=capsys)
+    assert code == 1 and not out
+    damaged = "observation.parquet" if tamper is _tamper_by_editing_a_value else "measure.parquet"
+    assert damaged in err and "does not match the manifest" in err and "Nothing was restored" in err
+    assert _digest(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["golden.duckdb"]  # no scratch file left behind
+    # and into a new file: nothing is created
+    code, _, _ = _run("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "new.duckdb"), capsys=capsys)
+    assert code == 1 and not (tmp_path / "new.duckdb").exists()
+
+
+def test_a_missing_file_is_named(busy_demo, tmp_path, capsys):
+    backup_database(busy_demo, tmp_path / "bk")
+    (tmp_path / "bk" / "pdsa_cycle.parquet").unlink()
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "new.duckdb"), capsys=capsys)
+    assert code == 1 and "pdsa_cycle.parquet is missing" in err and not (tmp_path / "new.duckdb").exists()
+
+
+def test_a_database_holding_data_is_not_overwritten_without_replace(busy_demo, demo_db, tmp_path, capsys):
+    backup_database(busy_demo, tmp_path / "bk")
+    target = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, target)
+    before = _digest(target)
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), capsys=capsys)
+    assert code == 1 and "already holds data" in err and "--replace" in err
+    assert _digest(target) == before
+
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), "--replace", capsys=capsys)
+    assert code == 0, err
+    restored, original = _all_tables(target), _all_tables(busy_demo)
+    assert all(restored[t].equals(original[t]) for t in original)
+
+
+def test_an_empty_database_is_restored_into_without_replace(busy_demo, tmp_path, capsys):
+    backup_database(busy_demo, tmp_path / "bk")
+    target = tmp_path / "fresh.duckdb"
+    assert _run("init", "--db", str(target), capsys=capsys)[0] == 0
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), capsys=capsys)
+    assert code == 0, err
+    assert _all_tables(target)["observation"].equals(_all_tables(busy_demo)["observation"])
+
+
+def test_a_restore_that_fails_part_way_leaves_the_target_as_it_was(busy_demo, demo_db, tmp_path):
+    """A backup whose hashes are right but whose rows the schema refuses (here a duplicated period, written
+    with a matching manifest) fails inside the load; the database being replaced is untouched."""
+    folder = tmp_path / "bk"
+    backup_database(busy_demo, folder)
+    path = folder / "observation.parquet"
+    frame = pl.read_parquet(path)
+    pl.concat([frame, frame.head(1)]).write_parquet(path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["observation"].update(rows=frame.height + 1, sha256=_digest(path))
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+    target = tmp_path / "live" / "golden.duckdb"
+    target.parent.mkdir()
+    shutil.copy(demo_db, target)
+    before = _digest(target)
+    with pytest.raises(BackupError, match=r"observation\.parquet could not be restored: .*Nothing was restored"):
+        restore_database(folder, target, replace=True)
+    assert _digest(target) == before
+    assert sorted(p.name for p in target.parent.iterdir()) == ["golden.duckdb"]
+
+
+def test_a_backup_from_a_newer_golden_thread_is_refused(busy_demo, tmp_path, capsys):
+    backup_database(busy_demo, tmp_path / "bk")
+    manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+    manifest["schema_version"] = LATEST_VERSION + 1
+    (tmp_path / "bk" / "manifest.json").write_text(json.dumps(manifest))
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "new.duckdb"), capsys=capsys)
+    assert code == 1
+    assert f"schema version {LATEST_VERSION + 1}" in err and "newer" in err and "Upgrade Golden Thread" in err
+    assert not (tmp_path / "new.duckdb").exists()
+
+
+@pytest.mark.parametrize("case", ["missing folder", "not a backup", "damaged manifest"])
+def test_a_folder_that_is_not_a_backup_is_explained(tmp_path, capsys, case):
+    folder = tmp_path / "bk"
+    if case != "missing folder":
+        folder.mkdir()
+        (folder / "observation.csv").write_text("measure_id\n1\n")
+    if case == "damaged manifest":
+        (folder / "manifest.json").write_text('{"format": "golden-thread-backup", "tables": ')
+    code, out, err = _run("restore", str(folder), "--db", str(tmp_path / "new.duckdb"), capsys=capsys)
+    expected = {"missing folder": "does not exist", "not a backup": "has no manifest.json",
+                "damaged manifest": "the backup is damaged"}[case]
+    assert code == 1 and not out and expected in err and str(folder) in err
+    assert not (tmp_path / "new.duckdb").exists()
+
+
+def test_an_older_backup_is_restored_and_brought_up_to_date(tmp_path):
+    """A backup made at schema version 2 restores at version 2, then the normal migrations upgrade it."""
+    old = tmp_path / "old.duckdb"
+    connection = duckdb.connect(str(old))
+    connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                       "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    for version, description, sql in MIGRATIONS[:2]:
+        connection.execute(sql)
+        connection.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description])
+    connection.execute("INSERT INTO organisation (id, name, kind) VALUES (1, 'Trust', 'trust'), "
+                       "(2, 'Division', 'division')")
+    connection.execute("UPDATE organisation SET parent_id = 1 WHERE id = 2")
+    connection.close()
+    manifest = backup_database(old, tmp_path / "bk")
+    assert manifest["schema_version"] == 2 and "audit_log" not in manifest["tables"]
+    counts = restore_database(tmp_path / "bk", tmp_path / "new.duckdb")
+    assert counts["organisation"] == 2
+    store = Store(tmp_path / "new.duckdb")
+    assert store.schema_version() == LATEST_VERSION
+    assert store.organisations()["parent_id"].to_list() == [None, 1]
+    store.close()
+
+
+HOLDER = r"""
+import sys, time
+from golden_thread.store import Store
+store = Store(sys.argv[1])
+print("OPEN", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_database_the_app_holds_open_is_explained_not_half_copied(busy_demo, tmp_path, capsys):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(busy_demo)], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "OPEN"
+        code, out, err = _run("backup", str(tmp_path / "bk"), "--db", str(busy_demo), capsys=capsys)
+        assert code == 1 and "open in another program" in err and "Stop the app" in err
+        assert not (tmp_path / "bk").exists() or not any((tmp_path / "bk").iterdir())
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_restoring_over_a_database_the_app_holds_is_refused(busy_demo, demo_db, tmp_path, capsys):
+    backup_database(busy_demo, tmp_path / "bk")
+    target = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, target)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "OPEN"
+        code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), "--replace", capsys=capsys)
+        assert code == 1 and "open in another program" in err
+    finally:
+        holder.kill()
+        holder.wait()
+    assert _all_tables(target)["observation"].equals(_all_tables(demo_db)["observation"])
+
+
+def test_a_backup_of_the_running_app_is_one_consistent_moment(demo_db, tmp_path):
+    """While another thread of the app keeps saving periods (each with its audit record, in one transaction),
+    a backup taken through the app's own store must hold exactly as many new periods as audit records."""
+    path = tmp_path / "app.duckdb"
+    shutil.copy(demo_db, path)
+    store = Store(path)
+    stop = threading.Event()
+    saved = []
+
+    def keep_saving() -> None:
+        period = dt.date(1990, 1, 1)
+        while not stop.is_set():
+            store.save_observation(6, ProposedObservation(period, value=1.5), username="admin", today=TODAY)
+            saved.append(period)
+            period = (period + dt.timedelta(days=32)).replace(day=1)
+
+    writer = threading.Thread(target=keep_saving)
+    writer.start()
+    try:
+        for i in range(3):
+            while len(saved) < 20 * (i + 1):
+                time.sleep(0.005)
+            backup_store(store, tmp_path / f"bk{i}")
+    finally:
+        stop.set()
+        writer.join()
+    store.close()
+    for i in range(3):
+        restore_database(tmp_path / f"bk{i}", tmp_path / f"restored{i}.duckdb")
+        tables = _all_tables(tmp_path / f"restored{i}.duckdb")
+        added = tables["observation"].filter(pl.col("entered_by") == "admin").height
+        assert added >= 20 * (i + 1)
+        assert tables["audit_log"].height == added, "the backup mixes two moments of the database"
