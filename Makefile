@@ -28,6 +28,7 @@ test: install
 bench: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
 	$(BIN)/python bench/spc_bench.py
+	$(BIN)/python bench/scale_bench.py
 
 demo: install
 	$(BIN)/golden-thread demo --db $(DB)

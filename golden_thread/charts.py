@@ -153,7 +153,7 @@ def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) ->
 def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, height: int = 150) -> dict:
     """The compact chart (a board row) as a Vega-Lite spec, built once per shape and refilled per series:
     altair's build and schema check cost a quarter of a second a chart, fifty of which a board cannot wait for."""
-    template = _compact_template(unit, target is not None, height)
+    template = _compact_template(target is not None, height)  # compact charts carry no unit title
     records = _jsonable(points.select("x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type",
                                       "special_cause_type").with_columns(
         signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause")).to_dicts())
@@ -167,12 +167,12 @@ def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, heigh
     return {**template, "layer": layers}
 
 
-@functools.lru_cache(maxsize=16)
-def _compact_template(unit: str, has_target: bool, height: int) -> dict:
+@functools.lru_cache(maxsize=8)
+def _compact_template(has_target: bool, height: int) -> dict:
     sample = pl.DataFrame({"x": [dt.date(2000, 1, 1)], "value": [0.0], "phase": [1], "cl": [0.0], "lcl": [0.0],
                            "ucl": [0.0], "lcl_95": [0.0], "ucl_95": [0.0], "point_type": ["common_cause"],
                            "special_cause_type": [None]}, schema_overrides={"special_cause_type": pl.Utf8})
-    return spc_chart(sample, unit=unit, target=0.0 if has_target else None, height=height,
+    return spc_chart(sample, target=0.0 if has_target else None, height=height,
                      compact=True).to_dict(validate=False)
 
 
