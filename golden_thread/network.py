@@ -18,7 +18,8 @@ from typing import Literal
 import altair as alt
 import polars as pl
 
-from golden_thread.charts import POINT_COLOURS, POINT_LABELS, _jsonable
+from golden_thread.charts import POINT_COLOURS, POINT_LABELS
+from golden_thread.measure_series import chart_inputs
 from golden_thread.spc.engine import analyse
 from golden_thread.spc.options import RATIO_CHARTS
 from golden_thread.spc.summary import summarise
@@ -82,11 +83,12 @@ def network_view(store, network_id: int, today: dt.date) -> NetworkView:
         store.point_exclusions(member_rows["id"].to_list()))
     network_points, network_summaries = chart(uniform, network_obs)
     diagram_id = aim["diagram_id"] if aim else None
+    local_aims = store.local_aims(network_id)
     flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id),
-                         members, store.local_aims(network_id), uniform, member_rows)
+                         members, local_aims, uniform, member_rows)
     return NetworkView(
         network=network, words=words(network["vocabulary"]), today=today, members=members, aim=aim,
-        local_aims=store.local_aims(network_id), uniform=uniform, member_measures=member_rows,
+        local_aims=local_aims, uniform=uniform, member_measures=member_rows,
         points=pl.concat([network_points, member_points], how="diagonal_relaxed"),
         summaries=pl.concat([network_summaries, member_summaries], how="diagonal_relaxed"),
         projects=store.network_projects(network_id), cycles=store.network_cycles(network_id),
@@ -130,8 +132,6 @@ def network_observations(member_rows: pl.DataFrame, observations: pl.DataFrame,
 def chart(measures: pl.DataFrame, observations: pl.DataFrame, phases: pl.DataFrame | None = None,
           exclusions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(points, summaries) of the given measures' series, as ``measure_series.measure_charts`` computes them."""
-    from golden_thread.measure_series import chart_inputs
-
     empty_phases = pl.DataFrame(schema={"measure_id": pl.Int64, "starts_on": pl.Date})
     empty_exclusions = pl.DataFrame(schema={"measure_id": pl.Int64, "period_start": pl.Date})
     measures = measures.filter(pl.col("id").is_in(observations["measure_id"].unique().implode()))
@@ -402,7 +402,7 @@ def small_multiples_chart(points: pl.DataFrame, *, unit: str = "", target: float
     if target is not None:
         layers.append(alt.Chart().mark_rule(color="#DE1B1B", strokeDash=[6, 3], strokeWidth=1).encode(
             y=alt.datum(target)))
-    return alt.layer(*layers, data=alt.Data(values=_jsonable(data.to_dicts()))).properties(
+    return alt.layer(*layers, data=alt.Data(values=_records(data))).properties(
         height=height, width=width).facet(
         facet=alt.Facet("member:N", title=None, sort=alt.SortField("order"),
                         header=alt.Header(labelFontWeight="bold", labelFontSize=12, labelLimit=width)),
@@ -417,7 +417,7 @@ def learning_grid_chart(grid: pl.DataFrame, *, member_word: str = "Member") -> a
         idea=pl.col("change_idea"),
         who=pl.when(pl.col("current")).then(pl.col("member")).otherwise(pl.col("member") + pl.lit(" (left)")),
     ).select("who", "idea", "state", "label", "cycles", "adopt", "adapt", "abandon", "latest_decision")
-    base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
+    base = alt.Chart(alt.Data(values=_records(data))).encode(
         y=alt.Y("idea:N", title=None, sort=None, axis=alt.Axis(labelLimit=340, labelFontSize=12)),
         x=alt.X("who:N", title=None, sort=None,
                 axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200, labelAlign="left", labelOverlap=False,
@@ -433,3 +433,9 @@ def learning_grid_chart(grid: pl.DataFrame, *, member_word: str = "Member") -> a
                  alt.Tooltip("abandon:Q", title="Abandon")])
     labels = base.mark_text(fontSize=12, fontWeight="bold", color="#1F2D3D").encode(text="label:N")
     return alt.layer(cells, labels).properties(height=alt.Step(32), width=alt.Step(72))
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    """A frame's rows for a chart's inline data: dates as ISO text, which Vega-Lite reads as times."""
+    dates = [c for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)]
+    return frame.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in dates).to_dicts()

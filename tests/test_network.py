@@ -434,9 +434,11 @@ def app_db(network_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     st.cache_data.clear()
 
 
-def _network_page(user: str) -> AppTest:
+def _network_page(user: str, **query: str) -> AppTest:
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     app.session_state["user"] = {"username": user, "display_name": user, "role": USERS[user]}
+    for key, value in query.items():
+        app.query_params[key] = value
     app.run()
     app.switch_page(str(ROOT / "pages" / "network.py"))  # AppTest registers widget clicks only on a switched-to page
     app.run()
@@ -508,7 +510,9 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
 
 
 def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(app_db):
-    app = _network_page("lead")
+    app = _network_page("lead", network="<b>banana</b>")
+    assert any("There is no network “<b>banana</b>”; showing Riverside" in w.value.replace("\\", "")
+               for w in app.warning)
     assert any("Only the hub of Riverside Ninth Grade On-Track Network can publish" in c.value.replace("\\", "")
                for c in app.caption)
     app = _network_page("hub")
