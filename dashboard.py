@@ -45,6 +45,15 @@ if user is None:
     st.stop()
 
 with st.sidebar:
+    from golden_thread.config import default_db_path
+    from golden_thread.ui import open_store, organisation
+
+    db = open_store(default_db_path())
+    tops = db.top_organisations()
+    if tops.height > 1:  # a trust and a network, say: every screen shows the one chosen here
+        names = dict(zip(tops["id"], tops["name"]))
+        organisation(db)  # the person's own until they choose
+        st.selectbox("Organisation", list(names), format_func=names.get, key="organisation")
     st.caption(f"Signed in as **{plain(user['display_name'])}** · {ROLE_TITLES[user['role']]}")
     if st.button("Sign out", icon=":material/logout:", key="sign-out"):
         sign_out()

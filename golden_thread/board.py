@@ -69,9 +69,9 @@ def parse_month(text: str) -> dt.date:
         raise ValueError(f"“{text}” is not a month: write it as YYYY-MM, for example 2026-10.") from None
 
 
-def board_months(store: Store, today: dt.date) -> list[dt.date]:
+def board_months(store: Store, today: dt.date, scope=None) -> list[dt.date]:
     """Months a board can be shown for, newest first: from the first board measure's data to last month."""
-    measures = store.board_measures()
+    measures = (scope or store.scope(None)).keep(store.board_measures(), "measure")
     observations = store.observations(measures["id"].to_list()) if measures.height else pl.DataFrame()
     last = last_complete_month(today)
     if observations.height == 0:
@@ -104,10 +104,12 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
     return result
 
 
-def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.DataFrame) -> BoardView:
+def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.DataFrame,
+               scope=None) -> BoardView:
     """The board for ``month`` computed from the data as it is now, charts cut at the month's end."""
     month = first_of_month(month)
-    measures = store.board_measures()
+    scope = scope or store.scope(None)  # one organisation's board (Store.scope); everything when None
+    measures = scope.keep(store.board_measures(), "measure")
     points, summaries = measure_charts(store, up_to=next_month(month), measures=measures)
     if summaries.height == 0:
         summaries = measures.with_columns(*(pl.lit(None).alias(c) for c in (
@@ -118,7 +120,7 @@ def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.
         "frequency", "latest_x", "latest_value", pl.col("target_value").alias("target"),
         "variation_icon", "assurance_icon", "summary",
     )
-    overview = store.objectives_overview().filter(pl.col("aim_id").is_not_null())
+    overview = scope.keep(store.objectives_overview().filter(pl.col("aim_id").is_not_null()), "aim", "aim_id")
     table = table.join(overview.select("aim_id", "aim"), on="aim_id", how="left").cast(
         {k: v for k, v in MEASURE_SCHEMA.items()}).select(list(MEASURE_SCHEMA))
     outcome = table.filter(pl.col("board_role") == "outcome").group_by("aim_id", maintain_order=True).first()

@@ -17,7 +17,7 @@ from golden_thread.store import Store, StoreError
 # Whether ``load_demo`` puts the education network beside the trust. Off until the trust's own screens are
 # scoped to one organisation (store queries take an organisation): until then every trust-wide screen and
 # check would count the network's aims and projects as the trust's.
-NETWORK_BESIDE_TRUST = False
+NETWORK_BESIDE_TRUST = True
 
 
 def demo_frames(today: dt.date, *, network: bool) -> dict[str, pl.DataFrame]:

@@ -756,9 +756,12 @@ class Store(LeadershipQueries, NetworkQueries):
         return set(frame["id"].to_list())
 
     def measure_team(self, measure_id: int) -> int | None:
-        """The team that owns a measure: its project's team (aim and driver measures belong to no team)."""
-        frame = self._query("SELECT p.team_id FROM measure m JOIN project p ON p.id = m.project_id WHERE m.id = ?",
-                            [measure_id])
+        """The unit that owns a measure: its project's team, or the member school reporting a network's uniform
+        measure (aim and driver measures belong to no team)."""
+        frame = self._query(
+            "SELECT coalesce(p.team_id, mm.member_id) AS owner FROM measure m "
+            "LEFT JOIN project p ON p.id = m.project_id LEFT JOIN member_measure mm ON mm.measure_id = m.id "
+            "WHERE m.id = ?", [measure_id])
         return frame.item() if frame.height else None
 
     def project_team(self, project_id: int) -> int | None:

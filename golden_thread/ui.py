@@ -57,36 +57,54 @@ def all_measure_charts(_db: Store, version_key: str) -> tuple[pl.DataFrame, pl.D
 
 
 @st.cache_data(max_entries=1, show_spinner="Tracing the golden thread…")
-def _thread_model(_db: Store, version_key: str, today: dt.date):
-    thread = build_thread(_db.thread_rows())
-    flags = flags_by_node(thread, check_thread(_db, today))
+def _thread_model(_db: Store, version_key: str, today: dt.date, organisation_id: int | None = None):
+    thread = build_thread(_db.scope(organisation_id).thread_rows(_db.thread_rows()))
+    flags = flags_by_node(thread, check_thread(_db, today, organisation_id))
     icons = node_icons(thread, all_measure_charts(_db, version_key)[1])
     return thread, flags, icons
 
 
 def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(thread nodes, flags by node, lead-measure icons by node), recomputed only when the data changes."""
-    return _thread_model(db, db.version_key, today)
+    return _thread_model(db, db.version_key, today, organisation(db))
+
+
+def organisation(db: Store) -> int | None:
+    """The organisation (a trust, or a network) this session looks at: the one chosen in the sidebar, else the
+    signed-in person's own, else the first. Every screen shows one organisation at a time."""
+    tops = db.top_organisations()["id"].to_list()
+    chosen = st.session_state.get("organisation")
+    if chosen not in tops:
+        home = db.home_organisation(username())
+        chosen = home if home in tops else (tops[0] if tops else None)
+        st.session_state["organisation"] = chosen
+    return chosen
+
+
+def scope(db: Store):
+    """This session's organisation's records (``Store.scope``), to narrow a screen's frames."""
+    return db.scope(organisation(db))
 
 
 @st.cache_data(max_entries=4, show_spinner="Preparing the board…")
-def _board(_db: Store, version_key: str, month: dt.date, today: dt.date) -> BoardView:
-    thread, flags, _ = _thread_model(_db, version_key, today)
-    return board_view(_db, month, thread=thread, flags=flags)
+def _board(_db: Store, version_key: str, month: dt.date, today: dt.date,
+           organisation_id: int | None = None) -> BoardView:
+    thread, flags, _ = _thread_model(_db, version_key, today, organisation_id)
+    return board_view(_db, month, thread=thread, flags=flags, scope=_db.scope(organisation_id))
 
 
 @st.cache_data(max_entries=8)
-def _board_months(_db: Store, version_key: str, today: dt.date) -> list[dt.date]:
-    return board_months(_db, today)
+def _board_months(_db: Store, version_key: str, today: dt.date, organisation_id: int | None = None) -> list[dt.date]:
+    return board_months(_db, today, scope=_db.scope(organisation_id))
 
 
 def board_months_cached(db: Store, today: dt.date) -> list[dt.date]:
-    return _board_months(db, db.version_key, today)
+    return _board_months(db, db.version_key, today, organisation(db))
 
 
 def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
     """The month's board from the data as it is now (cached until the data changes)."""
-    return _board(db, db.version_key, month, today)
+    return _board(db, db.version_key, month, today, organisation(db))
 
 
 def draw_tree(view: TreeView, *, key: str) -> str | None:

@@ -10,9 +10,10 @@ from golden_thread.alignment import aligned_share_by_division, coverage_grid, fl
 from golden_thread.thread_tree import lead_measure_images
 from golden_thread.thread_checks import RULES, check_thread, rule_title
 from golden_thread.store import StoreError
-from golden_thread.ui import may, plain, store, thread_model, username
+from golden_thread.ui import may, organisation, plain, scope, store, thread_model, username
 
 db = store()
+mine = scope(db)
 st.title("Alignment")
 st.caption("Which improvement work serves which system-level aim, and where the golden thread is broken.")
 
@@ -20,7 +21,7 @@ st.caption("Which improvement work serves which system-level aim, and where the 
 
 def link_orphan_form(orphans: pl.DataFrame) -> None:
     """Mend the commonest break where it is found: link an orphan project to the aim, driver or idea it serves."""
-    targets = db.link_targets()
+    targets = mine.keep_targets(db.link_targets())
     titles = dict(zip(orphans["entity_id"], orphans["title"]))
     target_labels = {f"{k}:{i}": label for k, i, label in targets.select("kind", "target_id", "label").iter_rows()}
     with st.form("link-orphan", clear_on_submit=True):
@@ -48,8 +49,8 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
 if "link-message" in st.session_state:
     st.success(st.session_state.pop("link-message"), icon=":material/link:")
 
-flags = check_thread(db, dt.date.today())
-alignment = db.project_alignment()
+flags = check_thread(db, dt.date.today(), organisation(db))
+alignment = mine.keep(db.project_alignment(), "project", "project_id")
 summary = flags_by_rule(flags)
 
 severity_counts = dict(flags.group_by("severity").len().iter_rows())
@@ -86,7 +87,7 @@ st.dataframe(
 st.subheader("Coverage: projects × system-level aims")
 st.caption("Each cell shows how a project serves an aim: its primary link, or “also contributes”. "
            "Rows with no link and aims with no project are the gaps.")
-aims = db.aims()
+aims = mine.keep(db.aims(), "aim")
 grid = coverage_grid(alignment, aims)
 _, _, icons = thread_model(db, dt.date.today())
 icon_images = lead_measure_images(icons)

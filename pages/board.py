@@ -198,7 +198,9 @@ def _pack() -> bytes:
     from golden_thread.board_pack import board_pack_pdf  # reportlab loads only when a pack is asked for
     from golden_thread.thread_checks import check_thread
 
-    return board_pack_pdf(db, view, thread_flags=check_thread(db, today), generated_on=today)
+    from golden_thread.ui import organisation
+
+    return board_pack_pdf(db, view, thread_flags=check_thread(db, today, organisation(db)), generated_on=today)
 
 
 with actions[0]:

@@ -3,10 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from golden_thread.ui import plain, store
+from golden_thread.ui import plain, scope, store
 
 db = store()
-totals = db.totals()
+mine = scope(db)
+totals = mine.totals(db)
 
 st.title("Aims and objectives")
 st.caption("Every system-level aim the board has adopted, grouped by strategic objective, with the improvement work that serves it.")
@@ -19,7 +20,7 @@ for column, (label, key) in zip(
 ):
     column.metric(label, f"{totals[key]:,}")
 
-overview = db.objectives_overview()
+overview = mine.keep(db.objectives_overview(), "strategic_objective", "objective_id")
 if overview.height == 0:
     st.info("No strategic objectives yet. Load the demo trust with `golden-thread demo`, or import an organisation with `golden-thread import DIR`.")
 for (objective_id, objective, category), aims in overview.group_by(

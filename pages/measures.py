@@ -14,10 +14,10 @@ from golden_thread.pdsa import ProposedCycle
 from golden_thread.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.store import ObservationRefused, StoreError
-from golden_thread.ui import ICON_TEXT, may, plain, role_may, store, username
+from golden_thread.ui import ICON_TEXT, may, plain, role_may, scope, store, username
 
 db = store()
-measures = db.measures()
+measures = scope(db).keep(db.measures(), "measure")
 
 st.title("Measures")
 if measures.height == 0:

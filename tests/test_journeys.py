@@ -74,12 +74,17 @@ def _shoot(page, name: str) -> None:
 
 
 def _choose(page, label: str, option: str) -> None:
-    """Pick an option in a Streamlit selectbox or multiselect by its label, typing to filter as a person would."""
+    """Pick an option in a Streamlit selectbox or multiselect by its label, typing it as a person would.
+
+    Typing the whole option leaves it the only match; Enter then takes it (clicking the list races its
+    re-rendering as it filters)."""
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
     box.click()
-    page.keyboard.type(option[:30])
-    page.get_by_role("option", name=option).first.click(timeout=15_000)
-    _settle(page)
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.wait_for(timeout=15_000)
+    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")
+    _settle(page)  # what the choice did is checked by each journey's next step
 
 
 def test_a_board_member_reviews_an_aim_and_takes_the_board_pack(app, browser):
