@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,11 +31,9 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, demo_db):
-    folder = tmp_path_factory.mktemp("browser")
-    database = folder / "app.duckdb"
-    shutil.copy(demo_db, database)
+@contextmanager
+def running_app(database: Path, folder: Path):
+    """The app served on a free 127.0.0.1 port from ``database``; yields its URL once it answers."""
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
@@ -55,9 +54,20 @@ def server(tmp_path_factory, demo_db):
             process.kill()
             pytest.fail("the app did not start:\n" + (folder / "server.log").read_text())
         time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, demo_db):
+    folder = tmp_path_factory.mktemp("browser")
+    database = folder / "app.duckdb"
+    shutil.copy(demo_db, database)
+    with running_app(database, folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

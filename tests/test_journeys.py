@@ -5,19 +5,13 @@ Each journey signs in as the demo account of its role and ends with a screenshot
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, ROOT, browser, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,30 +26,8 @@ def app(tmp_path, demo_db):
     """A fresh server on a fresh copy of the demo for each journey: journeys change data."""
     database = tmp_path / "journey.duckdb"
     shutil.copy(demo_db, database)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, "GOLDEN_THREAD_DB": str(database)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            pytest.fail("the app did not start:\n" + (tmp_path / "server.log").read_text())
-        time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    with running_app(database, tmp_path) as url:
+        yield url
 
 
 def _settle(page) -> None:
