@@ -5,8 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from golden_thread.access import ROLE_TITLES
-from golden_thread.ui import plain, sign_out, signed_in_user
-from golden_thread.ui_sign_in import sign_in_screen
+from golden_thread.ui import plain, sign_in_screen, sign_out, signed_in_user
 
 ROOT = Path(__file__).resolve().parent
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")

@@ -28,7 +28,7 @@ def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def _sign_in_screen() -> None:
-    from golden_thread.ui_sign_in import sign_in_screen
+    from golden_thread.ui import sign_in_screen
 
     sign_in_screen()
 
