@@ -2,11 +2,11 @@
 
 Usage, from the repository root:  .venv/bin/python bench/scale_bench.py [--repeats 5] [--keep DIR]
 
-Builds ``golden_thread.synthetic.build_large_trust`` (50 aims, 400 drivers, 5,000 projects, 40,000 PDSA
+Builds ``golden_thread.seed.synthetic.build_large_trust`` (50 aims, 400 drivers, 5,000 projects, 40,000 PDSA
 cycles, 3,000 measures x 36 months) into a temporary DuckDB file and reports the build and load times.
 Then, for the large trust and (as the baseline, in the same run) the small demo trust:
 
-- every file in ``pages/`` when the bench runs, opened as ``tests/test_pages.py`` opens it (AppTest on
+- every file in ``screens/`` when the bench runs, opened as ``tests/test_pages.py`` opens it (AppTest on
   ``dashboard.py`` signed in as an administrator, one run, then ``switch_page``), with ``GOLDEN_THREAD_DB``
   pointing at the file. The measures page is opened twice, on an aim's outcome measure (``?measure=ID``)
   and on a project measure; the thread page and the board whole and on the aim with the most projects (``?aim=ID``).
@@ -19,7 +19,7 @@ Then, for the large trust and (as the baseline, in the same run) the small demo 
 - the process's peak RSS (``resource.getrusage`` high-water mark, whole process, both trusts loaded).
 
 Targets: each page <= 1 s warm (a cold run over 1 s is marked too), checks <= 0.5 s, peak RSS <= 1 GB. Targets are reported, never asserted:
-the script exits 0 either way (1 only if a page raised). ``--query pages/x.py:key=value`` passes a query
+the script exits 0 either way (1 only if a page raised). ``--query screens/x.py:key=value`` passes a query
 parameter to a page (repeatable); ``--profile`` prints the top functions of one warm run of each page
 that misses its target.
 """
@@ -50,11 +50,11 @@ import streamlit as st  # noqa: E402
 from streamlit import logger as streamlit_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from golden_thread.loading import load_demo  # noqa: E402
-from golden_thread.measure_series import measure_charts  # noqa: E402
-from golden_thread.store import Store  # noqa: E402
-from golden_thread.synthetic import build_large_trust  # noqa: E402
-from golden_thread.thread_checks import check_thread  # noqa: E402
+from golden_thread.seed.loading import load_demo  # noqa: E402
+from golden_thread.services.measure_series import measure_charts  # noqa: E402
+from golden_thread.storage.store import Store  # noqa: E402
+from golden_thread.seed.synthetic import build_large_trust  # noqa: E402
+from golden_thread.domain.checks import check_thread  # noqa: E402
 
 
 
@@ -86,7 +86,7 @@ def clear_caches() -> None:
 
 
 def page_variants(db_path: Path, extra: dict[str, dict[str, str]]) -> list[tuple[str, str, dict[str, str]]]:
-    """(label, page, query) for every page file now in pages/: the measures page once per kind of measure, the
+    """(label, page, query) for every page file now in screens/: the measures page once per kind of measure, the
     thread page and the board whole and on the aim with the most projects (the board's drill-through)."""
     store = Store(db_path)
     measures = store.measures()
@@ -97,17 +97,17 @@ def page_variants(db_path: Path, extra: dict[str, dict[str, str]]) -> list[tuple
                                   & (pl.col("status") == "active"))["id"]
     on_project = measures.filter(pl.col("project_id").is_not_null() & (pl.col("status") == "active"))["id"]
     variants = []
-    for path in sorted((ROOT / "pages").glob("*.py")):
-        page = f"pages/{path.name}"
+    for path in sorted((ROOT / "screens").glob("*.py")):
+        page = f"screens/{path.name}"
         query = dict(extra.get(page, {}))
-        if page == "pages/measures.py" and "measure" not in query:
+        if page == "screens/measures.py" and "measure" not in query:
             if aim_outcome.len():
                 variants.append((f"{page} (aim outcome measure)", page, {**query, "measure": str(aim_outcome[0])}))
             if on_project.len():
                 variants.append((f"{page} (project measure)", page, {**query, "measure": str(on_project[0])}))
             continue
         variants.append((page, page, query))
-        if page in ("pages/thread.py", "pages/board.py") and "aim" not in query and busiest.height:
+        if page in ("screens/thread.py", "screens/board.py") and "aim" not in query and busiest.height:
             variants.append((f"{page} (aim with most projects)", page, {**query, "aim": str(busiest["aim_id"][0])}))
     return variants
 
@@ -203,7 +203,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="keep the two database files in this directory")
     parser.add_argument("--query", action="append", default=[], metavar="PAGE:KEY=VALUE",
-                        help="a query parameter for one page, e.g. pages/thread.py:aim=3 (repeatable)")
+                        help="a query parameter for one page, e.g. screens/thread.py:aim=3 (repeatable)")
     parser.add_argument("--profile", action="store_true", help="profile one warm run of each page that misses")
     args = parser.parse_args()
     extra: dict[str, dict[str, str]] = {}

@@ -8,10 +8,11 @@ import sys
 from pathlib import Path
 
 from golden_thread.config import default_db_path
+from golden_thread.errors import StoreError
 
 
 def _store(path: str):
-    from golden_thread.store import Store
+    from golden_thread.storage.store import Store
 
     return Store(path)
 
@@ -23,7 +24,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from golden_thread.loading import load_demo
+    from golden_thread.seed.loading import load_demo
 
     store = _store(args.db)
     if not store.is_empty():
@@ -35,7 +36,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from golden_thread.transfer import export_organisation
+    from golden_thread.storage.transfer import export_organisation
 
     counts = export_organisation(_store(args.db), args.directory)
     print(f"Exported {sum(counts.values())} rows in {len(counts)} files to {args.directory}")
@@ -43,8 +44,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from golden_thread.store import StoreError
-    from golden_thread.transfer import ImportRefused, import_organisation
+
+    from golden_thread.storage.transfer import ImportRefused, import_organisation
 
     try:
         counts = import_organisation(_store(args.db), args.directory)
@@ -61,7 +62,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from golden_thread.backup import BackupError, backup_database
+    from golden_thread.storage.backup import BackupError, backup_database
 
     try:
         manifest = backup_database(args.db, args.directory)
@@ -77,7 +78,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from golden_thread.backup import BackupError, read_manifest, restore_database
+    from golden_thread.storage.backup import BackupError, read_manifest, restore_database
 
     try:
         counts = restore_database(args.directory, args.db, replace=args.replace)
@@ -97,7 +98,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     import polars as pl
 
-    from golden_thread.thread_checks import check_by_organisation, choose_owner, report_by_owner
+    from golden_thread.domain.checks import check_by_organisation, choose_owner, report_by_owner
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     store = _store(args.db)
@@ -129,26 +130,55 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if (flags["severity"] == "error").any() else 0
 
 
-def cmd_board_pack(args: argparse.Namespace) -> int:
-    from golden_thread.board import board_months, parse_month
-    from golden_thread.board_pack import board_pack_for_month
+def _organisation_month(args: argparse.Namespace, command: str):
+    """(the organisation's store, the month, today) a board command names, or None after saying what is wrong."""
+    from golden_thread.services.board import board_months, parse_month
 
-    store = _store(args.db)
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     try:
         month = parse_month(args.month)
-    except ValueError as wrong:
-        print(f"golden-thread board-pack: {wrong}", file=sys.stderr)
-        return 2
+        store = _store(args.db)
+        store = store.within(store.choose_scope(args.organisation))
+    except (ValueError, StoreError) as wrong:
+        print(f"golden-thread {command}: {wrong}", file=sys.stderr)
+        return None
     months = board_months(store, today)
     if month not in months:
-        print(f"golden-thread board-pack: there is no board for {month:%B %Y}; the boards run from "
+        print(f"golden-thread {command}: {store.scope.name} has no board for {month:%B %Y}; its boards run from "
               f"{months[-1]:%B %Y} to {months[0]:%B %Y}.", file=sys.stderr)
+        return None
+    return store, month, today
+
+
+def cmd_board_pack(args: argparse.Namespace) -> int:
+    from golden_thread.report.board_pack import board_pack_for_month
+
+    chosen = _organisation_month(args, "board-pack")
+    if chosen is None:
         return 2
+    store, month, today = chosen
     args.out.parent.mkdir(parents=True, exist_ok=True)
     pdf = board_pack_for_month(store, month, today=today)
     args.out.write_bytes(pdf)
-    print(f"Board pack for {month:%B %Y} written to {args.out} ({len(pdf) // 1024} KiB)")
+    print(f"Board pack of {store.scope.name} for {month:%B %Y} written to {args.out} ({len(pdf) // 1024} KiB)")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish a month's board from the command line (a scheduled job), with the same rules as the button."""
+    from golden_thread.services.board import live_board, publish
+
+    chosen = _organisation_month(args, "publish")
+    if chosen is None:
+        return 2
+    store, month, today = chosen
+    view, _ = live_board(store, month, today)
+    try:
+        publish(store, view, username=args.user)
+    except StoreError as refused:
+        print(f"golden-thread publish: {refused}", file=sys.stderr)
+        return 2
+    print(f"Published the board of {store.scope.name} for {month:%B %Y} as {args.user}.")
     return 0
 
 
@@ -197,6 +227,14 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--month", required=True, help="the board's month, YYYY-MM")
     pack.add_argument("--out", type=Path, required=True, help="where to write the PDF")
     pack.add_argument("--today", help="judge as of this ISO date (default: today)")
+    pack.add_argument("--organisation", help="whose board: a trust or network's id or name (needed when the "
+                      "database holds more than one)")
+    publish = command("publish", cmd_publish, "publish a month's board (freeze what the board saw)")
+    publish.add_argument("--month", required=True, help="the board's month, YYYY-MM")
+    publish.add_argument("--organisation", help="whose board: a trust or network's id or name (needed when the "
+                         "database holds more than one)")
+    publish.add_argument("--user", required=True, help="the administrator who publishes (as the audit trail names them)")
+    publish.add_argument("--today", help="judge as of this ISO date (default: today)")
     spc = command("spc", cmd_spc, "compute a run or control chart for one series")
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_TODAY = dt.date(2026, 11, 23)
@@ -24,7 +24,7 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file holding the demo trust, built once per test session (copy it to change it)."""
-    from golden_thread.loading import load_demo
+    from golden_thread.seed.loading import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     demo = Store(path)
@@ -35,11 +35,11 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo(demo_db: Path, tmp_path: Path) -> Store:
-    """A store on a private copy of the demo trust, for tests that write."""
+    """A store on a private copy of the demo trust, for tests that write, seeing the trust as its people do."""
     path = tmp_path / "demo-copy.duckdb"
     shutil.copy(demo_db, path)
     opened = Store(path)
-    yield opened
+    yield opened.within(opened.choose_scope(None))
     opened.close()
 
 

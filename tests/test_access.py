@@ -9,12 +9,12 @@ import inspect
 import polars as pl
 import pytest
 
-from golden_thread import leadership as lp
-from golden_thread.access import PermissionRefused
-from golden_thread.leadership_seed import FIVE_ACTIONS, HUB_RUBRIC
-from golden_thread.observations import ProposedObservation
-from golden_thread.pdsa import ProposedCycle
-from golden_thread.store import StaleEdit, Store, StoreError
+from golden_thread.domain import leadership as lp
+from golden_thread.domain.access import PermissionRefused
+from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.domain.pdsa import ProposedCycle
+from golden_thread.storage.store import StaleEdit, Store, StoreError
 from tests.conftest import DEMO_TODAY
 
 SYSTEM_WRITES = {"insert_tables", "migrate", "check_rows"}  # the CLI and loaders: whoever runs the machine
@@ -93,7 +93,7 @@ def _assessment(store: Store):
 
 
 def _plan(store: Store):
-    from golden_thread.observation_import import plan_import, read_observation_file
+    from golden_thread.domain.observation_import import plan_import, read_observation_file
 
     measure = store.measure(1)
     rows = read_observation_file(b"period_start,numerator,denominator\n2026-10-01,3,9000\n", "x.csv")

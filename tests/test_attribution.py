@@ -6,11 +6,11 @@ import datetime as dt
 
 import polars as pl
 
-from golden_thread.attribution import MONTHS_BEFORE_SIGNAL, signal_starts, cycles_before_signals
-from golden_thread.measure_series import measure_charts
+from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, signal_starts, cycles_before_signals
+from golden_thread.services.measure_series import measure_charts
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 
 
 def test_a_shift_lists_the_cycles_that_started_in_the_three_months_before_it():

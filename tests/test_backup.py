@@ -20,10 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from golden_thread import cli
-from golden_thread.backup import BackupError, backup_database, backup_store, restore_database
-from golden_thread.observations import ProposedObservation
-from golden_thread.schema import LATEST_VERSION, MIGRATIONS
-from golden_thread.store import TABLES, Store
+from golden_thread.storage.backup import BackupError, backup_database, backup_store, restore_database
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.store import TABLES, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
@@ -260,7 +260,7 @@ def test_an_older_backup_is_restored_and_brought_up_to_date(tmp_path):
 
 HOLDER = r"""
 import sys, time
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 store = Store(sys.argv[1])
 print("OPEN", flush=True)
 time.sleep(60)

@@ -12,14 +12,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.board import (
+from golden_thread.services.board import (
     board_months, board_view, changes_since, last_complete_month, parse_month, publish, published_view,
 )
-from golden_thread.observations import ProposedObservation
-from golden_thread.store import Store, StoreError
-from golden_thread.thread_checks import check_thread
-from golden_thread.thread_graph import build_thread
-from golden_thread.thread_tree import flags_by_node
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.storage.store import Store, StoreError
+from golden_thread.domain.checks import check_thread
+from golden_thread.domain.thread_graph import build_thread
+from golden_thread.draw.thread_tree import flags_by_node
 from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ def _board(user: str = "admin", **query) -> AppTest:
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
-    app.switch_page(str(ROOT / "pages" / "board.py"))  # AppTest registers widget clicks only on a switched-to page
+    app.switch_page(str(ROOT / "screens" / "board.py"))  # AppTest registers widget clicks only on a switched-to page
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -163,7 +163,7 @@ def test_the_board_pack_command_writes_the_months_pdf_and_explains_a_bad_month(d
 
 
 def test_an_aims_flags_count_every_rule_of_a_node_flagged_twice():
-    from golden_thread.board import aim_flags
+    from golden_thread.services.board import aim_flags
 
     thread = pl.DataFrame({"node": ["aim:1", "project:7", "pdsa_cycle:3"], "parent": [None, "aim:1", "project:7"],
                            "kind": ["aim", "project", "PDSA cycle"], "entity_id": [1, 7, 3]})

@@ -18,12 +18,12 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from golden_thread.board import board_view, publish
-from golden_thread.board_pack import board_pack_for_month, board_pack_pdf, format_value, trust_name
-from golden_thread.store import Store
-from golden_thread.thread_checks import check_thread
-from golden_thread.thread_graph import build_thread
-from golden_thread.thread_tree import flags_by_node
+from golden_thread.services.board import board_view, publish
+from golden_thread.report.board_pack import board_pack_for_month, board_pack_pdf, format_value, trust_name
+from golden_thread.storage.store import Store
+from golden_thread.domain.checks import check_thread
+from golden_thread.domain.thread_graph import build_thread
+from golden_thread.draw.thread_tree import flags_by_node
 
 from tests.conftest import DEMO_TODAY
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from golden_thread.charts import POINT_COLOURS, phase_labels, spc_chart
+from golden_thread.draw.charts import POINT_COLOURS, phase_labels, spc_chart
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
 
@@ -37,7 +37,7 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
 
 
 def test_a_chart_exports_as_png_and_svg():
-    from golden_thread.charts import chart_png, chart_svg
+    from golden_thread.draw.charts import chart_png, chart_svg
 
     months = _months(15)
     points = analyse_series(months, [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40], SpcOptions(rules="mdc"))
@@ -51,8 +51,8 @@ def test_a_chart_exports_as_png_and_svg():
 def test_measure_data_export_carries_each_period_with_its_lines(demo_db):
     import polars as pl
 
-    from golden_thread.measure_series import measure_charts, measure_data_csv
-    from golden_thread.store import Store
+    from golden_thread.services.measure_series import measure_charts, measure_data_csv
+    from golden_thread.storage.store import Store
 
     store = Store(demo_db)
     measure = store.measure(1)
@@ -66,9 +66,9 @@ def test_measure_data_export_carries_each_period_with_its_lines(demo_db):
 
 
 def test_pdsa_cycles_appear_on_the_time_axis_with_their_act_decision(demo_db):
-    from golden_thread.charts import chart_events
-    from golden_thread.measure_series import measure_charts
-    from golden_thread.store import Store
+    from golden_thread.draw.charts import chart_events
+    from golden_thread.services.measure_series import measure_charts
+    from golden_thread.storage.store import Store
 
     store = Store(demo_db)
     points, _ = measure_charts(store, [1])

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from golden_thread.store import TABLES, Store
+from golden_thread.storage.store import TABLES, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "admin"  # a demo account allowed to write every measure
@@ -44,7 +44,7 @@ def batch_spec(k: int, measures: list[dict]) -> tuple[dict, str, list[dt.date]]:
 
 
 def batch_csv(k: int, measure: dict, periods: list[dt.date]) -> bytes:
-    from golden_thread.observations import uses_denominator
+    from golden_thread.domain.observations import uses_denominator
 
     note = f"crash-batch-{k}"
     if uses_denominator(measure):
@@ -59,9 +59,9 @@ def batch_csv(k: int, measure: dict, periods: list[dt.date]) -> bytes:
 
 CHILD = r"""
 import datetime as dt, sys
-from golden_thread.store import Store
-from golden_thread.observation_import import plan_import, read_observation_file
-from golden_thread.observations import ProposedObservation, uses_denominator
+from golden_thread.storage.store import Store
+from golden_thread.domain.observation_import import plan_import, read_observation_file
+from golden_thread.domain.observations import ProposedObservation, uses_denominator
 from tests.test_crash import USER, batch_csv, batch_spec, monthly_measures, present_batches
 
 store = Store(sys.argv[1])
@@ -250,7 +250,7 @@ def test_killing_observation_imports_never_loses_a_commit_or_leaves_half_an_impo
 IMPORT_CHILD = r"""
 import sys
 from golden_thread import cli
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 
 real_insert = Store.insert_tables
 
@@ -268,7 +268,7 @@ sys.exit(cli.main(["import", sys.argv[1], "--db", sys.argv[2]]))
 
 
 def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, tmp_path: Path):
-    from golden_thread.transfer import export_organisation
+    from golden_thread.storage.transfer import export_organisation
 
     source = Store(demo_db)
     export = tmp_path / "export"

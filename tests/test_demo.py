@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from golden_thread.demo import DEMO_AWAITING_ENTRY, DEMO_BREAKS, build_demo_trust
-from golden_thread.store import Store
+from golden_thread.seed.demo import DEMO_AWAITING_ENTRY, DEMO_BREAKS, build_demo_trust
+from golden_thread.storage.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def test_the_same_day_and_seed_give_the_same_trust(demo):
                for t in demo)
     from argon2 import PasswordHasher
 
-    from golden_thread.demo import DEMO_PASSWORD
+    from golden_thread.seed.demo import DEMO_PASSWORD
     assert all(PasswordHasher().verify(h, DEMO_PASSWORD) for h in demo["app_user"]["password_hash"])
 
 
@@ -87,7 +87,7 @@ def test_the_demo_loads_under_every_constraint_of_the_schema(demo):
 
 
 def test_the_demo_shows_the_patterns_boards_must_see(demo_db):
-    from golden_thread.measure_series import measure_charts
+    from golden_thread.services.measure_series import measure_charts
 
     store = Store(demo_db)
     points, summaries = measure_charts(store)

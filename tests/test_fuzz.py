@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from golden_thread.observation_import import ObservationFileError, plan_import, read_observation_file
-from golden_thread.observations import ProposedObservation, check_observation, uses_denominator
-from golden_thread.store import TABLES, ObservationRefused, Store, StoreError
-from golden_thread.transfer import ImportRefused, import_organisation
+from golden_thread.domain.observation_import import ObservationFileError, plan_import, read_observation_file
+from golden_thread.domain.observations import ProposedObservation, check_observation, uses_denominator
+from golden_thread.storage.store import TABLES, ObservationRefused, Store, StoreError
+from golden_thread.storage.transfer import ImportRefused, import_organisation
 
 TODAY = dt.date(2026, 11, 23)
 FUZZED: Counter = Counter()

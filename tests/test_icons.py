@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from golden_thread.charts import POINT_COLOURS
-from golden_thread.icons import assurance_icon_svg, variation_icon_svg
+from golden_thread.draw.charts import POINT_COLOURS
+from golden_thread.draw.icons import assurance_icon_svg, variation_icon_svg
 
 
 def test_improvement_on_a_decrease_measure_is_a_blue_low():

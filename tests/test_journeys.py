@@ -84,7 +84,7 @@ def test_a_board_member_reviews_an_aim_and_takes_the_board_pack(app, browser):
 
 
 def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(app, browser):
-    from golden_thread.demo import DEMO_AWAITING_ENTRY, build_demo_trust
+    from golden_thread.seed.demo import DEMO_AWAITING_ENTRY, build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     build_demo_trust(DEMO_TODAY)

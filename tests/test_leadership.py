@@ -16,14 +16,14 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread import leadership as lp
-from golden_thread.access import PermissionRefused
-from golden_thread.leadership_seed import (
+from golden_thread.domain import leadership as lp
+from golden_thread.domain.access import PermissionRefused
+from golden_thread.domain.leadership_frameworks import (
     EVERY_LEVEL, FIVE_ACTIONS, HUB_RUBRIC, IHI_FRAMEWORK, LEVERAGE_POINTS, NETWORK_LIFE_CYCLE, QUALITIES, SIX_LESSONS,
 )
-from golden_thread.loading import ensure_frameworks
-from golden_thread.store import Store, StoreError
-from golden_thread.store_leadership import AssessmentRefused
+from golden_thread.seed.loading import ensure_frameworks
+from golden_thread.storage.store import Store, StoreError
+from golden_thread.storage.leadership_queries import AssessmentRefused
 from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ SHARED_LEADERSHIP_MD = ROOT.parent / "shared" / "LEADERSHIP.md"
 KEPT_LEADERSHIP_MD = ROOT / "tests" / "reference" / "LEADERSHIP.md"
 LEADERSHIP_MD = SHARED_LEADERSHIP_MD if SHARED_LEADERSHIP_MD.exists() else KEPT_LEADERSHIP_MD
 ENTRY = str(ROOT / "dashboard.py")
-PAGE = str(ROOT / "pages" / "leadership.py")
+PAGE = str(ROOT / "screens" / "leadership.py")
 WARD_7 = 5  # the demo's Ward 7 (Elderly Care): the demo team member's own team
 
 
@@ -177,7 +177,7 @@ def seeded() -> dict[str, dict]:
 
 
 def test_a_database_that_is_not_the_demo_gets_the_frameworks_when_the_app_opens_it(tmp_path):
-    from golden_thread.loading import ensure_demo
+    from golden_thread.seed.loading import ensure_demo
 
     store = Store(tmp_path / "ours.duckdb")
     store.insert_tables({"organisation": pl.DataFrame({"id": [1], "name": ["Our Trust"], "kind": ["trust"]})})
@@ -637,7 +637,7 @@ def test_a_framework_edited_on_the_page_leaves_a_past_assessments_wording(app_db
 
 
 def test_the_board_shows_leadership_beside_each_aim(app_db):
-    app = _open("board", page=str(ROOT / "pages" / "board.py"), aim="1")
+    app = _open("board", page=str(ROOT / "screens" / "board.py"), aim="1")
     assert "Leadership beside this aim" in [s.value for s in app.subheader]
     table = next(d.value for d in app.dataframe if "Team or hub" in d.value.columns)
     assert {"Ward 7 (Elderly Care)", "Northfield Teaching Hospitals NHS Foundation Trust (hub)", "Pharmacy"} <= set(
@@ -665,7 +665,7 @@ def test_the_heat_map_is_read_in_sentences_strongest_weakest_and_most_disagreeme
 def test_the_board_pack_has_a_leadership_summary(demo):
     from reportlab.platypus import Paragraph, Table
 
-    from golden_thread.board_pack import _leadership, _register_fonts, _styles
+    from golden_thread.report.board_pack import _leadership, _register_fonts, _styles
 
     def texts(flowables) -> list[str]:
         found = []

@@ -14,20 +14,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.access import PermissionRefused
+from golden_thread.domain.access import PermissionRefused
 from golden_thread.cli import main
-from golden_thread.demo import DEMO_BREAKS, build_demo_trust
-from golden_thread.demo_network import ID_BASE, NETWORK, NETWORK_BREAKS, SCHOOLS, build_demo_network, school_months
-from golden_thread.loading import demo_frames, load_demo
-from golden_thread.network import (
+from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
+from golden_thread.seed.demo_network import ID_BASE, NETWORK, NETWORK_BREAKS, SCHOOLS, build_demo_network, school_months
+from golden_thread.seed.loading import demo_frames, load_demo
+from golden_thread.services.network import (
     contrasts, flag_counts, idea_spread, learning_grid, member_flags, network_observations, network_view,
     small_multiples, version_changes,
 )
-from golden_thread.observations import ProposedObservation
-from golden_thread.pdsa import ProposedCycle
-from golden_thread.store import Store, StoreError
-from golden_thread.thread_checks import check_by_organisation, check_thread
-from golden_thread.vocabulary import EDUCATION, HEALTH, VOCABULARIES, words, words_for
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.domain.pdsa import ProposedCycle
+from golden_thread.storage.store import Store, StoreError
+from golden_thread.domain.checks import check_by_organisation, check_thread
+from golden_thread.domain.vocabulary import EDUCATION, HEALTH, VOCABULARIES, words, words_for
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def test_every_network_break_is_found_at_the_member_it_belongs_to(network_db):
 # -- vocabulary ------------------------------------------------------------------------------------------------
 
 def test_each_organisation_reads_its_own_words():
-    from golden_thread.schema import VOCABULARIES as SCHEMA_VOCABULARIES
+    from golden_thread.domain.enumerations import VOCABULARIES as SCHEMA_VOCABULARIES
 
     assert VOCABULARIES == SCHEMA_VOCABULARIES
     organisations = pl.DataFrame({"id": [1, 2], "vocabulary": ["health", "education"]})
@@ -440,7 +440,7 @@ def _network_page(user: str, **query: str) -> AppTest:
     for key, value in query.items():
         app.query_params[key] = value
     app.run()
-    app.switch_page(str(ROOT / "pages" / "network.py"))  # AppTest registers widget clicks only on a switched-to page
+    app.switch_page(str(ROOT / "screens" / "network.py"))  # AppTest registers widget clicks only on a switched-to page
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
@@ -510,11 +510,13 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
 
 
 def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(app_db):
-    app = _network_page("lead", network="<b>banana</b>")
+    trust_lead = _network_page("lead", network="<b>banana</b>")  # the trust's lead sees nothing of the network
+    shown = " ".join(e.value for e in [*trust_lead.markdown, *trust_lead.info, *trust_lead.caption, *trust_lead.title])
+    assert "is not a network" in shown and "Riverside" not in shown
+    app = _network_page("eastbrook", network="<b>banana</b>")
     assert any("There is no network “<b>banana</b>”; showing Riverside" in w.value.replace("\\", "")
                for w in app.warning)
-    assert any("Only the hub of Riverside Ninth Grade On-Track Network can publish" in c.value.replace("\\", "")
-               for c in app.caption)
+    assert any("Improvement team members cannot change a network" in c.value.replace("\\", "") for c in app.caption)
     app = _network_page("hub")
     app.selectbox(key="dd-reword").set_value("N-C2")
     app.text_input(key="dd-wording").input("Grade-book check every Friday afternoon")
@@ -539,40 +541,40 @@ def _member_id_by_name(path: Path, name: str) -> int:
 
 # -- one organisation at a time --------------------------------------------------------------------------------------
 
-def test_each_screen_can_be_narrowed_to_one_organisation(network_db):
+def test_each_organisation_reads_only_its_own_rows(network_db):
     store = Store(network_db)
     network = _network_id(store)
     tops = store.top_organisations()
-    trust, schools = store.scope(1), store.scope(network)
-    everything = store.scope(None)
+    trust, schools = store.within(store.resolve_scope(1)), store.within(store.resolve_scope(network))
     today = DEMO_TODAY
     assert tops["name"].to_list() == ["Northfield Teaching Hospitals NHS Foundation Trust", NETWORK]
     assert (store.home_organisation("team"), store.home_organisation("eastbrook"), store.home_organisation("hub")) == (
         1, network, network)
     assert store.home_network("eastbrook") == network and store.home_network("lead") is None
-    assert trust.keep(store.aims(), "aim")["id"].to_list() == [1, 2, 3, 4, 5]
-    assert set(schools.keep(store.aims(), "aim")["id"]) == set(store.local_aims(network)["aim_id"].filter(
+    assert trust.aims()["id"].to_list() == [1, 2, 3, 4, 5]
+    assert set(schools.aims()["id"]) == set(store.local_aims(network)["aim_id"].filter(
         store.local_aims(network)["status"] == "active")) | set(store.network_aims(network)["id"])
-    assert everything.keep(store.aims(), "aim").height == store.aims().height
-    assert trust.totals(store)["aims"] == 5 and schools.totals(store)["projects"] == 13
-    assert trust.totals(store)["observations"] + schools.totals(store)["observations"] == store.totals()["observations"]
-    rows = trust.thread_rows(store.thread_rows())
+    assert trust.aims().height + schools.aims().height == store.aims().height
+    assert trust.totals()["aims"] == 5 and schools.totals()["projects"] == 13
+    assert trust.totals()["observations"] + schools.totals()["observations"] == store.totals()["observations"]
+    assert trust.top_organisations()["id"].to_list() == [1] and schools.networks()["id"].to_list() == [network]
+    assert trust.networks().height == 0 and schools.organisations()["id"].min() >= network
+    rows = trust.thread_rows()
     assert rows["aims"].height == 5 and rows["projects"]["id"].max() < ID_BASE
-    targets = schools.keep_targets(store.link_targets())
+    targets = schools.link_targets()
     assert targets.height and (targets["target_id"] > ID_BASE).all()
-    build_demo_trust(today)
     found: dict[str, list[int]] = {}
-    for rule, entity in check_thread(store, today, 1).select("rule", "entity_id").iter_rows():
+    for rule, entity in check_thread(trust, today).select("rule", "entity_id").iter_rows():
         found.setdefault(rule, []).append(entity)
     assert {r: sorted(i) for r, i in found.items()} == {r: sorted(i) for r, i in DEMO_BREAKS.items()}
-    assert check_thread(store, today, network).height == 6
-    assert check_thread(store, today).height == check_thread(store, today, 1).height + 6
+    assert check_thread(schools, today).height == 6
+    assert check_thread(store, today).height == check_thread(trust, today).height + 6
     store.close()
 
 
 def test_an_export_of_the_trust_and_network_imports_back_row_for_row(network_db, tmp_path):
-    from golden_thread.store import TABLES
-    from golden_thread.transfer import export_organisation, import_organisation
+    from golden_thread.storage.store import TABLES
+    from golden_thread.storage.transfer import export_organisation, import_organisation
 
     source = Store(network_db)
     export_organisation(source, tmp_path / "export")

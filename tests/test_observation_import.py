@@ -8,13 +8,13 @@ import io
 import polars as pl
 import pytest
 
-from golden_thread.observation_import import (
+from golden_thread.domain.observation_import import (
     ObservationFileError,
     plan_import,
     read_observation_file,
     template_csv,
 )
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 
 TODAY = dt.date(2026, 11, 23)
 

@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from golden_thread.observations import ProposedObservation
-from golden_thread.store import ObservationRefused, Store
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.storage.store import ObservationRefused, Store
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -74,7 +74,7 @@ def test_a_duplicate_period_is_refused_and_a_correction_is_recorded_with_before_
 
 
 def test_a_valid_new_period_is_saved_once_and_appears_in_the_chart(demo):
-    from golden_thread.measure_series import measure_charts
+    from golden_thread.services.measure_series import measure_charts
 
     measure = _measure(demo, "p")
     quiet_until = demo.observations([measure["id"]])["period_start"].max()

@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 from tests.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ def _open(page: str | None = None, *, user: str = "admin", **query: str) -> AppT
 
 
 def test_home_lists_every_objective_and_aim_with_counts(app_db):
-    app = _open("pages/home.py")
+    app = _open("screens/home.py")
     store = Store(app_db)
     overview = store.objectives_overview()
     store.close()
@@ -53,14 +53,14 @@ def test_home_lists_every_objective_and_aim_with_counts(app_db):
 
 
 def test_home_flags_an_aim_with_no_active_project(app_db):
-    app = _open("pages/home.py")
+    app = _open("screens/home.py")
     assert any("has no active improvement project" in e.value for e in app.error)
 
 
 def test_a_new_database_loads_the_demo_on_first_start(tmp_path, monkeypatch):
     monkeypatch.setenv("GOLDEN_THREAD_DB", str(tmp_path / "fresh.duckdb"))
     st.cache_resource.clear()
-    app = _open("pages/home.py")
+    app = _open("screens/home.py")
     assert int(app.metric[0].value) == 5
     st.cache_resource.clear()
 
@@ -70,7 +70,7 @@ def test_every_demo_measure_renders_its_chart_and_summary(app_db):
     ids = store.measures()["id"].to_list()
     store.close()
     for measure_id in ids:
-        app = _open("pages/measures.py", measure=str(measure_id))
+        app = _open("screens/measures.py", measure=str(measure_id))
         charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
         assert charts, f"measure {measure_id}: no chart"
         spec = json.loads(charts[0].proto.spec)
@@ -85,12 +85,12 @@ def test_every_demo_measure_renders_its_chart_and_summary(app_db):
 
 
 def test_an_unknown_measure_in_the_url_is_explained(app_db):
-    app = _open("pages/measures.py", measure="99999")
+    app = _open("screens/measures.py", measure="99999")
     assert any("not among these measures" in w.value for w in app.warning)
 
 
 def _quiet_measure(app_db: Path) -> dict:
-    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     build_demo_trust(DEMO_TODAY)  # fills DEMO_BREAKS
@@ -102,7 +102,7 @@ def _quiet_measure(app_db: Path) -> dict:
 
 def _entry_form(app: AppTest, measure: dict):
     """The entry form's boxes: numerator and denominator, or the value alone."""
-    from golden_thread.observations import uses_denominator
+    from golden_thread.domain.observations import uses_denominator
 
     ratio = uses_denominator(measure)
     names = ("numerator", "denominator") if ratio else ("value",)
@@ -114,7 +114,7 @@ def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_
     store = Store(app_db)
     before = store.observations([measure["id"]])
     store.close()
-    app = _open("pages/measures.py", measure=str(measure["id"]))
+    app = _open("screens/measures.py", measure=str(measure["id"]))
     ratio, boxes = _entry_form(app, measure)
     if ratio:
         boxes[0].input("12")
@@ -131,7 +131,7 @@ def test_an_invalid_entry_shows_the_error_and_leaves_the_database_unchanged(app_
 
 def test_a_valid_entry_appears_in_the_table_and_the_chart(app_db):
     measure = _quiet_measure(app_db)
-    app = _open("pages/measures.py", measure=str(measure["id"]))
+    app = _open("screens/measures.py", measure=str(measure["id"]))
     period = app.selectbox(key=f"entry-period-{measure['id']}").value
     ratio, boxes = _entry_form(app, measure)
     if ratio:
@@ -155,7 +155,7 @@ def test_accepting_the_suggested_phase_on_the_page_changes_the_centre_line(app_d
     store = Store(app_db)
     measure_id = store.measures().filter(pl.col("name").str.starts_with("Average length of stay"))["id"][0]
     store.close()
-    app = _open("pages/measures.py", measure=str(measure_id))
+    app = _open("screens/measures.py", measure=str(measure_id))
     assert any("A sustained shift starts in" in i.value for i in app.info)
     centre_before = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
     app.text_input(key=f"phase-reason-{measure_id}").input("Criteria-led discharge adopted")
@@ -172,7 +172,7 @@ def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db
     measures = store.measures()
     store.close()
     project = measures.filter(pl.col("project").is_not_null())["project"][0]
-    app = _open("pages/measures.py")
+    app = _open("screens/measures.py")
     app.selectbox(key="filter-project").set_value(project).run()
     assert not app.exception
     expected = measures.filter(pl.col("project") == project)["id"].to_list()
@@ -182,11 +182,11 @@ def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db
 
 
 def test_the_alignment_page_shows_the_demo_breaks_and_the_gaps(app_db):
-    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     build_demo_trust(DEMO_TODAY)
-    app = _open("pages/alignment.py")
+    app = _open("screens/alignment.py")
     labels = [e.label for e in app.expander]
     assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in labels
     assert f"Aim without project: 1" in labels
@@ -204,19 +204,19 @@ def test_the_alignment_page_shows_the_demo_breaks_and_the_gaps(app_db):
 
 
 def test_the_falls_chart_lists_the_tests_that_preceded_its_signal(app_db):
-    app = _open("pages/measures.py", measure="1")
+    app = _open("screens/measures.py", measure="1")
     label = next(e.label for e in app.expander if e.label.startswith("PDSA cycles in the 3 months before"))
     table = next(f.value for f in app.dataframe if "Change idea" in f.value.columns)
     assert len(table) > 0 and label.endswith(f"({len(table)})")
 
 
 def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
-    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     build_demo_trust(DEMO_TODAY)
     orphan = DEMO_BREAKS["orphan_project"][0]
-    app = _open("pages/thread.py", node=f"project:{orphan}")
+    app = _open("screens/thread.py", node=f"project:{orphan}")
     flags = app.dataframe[0].value
     for rule, count in (("Orphan project", 2), ("Aim without project", 1), ("Measure gone quiet", 1),
                         ("Untested change idea", len(DEMO_BREAKS["untested_change_idea"]))):
@@ -239,19 +239,19 @@ def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
 
 
 def test_a_link_to_an_unknown_node_is_explained(app_db):
-    app = _open("pages/thread.py", node="project:<b>999</b>")
+    app = _open("screens/thread.py", node="project:<b>999</b>")
     assert any("nothing called" in w.value for w in app.warning)
 
 
 def test_linking_an_orphan_on_the_alignment_page_clears_its_flag(app_db):
-    from golden_thread.demo import DEMO_BREAKS, build_demo_trust
+    from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     build_demo_trust(DEMO_TODAY)
     store = Store(app_db)
     driver = store.link_targets().filter(pl.col("kind") == "driver").row(0, named=True)
     store.close()
-    app = _open("pages/alignment.py")
+    app = _open("screens/alignment.py")
     assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in [e.label for e in app.expander]
     link = next(b for b in app.button if b.label == "Link project")
     link.click().run()  # nothing chosen yet: the form says what to choose and links nothing

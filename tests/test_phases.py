@@ -7,8 +7,8 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from golden_thread.measure_series import measure_charts
-from golden_thread.store import Store, StoreError
+from golden_thread.services.measure_series import measure_charts
+from golden_thread.storage.store import Store, StoreError
 
 
 

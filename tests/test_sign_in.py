@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 from tests.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +28,7 @@ def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def _sign_in_screen() -> None:
-    from golden_thread.ui import sign_in_screen
+    from golden_thread.app.ui import sign_in_screen
 
     sign_in_screen()
 
@@ -78,10 +78,10 @@ def test_a_board_viewer_sees_no_forms_and_no_governance_pages(app_db):
     app = signed_in(AppTest.from_file(ENTRY, default_timeout=60), "board").run()
     assert [t.value for t in app.title][0] == "Board report"
     assert not any(b.label == "Publish" for b in app.button)
-    app.switch_page(str(ROOT / "pages" / "measures.py")).run()
+    app.switch_page(str(ROOT / "screens" / "measures.py")).run()
     assert any("Board viewers cannot enter or correct measure data" in i.value for i in app.info)
     assert not any(b.label == "Save" for b in app.button)
-    app.switch_page(str(ROOT / "pages" / "alignment.py")).run()
+    app.switch_page(str(ROOT / "screens" / "alignment.py")).run()
     assert not any(b.label == "Link project" for b in app.button)
 
 
@@ -89,12 +89,12 @@ def test_a_team_member_lands_on_measures_and_is_told_which_data_is_theirs(app_db
     app = signed_in(AppTest.from_file(ENTRY, default_timeout=60), "team").run()
     assert [t.value for t in app.title][0] == "Measures"
     app.query_params["measure"] = "1"
-    app.switch_page(str(ROOT / "pages" / "measures.py")).run()
+    app.switch_page(str(ROOT / "screens" / "measures.py")).run()
     assert any("only for your own team" in i.value for i in app.info)
 
 
 def test_the_audit_page_lists_a_correction_with_before_and_after(app_db):
-    from golden_thread.observations import ProposedObservation
+    from golden_thread.domain.observations import ProposedObservation
     import datetime as dt
 
     store = Store(app_db)
@@ -105,13 +105,13 @@ def test_the_audit_page_lists_a_correction_with_before_and_after(app_db):
                            username="lead", today=dt.date.today(), correcting=True)
     store.close()
     app = signed_in(AppTest.from_file(ENTRY, default_timeout=60), "admin").run()
-    app.switch_page(str(ROOT / "pages" / "audit.py")).run()
+    app.switch_page(str(ROOT / "screens" / "audit.py")).run()
     table = app.dataframe[0].value
     correction = table[table["Action"] == "correct"].iloc[0]
     assert correction["Who"] == "lead" and correction["Record"] == f"1/{period}"
     assert f'"numerator": {row["numerator"]}' in correction["Before"]
     app.query_params["measure"] = "1"
-    app.switch_page(str(ROOT / "pages" / "measures.py")).run()
+    app.switch_page(str(ROOT / "screens" / "measures.py")).run()
     history = next(d.value for d in app.dataframe if "Change" in d.value.columns)
     assert history["Change"].iloc[0] == (f"changed from {row['numerator']:g}/{row['denominator']:g} to "
                                          f"{row['numerator'] + 1:g}/{row['denominator']:g}")

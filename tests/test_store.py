@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from golden_thread.schema import LATEST_VERSION, MIGRATIONS
-from golden_thread.store import Store
+from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.store import Store
 
 
 def _minimal_organisation() -> dict[str, pl.DataFrame]:
@@ -107,7 +107,7 @@ def test_linking_a_project_refuses_unknown_targets_and_duplicates(demo):
     import polars as pl
     import pytest
 
-    from golden_thread.store import StoreError
+    from golden_thread.storage.store import StoreError
 
     driver = demo.link_targets().filter(pl.col("kind") == "driver")["target_id"][0]
     retired = demo.table("driver").join(demo.table("driver_diagram_version").filter(pl.col("status") == "retired"),

@@ -8,9 +8,9 @@ import json
 import polars as pl
 
 from golden_thread.cli import main
-from golden_thread.demo import DEMO_BREAKS, build_demo_trust
-from golden_thread.store import Store
-from golden_thread.thread_checks import RULES, check_thread
+from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
+from golden_thread.storage.store import Store
+from golden_thread.domain.checks import RULES, check_thread
 from tests.conftest import DEMO_TODAY
 
 

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from golden_thread.cli import main
-from golden_thread.store import TABLES, Store
+from golden_thread.storage.store import TABLES, Store
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.store import Store
+from golden_thread.storage.store import Store
 from tests.conftest import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,14 +57,14 @@ POISONED = {
     ("pdsa_cycle", "project_id", 1, "title"): 15,
 }
 PAGES = {
-    "home": ("pages/home.py", {}),
-    "measure": ("pages/measures.py", {"measure": "1"}),
-    "alignment": ("pages/alignment.py", {}),
-    "thread": ("pages/thread.py", {"node": "aim:1"}),
-    "board": ("pages/board.py", {}),
-    "board aim": ("pages/board.py", {"aim": "1"}),
-    "audit trail": ("pages/audit.py", {}),
-    "users": ("pages/users.py", {}),
+    "home": ("screens/home.py", {}),
+    "measure": ("screens/measures.py", {"measure": "1"}),
+    "alignment": ("screens/alignment.py", {}),
+    "thread": ("screens/thread.py", {"node": "aim:1"}),
+    "board": ("screens/board.py", {}),
+    "board aim": ("screens/board.py", {"aim": "1"}),
+    "audit trail": ("screens/audit.py", {}),
+    "users": ("screens/users.py", {}),
 }
 # Which payloads each page must show somewhere (as typed, once markdown escapes are undone).
 SHOWN = {"home": {0, 1, 4}, "measure": {6, 10}, "alignment": {4, 5}, "thread": {1}, "board": {0, 1, 4},
@@ -139,7 +139,7 @@ def _leaks(strings: list[tuple[str, str]]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
-    from golden_thread.demo import build_demo_trust
+    from golden_thread.seed.demo import build_demo_trust
     from tests.conftest import DEMO_TODAY
 
     # (DuckDB refuses an UPDATE of a row other rows point at, so the text goes in before the demo is loaded.)

@@ -1,0 +1,297 @@
+"""The Streamlit layer: the one module of golden_thread that imports streamlit.
+
+The store is opened once per process (``st.cache_resource``) and shared by every session; the store
+takes a cursor per call, which is DuckDB's documented way to share one connection between threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+
+import polars as pl
+import streamlit as st
+
+from golden_thread.domain.access import ROLE_TITLES
+from golden_thread.config import default_db_path
+from golden_thread.seed.demo import DEMO_PASSWORD
+from golden_thread.seed.loading import ensure_demo
+from golden_thread.services.measure_series import measure_charts
+from golden_thread.storage.scope import Scope
+from golden_thread.storage.store import Store, StoreError
+from golden_thread.domain.checks import check_thread, rule_title
+from golden_thread.domain.thread_graph import build_thread
+from golden_thread.services.board import BoardView, board_months, board_view
+from golden_thread.draw.thread_tree import TreeView, echarts_options, flags_by_node, height_for, node_icons
+
+
+@st.cache_resource(show_spinner="Opening the Golden Thread database…")
+def open_store(path: str) -> Store:
+    store = Store(path)
+    ensure_demo(store)  # a new user's first start shows a living portfolio, not an empty screen
+    return store
+
+
+def store() -> Store:
+    """The store for a screen, seeing only the organisation this session works in. A screen only ever runs for a
+    signed-in person (dashboard.py signs people in)."""
+    if not st.session_state.get("user"):
+        st.info("Sign in to see this page.", icon=":material/login:")
+        st.stop()
+    return open_store(default_db_path()).within(session_scope())
+
+
+def session_scope() -> Scope:
+    """The organisation this session works in, resolved by the entry once per run (``organisation_picker``)."""
+    return st.session_state.get("_scope") or _resolve_scope()
+
+
+def _resolve_scope() -> Scope:
+    """The organisation chosen in the sidebar if the person may open it, else their own. A person who may open
+    none is stopped here."""
+    scopes = open_store(default_db_path()).scopes_for(username())
+    if not scopes:
+        st.error("Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
+                 "Ask an administrator to place you in your organisation.", icon=":material/person_off:")
+        st.stop()
+    chosen = st.session_state.get("organisation")
+    scope = next((s for s in scopes if s.organisation_id == chosen), scopes[0])
+    st.session_state["organisation"] = scope.organisation_id
+    st.session_state["_scope"] = scope
+    return scope
+
+
+def organisation_picker() -> None:
+    """The sidebar's Organisation box, shown when the person may open more than one organisation (an administrator
+    of the whole database); everyone else works in their own trust or network. Resolves this run's scope."""
+    scopes = open_store(default_db_path()).scopes_for(username())
+    if len(scopes) > 1:
+        names = {s.organisation_id: s.name for s in scopes}
+        if st.session_state.get("organisation") not in names:
+            st.session_state["organisation"] = scopes[0].organisation_id
+        st.selectbox("Organisation", list(names), format_func=names.get, key="organisation")
+    _resolve_scope()
+
+
+def signed_in_caption() -> None:
+    user = st.session_state["user"]
+    st.caption(f"Signed in as **{plain(user['display_name'])}** · {ROLE_TITLES[user['role']]}")
+    if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+        sign_out()
+        st.rerun()
+
+
+@st.cache_data(max_entries=4, show_spinner="Charting every measure…")
+def _measure_charts(_db: Store, version_key: str, organisation_id: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return measure_charts(_db)
+
+
+def all_measure_charts(db: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every measure's chart in this organisation, computed once per change to the data."""
+    return _measure_charts(db, db.version_key, db.scope.organisation_id)
+
+
+@st.cache_data(max_entries=4, show_spinner="Tracing the golden thread…")
+def _thread_model(_db: Store, version_key: str, today: dt.date, organisation_id: int | None):
+    thread = build_thread(_db.thread_rows())
+    flags = flags_by_node(thread, check_thread(_db, today))
+    icons = node_icons(thread, all_measure_charts(_db)[1])
+    return thread, flags, icons
+
+
+def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(thread nodes, flags by node, lead-measure icons by node), recomputed only when the data changes."""
+    return _thread_model(db, db.version_key, today, db.scope.organisation_id)
+
+
+@st.cache_data(max_entries=4, show_spinner="Checking the golden thread…")
+def _flags(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> pl.DataFrame:
+    return check_thread(_db, today)
+
+
+def thread_flags(db: Store, today: dt.date) -> pl.DataFrame:
+    """Every break in this organisation's thread (``services.checks.check_thread``), once per change to the data."""
+    return _flags(db, db.version_key, today, db.scope.organisation_id)
+
+
+@st.cache_data(max_entries=4, show_spinner="Preparing the board…")
+def _board(_db: Store, version_key: str, month: dt.date, today: dt.date, organisation_id: int | None) -> BoardView:
+    thread, flags, _ = _thread_model(_db, version_key, today, organisation_id)
+    return board_view(_db, month, thread=thread, flags=flags)
+
+
+@st.cache_data(max_entries=8)
+def _board_months(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> list[dt.date]:
+    return board_months(_db, today)
+
+
+def board_months_cached(db: Store, today: dt.date) -> list[dt.date]:
+    return _board_months(db, db.version_key, today, db.scope.organisation_id)
+
+
+def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
+    """The month's board from the data as it is now (cached until the data changes)."""
+    return _board(db, db.version_key, month, today, db.scope.organisation_id)
+
+
+def draw_tree(view: TreeView, *, key: str) -> str | None:
+    """Draw a thread tree (SVG, so each label is a real element); returns the node clicked this run, if new."""
+    from streamlit_echarts import st_echarts  # its component registers only inside a running app
+
+    clicked = st_echarts(echarts_options(view), height=f"{height_for(view)}px", key=key, renderer="svg",
+                         events={"click": "function(params) { return params.value; }"})
+    event = (clicked or {}).get("chart_event")
+    if event and event != st.session_state.get(f"{key}-clicked"):
+        st.session_state[f"{key}-clicked"] = event
+        return event
+    return None
+
+
+# -- who is signed in ------------------------------------------------------------------------------------
+
+def signed_in_user() -> dict | None:
+    """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account."""
+    user = st.session_state.get("user")
+    if user:
+        return user
+    try:
+        identity = st.user if st.user.is_logged_in else None
+    except Exception:  # noqa: BLE001 - no [auth] section in secrets.toml: single sign-on is simply off
+        identity = None
+    if identity is not None:
+        account = store().user(str(identity.get("email", "")))
+        if account and account["active"]:
+            st.session_state["user"] = _session_user(account)
+            return st.session_state["user"]
+        st.session_state["sso-unknown"] = str(identity.get("email", ""))
+    return None
+
+
+def _session_user(account: dict) -> dict:
+    return {k: account[k] for k in ("username", "display_name", "role")}
+
+
+def sign_in(account: dict) -> None:
+    st.session_state["user"] = _session_user(account)
+
+
+def sign_out() -> None:
+    st.session_state.pop("user", None)
+    try:
+        if st.user.is_logged_in:
+            st.logout()
+    except Exception:  # noqa: BLE001 - single sign-on not configured
+        pass
+
+
+def username() -> str:
+    user = st.session_state.get("user")
+    return user["username"] if user else ""
+
+
+def may(db: Store, action: str, team_id: int | None = None) -> str | None:
+    """None when the signed-in person may do ``action``; otherwise the reason, to show instead of a form."""
+    try:
+        db.authorise(username(), action, team_id)
+    except StoreError as refused:
+        return str(refused).replace(" Nothing was changed.", "")
+    return None
+
+
+def role_may(action: str) -> bool:
+    """Whether the signed-in person's role can do ``action`` at all (the store still checks each record's team)."""
+    from golden_thread.domain.access import refusal
+
+    user = st.session_state.get("user")
+    return bool(user) and refusal(user["role"], action) is None
+
+
+def sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets.toml at all
+        return False
+
+
+rule_name = rule_title
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
+
+
+def plain(text: object) -> str:
+    """User text (a title, a reason, a note) made safe to place inside Streamlit markdown: shown as typed,
+    never as emphasis, links, HTML or maths."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+
+
+ICON_TEXT = {
+    "common_cause": "Common cause",
+    "special_cause_improvement": "Improvement",
+    "special_cause_concern": "Concern",
+    "special_cause_neutral_high": "Neutral high",
+    "special_cause_neutral_low": "Neutral low",
+    "consistent_pass": "Consistently passing",
+    "consistent_fail": "Consistently failing",
+    "inconsistent": "Hit and miss",
+    None: "—",
+}
+
+
+# -- the sign-in screen (dashboard.py shows it to anyone not signed in) ----------------------------------------
+
+MAX_ATTEMPTS = 5
+LOCKOUT_SECONDS = 30
+
+
+def sign_in_screen() -> None:
+    db = open_store(default_db_path())
+    st.title("Golden Thread")
+    st.caption("One true picture of whether our improvement work is moving the aims that matter.")
+
+    if unknown := st.session_state.get("sso-unknown"):
+        st.error(f"You signed in as {unknown}, but there is no Golden Thread account for that address. "
+                 "Ask an administrator to add you.", icon=":material/person_off:")
+
+    left, right = st.columns([1.2, 1])
+    with left:
+        if sso_configured():
+            st.button("Sign in with your organisation account", icon=":material/key:", on_click=st.login, type="primary")
+            st.divider()
+        locked_until = st.session_state.get("locked-until", 0.0)
+        with st.form("sign-in"):
+            account = st.text_input("Username", key="sign-in-username", autocomplete="username")
+            password = st.text_input("Password", type="password", key="sign-in-password", autocomplete="current-password")
+            submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+        if submitted:
+            if time.time() < locked_until:
+                st.error(f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.",
+                         icon=":material/lock_clock:")
+            elif not account.strip() or not password:
+                st.error("Enter your username and your password.", icon=":material/error:")
+            else:
+                user = db.verify_password(account, password)
+                if user is None:
+                    attempts = st.session_state.get("failed-attempts", 0) + 1
+                    st.session_state["failed-attempts"] = attempts
+                    if attempts >= MAX_ATTEMPTS:
+                        st.session_state["locked-until"] = time.time() + LOCKOUT_SECONDS
+                        st.session_state["failed-attempts"] = 0
+                    st.error("That username and password do not match an active account. Check both and try again.",
+                             icon=":material/error:")
+                else:
+                    st.session_state.pop("failed-attempts", None)
+                    sign_in(user)
+                    st.rerun()
+
+    if db.setting("demo_mode") == "true":
+        with right:
+            with st.container(border=True):
+                st.markdown("**Demo organisation**")
+                st.caption(f"This database holds the demo trust. Each account below has the password “{DEMO_PASSWORD}”. "
+                           "A real organisation's database never shows this box.")
+                users = db.users().filter(pl.col("active"))
+                st.dataframe(users.select(pl.col("username").alias("Username"),
+                                          pl.col("role").replace_strict(ROLE_TITLES).alias("Role"),
+                                          pl.col("organisation").alias("Works in")),
+                             hide_index=True, width="stretch")

@@ -1,0 +1,144 @@
+"""Importing a measure's observations from CSV or Excel: read, check every row, show the plan, then commit.
+
+A file with any bad row writes nothing; re-importing the same file changes nothing and says so; a file
+that changes stored values lists each change before it is committed. Aggregate data only: a file whose
+columns look like patient identifiers is refused outright (DOMAIN Decision 6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+import polars as pl
+
+from golden_thread.domain.observations import ProposedObservation, check_observation, uses_denominator
+
+COLUMNS = ("period_start", "value", "numerator", "denominator", "note")
+IDENTIFYING = re.compile(r"nhs.?(number|no)|date.?of.?birth|\bdob\b|post.?code|patient.?name|surname|forename|"
+                         r"first.?name|^name$|hospital.?number|\bmrn\b", re.IGNORECASE)
+
+
+class ObservationFileError(ValueError):
+    """A file that cannot be read as observations at all (before any row is looked at)."""
+
+
+@dataclass
+class ImportPlan:
+    measure_id: int
+    new: pl.DataFrame
+    changed: pl.DataFrame  # with before_* columns
+    unchanged: int
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return self.ok and self.new.height == 0 and self.changed.height == 0
+
+
+def template_csv(measure: dict) -> str:
+    """An empty file with the columns this measure takes, and one example row."""
+    if uses_denominator(measure):
+        return "period_start,numerator,denominator,note\n2026-01-01,12,240,example row: replace me\n"
+    return "period_start,value,note\n2026-01-01,7.5,example row: replace me\n"
+
+
+def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
+    """The file's rows as text columns (so nothing is silently converted), with a `line` column."""
+    name = filename.lower()
+    if not content:
+        raise ObservationFileError(f"{filename} is empty.")
+    try:
+        if name.endswith((".xlsx", ".xlsm", ".xls")):
+            frame = pl.read_excel(io.BytesIO(content), engine="calamine", infer_schema_length=0)
+            first_line = 2
+        elif name.endswith((".csv", ".txt")):
+            try:
+                text = content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ObservationFileError(f"{filename} is not UTF-8 text; save it as 'CSV UTF-8' and upload again.") from None
+            frame = pl.read_csv(io.StringIO(text), infer_schema_length=0)
+            first_line = 2
+        else:
+            raise ObservationFileError(f"{filename}: upload a .csv or .xlsx file.")
+    except ObservationFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - any reader failure becomes one plain message
+        raise ObservationFileError(f"{filename} could not be read: {str(error).splitlines()[0]}") from None
+    frame = frame.rename({c: c.strip().lower().replace(" ", "_") for c in frame.columns})
+    identifying = [c for c in frame.columns if IDENTIFYING.search(c)]
+    if identifying:
+        raise ObservationFileError(
+            f"{filename} has column(s) that look like patient identifiers ({', '.join(identifying)}). "
+            "Golden Thread holds aggregate data only: upload one row per period with counts or values, "
+            "never patient-level data."
+        )
+    unknown = [c for c in frame.columns if c not in COLUMNS]
+    if unknown:
+        raise ObservationFileError(f"{filename}: unknown column(s) {', '.join(unknown)}; "
+                                   f"expected {', '.join(COLUMNS)} (download the template).")
+    if "period_start" not in frame.columns:
+        raise ObservationFileError(f"{filename} has no period_start column (download the template).")
+    if frame.height == 0:
+        raise ObservationFileError(f"{filename} has a header but no rows.")
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing)
+    if name.endswith((".xlsx", ".xlsm", ".xls")):
+        # The Excel reader gives a date cell as 'YYYY-MM-DD 00:00:00': the date the sheet shows.
+        frame = frame.with_columns(pl.col("period_start").cast(pl.Utf8)
+                                   .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "${1}"))
+    return frame.select(pl.int_range(first_line, first_line + pl.len()).alias("line"),
+                        *(pl.col(c).cast(pl.Utf8) for c in COLUMNS))
+
+
+def plan_import(
+    measure: dict,
+    rows: pl.DataFrame,
+    stored: pl.DataFrame,
+    today: dt.date,
+    progress: Callable[[float], None] | None = None,
+) -> ImportPlan:
+    """Check every row and compare it with what is stored; writes nothing."""
+    problems: list[tuple[int, str]] = []
+    clean: list[dict] = []
+    seen: dict[dt.date, int] = {}
+    total = rows.height
+    for index, row in enumerate(rows.iter_rows(named=True)):
+        if progress and index % 2000 == 0:
+            progress(index / total)
+        checked, found = check_observation(
+            ProposedObservation(row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"]),
+            measure, today)
+        if found:
+            problems += [(row["line"], problem) for problem in found]
+            continue
+        period = checked["period_start"]
+        if period in seen:
+            problems.append((row["line"], f"period {period} appears twice in the file (also line {seen[period]})."))
+            continue
+        seen[period] = row["line"]
+        clean.append(checked)
+    if progress:
+        progress(1.0)
+    schema = {"measure_id": pl.Int64, "period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
+              "denominator": pl.Float64, "note": pl.Utf8}
+    incoming = pl.DataFrame(clean, schema=schema)
+    before = stored.select(
+        "period_start",
+        *(pl.col(c).alias(f"before_{c}") for c in ("value", "numerator", "denominator", "note")),
+    )
+    joined = incoming.join(before, on="period_start", how="left")
+    exists = pl.col("period_start").is_in(stored["period_start"].implode())
+    same = pl.all_horizontal(
+        pl.col(c).eq_missing(pl.col(f"before_{c}")) for c in ("value", "numerator", "denominator", "note"))
+    new = joined.filter(~exists).select(schema.keys())
+    changed = joined.filter(exists & ~same)
+    unchanged = joined.filter(exists & same).height
+    return ImportPlan(measure["id"], new, changed, unchanged, sorted(problems))

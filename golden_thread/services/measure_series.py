@@ -1,0 +1,101 @@
+"""From stored measures and observations to computed charts: every measure in one engine call."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse
+from golden_thread.spc.options import RATIO_CHARTS
+from golden_thread.spc.summary import summarise
+from golden_thread.storage.store import Store
+
+
+def chart_inputs(
+    measures: pl.DataFrame, observations: pl.DataFrame, phases: pl.DataFrame, exclusions: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The engine's points and settings frames for the given measures (one series per measure)."""
+    ratio = pl.col("chart_type").is_in(list(RATIO_CHARTS))
+    points = (
+        observations.join(measures.select("id", "chart_type"), left_on="measure_id", right_on="id")
+        .join(phases.select("measure_id", pl.col("starts_on").alias("period_start"), pl.lit(True).alias("phase_start")),
+              on=["measure_id", "period_start"], how="left")
+        .join(exclusions.select("measure_id", "period_start", pl.lit(True).alias("exclude")),
+              on=["measure_id", "period_start"], how="left")
+        .select(
+            pl.col("measure_id").cast(pl.Int64).alias("series"),
+            pl.col("period_start").alias("x"),
+            # A value is charted as given; a numerator and denominator as their ratio.
+            pl.when(ratio | pl.col("value").is_null()).then(pl.col("numerator")).otherwise(pl.col("value")).alias("y"),
+            pl.when(ratio | pl.col("value").is_null()).then(pl.col("denominator")).otherwise(None).alias("n"),
+            pl.col("phase_start").fill_null(False),
+            pl.col("exclude").fill_null(False),
+        )
+    )
+    settings = measures.select(
+        pl.col("id").cast(pl.Int64).alias("series"),
+        pl.col("chart_type").alias("chart"),
+        # Making Data Count rules need a control chart; a run chart is always read with Anhoej's rules.
+        pl.when(pl.col("chart_type") == "run").then(pl.lit("anhoej")).otherwise(pl.col("rules")).alias("rules"),
+        pl.lit(None, dtype=pl.Int64).alias("baseline_points"),
+        pl.col("multiplier").cast(pl.Float64).alias("multiply"),
+        pl.lit(True).alias("screen"),
+        pl.col("improvement_direction").alias("direction"),
+        pl.col("target_value").cast(pl.Float64).alias("target"),
+    ).cast(SETTINGS_SCHEMA)
+    return points, settings
+
+
+def measure_charts(
+    store: Store, measure_ids: list[int] | None = None, *, up_to: dt.date | None = None,
+    measures: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(points, summaries) for the measures asked for (all when None); summaries carry the measure's fields.
+
+    ``up_to`` charts only the periods that started before that date: the chart as it stood at the time.
+    """
+    measures = store.measures() if measures is None else measures
+    if measure_ids is not None:
+        measures = measures.filter(pl.col("id").is_in(measure_ids))
+    ids = measures["id"].to_list()
+    observations = store.observations(ids)
+    if up_to is not None:
+        observations = observations.filter(pl.col("period_start") < up_to)
+    points, settings = chart_inputs(
+        measures, observations, store.chart_phases(ids), store.point_exclusions(ids)
+    )
+    if points.height == 0:
+        return points, pl.DataFrame()
+    charted = analyse(points, settings)
+    summaries = pl.concat(
+        [summarise(charted.filter(pl.col("series").is_in(group["id"].implode())), frequency)
+         for (frequency,), group in measures.group_by("frequency")
+         if charted["series"].is_in(group["id"].implode()).any()],
+        how="diagonal_relaxed",
+    )
+    summaries = measures.join(summaries, left_on="id", right_on="series", how="left")
+    return charted, summaries
+
+
+def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataFrame) -> str:
+    """A measure's data as a team would want it back: each period's figures with its chart's lines and signal."""
+    charted = points.select(
+        pl.col("x").alias("period_start"), pl.col("value").alias("charted_value"), "phase", "cl", "lcl", "ucl",
+        "include", pl.col("special_cause_type").alias("signal"), "point_type",
+    )
+    table = observations.select("period_start", "value", "numerator", "denominator", "note", "status").join(
+        charted, on="period_start", how="left"
+    )
+    table = table.with_columns(pl.lit(measure["name"]).alias("measure")).select("measure", pl.all().exclude("measure"))
+    return safe_csv(table)
+
+
+def safe_csv(frame: pl.DataFrame) -> str:
+    """CSV for a spreadsheet: text that starts like a formula (= + - @) is prefixed with ' so Excel shows it
+    as text instead of running it (a note typed as =HYPERLINK(...) stays a note)."""
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.Utf8]
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
+        for c in text
+    ).write_csv()

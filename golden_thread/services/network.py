@@ -1,0 +1,441 @@
+"""A network seen from its hub (DOMAIN §6): every member's thread, the uniform measures member by member and
+for the whole network, where learning is happening (members × change ideas), and the checks per member.
+
+``network_view(store, network_id, today)`` reads what the hub needs through the store once; the functions
+below it are pure over frames and return data, never widgets. The chart builders at the end draw only what
+they are given (computing apart from drawing, as the rest of Golden Thread).
+
+Change ideas are always matched by their stable node key, so a PDSA cycle logged against an earlier wording of
+the shared driver diagram still counts for the idea as the diagram words it now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+import altair as alt
+import polars as pl
+
+from golden_thread.draw.charts import POINT_COLOURS, POINT_LABELS
+from golden_thread.services.measure_series import chart_inputs
+from golden_thread.spc.engine import analyse
+from golden_thread.spc.options import RATIO_CHARTS
+from golden_thread.spc.summary import summarise
+from golden_thread.domain.checks import RULES, Rule, check_by_organisation
+from golden_thread.domain.vocabulary import Words, words
+
+# What a member is doing with a change idea, from its PDSA cycles' latest Act decision.
+LearningState = Literal["adopted", "adapting", "abandoned", "testing", "not tested"]
+STATES: tuple[str, ...] = ("adopted", "adapting", "abandoned", "testing", "not tested")
+STATE_OF_DECISION = {"adopt": "adopted", "adapt": "adapting", "abandon": "abandoned"}
+STATE_COLOURS = {  # adopted in MDC improvement blue; abandoned in common-cause grey
+    "adopted": "#289DE0", "adapting": "#F2C14E", "abandoned": "#A6A6A6", "testing": "#CFE8F7", "not tested": "#FFFFFF",
+}
+
+# Checks only a network has, per member (the thread checks of thread_checks.RULES apply to members too).
+NETWORK_RULES: dict[str, Rule] = {rule.name: rule for rule in (
+    Rule("member_without_local_aim", "error", "organisation",
+         "This member has no local aim for the network aim, so its work cannot be judged against its own target."),
+    Rule("uniform_measure_not_reported", "warning", "measure",
+         "This member has no row for a uniform measure, so the network cannot see its data."),
+)}
+
+
+@dataclass
+class NetworkView:
+    """Everything the network page shows, read once."""
+
+    network: dict
+    words: Words
+    today: dt.date
+    members: pl.DataFrame  # member_id, member, joined_on, left_on, current, local_aim_id, local_aim
+    aim: dict | None  # the network aim (the first active one)
+    local_aims: pl.DataFrame
+    uniform: pl.DataFrame  # the hub's definitions
+    member_measures: pl.DataFrame  # each member's row for each uniform measure
+    points: pl.DataFrame  # charted points: network series (series = definition id) and member series
+    summaries: pl.DataFrame  # per series: variation_icon, assurance_icon, summary, latest value...
+    projects: pl.DataFrame
+    cycles: pl.DataFrame
+    change_ideas: pl.DataFrame
+    flags: pl.DataFrame  # per-member checks: member (None for the hub), rule, severity, entity, title, message
+    versions: pl.DataFrame
+    nodes: pl.DataFrame
+
+
+def network_view(store, network_id: int, today: dt.date) -> NetworkView:
+    """The network's view for its hub, as of ``today``."""
+    networks = store.networks().filter(pl.col("id") == network_id)
+    if networks.height == 0:
+        raise ValueError(f"There is no network {network_id}.")
+    network = networks.row(0, named=True)
+    members = store.network_members(network_id, today)
+    aims = store.network_aims(network_id).filter(pl.col("status") == "active")
+    aim = aims.row(0, named=True) if aims.height else None
+    uniform = store.uniform_measures(network_id)
+    member_rows = store.member_measures(network_id)
+    observations = store.observations(member_rows["id"].to_list())
+    network_obs = network_observations(member_rows, observations, members)
+    member_points, member_summaries = chart(
+        member_rows, observations, store.chart_phases(member_rows["id"].to_list()),
+        store.point_exclusions(member_rows["id"].to_list()))
+    network_points, network_summaries = chart(uniform, network_obs)
+    diagram_id = aim["diagram_id"] if aim else None
+    local_aims = store.local_aims(network_id)
+    flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id),
+                         members, local_aims, uniform, member_rows)
+    return NetworkView(
+        network=network, words=words(network["vocabulary"]), today=today, members=members, aim=aim,
+        local_aims=local_aims, uniform=uniform, member_measures=member_rows,
+        points=pl.concat([network_points, member_points], how="diagonal_relaxed"),
+        summaries=pl.concat([network_summaries, member_summaries], how="diagonal_relaxed"),
+        projects=store.network_projects(network_id), cycles=store.network_cycles(network_id),
+        change_ideas=store.network_change_ideas(network_id), flags=flags,
+        versions=store.diagram_versions(diagram_id) if diagram_id else pl.DataFrame(),
+        nodes=store.diagram_nodes(diagram_id) if diagram_id else pl.DataFrame(),
+    )
+
+
+# -- uniform measures: the network as one series, and each member's ---------------------------------------
+
+def network_observations(member_rows: pl.DataFrame, observations: pl.DataFrame,
+                         members: pl.DataFrame) -> pl.DataFrame:
+    """One series per uniform measure for the whole network: each period's members' figures pooled (numerators
+    and denominators summed for a proportion or rate, so each student counts once; values averaged otherwise),
+    counting a member only while it belonged. Columns as ``observation`` plus ``members_reporting``."""
+    schema = {"measure_id": pl.Int64, "period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
+              "denominator": pl.Float64, "members_reporting": pl.UInt32}
+    if observations.height == 0:
+        return pl.DataFrame(schema=schema)
+    joined = (
+        observations.join(member_rows.select(pl.col("id").alias("measure_id"), "uniform_measure_id", "member_id",
+                                             "chart_type"), on="measure_id")
+        .join(members.select("member_id", "joined_on", "left_on"), on="member_id", how="left")
+        .filter((pl.col("period_start") >= pl.col("joined_on").dt.month_start())
+                & (pl.col("left_on").is_null() | (pl.col("period_start") <= pl.col("left_on"))))
+    )
+    ratio = pl.col("chart_type").first().is_in(list(RATIO_CHARTS))
+    return (
+        joined.group_by("uniform_measure_id", "period_start")
+        .agg(value=pl.when(ratio).then(None).otherwise(pl.col("value").mean()),
+             numerator=pl.when(ratio).then(pl.col("numerator").sum()),
+             denominator=pl.when(ratio).then(pl.col("denominator").sum()),
+             members_reporting=pl.len())
+        .rename({"uniform_measure_id": "measure_id"})
+        .sort("measure_id", "period_start")
+        .cast(schema)
+    )
+
+
+def chart(measures: pl.DataFrame, observations: pl.DataFrame, phases: pl.DataFrame | None = None,
+          exclusions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(points, summaries) of the given measures' series, as ``measure_series.measure_charts`` computes them."""
+    empty_phases = pl.DataFrame(schema={"measure_id": pl.Int64, "starts_on": pl.Date})
+    empty_exclusions = pl.DataFrame(schema={"measure_id": pl.Int64, "period_start": pl.Date})
+    measures = measures.filter(pl.col("id").is_in(observations["measure_id"].unique().implode()))
+    if measures.height == 0:
+        return pl.DataFrame(), pl.DataFrame()
+    points, settings = chart_inputs(measures, observations.select("measure_id", "period_start", "value", "numerator",
+                                                                  "denominator"),
+                                    empty_phases if phases is None else phases,
+                                    empty_exclusions if exclusions is None else exclusions)
+    charted = analyse(points, settings)
+    summaries = summarise(charted, "monthly")
+    return charted, measures.join(summaries, left_on="id", right_on="series", how="left")
+
+
+def small_multiples(view: NetworkView, uniform_measure_id: int) -> pl.DataFrame:
+    """The charted points of every member's report of one uniform measure, each labelled with its member (in
+    the members' order, current members first), for one small-multiples chart with a shared scale."""
+    rows = view.member_measures.filter(pl.col("uniform_measure_id") == uniform_measure_id)
+    order = {name: k for k, name in enumerate(view.members["member"])}
+    points = view.points.filter(pl.col("series").is_in(rows["id"].implode()))
+    if points.height == 0:
+        return points
+    left = view.members.filter(~pl.col("current")).select("member", "left_on")
+    labelled = rows.select(pl.col("id").cast(points["series"].dtype).alias("series"), "member").join(
+        left, on="member", how="left").with_columns(
+        pl.col("member").replace_strict(order, default=99, return_dtype=pl.Int32).alias("order"),
+        pl.when(pl.col("left_on").is_null()).then(pl.col("member"))
+        .otherwise(pl.col("member") + pl.lit(" (left ") + pl.col("left_on").dt.strftime("%b %Y") + pl.lit(")"))
+        .alias("member")).drop("left_on")
+    return points.join(labelled, on="series").sort("order", "x")
+
+
+def member_measure_table(view: NetworkView, uniform_measure_id: int) -> pl.DataFrame:
+    """Per member, one uniform measure: its latest period and value, variation and assurance, and the sentence."""
+    rows = view.member_measures.filter(pl.col("uniform_measure_id") == uniform_measure_id).select(
+        "id", "member", "member_id", "decimal_places", "improvement_direction")
+    summaries = view.summaries.select("id", "latest_x", "latest_value", "variation_icon", "assurance_icon", "state",
+                                      "summary") \
+        if "variation_icon" in view.summaries.columns else pl.DataFrame(schema={"id": pl.Int64})
+    table = rows.join(summaries, on="id", how="left").join(
+        view.members.select("member_id", "current", "joined_on", "left_on"), on="member_id", how="left")
+    return table.sort(pl.col("current").not_(), "member")
+
+
+# -- where learning is happening -----------------------------------------------------------------------------
+
+def learning_grid(members: pl.DataFrame, change_ideas: pl.DataFrame, projects: pl.DataFrame,
+                  cycles: pl.DataFrame) -> pl.DataFrame:
+    """Members × change ideas (active version, matched by key): projects, PDSA cycles, adopt/adapt/abandon counts,
+    the latest decision and the state it puts the member in (adopted, adapting, abandoned, testing, not tested)."""
+    grid = members.select("member_id", "member", "current").join(
+        change_ideas.select(pl.col("node_key").alias("idea_key"), pl.col("title").alias("change_idea"),
+                            "driver_key", "driver"), how="cross")
+    tested = (
+        cycles.filter(pl.col("idea_key").is_not_null()).sort("start_date", "cycle_id")
+        .group_by("member_id", "idea_key")
+        .agg(cycles=pl.len(),
+             adopt=(pl.col("act_decision") == "adopt").sum(), adapt=(pl.col("act_decision") == "adapt").sum(),
+             abandon=(pl.col("act_decision") == "abandon").sum(),
+             latest_decision=pl.col("act_decision").drop_nulls().last(),
+             last_cycle=pl.col("start_date").max())
+    )
+    work = (projects.filter(pl.col("idea_key").is_not_null()).group_by("member_id", "idea_key")
+            .agg(projects=pl.len(), project_titles=pl.col("project")))
+    grid = grid.join(tested, on=["member_id", "idea_key"], how="left").join(
+        work, on=["member_id", "idea_key"], how="left").with_columns(
+        pl.col("cycles", "adopt", "adapt", "abandon", "projects").fill_null(0))
+    return grid.with_columns(
+        state=pl.when(pl.col("cycles") == 0).then(pl.lit("not tested"))
+        .when(pl.col("latest_decision").is_null()).then(pl.lit("testing"))
+        .otherwise(pl.col("latest_decision").replace_strict(STATE_OF_DECISION, default="testing"))
+    ).sort("idea_key", pl.col("current").not_(), "member")
+
+
+def idea_spread(grid: pl.DataFrame) -> pl.DataFrame:
+    """Per change idea: how many members test it, have adopted or abandoned it, and its PDSA cycles in all."""
+    return (
+        grid.group_by("idea_key", "change_idea", "driver", maintain_order=True)
+        .agg(members_testing=(pl.col("cycles") > 0).sum(), adopted=(pl.col("state") == "adopted").sum(),
+             adapting=(pl.col("state") == "adapting").sum(), abandoned=(pl.col("state") == "abandoned").sum(),
+             cycles=pl.col("cycles").sum())
+        .sort("idea_key")
+    )
+
+
+def contrasts(grid: pl.DataFrame) -> pl.DataFrame:
+    """Change ideas one member adopted and another abandoned: where the network has most to learn
+    (idea_key, change_idea, adopted_by, abandoned_by)."""
+    return (
+        grid.group_by("idea_key", "change_idea", maintain_order=True)
+        .agg(adopted_by=pl.col("member").filter(pl.col("state") == "adopted"),
+             abandoned_by=pl.col("member").filter(pl.col("state") == "abandoned"))
+        .filter((pl.col("adopted_by").list.len() > 0) & (pl.col("abandoned_by").list.len() > 0))
+        .sort("idea_key")
+    )
+
+
+def member_summary(view: NetworkView, outcome_measure_id: int | None) -> pl.DataFrame:
+    """One row per member: joined, left, local aim target, latest outcome and its variation, active projects,
+    PDSA cycles this (school) year, the change ideas it tests, and its flags by severity."""
+    year_start = view.words.year_start(view.today)
+    projects = view.projects.group_by("member_id").agg(
+        active_projects=(pl.col("status") == "active").sum(), projects=pl.len())
+    cycles = view.cycles.group_by("member_id").agg(
+        cycles_this_year=(pl.col("start_date") >= year_start).sum(), cycles=pl.len(),
+        ideas_tested=pl.col("idea_key").drop_nulls().n_unique(), last_cycle=pl.col("start_date").max())
+    flags = view.flags.filter(pl.col("member_id").is_not_null()).group_by("member_id").agg(
+        errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum(),
+        information=(pl.col("severity") == "info").sum())
+    targets = view.local_aims.select("member_id", pl.col("target_value").alias("local_target"),
+                                     pl.col("baseline_value").alias("local_baseline"))
+    table = (view.members.join(targets, on="member_id", how="left")
+             .join(projects, on="member_id", how="left").join(cycles, on="member_id", how="left")
+             .join(flags, on="member_id", how="left"))
+    if outcome_measure_id is not None and "variation_icon" in view.summaries.columns:
+        outcome = member_measure_table(view, outcome_measure_id).select(
+            "member_id", pl.col("latest_x").alias("latest_period"), pl.col("latest_value").alias("latest_outcome"),
+            "variation_icon", "assurance_icon")
+        table = table.join(outcome, on="member_id", how="left")
+    counts = ["active_projects", "projects", "cycles_this_year", "cycles", "ideas_tested", "errors", "warnings",
+              "information"]
+    return table.with_columns(pl.col(counts).fill_null(0))
+
+
+# -- checks per member -----------------------------------------------------------------------------------------
+
+def member_flags(flags: pl.DataFrame, members: pl.DataFrame, local_aims: pl.DataFrame, uniform: pl.DataFrame,
+                 member_rows: pl.DataFrame) -> pl.DataFrame:
+    """The network's flags by member: the thread checks (already owned, see ``check_by_organisation``) and the
+    network's own rules. Columns: member_id, member (None for the hub's records), current, rule, severity,
+    entity_type, entity_id, title, message."""
+    current = members.filter(pl.col("current"))
+    active_local = local_aims.filter(pl.col("status") == "active")
+    extra = []
+    for member_id, member in current.select("member_id", "member").iter_rows():
+        if member_id not in set(active_local["member_id"]):
+            extra.append(dict(rule="member_without_local_aim", entity_type="organisation", entity_id=member_id,
+                              title=member, member_id=member_id))
+            continue
+        reported = set(member_rows.filter(pl.col("member_id") == member_id)["uniform_measure_id"])
+        for measure_id, name in uniform.select("id", "name").iter_rows():
+            if measure_id not in reported:
+                extra.append(dict(rule="uniform_measure_not_reported", entity_type="measure", entity_id=measure_id,
+                                  title=f"{name} ({member})", member_id=member_id))
+    own = pl.DataFrame(
+        [{**row, "severity": NETWORK_RULES[row["rule"]].severity, "message": NETWORK_RULES[row["rule"]].explanation}
+         for row in extra],
+        schema={"rule": pl.Utf8, "entity_type": pl.Utf8, "entity_id": pl.Int64, "title": pl.Utf8,
+                "member_id": pl.Int64, "severity": pl.Utf8, "message": pl.Utf8})
+    thread = flags.select("rule", "entity_type", pl.col("entity_id").cast(pl.Int64), "title",
+                          pl.col("member_id").cast(pl.Int64), "severity", "message")
+    order = {name: k for k, name in enumerate([*NETWORK_RULES, *RULES])}
+    names = members.select(pl.col("member_id").cast(pl.Int64), "member", "current")
+    return (pl.concat([own, thread]).join(names, on="member_id", how="left")
+            .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+            .sort(pl.col("member").is_not_null(), "member", "_order", "entity_id", nulls_last=False)
+            .select("member_id", "member", "current", "rule", "severity", "entity_type", "entity_id", "title",
+                    "message"))
+
+
+def flag_counts(flags: pl.DataFrame, members: pl.DataFrame, hub_label: str) -> pl.DataFrame:
+    """Errors, warnings and information per member (every member, flagged or not), the hub first under
+    ``hub_label``: member, current, errors, warnings, information, left_on."""
+    counts = flags.with_columns(pl.col("member").fill_null(hub_label)).group_by("member").agg(
+        errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum(),
+        information=(pl.col("severity") == "info").sum())
+    everyone = pl.concat([pl.DataFrame({"member": [hub_label], "current": [True]}),
+                          members.select("member", "current")])
+    left = members.filter(~pl.col("current")).select("member", pl.col("left_on"))
+    return everyone.join(counts, on="member", how="left").join(left, on="member", how="left").with_columns(
+        pl.col("errors", "warnings", "information").fill_null(0).cast(pl.Int64))
+
+
+def rule_explanation(rule: str) -> str:
+    return (NETWORK_RULES.get(rule) or RULES[rule]).explanation
+
+
+# -- the shared driver diagram's versions -------------------------------------------------------------------
+
+def version_changes(nodes: pl.DataFrame) -> pl.DataFrame:
+    """What each version changed from the one before, by node key: version_number, change (added, reworded,
+    retired), kind, node_key, title (and the wording before, for a rewording)."""
+    schema = {"version_number": pl.Int64, "change": pl.Utf8, "kind": pl.Utf8, "node_key": pl.Utf8,
+              "title": pl.Utf8, "before": pl.Utf8}
+    if nodes.height == 0:
+        return pl.DataFrame(schema=schema)
+    rows = []
+    numbers = sorted(nodes["version_number"].unique())
+    for previous, number in zip(numbers, numbers[1:]):
+        before = {r["node_key"]: r for r in nodes.filter(pl.col("version_number") == previous).iter_rows(named=True)}
+        after = {r["node_key"]: r for r in nodes.filter(pl.col("version_number") == number).iter_rows(named=True)}
+        for key in sorted(after.keys() - before.keys()):
+            rows.append(dict(version_number=number, change="added", kind=after[key]["kind"], node_key=key,
+                             title=after[key]["title"], before=None))
+        for key in sorted(before.keys() & after.keys()):
+            if before[key]["title"] != after[key]["title"]:
+                rows.append(dict(version_number=number, change="reworded", kind=after[key]["kind"], node_key=key,
+                                 title=after[key]["title"], before=before[key]["title"]))
+        for key in sorted(before.keys() - after.keys()):
+            rows.append(dict(version_number=number, change="retired", kind=before[key]["kind"], node_key=key,
+                             title=before[key]["title"], before=None))
+    return pl.DataFrame(rows, schema=schema)
+
+
+def active_diagram(nodes: pl.DataFrame) -> pl.DataFrame:
+    """The active version as rows a person reads top to bottom: primary driver, secondary driver, change idea."""
+    active = nodes.filter(pl.col("version_status") == "active")
+    title = dict(zip(active["node_key"], active["title"]))
+    rows = []
+    primaries = active.filter(pl.col("level") == "primary").sort("node_key")
+    secondaries = active.filter(pl.col("level") == "secondary").sort("node_key")
+    ideas = active.filter(pl.col("kind") == "change_idea").sort("node_key")
+    for primary in primaries["node_key"]:
+        for secondary in secondaries.filter(pl.col("parent_keys").list.first() == primary)["node_key"]:
+            served = ideas.filter(pl.col("parent_keys").list.contains(secondary))
+            for idea_key, idea in zip(served["node_key"], served["title"]):
+                rows.append({"Primary driver": title[primary], "Secondary driver": title[secondary],
+                             "Change idea": idea, "Key": idea_key})
+            if served.height == 0:
+                rows.append({"Primary driver": title[primary], "Secondary driver": title[secondary],
+                             "Change idea": None, "Key": None})
+    return pl.DataFrame(rows, schema={"Primary driver": pl.Utf8, "Secondary driver": pl.Utf8,
+                                      "Change idea": pl.Utf8, "Key": pl.Utf8})
+
+
+OPEN_LABEL_CHARACTERS = 22
+
+
+def open_change_ideas(tree):
+    """A thread tree (``thread_tree.tree_view``) with every change idea open, so each shows the members' projects
+    testing it: the network's question is which members test which ideas."""
+    def walk(items: list[dict]) -> None:
+        for item in items:
+            if item.get("children"):
+                if item["tooltip"]["formatter"].startswith("change idea:"):
+                    item["collapsed"] = False
+                    if "{" not in item["name"] and len(item["name"]) > OPEN_LABEL_CHARACTERS:  # room for its projects
+                        item["name"] = item["name"][:OPEN_LABEL_CHARACTERS - 1] + "…"
+                walk(item["children"])
+    walk(tree.roots)
+    return tree
+
+
+# -- drawing -----------------------------------------------------------------------------------------------------
+
+def small_multiples_chart(points: pl.DataFrame, *, unit: str = "", target: float | None = None,
+                          columns: int = 3, width: int = 170, height: int = 120) -> alt.FacetChart:
+    """One panel per member on a shared scale, so members can be compared at a glance: the values, centre line
+    and process limits, points coloured by Making Data Count signal."""
+    data = points.select("member", "order", "x", "value", "cl", "lcl", "ucl", "point_type", "special_cause_type") \
+        .with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
+    base = alt.Chart().encode(x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4)))
+    colour = alt.Color("signal:N",
+                       scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
+                       legend=alt.Legend(title=None, orient="bottom"))
+    layers = [
+        base.mark_line(color="#7F7F7F", strokeWidth=1.2).encode(
+            y=alt.Y("value:Q", title=unit or None, scale=alt.Scale(zero=False))),
+        base.mark_line(color="#231F20", strokeWidth=1, interpolate="step-after").encode(y="cl:Q"),
+        base.mark_line(color="#231F20", strokeDash=[4, 3], strokeWidth=0.8, interpolate="step-after").encode(y="ucl:Q"),
+        base.mark_line(color="#231F20", strokeDash=[4, 3], strokeWidth=0.8, interpolate="step-after").encode(y="lcl:Q"),
+        base.mark_circle(size=22, opacity=1).encode(
+            y="value:Q", color=colour,
+            tooltip=[alt.Tooltip("member:N", title="Member"), alt.Tooltip("x:T", title="Period", format="%B %Y"),
+                     alt.Tooltip("value:Q", title="Value", format=",.1f"),
+                     alt.Tooltip("special_cause_type:N", title="Signal")]),
+    ]
+    if target is not None:
+        layers.append(alt.Chart().mark_rule(color="#DE1B1B", strokeDash=[6, 3], strokeWidth=1).encode(
+            y=alt.datum(target)))
+    return alt.layer(*layers, data=alt.Data(values=_records(data))).properties(
+        height=height, width=width).facet(
+        facet=alt.Facet("member:N", title=None, sort=alt.SortField("order"),
+                        header=alt.Header(labelFontWeight="bold", labelFontSize=12, labelLimit=width)),
+        columns=columns)
+
+
+def learning_grid_chart(grid: pl.DataFrame, *, member_word: str = "Member") -> alt.LayerChart:
+    """Change ideas (rows, in the diagram's order) × members (columns): each cell coloured by what the member
+    decided last (adopted, adapting, abandoned, still testing, not tested), labelled with its PDSA cycles."""
+    data = grid.with_columns(
+        label=pl.when(pl.col("cycles") > 0).then(pl.col("cycles").cast(pl.Utf8)).otherwise(pl.lit("")),
+        idea=pl.col("change_idea"),
+        who=pl.when(pl.col("current")).then(pl.col("member")).otherwise(pl.col("member") + pl.lit(" (left)")),
+    ).select("who", "idea", "state", "label", "cycles", "adopt", "adapt", "abandon", "latest_decision")
+    base = alt.Chart(alt.Data(values=_records(data))).encode(
+        y=alt.Y("idea:N", title=None, sort=None, axis=alt.Axis(labelLimit=340, labelFontSize=12)),
+        x=alt.X("who:N", title=None, sort=None,
+                axis=alt.Axis(orient="top", labelAngle=-35, labelLimit=200, labelAlign="left", labelOverlap=False,
+                              labelFontSize=12)),
+    )
+    cells = base.mark_rect(stroke="#D0D5DA", strokeWidth=1).encode(
+        color=alt.Color("state:N", scale=alt.Scale(domain=list(STATES), range=list(STATE_COLOURS.values())),
+                        legend=alt.Legend(title="Latest Act decision", orient="bottom", direction="horizontal",
+                                          symbolStrokeColor="#888888")),
+        tooltip=[alt.Tooltip("who:N", title=member_word), alt.Tooltip("idea:N", title="Change idea"),
+                 alt.Tooltip("state:N", title="State"), alt.Tooltip("cycles:Q", title="PDSA cycles"),
+                 alt.Tooltip("adopt:Q", title="Adopt"), alt.Tooltip("adapt:Q", title="Adapt"),
+                 alt.Tooltip("abandon:Q", title="Abandon")])
+    labels = base.mark_text(fontSize=12, fontWeight="bold", color="#1F2D3D").encode(text="label:N")
+    return alt.layer(cells, labels).properties(height=alt.Step(32), width=alt.Step(72))
+
+
+def _records(frame: pl.DataFrame) -> list[dict]:
+    """A frame's rows for a chart's inline data: dates as ISO text, which Vega-Lite reads as times."""
+    dates = [c for c, t in frame.schema.items() if t in (pl.Date, pl.Datetime)]
+    return frame.with_columns(pl.col(c).dt.strftime("%Y-%m-%d") for c in dates).to_dicts()

@@ -1,0 +1,381 @@
+"""Backup and restore of a whole database: one Parquet file per table, and a manifest that vouches for them.
+
+A backup is a folder: ``<table>.parquet`` for every table (``schema_version`` included) and
+``manifest.json`` with the schema version, when it was made, and each file's row count and SHA-256.
+Every table is read inside one read transaction, so the files are one consistent moment of the
+database even while other connections write (DuckDB transactions are snapshots).
+
+DuckDB lets one process at a time open a file read-write, and no other process may open it at all
+then. So ``golden-thread backup`` works on a file no running app holds; in the app's own process use
+``backup_store`` (same snapshot, on the store's connection).
+
+Restore trusts nothing in the folder until every file's hash matches the manifest. It builds the
+schema with this app's own migrations (never SQL read from the backup), up to the backup's schema
+version, loads every table in one transaction into a new file beside the target, checks the row
+counts, upgrades the file to the current schema, and only then swaps it into place with an atomic
+rename: a restore that fails at any step leaves the target exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+import pyarrow.parquet as pq
+
+from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+
+if TYPE_CHECKING:
+    from golden_thread.storage.store import Store
+
+FORMAT = "golden-thread-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_SCHEMA_VERSION_DDL = (  # as Store.migrate creates it
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+    "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+)
+_TABLES_SQL = (
+    "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
+    "AND NOT temporary AND NOT internal ORDER BY table_name"
+)
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that was not made, in words a user can act on; nothing was changed."""
+
+
+# -- backup ----------------------------------------------------------------------------------------
+
+
+def backup_database(db_path: str | Path, directory: str | Path) -> dict:
+    """Back up the database file at ``db_path`` into ``directory`` (new or empty); returns the manifest."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise BackupError(f"{db_path} does not exist; there is nothing to back up.")
+    try:
+        connection = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as error:
+        raise BackupError(_open_failure(db_path, error, "back it up")) from None
+    try:
+        return _write_backup(connection, directory, source=str(db_path))
+    finally:
+        connection.close()
+
+
+def backup_store(store: "Store", directory: str | Path) -> dict:
+    """Back up an open store (e.g. from the running app) without stopping it; returns the manifest."""
+    # The store has no public way to hand out a cursor; a cursor of its connection is its own
+    # transaction context, so the snapshot below does not interfere with the app's writes.
+    return _write_backup(store._connection, directory, source=store.path)  # noqa: SLF001
+
+
+def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str) -> dict:
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise BackupError(f"{directory} is a file; give a folder for the backup.")
+    if directory.is_dir() and any(directory.iterdir()):
+        raise BackupError(f"{directory} is not empty; back up into a new or empty folder so that no earlier "
+                          "backup is overwritten.")
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    cursor = connection.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")  # one snapshot for every table
+        tables = [row[0] for row in cursor.execute(_TABLES_SQL).fetchall()]
+        if "schema_version" not in tables:
+            raise BackupError(f"{source} is not a Golden Thread database (it has no schema_version table).")
+        version = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        entries = {}
+        for table in _dependency_order(cursor, tables):
+            data = cursor.sql(f'SELECT * FROM "{table}" ORDER BY ALL').to_arrow_table()
+            path = directory / f"{table}.parquet"
+            written.append(path)
+            pq.write_table(data, path)
+            entries[table] = {"file": path.name, "rows": data.num_rows, "columns": data.column_names,
+                              "sha256": _sha256(path)}
+        cursor.execute("ROLLBACK")
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "schema_version": int(version),
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "source": source,
+            "tables": entries,
+        }
+        manifest_path = directory / MANIFEST
+        written.append(manifest_path)
+        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        return manifest
+    except BaseException:
+        for path in written:  # a backup without its manifest would only mislead
+            path.unlink(missing_ok=True)
+        raise
+    finally:
+        cursor.close()
+
+
+# -- restore ---------------------------------------------------------------------------------------
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """The manifest of a backup folder, after checking every file against it; raises BackupError."""
+    directory = Path(directory)
+    if not directory.exists():
+        raise BackupError(f"{directory} does not exist; give the folder a backup was written to.")
+    if not directory.is_dir():
+        raise BackupError(f"{directory} is not a folder; give the folder a backup was written to.")
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise BackupError(f"{directory} has no {MANIFEST}: it is not a Golden Thread backup, or the backup did "
+                          "not finish.")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BackupError(f"{path} cannot be read ({error}); the backup is damaged.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{path} is not a Golden Thread backup manifest.")
+    if not isinstance(manifest.get("format_version"), int) or manifest["format_version"] > FORMAT_VERSION:
+        raise BackupError(f"This backup uses backup format {manifest.get('format_version')!r}, newer than this "
+                          f"Golden Thread reads ({FORMAT_VERSION}). Upgrade Golden Thread, then restore.")
+    version = manifest.get("schema_version")
+    tables = manifest.get("tables")
+    if not isinstance(version, int) or version < 1 or not isinstance(tables, dict) or not tables:
+        raise BackupError(f"{path} lacks its schema version or its list of tables; the backup is damaged.")
+    if version > LATEST_VERSION:
+        raise BackupError(f"This backup is at schema version {version}, newer than this Golden Thread knows "
+                          f"(version {LATEST_VERSION}). Upgrade Golden Thread, then restore.")
+    problems = []
+    for table, entry in tables.items():
+        file = entry.get("file") if isinstance(entry, dict) else None
+        if not isinstance(file, str) or Path(file).name != file or not isinstance(entry.get("rows"), int):
+            problems.append(f"the manifest's entry for {table} is damaged")
+            continue
+        if not (directory / file).is_file():
+            problems.append(f"{file} is missing")
+        elif _sha256(directory / file) != entry.get("sha256"):
+            problems.append(f"{file} has changed since the backup was made (its SHA-256 does not match the "
+                            "manifest): it is damaged or was edited")
+    if problems:
+        raise BackupError(f"The backup in {directory} cannot be trusted: " + "; ".join(problems)
+                          + ". Nothing was restored.")
+    return manifest
+
+
+def restore_database(directory: str | Path, db_path: str | Path, *, replace: bool = False) -> dict[str, int]:
+    """Restore the backup in ``directory`` to the file ``db_path``; returns rows restored per table.
+
+    Refuses a target that holds data unless ``replace``. Either the whole backup lands or the target is
+    left as it was.
+    """
+    directory, db_path = Path(directory), Path(db_path)
+    manifest = read_manifest(directory)
+    _check_target(db_path, replace)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = db_path.with_name(f".{db_path.name}.restore-{uuid.uuid4().hex[:12]}")
+    try:
+        counts = _build(directory, manifest, scratch)
+        _open_with_store(scratch)  # brings an older backup up to this app's schema
+        if Path(f"{scratch}.wal").exists():
+            raise BackupError("the restored database did not close cleanly; nothing was restored.")
+        with open(scratch, "rb") as handle:
+            os.fsync(handle.fileno())
+        _check_target(db_path, replace)  # nobody opened or filled it meanwhile
+        # Opening the target above checkpointed any WAL of a real database; what is left belongs to a
+        # file that was not one, and must not be replayed onto the restored database.
+        Path(f"{db_path}.wal").unlink(missing_ok=True)
+        os.replace(scratch, db_path)
+        _fsync_directory(db_path.parent)
+    finally:
+        for leftover in (scratch, Path(f"{scratch}.wal")):
+            leftover.unlink(missing_ok=True)
+    return counts
+
+
+def _check_target(db_path: Path, replace: bool) -> None:
+    if db_path.exists() and not db_path.is_file():
+        raise BackupError(f"{db_path} is not a file; give the database file to restore into.")
+    if not db_path.exists():
+        if Path(f"{db_path}.wal").exists():
+            raise BackupError(f"{db_path}.wal exists without its database; move it away before restoring.")
+        return
+    try:
+        # Read-write, so that a second process holding the file is detected and a leftover WAL is
+        # checkpointed (and removed) on close rather than replayed onto the restored file later.
+        connection = duckdb.connect(str(db_path))
+    except duckdb.Error as error:
+        if replace and not _is_lock_error(error):
+            return  # not a database at all: --replace says to overwrite it
+        raise BackupError(_open_failure(db_path, error, "restore into it")) from None
+    try:
+        tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
+        rows = {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in tables if t != "schema_version"}
+    finally:
+        connection.close()
+    held = {t: n for t, n in rows.items() if n}
+    if held and not replace:
+        raise BackupError(
+            f"{db_path} already holds data ({sum(held.values()):,} rows in {len(held)} tables); restoring would "
+            "overwrite it. Restore into a new file (--db NEW_FILE), or add --replace to replace it."
+        )
+
+
+def _build(directory: Path, manifest: dict, scratch: Path) -> dict[str, int]:
+    """Create the schema at the backup's version and load every table, in one transaction."""
+    version = manifest["schema_version"]
+    entries: dict = manifest["tables"]
+    connection = duckdb.connect(str(scratch))
+    try:
+        connection.execute("BEGIN TRANSACTION")
+        connection.execute(_SCHEMA_VERSION_DDL)
+        for number, _description, sql in MIGRATIONS:
+            if number <= version:
+                connection.execute(sql)
+        tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
+        missing = sorted(set(tables) - set(entries))
+        strangers = sorted(set(entries) - set(tables))
+        if missing or strangers:
+            raise BackupError(
+                f"The backup does not match schema version {version}: "
+                + "; ".join(filter(None, [missing and f"no file for table(s) {', '.join(missing)}",
+                                          strangers and f"unknown table(s) {', '.join(strangers)}"]))
+                + ". Nothing was restored."
+            )
+        counts: dict[str, int] = {}
+        for table in _dependency_order(connection, tables):
+            frame = pl.read_parquet(directory / entries[table]["file"])
+            known = [r[0] for r in connection.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+            if sorted(frame.columns) != sorted(known):
+                raise BackupError(f"{entries[table]['file']} has columns {', '.join(frame.columns)}, but table "
+                                  f"{table} at schema version {version} has {', '.join(known)}. Nothing was restored.")
+            try:
+                _insert(connection, table, frame)
+            except duckdb.Error as error:
+                raise BackupError(f"{entries[table]['file']} could not be restored: {_first_line(error)}. "
+                                  "Nothing was restored.") from None
+            counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if counts[table] != entries[table]["rows"]:
+                raise BackupError(f"{entries[table]['file']} holds {counts[table]} rows but the manifest says "
+                                  f"{entries[table]['rows']}; the backup is damaged. Nothing was restored.")
+        stored = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        if stored != version:
+            raise BackupError(f"schema_version.parquet says version {stored}, the manifest {version}; the backup "
+                              "is damaged. Nothing was restored.")
+        connection.execute("COMMIT")
+        connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+    return counts
+
+
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Insert a table's rows; rows that point at rows of the same table go in waves, parents first.
+
+    (DuckDB checks a foreign key against rows already stored, not rows of the same statement.)
+    """
+    if frame.height == 0:
+        return
+    self_keys = [(cols[0], ref[0]) for cols, ref in connection.execute(
+        "SELECT constraint_column_names, referenced_column_names FROM duckdb_constraints() "
+        "WHERE database_name = current_database() AND constraint_type = 'FOREIGN KEY' "
+        "AND table_name = ? AND referenced_table = ?", [table, table]).fetchall() if len(cols) == 1]
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    remaining = frame
+    while remaining.height:
+        wave = remaining
+        for column, key in self_keys:
+            waiting = remaining[key].implode()
+            wave = wave.filter(pl.col(column).is_null() | ~pl.col(column).is_in(waiting))
+        if wave.height == 0:  # rows that point at each other in a loop: let the database refuse them
+            wave = remaining
+        connection.register("restored_rows", wave.to_arrow())
+        try:
+            connection.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM restored_rows')
+        finally:
+            connection.unregister("restored_rows")
+        if not self_keys or wave.height == remaining.height:
+            break
+        remaining = remaining.join(wave.select(self_keys[0][1]), on=self_keys[0][1], how="anti")
+
+
+def _open_with_store(path: Path) -> None:
+    from golden_thread.storage.store import Store, StoreError
+
+    try:
+        store = Store(path)
+    except (StoreError, duckdb.Error) as error:
+        raise BackupError(f"The restored database could not be opened: {_first_line(error)}. "
+                          "Nothing was restored.") from None
+    store.close()
+
+
+# -- shared ----------------------------------------------------------------------------------------
+
+
+def _dependency_order(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> list[str]:
+    """Tables with every table they reference before them (then by name), for loading parents first."""
+    references: dict[str, set[str]] = {t: set() for t in tables}
+    for table, referenced in connection.execute(
+        "SELECT table_name, referenced_table FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND constraint_type = 'FOREIGN KEY'"
+    ).fetchall():
+        if table in references and referenced in references and referenced != table:
+            references[table].add(referenced)
+    ordered: list[str] = []
+    while references:
+        ready = sorted(t for t, needs in references.items() if not needs - set(ordered))
+        if not ready:  # a loop of references between tables: keep name order for the rest
+            ready = sorted(references)
+        for table in ready:
+            ordered.append(table)
+            del references[table]
+    return ordered
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_directory(directory: Path) -> None:
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
+
+
+def _is_lock_error(error: Exception) -> bool:
+    return "lock" in str(error).lower()
+
+
+def _open_failure(path: Path, error: Exception, purpose: str) -> str:
+    if _is_lock_error(error):
+        holder = re.search(r"\(PID (\d+)\)", str(error))
+        who = f" (process {holder.group(1)})" if holder else ""
+        return (f"{path} is open in another program{who}, probably the Golden Thread app; DuckDB lets only one "
+                f"process use a database file at a time. Stop the app, then {purpose}.")
+    return f"{path} cannot be opened as a DuckDB database ({_first_line(error)})."
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().split("\n")[0]

@@ -1,0 +1,1166 @@
+"""The store: the one module that owns the DuckDB file and every SQL statement.
+
+Lifecycle. ``Store(path)`` opens one DuckDB connection for the whole process and brings the schema up
+to date (see ``schema.MIGRATIONS``). DuckDB connections are not safe to share between threads, but
+cursors made from one connection are, so every call below takes its own ``cursor()``: Streamlit runs
+each session's script in its own thread and they all share one ``Store``. Writes are serialised by a
+process-wide lock and each multi-row write is one transaction: it lands whole or not at all.
+
+Reads return polars DataFrames. Values always travel as parameters or as registered Arrow tables;
+the only identifiers interpolated into SQL are table and column names checked against the schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+import json
+import threading
+import uuid
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+import duckdb
+import polars as pl
+
+from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, PermissionRefused, guarded, refusal
+from golden_thread.errors import StoreError
+
+from golden_thread.domain.observations import ProposedObservation, check_observation
+
+if TYPE_CHECKING:
+    from golden_thread.domain.observation_import import ImportPlan
+from golden_thread.storage import schema_leadership, schema_network
+from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.scope import EVERYTHING, OWNERSHIP, Scope, scoped_sql
+from golden_thread.storage.shared_sql import PROJECT_AIM
+from golden_thread.storage.leadership_queries import LeadershipQueries
+from golden_thread.storage.network_queries import NetworkQueries
+
+# Tables in dependency order (parents first): the order of export, import and demo loading.
+TABLES: tuple[str, ...] = (
+    "organisation",
+    "network_membership",
+    "strategic_objective",
+    "aim",
+    "driver_diagram",
+    "driver_diagram_version",
+    "driver",
+    "driver_link",
+    "change_idea",
+    "change_idea_driver",
+    "project",
+    "project_link",
+    "pdsa_cycle",
+    "measure",
+    "observation",
+    "chart_phase",
+    "point_exclusion",
+    "annotation",
+    "app_user",
+    "audit_log",
+    "board_snapshot",
+    "app_setting",
+    *schema_leadership.TABLES,
+    *schema_network.TABLES,
+)
+
+# The order in which rows are exported, so two exports of the same data are byte-identical.
+SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "network_membership": ("network_id", "member_id"),
+    "driver_link": ("parent_driver_id", "child_driver_id"),
+    "change_idea_driver": ("change_idea_id", "driver_id"),
+    "project_link": ("project_id", "is_primary", "aim_id", "driver_id", "change_idea_id"),
+    "observation": ("measure_id", "period_start"),
+    "chart_phase": ("measure_id", "starts_on"),
+    "point_exclusion": ("measure_id", "period_start"),
+    "app_user": ("username",),
+    "board_snapshot": ("organisation_id", "month"),
+    "app_setting": ("key",),
+    **schema_leadership.SORT_KEYS,
+    **schema_network.SORT_KEYS,
+}
+
+
+# Columns that point at another row of the same table.
+SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
+
+
+
+
+def _MEASURE(self, measure_id, *args, **kwargs):  # noqa: N802 - read as the name of the record a write changes
+    return ("measure", measure_id)
+
+
+class _Database:
+    """What every view of one database file shares: its connection, the write lock and the data version."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        self.write_lock = threading.RLock()
+        self.version = 0
+        self.opened = uuid.uuid4().hex
+
+
+class Store(LeadershipQueries, NetworkQueries):
+    """All reads and writes of one Golden Thread database."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._state = _Database(duckdb.connect(self.path))
+        self.scope = EVERYTHING
+        self.migrate()
+
+    def within(self, scope: Scope) -> "Store":
+        """This database seen as one organisation: every read holds only its rows, and every write is refused
+        for a record outside it. Shares the connection, the write lock and the data version."""
+        scoped = copy.copy(self)
+        scoped.scope = scope
+        return scoped
+
+    @property
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        return self._state.connection
+
+    @property
+    def _write_lock(self) -> threading.RLock:
+        return self._state.write_lock
+
+    @property
+    def data_version(self) -> int:
+        """Bumped on every commit. DuckDB lets one process write a file, so this process sees every change:
+        computed statistics can be cached keyed by it and are never stale."""
+        return self._state.version
+
+    @property
+    def version_key(self) -> str:
+        """Names this store's data as it is now: changes with every commit and with every reopening."""
+        return f"{self.path}|{self._state.opened}|{self._state.version}"
+
+    def close(self) -> None:
+        self._state.connection.close()
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
+        """Run one read; in a scoped store, against the scope's rows only (``scope.scoped_sql``)."""
+        if not self.scope.is_everything:
+            sql, params = scoped_sql(sql, params, self.scope)
+        cursor = self._connection.cursor()
+        try:
+            return cursor.sql(sql, params=params).pl()
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock:
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                cursor.close()
+                raise
+            cursor.execute("COMMIT")
+            cursor.close()
+            self._state.version += 1
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        exists = self._query(
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).item()
+        if not exists:
+            return 0
+        return int(self._query("SELECT coalesce(max(version), 0) FROM schema_version").item())
+
+    def migrate(self) -> int:
+        """Apply every migration newer than the file's version; returns the version reached."""
+        with self._write_lock:
+            current = self.schema_version()
+            if current > LATEST_VERSION:
+                raise StoreError(
+                    f"This database is at schema version {current}, newer than this Golden Thread "
+                    f"(version {LATEST_VERSION}). Upgrade Golden Thread before opening it."
+                )
+            for version, description, sql in MIGRATIONS:
+                if version <= current:
+                    continue
+                with self._transaction() as cursor:
+                    cursor.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                        "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+                    )
+                    cursor.execute(sql)
+                    cursor.execute(
+                        "INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description]
+                    )
+            return self.schema_version()
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Column name -> DuckDB type, in table order."""
+        self._check_table(table)
+        frame = self._query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        )
+        return dict(zip(frame["column_name"], frame["data_type"]))
+
+    @staticmethod
+    def _check_table(table: str) -> None:
+        if table not in TABLES:
+            raise StoreError(f"Unknown table {table!r}.")
+
+    # -- bulk rows (import, export, demo) --------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return self._query("SELECT count(*) FROM organisation").item() == 0
+
+    def table(self, table: str) -> pl.DataFrame:
+        """Every row of one table in a stable order (used by export)."""
+        self._check_table(table)
+        keys = SORT_KEYS.get(table, ("id",))
+        order = ", ".join(f'"{k}"' for k in keys if k in self.columns(table))
+        return self._query(f'SELECT * FROM "{table}" ORDER BY {order}')
+
+    def insert_tables(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+        """Insert whole tables in one transaction (parents first); nothing is written if any row fails."""
+        counts: dict[str, int] = {}
+        with self._transaction() as cursor:
+            for table in TABLES:
+                frame = frames.get(table)
+                if frame is None or frame.height == 0:
+                    continue
+                counts[table] = self._insert_frame(cursor, table, frame)
+            self._check_one_primary_link(cursor)
+        return counts
+
+    @staticmethod
+    def _check_one_primary_link(cursor: duckdb.DuckDBPyConnection) -> None:
+        """A project has one primary link into the thread (DOMAIN Decision 2); DuckDB has no partial index."""
+        twice = cursor.execute(
+            "SELECT project_id FROM project_link WHERE is_primary GROUP BY project_id HAVING count(*) > 1 "
+            "ORDER BY project_id LIMIT 5"
+        ).fetchall()
+        if twice:
+            ids = ", ".join(str(row[0]) for row in twice)
+            raise StoreError(f"Project(s) {ids} have more than one primary link; mark one link per project as "
+                             "primary and the others as 'also contributes to' (is_primary false).")
+
+    def _insert_frame(self, cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
+        known = self.columns(table)
+        unknown = [c for c in frame.columns if c not in known]
+        if unknown:
+            raise StoreError(f"{table}: unknown column(s) {', '.join(unknown)}.")
+        frame = _blank_text_to_null(frame)
+        reference = SELF_REFERENCES.get(table)
+        if reference in frame.columns and "id" in frame.columns:
+            # DuckDB checks a foreign key against rows already stored, not rows of the same statement, so
+            # rows that point at each other (a team's division, a cycle's earlier cycle) go in waves.
+            remaining = frame
+            while remaining.height:
+                waiting_on = remaining["id"]
+                wave = remaining.filter(~pl.col(reference).is_in(waiting_on.implode()) | pl.col(reference).is_null())
+                if wave.height == 0:  # a cycle: let the database refuse it with its own message
+                    wave = remaining
+                self._insert_rows(cursor, table, wave)
+                remaining = remaining.filter(~pl.col("id").is_in(wave["id"].implode()))
+            return frame.height
+        self._insert_rows(cursor, table, frame)
+        return frame.height
+
+    @staticmethod
+    def _insert_rows(cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+        column_list = ", ".join(f'"{c}"' for c in frame.columns)
+        cursor.register("incoming_rows", frame.to_arrow())
+        try:
+            cursor.execute(f'INSERT INTO "{table}" ({column_list}) SELECT {column_list} FROM incoming_rows')
+        finally:
+            # After a refused insert the transaction is aborted and even unregistering fails; the
+            # original error is the one worth reporting, and the cursor is discarded anyway.
+            with suppress(duckdb.TransactionException):
+                cursor.unregister("incoming_rows")
+
+    def check_rows(self, table: str, frame: pl.DataFrame) -> list[tuple[int, str]]:
+        """Find every row the schema refuses, trying rows in rolled-back transactions.
+
+        Returns (row index, reason) pairs; used to name each bad row of an import after its bulk insert
+        failed. Halves of a refused block are tried in turn, so a few bad rows among many cost a few
+        dozen trial inserts, not one per row. Rows of earlier tables must already be present.
+        """
+        problems: list[tuple[int, str]] = []
+
+        def trial(start: int, length: int) -> None:
+            try:
+                with self._transaction() as cursor:
+                    self._insert_frame(cursor, table, frame.slice(start, length))
+                    raise _RollBack
+            except _RollBack:
+                return
+            except (duckdb.Error, StoreError) as error:
+                if length == 1:
+                    problems.append((start, _plain_error(error)))
+                    return
+            half = length // 2
+            trial(start, half)
+            trial(start + half, length - half)
+
+        if frame.height:
+            trial(0, frame.height)
+        return problems
+
+    # -- the organisation a person works in ----------------------------------------------------------
+
+    def everything(self) -> "Store":
+        """This database unscoped: for signing in, resolving a scope and maintenance commands."""
+        return self.within(EVERYTHING)
+
+    def resolve_scope(self, organisation_id: int) -> Scope:
+        """The scope of one top organisation (a trust, or a network): it, every unit beneath it and, for a
+        network, each member ever and every unit beneath them. Refuses an organisation that is not a top one."""
+        top = self.everything()._query(
+            "SELECT id, name, kind, vocabulary FROM organisation WHERE id = ? AND (parent_id IS NULL OR kind = 'network')",
+            [organisation_id])
+        if top.height == 0:
+            raise StoreError(f"There is no organisation {organisation_id} to open; choose one of: "
+                             + "; ".join(f"{i} {n}" for i, n in self.everything().top_organisations()
+                                         .select("id", "name").iter_rows()) + ".")
+        units = self.everything()._query(
+            """
+            WITH RECURSIVE beneath(up, down) AS (
+                SELECT parent_id, id FROM organisation WHERE parent_id IS NOT NULL
+                UNION SELECT network_id, member_id FROM network_membership
+            ), unit(id) AS (
+                SELECT ?::INTEGER
+                UNION
+                SELECT b.down FROM beneath b JOIN unit ON b.up = unit.id
+            ) SELECT id FROM unit ORDER BY id
+            """, [organisation_id])
+        row = top.row(0, named=True)
+        return Scope(row["id"], row["name"], row["kind"], row["vocabulary"] or "health", tuple(units["id"].to_list()))
+
+    def choose_scope(self, organisation: str | int | None) -> Scope:
+        """The scope a command names by id or name (case-insensitive). With one organisation in the database it
+        may be left out; with several it is required, and the refusal lists them."""
+        tops = self.everything().top_organisations()
+        choices = "; ".join(f"{i} {n}" for i, n in tops.select("id", "name").iter_rows())
+        if organisation is None or str(organisation).strip() == "":
+            if tops.height == 1:
+                return self.resolve_scope(tops["id"][0])
+            raise StoreError(f"This database holds {tops.height} organisations; say which with --organisation "
+                             f"(id or name): {choices}.")
+        wanted = str(organisation).strip()
+        match = tops.filter((pl.col("id").cast(pl.Utf8) == wanted) | (pl.col("name").str.to_lowercase() == wanted.lower()))
+        if match.height == 0:
+            raise StoreError(f"There is no organisation or network “{wanted}”; choose one of: {choices}.")
+        return self.resolve_scope(match["id"][0])
+
+    def scopes_for(self, username: str) -> list[Scope]:
+        """The organisations a person may open: the top of their own organisation (their trust, or their network);
+        an administrator who belongs to no organisation administers every one of them."""
+        user = self.user(username)
+        if user is None or not user["active"]:
+            return []
+        if user["organisation_id"] is None:
+            if user["role"] != "administrator":
+                return []
+            return [self.resolve_scope(i) for i in self.everything().top_organisations()["id"]]
+        home = self.everything().home_organisation(username)
+        return [] if home is None else [self.resolve_scope(home)]
+
+    # -- reads for the screens -------------------------------------------------------------------
+
+    def organisations(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM organisation ORDER BY id")
+
+    def objectives_overview(self) -> pl.DataFrame:
+        """One row per system-level aim, with its objective and counts of the work beneath it."""
+        return self._query(
+            f"""
+            WITH aim_projects AS (SELECT DISTINCT aim_id, project_id FROM ({PROJECT_AIM}))
+            SELECT o.id AS objective_id, o.title AS objective, o.category,
+                   a.id AS aim_id, a.title AS aim, a.statement, a.target_value, a.target_date,
+                   a.responsible_leader,
+                   count(DISTINCT p.id) FILTER (WHERE p.status = 'active') AS active_projects,
+                   count(DISTINCT c.id) AS pdsa_cycles,
+                   (SELECT count(*) FROM measure m WHERE m.aim_id = a.id) AS aim_measures
+            FROM strategic_objective o
+            LEFT JOIN aim a ON a.objective_id = o.id AND a.status = 'active'
+            LEFT JOIN aim_projects ap ON ap.aim_id = a.id
+            LEFT JOIN project p ON p.id = ap.project_id
+            LEFT JOIN pdsa_cycle c ON c.project_id = p.id
+            WHERE o.status = 'active'
+            GROUP BY ALL
+            ORDER BY o.id, a.id
+            """
+        )
+
+    def totals(self) -> dict[str, int]:
+        row = self._query(
+            """
+            SELECT (SELECT count(*) FROM aim WHERE status = 'active') AS aims,
+                   (SELECT count(*) FROM project WHERE status = 'active') AS active_projects,
+                   (SELECT count(*) FROM project) AS projects,
+                   (SELECT count(*) FROM pdsa_cycle) AS pdsa_cycles,
+                   (SELECT count(*) FROM measure WHERE status = 'active') AS measures,
+                   (SELECT count(*) FROM observation) AS observations
+            """
+        ).row(0, named=True)
+        return {k: int(v) for k, v in row.items()}
+
+    def measures(self) -> pl.DataFrame:
+        """Every measure with what it is attached to (aim, driver or project) and the team behind it."""
+        return self._query(
+            f"""
+            SELECT m.*,
+                   coalesce(a.title, da.title, pa.title) AS aim,
+                   d.title AS driver, p.title AS project, t.name AS team,
+                   coalesce(m.aim_id, da.id, pa.id) AS thread_aim_id
+            FROM measure m
+            LEFT JOIN aim a ON a.id = m.aim_id
+            LEFT JOIN driver d ON d.id = m.driver_id
+            LEFT JOIN driver_diagram_version v ON v.id = d.version_id
+            LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            LEFT JOIN aim da ON da.id = dd.aim_id
+            LEFT JOIN project p ON p.id = m.project_id
+            LEFT JOIN organisation t ON t.id = p.team_id
+            LEFT JOIN (
+                SELECT pa.project_id, a2.id, a2.title FROM ({PROJECT_AIM}) pa JOIN aim a2 ON a2.id = pa.aim_id
+                WHERE pa.is_primary
+            ) pa ON pa.project_id = m.project_id
+            ORDER BY m.id
+            """
+        )
+
+    def observations(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        if measure_ids is None:
+            return self._query("SELECT * FROM observation ORDER BY measure_id, period_start")
+        return self._query(
+            "SELECT * FROM observation WHERE list_contains(?, measure_id) ORDER BY measure_id, period_start",
+            [measure_ids],
+        )
+
+    def chart_phases(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM chart_phase WHERE ? IS NULL OR list_contains(?, measure_id) "
+            "ORDER BY measure_id, starts_on",
+            [measure_ids, measure_ids],
+        )
+
+    def point_exclusions(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM point_exclusion WHERE ? IS NULL OR list_contains(?, measure_id) "
+            "ORDER BY measure_id, period_start",
+            [measure_ids, measure_ids],
+        )
+
+
+    def pdsa_cycles_for_measure(self, measure_id: int) -> pl.DataFrame:
+        """PDSA cycles of the work a measure watches: its project's, or the projects linked to its driver or aim."""
+        return self._query(
+            """
+            WITH m AS (SELECT * FROM measure WHERE id = ?),
+            link_targets AS (
+                -- every (project, driver, aim) reached by a project's links, through change ideas and drivers
+                SELECT pl.project_id, coalesce(pl.driver_id, cid.driver_id) AS driver_id,
+                       coalesce(pl.aim_id, dd.aim_id) AS aim_id
+                FROM project_link pl
+                LEFT JOIN change_idea_driver cid ON cid.change_idea_id = pl.change_idea_id
+                LEFT JOIN driver d ON d.id = coalesce(pl.driver_id, cid.driver_id)
+                LEFT JOIN driver_diagram_version v ON v.id = d.version_id
+                LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            ),
+            watched AS (
+                SELECT project_id FROM m WHERE project_id IS NOT NULL
+                UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.driver_id = m.driver_id
+                UNION SELECT lt.project_id FROM link_targets lt, m WHERE lt.aim_id = m.aim_id
+            )
+            SELECT c.id, c.title, c.start_date, c.end_date, c.act_decision, c.cycle_number, p.title AS project,
+                   ci.title AS change_idea
+            FROM pdsa_cycle c JOIN project p ON p.id = c.project_id
+            LEFT JOIN change_idea ci ON ci.id = c.change_idea_id
+            WHERE c.project_id IN (SELECT project_id FROM watched)
+            ORDER BY c.start_date, c.id
+            """,
+            [measure_id],
+        )
+
+    def annotations(self, measure_ids: list[int]) -> pl.DataFrame:
+        return self._query(
+            "SELECT * FROM annotation WHERE list_contains(?, measure_id) ORDER BY measure_id, on_date", [measure_ids]
+        )
+
+
+    # -- breaks in the golden thread -------------------------------------------------------------
+
+    def thread_breaks(self, today: dt.date, *, stale_days: int, quiet_grace_periods: int) -> pl.DataFrame:
+        """(rule, entity_id, title) for every record behind a break in the thread (rules: thread_checks)."""
+        return self._query(
+            f"""
+            WITH active_version AS (SELECT id FROM driver_diagram_version WHERE status = 'active'),
+            project_aim AS ({PROJECT_AIM}),
+            last_period AS (
+                SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id
+            )
+            SELECT 'orphan_project' AS rule, p.id AS entity_id, p.title FROM project p
+            WHERE p.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
+            UNION ALL
+            SELECT 'aim_without_project', a.id, a.title FROM aim a WHERE a.status = 'active' AND NOT EXISTS (
+                SELECT 1 FROM project_aim pa JOIN project p ON p.id = pa.project_id
+                WHERE pa.aim_id = a.id AND p.status = 'active')
+            UNION ALL
+            SELECT 'aim_not_smart', a.id, a.title FROM aim a WHERE a.status = 'active' AND (
+                a.target_value IS NULL OR a.target_date IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome'))
+            UNION ALL
+            SELECT 'outcome_without_balancing', a.id, a.title FROM aim a WHERE a.status = 'active'
+                AND EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome')
+                AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'balancing')
+            UNION ALL
+            SELECT 'driver_without_change_idea', d.id, d.title FROM driver d
+            WHERE d.version_id IN (SELECT id FROM active_version)
+                AND NOT EXISTS (SELECT 1 FROM change_idea_driver cid WHERE cid.driver_id = d.id)
+                AND NOT EXISTS (SELECT 1 FROM driver_link dl WHERE dl.parent_driver_id = d.id)
+            UNION ALL
+            SELECT 'untested_change_idea', ci.id, ci.title FROM change_idea ci
+            WHERE ci.version_id IN (SELECT id FROM active_version)
+                AND NOT EXISTS (SELECT 1 FROM pdsa_cycle c WHERE c.change_idea_id = ci.id)
+            UNION ALL
+            SELECT 'project_without_measure', p.id, p.title FROM project p
+            WHERE p.status IN ('planning', 'active', 'on_hold')
+                AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
+            UNION ALL
+            SELECT 'measure_gone_quiet', m.id, m.name FROM measure m JOIN last_period lp ON lp.measure_id = m.id
+            WHERE m.status = 'active' AND CAST(
+                CASE WHEN m.frequency = 'weekly' THEN lp.last_start + to_days(7 * $grace)
+                     ELSE lp.last_start + to_months($grace) END + to_days(m.expected_lag_days) AS DATE) < $today
+            UNION ALL
+            SELECT 'stale_project', p.id, p.title FROM project p WHERE p.status = 'active' AND coalesce((
+                SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id), DATE '1900-01-01')
+                < CAST($today - to_days($stale) AS DATE)
+            UNION ALL
+            SELECT 'pdsa_overdue', c.id, c.title FROM pdsa_cycle c
+            WHERE c.end_date < $today AND (c.study_notes IS NULL OR c.act_decision IS NULL)
+            UNION ALL
+            SELECT 'pdsa_without_prediction', c.id, c.title FROM pdsa_cycle c WHERE c.prediction IS NULL
+            UNION ALL
+            SELECT DISTINCT 'link_to_retired_version', p.id, p.title FROM project p
+            JOIN project_link pl ON pl.project_id = p.id
+            LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
+            LEFT JOIN driver d ON d.id = pl.driver_id
+            JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
+            WHERE v.status = 'retired'
+            """,
+            {"today": today, "stale": stale_days, "grace": quiet_grace_periods},
+        )
+
+    def project_alignment(self) -> pl.DataFrame:
+        """One row per project: its team, division, status, and each aim its links reach (primary or not)."""
+        return self._query(
+            f"""
+            WITH project_aim AS ({PROJECT_AIM})
+            SELECT p.id AS project_id, p.title AS project, p.status, t.name AS team,
+                   coalesce(division.name, t.name) AS division, pa.aim_id, a.title AS aim, pa.is_primary
+            FROM project p
+            JOIN organisation t ON t.id = p.team_id
+            LEFT JOIN organisation division ON division.id = t.parent_id AND division.kind = 'division'
+            LEFT JOIN project_aim pa ON pa.project_id = p.id
+            LEFT JOIN aim a ON a.id = pa.aim_id
+            ORDER BY p.id, pa.aim_id
+            """
+        )
+
+    def thread_rows(self) -> dict[str, pl.DataFrame]:
+        """The active parts of the thread, table by table, for building the tree."""
+        queries = {
+            "aims": "SELECT a.id, a.title, o.title AS objective, o.category FROM aim a "
+                    "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
+            "drivers": "SELECT d.id, d.title, d.level, dd.aim_id FROM driver d "
+                       "JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active' "
+                       "JOIN driver_diagram dd ON dd.id = v.diagram_id ORDER BY d.id",
+            "driver_links": "SELECT parent_driver_id, child_driver_id, strength FROM driver_link",
+            "change_ideas": "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
+                            "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
+                            "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
+            "projects": "SELECT p.id, p.title, p.status, t.name AS team, coalesce(division.name, t.name) AS division, "
+                        "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
+                        "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
+                        "ON division.id = t.parent_id AND division.kind = 'division' "
+                        "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
+            "cycles": "SELECT id, title, project_id, act_decision, start_date FROM pdsa_cycle ORDER BY id",
+            "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
+                        "WHERE status = 'active' ORDER BY id",
+        }
+        return {name: self._query(sql) for name, sql in queries.items()}
+
+    def aims(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM aim WHERE status = 'active' ORDER BY id")
+
+    # -- observations (data entry) ----------------------------------------------------------------
+
+    def measure(self, measure_id: int) -> dict | None:
+        frame = self._query("SELECT * FROM measure WHERE id = ?", [measure_id])
+        return frame.row(0, named=True) if frame.height else None
+
+    @guarded("enter_data", team_of=lambda self, measure_id, *a, **k: self.measure_team(measure_id),
+             record=lambda self, measure_id, *a, **k: ("measure", measure_id))
+    def save_observation(
+        self,
+        measure_id: int,
+        proposed: "ProposedObservation",
+        *,
+        username: str,
+        today: dt.date,
+        correcting: bool = False,
+        expected: dict | None = None,
+    ) -> str:
+        """Add (or, when ``correcting``, change) one period's data; returns 'added', 'corrected' or 'unchanged'.
+
+        Refuses with ``ObservationRefused`` listing every problem; nothing is written then. The write and
+        its audit record land together in one transaction. ``expected`` is the stored value, numerator and
+        denominator the person saw when they began the correction: if someone has changed the period since,
+        the save is refused rather than overwrite their work unseen.
+        """
+        measure = self.measure(measure_id)
+        if measure is None:
+            raise ObservationRefused([f"There is no measure {measure_id}."])
+        row, problems = check_observation(proposed, measure, today)
+        if problems:
+            raise ObservationRefused(problems)
+        fields = ("value", "numerator", "denominator", "note")
+        with self._transaction() as cursor:
+            existing = cursor.execute(
+                "SELECT value, numerator, denominator, note FROM observation WHERE measure_id = ? AND period_start = ?",
+                [measure_id, row["period_start"]],
+            ).fetchone()
+            if existing is not None and not correcting:
+                raise ObservationRefused([
+                    f"{measure['name']} already has data for the period starting {row['period_start']:%d %B %Y}; "
+                    "choose 'Correct an existing period' to change it."
+                ])
+            if existing is None and correcting:
+                raise ObservationRefused([f"There is no data for the period starting {row['period_start']:%d %B %Y} "
+                                          "to correct; add it as a new period."])
+            before = dict(zip(fields, existing)) if existing else None
+            if expected is not None and before is not None and any(
+                    _differs(expected.get(k), before[k]) for k in ("value", "numerator", "denominator")):
+                who = cursor.execute("SELECT entered_by, entered_at FROM observation WHERE measure_id = ? "
+                                     "AND period_start = ?", [measure_id, row["period_start"]]).fetchone()
+                now = before["value"] if before["value"] is not None else f"{before['numerator']:g}/{before['denominator']:g}"
+                raise StaleEdit([
+                    f"Someone else changed {row['period_start']:%B %Y} while you were editing it: it is now {now} "
+                    f"(saved by {who[0] or 'unknown'} at {who[1]:%H:%M on %d %B}). Your change was not saved. "
+                    "Check the new figure, then save again if yours is still right."])
+            after = {k: row[k] for k in fields}
+            if before == after:
+                return "unchanged"
+            if existing is None:
+                cursor.execute(
+                    "INSERT INTO observation (measure_id, period_start, value, numerator, denominator, note, status, "
+                    "entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, 'provisional', ?, current_timestamp)",
+                    [measure_id, row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"],
+                     username],
+                )
+            else:
+                cursor.execute(
+                    "UPDATE observation SET value = ?, numerator = ?, denominator = ?, note = ?, entered_by = ?, "
+                    "entered_at = current_timestamp WHERE measure_id = ? AND period_start = ?",
+                    [row["value"], row["numerator"], row["denominator"], row["note"], username, measure_id,
+                     row["period_start"]],
+                )
+            self._audit(cursor, username, "correct" if existing else "add", "observation",
+                        f"{measure_id}/{row['period_start']}", before, after)
+        return "corrected" if existing else "added"
+
+    @guarded("enter_data", team_of=lambda self, plan, *a, **k: self.measure_team(plan.measure_id),
+             record=lambda self, plan, *a, **k: ("measure", plan.measure_id))
+    def commit_import(self, plan: "ImportPlan", *, username: str, filename: str) -> dict[str, int]:
+        """Write a checked import plan in one transaction: new periods added, changed periods corrected."""
+        if not plan.ok:
+            raise StoreError(f"{len(plan.problems)} row(s) have problems; nothing was imported.")
+        new = plan.new.with_columns(status=pl.lit("provisional"), entered_by=pl.lit(username),
+                                    entered_at=pl.lit(dt.datetime.now()))
+        changed = plan.changed.select("measure_id", "period_start", "value", "numerator", "denominator", "note")
+        with self._transaction() as cursor:
+            if new.height:
+                self._insert_rows(cursor, "observation", new)
+            if changed.height:
+                cursor.register("changed_rows", changed.to_arrow())
+                try:
+                    cursor.execute(
+                        "UPDATE observation o SET value = c.value, numerator = c.numerator, "
+                        "denominator = c.denominator, note = c.note, entered_by = ?, entered_at = current_timestamp "
+                        "FROM changed_rows c WHERE o.measure_id = c.measure_id AND o.period_start = c.period_start",
+                        [username],
+                    )
+                finally:
+                    with suppress(duckdb.TransactionException):
+                        cursor.unregister("changed_rows")
+            self._audit(cursor, username, "import", "observation", f"{plan.measure_id}/{filename}",
+                        {"changed": plan.changed.drop("measure_id").head(500).to_dicts()} if changed.height else None,
+                        {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged})
+        return {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged}
+
+    # -- chart phases and excluded points --------------------------------------------------------
+
+    @guarded("change_chart", record=_MEASURE)
+    def add_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
+        """Start a new phase (a rebase) at a period that has data, with its reason."""
+        self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=True)
+
+    @guarded("change_chart", record=_MEASURE)
+    def remove_phase(self, measure_id: int, starts_on: dt.date, reason: str, *, username: str) -> None:
+        self._change_chart_marker("chart_phase", "starts_on", measure_id, starts_on, reason, username, add=False)
+
+    @guarded("change_chart", record=_MEASURE)
+    def exclude_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
+        """Leave a period out of the centre line and limits (it stays on the chart), with its reason."""
+        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
+                                  add=True)
+
+    @guarded("change_chart", record=_MEASURE)
+    def include_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
+        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
+                                  add=False)
+
+    def _change_chart_marker(self, table: str, column: str, measure_id: int, period: dt.date, reason: str,
+                             username: str, *, add: bool) -> None:
+        what = "phase" if table == "chart_phase" else "excluded point"
+        reason = (reason or "").strip()
+        if not reason:
+            raise StoreError(f"Give a reason for this {what}: boards and analysts will read it on the chart.")
+        with self._transaction() as cursor:
+            has_data = cursor.execute(
+                "SELECT count(*) FROM observation WHERE measure_id = ? AND period_start = ?", [measure_id, period]
+            ).fetchone()[0]
+            if not has_data:
+                raise StoreError(f"There is no data for the period starting {period:%d %B %Y}; a {what} must be "
+                                 "at a period that has data.")
+            current = cursor.execute(
+                f'SELECT reason, created_by FROM "{table}" WHERE measure_id = ? AND "{column}" = ?',
+                [measure_id, period],
+            ).fetchone()
+            key = f"{measure_id}/{period}"
+            if add:
+                if current is not None:
+                    raise StoreError(f"There is already a {what} at {period:%d %B %Y} ({current[0]}).")
+                cursor.execute(
+                    f'INSERT INTO "{table}" (measure_id, "{column}", reason, created_by) VALUES (?, ?, ?, ?)',
+                    [measure_id, period, reason, username],
+                )
+                self._audit(cursor, username, "add", table, key, None, {"reason": reason}, reason)
+            else:
+                if current is None:
+                    raise StoreError(f"There is no {what} at {period:%d %B %Y} to remove.")
+                cursor.execute(f'DELETE FROM "{table}" WHERE measure_id = ? AND "{column}" = ?', [measure_id, period])
+                # The removed marker stays in the audit trail, with who removed it and why.
+                self._audit(cursor, username, "remove", table, key,
+                            {"reason": current[0], "created_by": current[1]}, None, reason)
+
+    # -- PDSA cycles -----------------------------------------------------------------------------------
+
+    def projects_for_measure(self, measure_id: int) -> pl.DataFrame:
+        """The projects whose cycles a measure's chart shows (id, title, team_id), for logging a cycle there."""
+        return self._query(
+            f"""
+            WITH project_aim AS ({PROJECT_AIM}), m AS (SELECT * FROM measure WHERE id = ?)
+            SELECT DISTINCT p.id, p.title, p.team_id FROM project p, m
+            WHERE p.status IN ('planning', 'active', 'on_hold') AND (p.id = m.project_id
+               OR p.id IN (SELECT pl.project_id FROM project_link pl WHERE pl.driver_id = m.driver_id)
+               OR p.id IN (SELECT pa.project_id FROM project_aim pa WHERE pa.aim_id = m.aim_id))
+            ORDER BY p.title
+            """, [measure_id])
+
+    def change_ideas_for_project(self, project_id: int) -> pl.DataFrame:
+        """Active change ideas a project's cycles can test: those it links to, then the rest of its diagram."""
+        return self._query(
+            """
+            SELECT DISTINCT ci.id, ci.title FROM change_idea ci
+            JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
+            WHERE ci.id IN (SELECT change_idea_id FROM project_link WHERE project_id = ?)
+               OR ci.version_id IN (SELECT d.version_id FROM project_link pl JOIN driver d ON d.id = pl.driver_id
+                                    WHERE pl.project_id = ?)
+            ORDER BY ci.title
+            """, [project_id, project_id])
+
+    @guarded("log_pdsa", team_of=lambda self, project_id, *a, **k: self.project_team(project_id),
+             record=lambda self, project_id, *a, **k: ("project", project_id))
+    def log_pdsa_cycle(self, project_id: int, proposed, *, username: str, today: dt.date) -> int:
+        """Add a PDSA cycle to a project (numbered after its last one); returns its id."""
+        from golden_thread.domain.pdsa import check_cycle
+
+        row, problems = check_cycle(proposed, today)
+        if problems:
+            raise ObservationRefused(problems)
+        with self._transaction() as cursor:
+            if cursor.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
+                raise StoreError(f"There is no project {project_id}.")
+            cycle_id, number, previous = cursor.execute(
+                "SELECT (SELECT coalesce(max(id), 0) + 1 FROM pdsa_cycle), coalesce(max(cycle_number), 0) + 1, "
+                "max_by(id, start_date) FROM pdsa_cycle WHERE project_id = ?", [project_id]).fetchone()
+            cursor.execute(
+                "INSERT INTO pdsa_cycle (id, project_id, change_idea_id, builds_on_id, cycle_number, title, purpose, "
+                "prediction, plan, study_notes, act_decision, start_date, end_date) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cycle_id, project_id, row["change_idea_id"], previous, number, row["title"], row["purpose"],
+                 row["prediction"], row["plan"], row["study_notes"], row["act_decision"], row["start_date"],
+                 row["end_date"]])
+            self._audit(cursor, username, "add", "pdsa_cycle", str(cycle_id), None, row)
+        return cycle_id
+
+    # -- people and permissions ----------------------------------------------------------------------
+
+    def user(self, username: str) -> dict | None:
+        """An account by username, wherever it works (signing in comes before choosing an organisation)."""
+        frame = self.everything()._query("SELECT * FROM app_user WHERE username = ?", [username])
+        return frame.row(0, named=True) if frame.height else None
+
+    def users(self) -> pl.DataFrame:
+        return self._query(
+            "SELECT u.username, u.display_name, u.role, o.name AS organisation, u.active, "
+            "u.password_hash IS NOT NULL AS has_password FROM app_user u "
+            "LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.username")
+
+    def setting(self, key: str) -> str | None:
+        frame = self._query("SELECT value FROM app_setting WHERE key = ?", [key])
+        return frame.item() if frame.height else None
+
+    def user_teams(self, username: str) -> set[int]:
+        """The organisation units a user belongs to: their own and everything beneath it."""
+        frame = self._query(
+            """
+            WITH RECURSIVE unit(id) AS (
+                SELECT organisation_id FROM app_user WHERE username = ? AND organisation_id IS NOT NULL
+                UNION SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id
+            ) SELECT id FROM unit
+            """, [username])
+        return set(frame["id"].to_list())
+
+    def measure_team(self, measure_id: int) -> int | None:
+        """The unit that owns a measure: its project's team, or the member school reporting a network's uniform
+        measure (aim and driver measures belong to no team)."""
+        frame = self._query(
+            "SELECT coalesce(p.team_id, mm.member_id) AS owner FROM measure m "
+            "LEFT JOIN project p ON p.id = m.project_id LEFT JOIN member_measure mm ON mm.measure_id = m.id "
+            "WHERE m.id = ?", [measure_id])
+        return frame.item() if frame.height else None
+
+    def project_team(self, project_id: int) -> int | None:
+        frame = self._query("SELECT team_id FROM project WHERE id = ?", [project_id])
+        return frame.item() if frame.height else None
+
+    def authorise(self, username: str, action: str, team_id: int | None = None) -> None:
+        """Raise PermissionRefused unless ``username`` may do ``action`` (on ``team_id``'s work, for team roles)."""
+        user = self.user(username) if username else None
+        if user is None or not user["active"]:
+            raise PermissionRefused(f"“{username}” is not an active user of this Golden Thread: sign in again. "
+                                    "Nothing was changed.")
+        problem = refusal(user["role"], action)
+        if problem:
+            raise PermissionRefused(problem)
+        if not self._works_in_scope(user):
+            raise PermissionRefused(f"You work at {self._works_at(user)}, not {self.scope.name}: only its own people "
+                                    f"can {ACTIONS[action][1]} there. Nothing was changed.")
+        if user["role"] in TEAM_SCOPED and (team_id is None or team_id not in self.user_teams(username)):
+            raise PermissionRefused(
+                f"You can {ACTIONS[action][1]} only for your own team; this belongs to "
+                f"{'no team (it is an aim or driver measure)' if team_id is None else 'another team'}. "
+                "Ask an improvement lead. Nothing was changed.")
+
+    def _works_in_scope(self, user: dict) -> bool:
+        if self.scope.is_everything:
+            return True
+        if user["organisation_id"] is None:
+            return user["role"] == "administrator"  # an administrator of the whole database
+        return user["organisation_id"] in self.scope.units
+
+    def _works_at(self, user: dict) -> str:
+        frame = self.everything()._query("SELECT name FROM organisation WHERE id = ?", [user["organisation_id"]])
+        return frame.item() if frame.height else "no organisation"
+
+    def require_in_scope(self, table: str, record_id: object) -> None:
+        """Refuse a write to a record outside this store's organisation (it reads as if it were not there)."""
+        if self.scope.is_everything:
+            return
+        if table not in OWNERSHIP:
+            raise StoreError(f"Unknown record type {table!r}.")
+        column = "aim_id" if table == "local_aim" else "id"
+        if self._query(f'SELECT 1 FROM "{table}" WHERE "{column}" = ?', [record_id]).height == 0:
+            raise PermissionRefused(f"There is no {table.replace('_', ' ')} {record_id} in {self.scope.name}: "
+                                    "you can change only your own organisation's records. Nothing was changed.")
+
+    def verify_password(self, username: str, password: str) -> dict | None:
+        """The user when the password is theirs and the account active; None otherwise (never says which)."""
+        from argon2 import PasswordHasher
+        from argon2.exceptions import InvalidHashError, VerificationError
+
+        user = self.user(username.strip()) if username else None
+        hasher = PasswordHasher()
+        stored = user["password_hash"] if user and user["password_hash"] else _dummy_hash()
+        try:
+            hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return user if user and user["active"] and user["password_hash"] else None
+
+    @guarded("manage_users")
+    def save_user(self, account: str, display_name: str, role: str, organisation_id: int | None,
+                  password: str | None, *, username: str, active: bool = True) -> str:
+        """Add or change a local account; returns 'added' or 'changed'. Passwords are stored only as argon2 hashes."""
+        from argon2 import PasswordHasher
+
+        from golden_thread.domain.enumerations import ROLES
+
+        account = account.strip()
+        problems = []
+        if not account or len(account) > 64 or any(c.isspace() for c in account):
+            problems.append("A username is 1–64 characters with no spaces.")
+        if not display_name.strip():
+            problems.append("Give the person's name as colleagues know it.")
+        if role not in ROLES:
+            problems.append(f"Choose a role: {', '.join(ROLES)}.")
+        if password is not None and len(password) < 12:
+            problems.append("A password needs at least 12 characters.")
+        if not self.scope.is_everything and organisation_id not in self.scope.units:
+            problems.append(f"Choose where the person works within {self.scope.name}.")
+        if problems:
+            raise StoreError(" ".join(problems))
+        digest = PasswordHasher().hash(password) if password is not None else None
+        with self._transaction() as cursor:
+            before = cursor.execute("SELECT display_name, role, organisation_id, active FROM app_user WHERE username = ?",
+                                    [account]).fetchone()
+            if before is not None and not self.scope.is_everything and before[2] not in self.scope.units:
+                raise StoreError(f"The username “{account}” is already taken; choose another.")
+            if before is None:
+                if digest is None:
+                    raise StoreError("A new account needs a password.")
+                cursor.execute("INSERT INTO app_user (username, display_name, role, organisation_id, password_hash, "
+                               "active) VALUES (?, ?, ?, ?, ?, ?)",
+                               [account, display_name.strip(), role, organisation_id, digest, active])
+            else:
+                cursor.execute("UPDATE app_user SET display_name = ?, role = ?, organisation_id = ?, active = ?, "
+                               "password_hash = coalesce(?, password_hash) WHERE username = ?",
+                               [display_name.strip(), role, organisation_id, active, digest, account])
+            after = {"display_name": display_name.strip(), "role": role, "organisation_id": organisation_id,
+                     "active": active, "password_changed": digest is not None}
+            self._audit(cursor, username, "add" if before is None else "change", "app_user", account,
+                        None if before is None else dict(zip(("display_name", "role", "organisation_id", "active"),
+                                                             before)), after)
+        return "added" if before is None else "changed"
+
+    # -- the board -----------------------------------------------------------------------------------
+
+    def board_measures(self) -> pl.DataFrame:
+        """The measures a board sees for each active aim: its outcome and balancing measures, and its key process
+        measures (the process measures on the drivers of its active diagram). Adds board_aim_id, board_role."""
+        return self._query(
+            """
+            SELECT m.*, a.id AS board_aim_id,
+                   CASE m.measure_type WHEN 'process' THEN 'key process' ELSE m.measure_type END AS board_role
+            FROM measure m
+            LEFT JOIN driver d ON d.id = m.driver_id
+            LEFT JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
+            LEFT JOIN driver_diagram dd ON dd.id = v.diagram_id
+            JOIN aim a ON a.id = coalesce(m.aim_id, CASE WHEN v.id IS NOT NULL THEN dd.aim_id END)
+            WHERE m.status = 'active' AND a.status = 'active' AND m.project_id IS NULL
+              AND (m.aim_id IS NOT NULL OR m.measure_type = 'process')
+            ORDER BY a.id, CASE m.measure_type WHEN 'outcome' THEN 0 WHEN 'process' THEN 1 ELSE 2 END, m.id
+            """
+        )
+
+    def aim_activity(self, month_start: dt.date, next_month: dt.date) -> pl.DataFrame:
+        """Per active aim: its active aligned projects now, and PDSA cycles in them that started in the month."""
+        return self._query(
+            f"""
+            WITH project_aim AS (SELECT DISTINCT aim_id, project_id FROM ({PROJECT_AIM}))
+            SELECT a.id AS aim_id,
+                   count(DISTINCT p.id) FILTER (WHERE p.status = 'active') AS active_projects,
+                   count(DISTINCT c.id) FILTER (WHERE c.start_date >= ? AND c.start_date < ?) AS cycles_in_month
+            FROM aim a
+            LEFT JOIN project_aim pa ON pa.aim_id = a.id
+            LEFT JOIN project p ON p.id = pa.project_id
+            LEFT JOIN pdsa_cycle c ON c.project_id = p.id
+            WHERE a.status = 'active'
+            GROUP BY a.id ORDER BY a.id
+            """,
+            [month_start, next_month],
+        )
+
+    def aim_projects(self, aim_id: int) -> pl.DataFrame:
+        """The projects whose links reach an aim, with their team, status, link and PDSA cycle count."""
+        return self._query(
+            f"""
+            WITH project_aim AS ({PROJECT_AIM})
+            SELECT p.id AS project_id, p.title AS project, t.name AS team, p.status, p.lead,
+                   bool_or(pa.is_primary) AS is_primary,
+                   (SELECT count(*) FROM pdsa_cycle c WHERE c.project_id = p.id) AS pdsa_cycles,
+                   (SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id) AS last_cycle
+            FROM project_aim pa JOIN project p ON p.id = pa.project_id JOIN organisation t ON t.id = p.team_id
+            WHERE pa.aim_id = ?
+            GROUP BY p.id, p.title, t.name, p.status, p.lead ORDER BY p.status <> 'active', p.title
+            """,
+            [aim_id],
+        )
+
+    @guarded("publish_board")
+    def publish_board(self, month: dt.date, frames: dict[str, str], *, username: str) -> None:
+        """Freeze a month's board of this store's organisation. A published month is never rewritten: publishing
+        it again is refused. Another organisation's board for the same month is its own affair."""
+        if self.scope.is_everything:
+            raise StoreError("Say which organisation's board to publish: a board belongs to one organisation.")
+        organisation_id = self.scope.organisation_id
+        with self._transaction() as cursor:
+            if cursor.execute("SELECT 1 FROM board_snapshot WHERE organisation_id = ? AND month = ?",
+                              [organisation_id, month]).fetchone():
+                raise StoreError(f"The board of {self.scope.name} for {month:%B %Y} is already published; a published "
+                                 "board is not changed. Corrections show as “changed since last board” next month.")
+            cursor.execute(
+                "INSERT INTO board_snapshot (organisation_id, month, published_by, aims_json, measures_json, points_json) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [organisation_id, month, username, frames["aims"], frames["measures"], frames["points"]],
+            )
+            self._audit(cursor, username, "publish", "board_snapshot", month.isoformat(), None,
+                        {"month": month.isoformat(), "organisation": self.scope.name})
+
+    def board_snapshots(self) -> pl.DataFrame:
+        return self._query("SELECT organisation_id, month, published_at, published_by FROM board_snapshot "
+                           "ORDER BY organisation_id, month")
+
+    def board_snapshot(self, month: dt.date) -> dict | None:
+        """This organisation's published board for a month (None in the unscoped store: a board is one organisation's)."""
+        if self.scope.is_everything:
+            return None
+        frame = self._query("SELECT * FROM board_snapshot WHERE organisation_id = ? AND month = ?",
+                            [self.scope.organisation_id, month])
+        return frame.row(0, named=True) if frame.height else None
+
+    # -- the thread (links) -------------------------------------------------------------------------
+
+    def link_targets(self) -> pl.DataFrame:
+        """Where a project can be linked: each active aim, and each driver and change idea of an active
+        driver-diagram version, labelled with the aim it serves (kind, target_id, aim, label)."""
+        return self._query(
+            """
+            SELECT 'aim' AS kind, a.id AS target_id, a.title AS aim, 'Aim: ' || a.title AS label FROM aim a
+            WHERE a.status = 'active'
+            UNION ALL
+            SELECT 'driver', d.id, a.title, a.title || ' › ' || d.level || ' driver: ' || d.title FROM driver d
+            JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            UNION ALL
+            SELECT 'change_idea', ci.id, a.title, a.title || ' › change idea: ' || ci.title FROM change_idea ci
+            JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            ORDER BY aim, kind, target_id
+            """
+        )
+
+    @guarded("edit_thread", record=lambda self, project_id, *a, **k: ("project", project_id))
+    def link_project(self, project_id: int, kind: str, target_id: int, *, username: str, reason: str = "") -> str:
+        """Link a project into the thread: its primary link when it has none, else 'also contributes to'.
+        Returns 'primary' or 'also'. Refuses unknown projects and targets outside the active diagrams."""
+        if kind not in ("aim", "driver", "change_idea"):
+            raise StoreError(f"A project links to an aim, a driver or a change idea, not to “{kind}”.")
+        targets = self.link_targets()
+        if targets.filter((pl.col("kind") == kind) & (pl.col("target_id") == target_id)).height == 0:
+            raise StoreError(f"There is no active {kind.replace('_', ' ')} {target_id} to link to; "
+                             "choose one from the current driver diagram.")
+        with self._transaction() as cursor:
+            project = cursor.execute("SELECT title FROM project WHERE id = ?", [project_id]).fetchone()
+            if project is None:
+                raise StoreError(f"There is no project {project_id}.")
+            links = cursor.execute(
+                f"SELECT is_primary FROM project_link WHERE project_id = ? AND {kind}_id IS NOT DISTINCT FROM ?",
+                [project_id, target_id]).fetchall()
+            if links:
+                raise StoreError(f"“{project[0]}” is already linked there.")
+            has_primary = cursor.execute(
+                "SELECT count(*) FROM project_link WHERE project_id = ? AND is_primary", [project_id]).fetchone()[0]
+            cursor.execute(
+                f"INSERT INTO project_link (project_id, is_primary, {kind}_id) VALUES (?, ?, ?)",
+                [project_id, not has_primary, target_id])
+            link = "also" if has_primary else "primary"
+            self._audit(cursor, username, "link", "project", str(project_id), None,
+                        {"link": link, kind: target_id}, reason or None)
+        return link
+
+    def _audit(self, cursor, username: str, action: str, entity_type: str, entity_key: str,
+               before: dict | None, after: dict | None, reason: str | None = None) -> None:
+        """One audit record, in the write's transaction, kept with the organisation it happened in."""
+        organisation_id = self.scope.organisation_id
+        if organisation_id is None:
+            home = self.everything().home_organisation(username) if username else None
+            organisation_id = home
+        cursor.execute(
+            "INSERT INTO audit_log (id, username, action, entity_type, entity_key, before_json, after_json, reason, "
+            "organisation_id) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_log",
+            [username, action, entity_type, entity_key,
+             None if before is None else json.dumps(before, default=str),
+             None if after is None else json.dumps(after, default=str), reason, organisation_id],
+        )
+
+    def audit_log(self) -> pl.DataFrame:
+        return self._query("SELECT * FROM audit_log ORDER BY id")
+
+    def observation_audit(self, measure_id: int) -> pl.DataFrame:
+        """The audit records of one measure's data: each entry, correction and import."""
+        return self._query(
+            "SELECT * FROM audit_log WHERE entity_type = 'observation' AND entity_key LIKE ? ORDER BY id",
+            [f"{int(measure_id)}/%"])
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when a username is unknown, so a wrong username and a wrong password take the same time."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash("no such account")
+
+
+class ObservationRefused(StoreError):
+    """An observation that was not saved, with every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(" ".join(problems))
+
+
+class _RollBack(Exception):
+    """Raised inside a transaction to undo a trial insert."""
+
+
+def _blank_text_to_null(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank text means 'not given': stored as NULL so that export and import round-trip exactly."""
+    text = [c for c, t in frame.schema.items() if t == pl.Utf8]
+    if not text:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c)).alias(c) for c in text
+    )
+
+
+def _plain_error(error: Exception) -> str:
+    """DuckDB's message without its error-class prefix and SQL context, for a person to read."""
+    message = str(error).split("\n")[0]
+    for prefix in ("Constraint Error: ", "Conversion Error: ", "Invalid Input Error: ", "Binder Error: "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message
+
+
+class StaleEdit(ObservationRefused):
+    """A correction made against figures someone else has since changed; nothing was written."""
+
+
+def _differs(seen, stored) -> bool:
+    if seen is None or stored is None:
+        return seen is not stored
+    return abs(float(seen) - float(stored)) > 1e-9 * max(1.0, abs(float(stored)))

@@ -1,0 +1,53 @@
+"""Every screen of Golden Thread, once: where it lives, what it is called, who sees it and which section it sits in.
+
+``dashboard.py`` builds the navigation from this list and the tests open every screen from it, so a new screen is
+one entry here and one file beside this one. The folder is not called ``pages/``: Streamlit would then treat the
+app as an old-style multipage app and run a shared link's page without the entry's navigation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EVERYONE = frozenset({"board_viewer", "team_member", "improvement_lead", "administrator"})
+
+
+@dataclass(frozen=True)
+class Screen:
+    file: str  # beside this registry
+    title: str
+    icon: str
+    url: str
+    section: str = "Golden Thread"
+    roles: frozenset[str] = EVERYONE
+    lands: frozenset[str] = frozenset()  # the roles that open on this screen
+
+    @property
+    def path(self) -> Path:
+        return HERE / self.file
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("board.py", "Board report", ":material/dashboard:", "board",
+           lands=frozenset({"board_viewer", "administrator"})),
+    Screen("home.py", "Aims and objectives", ":material/flag:", "home"),
+    Screen("measures.py", "Measures", ":material/monitoring:", "measures", lands=frozenset({"team_member"})),
+    Screen("thread.py", "Golden thread", ":material/account_tree:", "thread", lands=frozenset({"improvement_lead"})),
+    Screen("alignment.py", "Alignment", ":material/rule:", "alignment"),
+    Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),
+    Screen("network.py", "Network", ":material/hub:", "network"),
+    Screen("audit.py", "Audit trail", ":material/history:", "audit", "Governance",
+           frozenset({"improvement_lead", "administrator"})),
+    Screen("users.py", "Users", ":material/group:", "users", "Governance", frozenset({"administrator"})),
+)
+
+
+def screens_for(role: str) -> list[Screen]:
+    """The screens a role may open, in menu order."""
+    return [screen for screen in SCREENS if role in screen.roles]
+
+
+def screen(url: str) -> Screen:
+    return next(s for s in SCREENS if s.url == url)
