@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from golden_thread.app.ui import organisation_picker, sign_in_screen, signed_in_user, signed_in_caption
+from golden_thread.app.ui import organisation_picker, session_scope, sign_in_screen, signed_in_caption, signed_in_user
 from screens.registry import SCREENS, screens_for
 
 st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
@@ -26,6 +26,6 @@ with st.sidebar:
     organisation_picker()
     signed_in_caption()
 sections: dict[str, list[st.Page]] = {}
-for screen in screens_for(user["role"]):
+for screen in screens_for(user["role"], session_scope().kind):
     sections.setdefault(screen.section, []).append(page(screen, user["role"]))
 st.navigation(sections).run()

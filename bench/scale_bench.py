@@ -54,7 +54,7 @@ from golden_thread.seed.loading import load_demo  # noqa: E402
 from golden_thread.services.measure_series import measure_charts  # noqa: E402
 from golden_thread.storage.store import Store  # noqa: E402
 from golden_thread.seed.synthetic import build_large_trust  # noqa: E402
-from golden_thread.domain.checks import check_thread  # noqa: E402
+from golden_thread.services.checks import check_thread  # noqa: E402
 
 
 

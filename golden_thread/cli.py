@@ -94,28 +94,29 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Every rule of the one registry (the thread's and each network's per-member rules), organisation by
+    organisation and, in a network, member by member."""
     import json
 
     import polars as pl
 
-    from golden_thread.domain.checks import check_by_organisation, choose_owner, report_by_owner
+    from golden_thread.domain.checks import choose_owner, report_by_owner
+    from golden_thread.services.checks import check_by_organisation, network_memberships
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     store = _store(args.db)
     flags = check_by_organisation(store, today)
     organisations = store.organisations()
-    networks = store.networks()["id"].to_list()
-    memberships = pl.concat([store.network_members(n, today).with_columns(network_id=pl.lit(n)) for n in networks]
-                            ) if networks else pl.DataFrame(schema={"network_id": pl.Int64, "member_id": pl.Int64,
-                                                                    "member": pl.Utf8, "left_on": pl.Date})
+    memberships = network_memberships(store, today)
     try:
         flags = choose_owner(flags, organisations, memberships, organisation=args.organisation, member=args.member)
     except ValueError as wrong:
         print(f"golden-thread check: {wrong}", file=sys.stderr)
         return 2
+    tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network"))
     if args.format == "json":
         print(json.dumps(flags.to_dicts(), indent=2))
-    elif organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network")).height <= 1:
+    elif tops.height <= 1 and not (tops["kind"] == "network").any():  # one trust: its flags, one list
         for row in flags.iter_rows(named=True):
             print(f"{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: {row['title']}")
         counts = flags.group_by("severity").len().sort("severity")
@@ -151,14 +152,15 @@ def _organisation_month(args: argparse.Namespace, command: str):
 
 
 def cmd_board_pack(args: argparse.Namespace) -> int:
-    from golden_thread.report.board_pack import board_pack_for_month
+    from golden_thread.report.board_pack import board_pack_pdf
+    from golden_thread.services.board_pack import board_pack_for_month
 
     chosen = _organisation_month(args, "board-pack")
     if chosen is None:
         return 2
     store, month, today = chosen
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    pdf = board_pack_for_month(store, month, today=today)
+    pdf = board_pack_for_month(store, month, today=today, render=board_pack_pdf)
     args.out.write_bytes(pdf)
     print(f"Board pack of {store.scope.name} for {month:%B %Y} written to {args.out} ({len(pdf) // 1024} KiB)")
     return 0

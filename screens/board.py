@@ -196,8 +196,10 @@ actions = st.columns([1.4, 1.4, 3])
 
 def _pack() -> bytes:
     from golden_thread.report.board_pack import board_pack_pdf  # reportlab loads only when a pack is asked for
+    from golden_thread.services.board_pack import pack_data
 
-    return board_pack_pdf(db, view, thread_flags=thread_flags(db, today), generated_on=today)
+    data = pack_data(db, view, thread_flags=thread_flags(db, today), generated_on=today)
+    return board_pack_pdf(view, data, generated_on=today)
 
 
 with actions[0]:

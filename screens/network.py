@@ -19,7 +19,8 @@ from golden_thread.domain.observations import ProposedObservation, uses_denomina
 from golden_thread.storage.store import ObservationRefused, StoreError
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.thread_graph import build_thread
-from golden_thread.draw.thread_tree import TreeFilter, flags_by_node, lead_measure_images, node_icons, tree_view
+from golden_thread.domain.thread_graph import flags_by_node
+from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, node_icons, tree_view
 from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, role_may, store, username
 
 db = store()

@@ -23,6 +23,7 @@ class Screen:
     section: str = "Golden Thread"
     roles: frozenset[str] = EVERYONE
     lands: frozenset[str] = frozenset()  # the roles that open on this screen
+    networks_only: bool = False  # shown only when the organisation open is a network
 
     @property
     def path(self) -> Path:
@@ -37,16 +38,17 @@ SCREENS: tuple[Screen, ...] = (
     Screen("thread.py", "Golden thread", ":material/account_tree:", "thread", lands=frozenset({"improvement_lead"})),
     Screen("alignment.py", "Alignment", ":material/rule:", "alignment"),
     Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),
-    Screen("network.py", "Network", ":material/hub:", "network"),
+    Screen("network.py", "Network", ":material/hub:", "network", networks_only=True),
     Screen("audit.py", "Audit trail", ":material/history:", "audit", "Governance",
            frozenset({"improvement_lead", "administrator"})),
     Screen("users.py", "Users", ":material/group:", "users", "Governance", frozenset({"administrator"})),
 )
 
 
-def screens_for(role: str) -> list[Screen]:
-    """The screens a role may open, in menu order."""
-    return [screen for screen in SCREENS if role in screen.roles]
+def screens_for(role: str, organisation_kind: str | None = None) -> list[Screen]:
+    """The screens a role may open in an organisation of this kind (a trust, a network), in menu order."""
+    return [screen for screen in SCREENS
+            if role in screen.roles and (not screen.networks_only or organisation_kind == "network")]
 
 
 def screen(url: str) -> Screen:

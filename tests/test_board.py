@@ -17,9 +17,9 @@ from golden_thread.services.board import (
 )
 from golden_thread.domain.observations import ProposedObservation
 from golden_thread.storage.store import Store, StoreError
-from golden_thread.domain.checks import check_thread
+from golden_thread.services.checks import check_thread
 from golden_thread.domain.thread_graph import build_thread
-from golden_thread.draw.thread_tree import flags_by_node
+from golden_thread.domain.thread_graph import flags_by_node
 from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -19,11 +19,12 @@ import pytest
 from pypdf import PdfReader
 
 from golden_thread.services.board import board_view, publish
-from golden_thread.report.board_pack import board_pack_for_month, board_pack_pdf, format_value, trust_name
+from golden_thread.report.board_pack import board_pack_pdf, format_value
+from golden_thread.services.board_pack import board_pack_for_month, pack_data, trust_name
 from golden_thread.storage.store import Store
-from golden_thread.domain.checks import check_thread
+from golden_thread.services.checks import check_thread
 from golden_thread.domain.thread_graph import build_thread
-from golden_thread.draw.thread_tree import flags_by_node
+from golden_thread.domain.thread_graph import flags_by_node
 
 from tests.conftest import DEMO_TODAY
 
@@ -52,7 +53,8 @@ def pack(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copy(demo_db, path)
     store = Store(path)
     view, checks = _view(store)
-    pdf = board_pack_pdf(store, view, thread_flags=checks, generated_on=DEMO_TODAY)
+    pdf = board_pack_pdf(view, pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY),
+                         generated_on=DEMO_TODAY)
     yield store, view, pdf, _pages(pdf)
     store.close()
 
@@ -136,7 +138,8 @@ def test_the_alignment_summary_counts_breaks_by_rule_and_shares_by_division(pack
 def test_the_same_inputs_give_the_same_bytes(pack):
     store, view, pdf, _ = pack
     checks = check_thread(store, DEMO_TODAY)
-    assert board_pack_pdf(store, view, thread_flags=checks, generated_on=DEMO_TODAY) == pdf
+    data = pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY)
+    assert board_pack_pdf(view, data, generated_on=DEMO_TODAY) == pdf
 
 
 def test_pages_render_and_the_first_aim_page_can_be_kept_as_a_screenshot(pack):
@@ -182,7 +185,8 @@ def test_markup_in_a_title_prints_as_typed_and_gaps_are_said_plainly(demo_db: Pa
                 .alias("latest_value")),
             points=view.points.filter(pl.col("series") != no_data),
         )
-        pdf = board_pack_pdf(store, view, thread_flags=checks, generated_on=DEMO_TODAY, organisation="A & B <NHS>")
+        data = replace(pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY), organisation="A & B <NHS>")
+        pdf = board_pack_pdf(view, data, generated_on=DEMO_TODAY)
     finally:
         store.close()
     pages = _pages(pdf)
@@ -198,7 +202,7 @@ def test_markup_in_a_title_prints_as_typed_and_gaps_are_said_plainly(demo_db: Pa
 def test_a_published_month_prints_as_published_not_as_a_draft(demo):
     view, _ = _view(demo)
     publish(demo, view, username="admin")
-    pdf = board_pack_for_month(demo, OCTOBER, today=DEMO_TODAY)
+    pdf = board_pack_for_month(demo, OCTOBER, today=DEMO_TODAY, render=board_pack_pdf)
     pages = _pages(pdf)
     assert "Published board report" in pages[0] and "by admin" in pages[0]
     assert not any("Draft — not yet published" in text for text in pages)

@@ -26,9 +26,9 @@ from golden_thread.services.network import (
 from golden_thread.domain.observations import ProposedObservation
 from golden_thread.domain.pdsa import ProposedCycle
 from golden_thread.storage.store import Store, StoreError
-from golden_thread.domain.checks import check_by_organisation, check_thread
+from golden_thread.services.checks import check_by_organisation, check_thread
 from golden_thread.domain.vocabulary import EDUCATION, HEALTH, VOCABULARIES, words, words_for
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = {"hub": "improvement_lead", "hubadmin": "administrator", "eastbrook": "team_member", "harbor": "team_member",
@@ -206,17 +206,31 @@ def test_the_learning_grid_reads_each_members_latest_decision_by_idea_key():
     assert set(testing.filter(pl.col("idea_key") == "C1")["state"]) == {"testing"}
 
 
-def test_the_network_rules_flag_a_member_without_a_local_aim_or_a_uniform_measure_row():
-    members = pl.DataFrame({"member_id": [1, 2, 3], "member": ["A", "B", "C"], "current": [True, True, False],
-                            "left_on": [None, None, dt.date(2025, 6, 30)]})
-    local_aims = pl.DataFrame({"member_id": [1], "status": ["active"]})
-    uniform = pl.DataFrame({"id": [10, 20], "name": ["On track", "Attendance"]})
-    rows = pl.DataFrame({"member_id": [1], "uniform_measure_id": [10]})
-    thread = pl.DataFrame(schema={"rule": pl.Utf8, "entity_type": pl.Utf8, "entity_id": pl.Int32, "title": pl.Utf8,
-                                  "member_id": pl.Int32, "severity": pl.Utf8, "message": pl.Utf8})
-    flags = member_flags(thread, members, local_aims, uniform, rows)
-    assert flags.select("member", "rule", "entity_id").rows() == [
-        ("A", "uniform_measure_not_reported", 20), ("B", "member_without_local_aim", 2)]
+def test_the_network_rules_flag_a_member_without_a_local_aim_or_a_uniform_measure_row(tmp_path):
+    # The rules are the registry's (domain.checks.RULES), found by the store; member_flags names them by member.
+    store = Store(tmp_path / "rules.duckdb")
+    store.insert_tables({
+        "organisation": pl.DataFrame({"id": [1, 2, 3, 4], "name": ["Net", "A", "B", "C"],
+                                      "kind": ["network", "division", "division", "division"],
+                                      "parent_id": [None, 1, 1, 1], "vocabulary": ["education"] * 4}),
+        "network_membership": pl.DataFrame({"network_id": [1, 1, 1], "member_id": [2, 3, 4],
+                                            "joined_on": [dt.date(2024, 9, 1)] * 3,
+                                            "left_on": [None, None, dt.date(2025, 6, 30)]}),
+        "strategic_objective": pl.DataFrame({"id": [1], "organisation_id": [1], "title": ["O"], "category": ["Quality"]}),
+        "aim": pl.DataFrame({"id": [1, 2], "objective_id": [1, 1], "title": ["Network aim", "A's aim"]}),
+        "local_aim": pl.DataFrame({"aim_id": [2], "network_aim_id": [1], "member_id": [2]}),
+        "measure": pl.DataFrame({"id": [10, 20, 11], "name": ["On track", "Attendance", "On track (A)"],
+                                 "measure_type": ["outcome", "process", "outcome"], "aim_id": [1, 1, 2],
+                                 "frequency": ["monthly"] * 3, "chart_type": ["p"] * 3}),
+        "member_measure": pl.DataFrame({"measure_id": [11], "uniform_measure_id": [10], "member_id": [2]}),
+    })
+    today = dt.date(2026, 11, 23)
+    members = store.network_members(1, today)
+    network_rules = ["member_without_local_aim", "uniform_measure_not_reported"]
+    flags = member_flags(check_by_organisation(store, today).filter(pl.col("rule").is_in(network_rules)), members)
+    store.close()
+    assert flags.select("member", "rule", "entity_id", "title").rows() == [
+        ("A", "uniform_measure_not_reported", 20, "Attendance (A)"), ("B", "member_without_local_aim", 3, "B")]
     counts = flag_counts(flags, members, "The hub")
     assert counts.select("member", "errors", "warnings").rows() == [("The hub", 0, 0), ("A", 0, 1), ("B", 1, 0),
                                                                      ("C", 0, 0)]
@@ -510,9 +524,11 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
 
 
 def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(app_db):
-    trust_lead = _network_page("lead", network="<b>banana</b>")  # the trust's lead sees nothing of the network
-    shown = " ".join(e.value for e in [*trust_lead.markdown, *trust_lead.info, *trust_lead.caption, *trust_lead.title])
-    assert "is not a network" in shown and "Riverside" not in shown
+    # The trust's lead has no Network screen at all: a trust is not a network, and the network is not theirs.
+    trust_lead = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120), "lead")
+    trust_lead.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        trust_lead.switch_page(str(ROOT / "screens" / "network.py"))
     app = _network_page("eastbrook", network="<b>banana</b>")
     assert any("There is no network “<b>banana</b>”; showing Riverside" in w.value.replace("\\", "")
                for w in app.warning)
@@ -585,3 +601,23 @@ def test_an_export_of_the_trust_and_network_imports_back_row_for_row(network_db,
     assert {"local_aim", "member_measure"} <= set(TABLES)
     source.close()
     target.close()
+
+
+def test_the_network_board_shows_the_pooled_figure_the_network_page_shows(network_db):
+    from golden_thread.services.board import live_board
+
+    store = Store(network_db)
+    network = store.within(store.choose_scope(NETWORK))
+    board, _ = live_board(network, dt.date(2026, 10, 1), DEMO_TODAY)
+    view = network_view(network, network.scope.organisation_id, DEMO_TODAY)
+    aim = view.aim
+    on_board = board.aims.filter(pl.col("aim_id") == aim["id"]).row(0, named=True)
+    outcome = view.uniform.filter(pl.col("measure_type") == "outcome")["id"][0]
+    pooled = view.summaries.filter(pl.col("id") == outcome).row(0, named=True)
+    assert on_board["latest_value"] is not None, "the network aim reads 'No data' on its board"
+    assert on_board["latest_value"] == pytest.approx(pooled["latest_value"], rel=1e-12)
+    assert on_board["variation_icon"] == pooled["variation_icon"]
+    # The trust's board in the same database shows none of the network's aims, and the reverse.
+    trust_board, _ = live_board(store.within(store.resolve_scope(1)), dt.date(2026, 10, 1), DEMO_TODAY)
+    assert set(trust_board.aims["aim_id"]).isdisjoint(board.aims["aim_id"])
+    store.close()

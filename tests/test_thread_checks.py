@@ -10,7 +10,8 @@ import polars as pl
 from golden_thread.cli import main
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.storage.store import Store
-from golden_thread.domain.checks import RULES, check_thread
+from golden_thread.domain.checks import RULES
+from golden_thread.services.checks import check_thread
 from tests.conftest import DEMO_TODAY
 
 

@@ -9,10 +9,11 @@ import pytest
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.store import Store
-from golden_thread.domain.checks import check_thread
+from golden_thread.services.checks import check_thread
 from golden_thread.domain.thread_graph import ORPHANS, build_thread
+from golden_thread.domain.thread_graph import flags_by_node
 from golden_thread.draw.thread_tree import (
-    SEVERITY_COLOURS, TreeFilter, echarts_options, flags_by_node, node_details, node_icons, tree_view, visible_nodes,
+    SEVERITY_COLOURS, TreeFilter, echarts_options, node_details, node_icons, tree_view, visible_nodes,
 )
 from tests.conftest import DEMO_TODAY
 

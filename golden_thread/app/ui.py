@@ -20,10 +20,12 @@ from golden_thread.seed.loading import ensure_demo
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.scope import Scope
 from golden_thread.storage.store import Store, StoreError
-from golden_thread.domain.checks import check_thread, rule_title
+from golden_thread.domain.checks import rule_title
+from golden_thread.services.checks import check_thread
 from golden_thread.domain.thread_graph import build_thread
 from golden_thread.services.board import BoardView, board_months, board_view
-from golden_thread.draw.thread_tree import TreeView, echarts_options, flags_by_node, height_for, node_icons
+from golden_thread.domain.thread_graph import flags_by_node
+from golden_thread.draw.thread_tree import TreeView, echarts_options, height_for, node_icons
 
 
 @st.cache_resource(show_spinner="Opening the Golden Thread database…")

@@ -1,12 +1,24 @@
-"""Breaks in the golden thread: each a named rule with a severity, a plain explanation and its threshold.
+"""Breaks in the golden thread: one registry of named rules, each with a severity, the kind of record it flags,
+a plain explanation and its finder.
 
-The rules are DOMAIN §5.4's checks. Their thresholds live here, in one place; the store finds the
-records behind each rule (``Store.thread_breaks``) and this module turns them into flags.
+The rules are DOMAIN §5.4's checks and the network's own (DOMAIN §6), in one place with their thresholds. A
+rule's ``finder`` is the text of one SQL SELECT returning the records behind the rule, always in the same shape:
+
+    entity_id, title, member_id, network_id
+
+``member_id`` and ``network_id`` name the network member a per-member network rule flags (and its network);
+they are NULL for the thread's own rules, whose records say by themselves whom they belong to. A finder may use
+the named parameters ``$today`` (the date judged as of), ``$stale`` (STALE_PROJECT_DAYS) and ``$grace``
+(QUIET_GRACE_PERIODS), read the thread's tables by their own names, and read ``project_aim`` (project_id, aim_id,
+is_primary: every aim a project's links reach, storage/shared_sql.PROJECT_AIM), which the store supplies.
+
+The SQL here is data: this module never runs it and holds no store. Only storage executes it
+(``Store.thread_breaks`` tags each finder with its rule's name, so a scoped store finds only its organisation's
+records), and ``services.checks`` turns what it finds into flags. Rule order is display order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,75 +33,144 @@ class Rule:
     severity: Severity
     entity_type: str
     explanation: str
+    finder: str  # SQL: SELECT entity_id, title, member_id, network_id (see the module's docstring)
 
 
-# Thresholds (days). Stale: DOMAIN §5.4 suggests "no PDSA in N weeks"; the issue sets 60 days.
+# Thresholds. Stale: DOMAIN §5.4 suggests "no PDSA in N weeks"; the issue sets 60 days ($stale).
 STALE_PROJECT_DAYS = 60
-# A measure is quiet when its next period is overdue by its expected lag: last period + 2 periods + lag.
+# A measure is quiet when its next period is overdue by its expected lag: last period + 2 periods + lag ($grace).
 QUIET_GRACE_PERIODS = 2
 
+# A network member on $today: it has joined and not yet left (as Store.network_members reads "current").
+_CURRENT_MEMBER = "m.joined_on <= $today AND (m.left_on IS NULL OR m.left_on >= $today)"
+# The member m has an active local aim specialising one of its network's aims (an aim of the network's objectives
+# that is not itself a local aim).
+_HAS_LOCAL_AIM = """EXISTS (
+        SELECT 1 FROM local_aim la JOIN aim a ON a.id = la.aim_id AND a.status = 'active'
+        JOIN aim na ON na.id = la.network_aim_id JOIN strategic_objective so ON so.id = na.objective_id
+        WHERE la.member_id = m.member_id AND so.organisation_id = m.network_id
+            AND na.id NOT IN (SELECT aim_id FROM local_aim))"""
+
 RULES: dict[str, Rule] = {rule.name: rule for rule in (
+    # The network's own checks, per member (DOMAIN §6): first, as the network's page has always listed them.
+    Rule("member_without_local_aim", "error", "organisation",
+         "This member has no local aim for the network aim, so its work cannot be judged against its own target.",
+         f"""
+         SELECT m.member_id AS entity_id, o.name AS title, m.member_id, m.network_id
+         FROM network_membership m JOIN organisation o ON o.id = m.member_id
+         WHERE {_CURRENT_MEMBER} AND NOT {_HAS_LOCAL_AIM}
+         """),
+    Rule("uniform_measure_not_reported", "warning", "measure",
+         "This member has no row for a uniform measure, so the network cannot see its data.",
+         f"""
+         SELECT u.id AS entity_id, u.name || ' (' || o.name || ')' AS title, m.member_id, m.network_id
+         FROM network_membership m JOIN organisation o ON o.id = m.member_id
+         JOIN strategic_objective so ON so.organisation_id = m.network_id
+         JOIN aim na ON na.objective_id = so.id AND na.id NOT IN (SELECT aim_id FROM local_aim)
+         JOIN measure u ON u.aim_id = na.id
+         WHERE {_CURRENT_MEMBER} AND {_HAS_LOCAL_AIM}
+             AND NOT EXISTS (SELECT 1 FROM member_measure mm
+                             WHERE mm.member_id = m.member_id AND mm.uniform_measure_id = u.id)
+         """),
+    # The thread's checks (DOMAIN §5.4).
     Rule("orphan_project", "error", "project",
-         "This project has no link to any system-level aim, directly or through a driver diagram."),
-    Rule("aim_without_project", "error", "aim", "No active improvement project serves this system-level aim."),
+         "This project has no link to any system-level aim, directly or through a driver diagram.",
+         """
+         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         WHERE p.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
+         """),
+    Rule("aim_without_project", "error", "aim", "No active improvement project serves this system-level aim.",
+         """
+         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         WHERE a.status = 'active' AND NOT EXISTS (
+             SELECT 1 FROM project_aim pa JOIN project p ON p.id = pa.project_id
+             WHERE pa.aim_id = a.id AND p.status = 'active')
+         """),
     Rule("aim_not_smart", "warning", "aim",
-         "This aim is not SMART: it lacks a target value, a target date or an outcome measure."),
+         "This aim is not SMART: it lacks a target value, a target date or an outcome measure.",
+         """
+         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         WHERE a.status = 'active' AND (a.target_value IS NULL OR a.target_date IS NULL OR NOT EXISTS (
+             SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome'))
+         """),
     Rule("outcome_without_balancing", "warning", "aim",
-         "This aim has an outcome measure but no balancing measure to watch for side effects."),
+         "This aim has an outcome measure but no balancing measure to watch for side effects.",
+         """
+         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         WHERE a.status = 'active'
+             AND EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome')
+             AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'balancing')
+         """),
     Rule("driver_without_change_idea", "warning", "driver",
-         "This driver has no change idea (and no secondary driver) to act on it."),
-    Rule("untested_change_idea", "info", "change_idea", "No PDSA cycle has tested this change idea yet."),
-    Rule("project_without_measure", "warning", "project", "This project has no measure to show whether it works."),
+         "This driver has no change idea (and no secondary driver) to act on it.",
+         """
+         SELECT d.id AS entity_id, d.title, NULL AS member_id, NULL AS network_id FROM driver d
+         JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
+         WHERE NOT EXISTS (SELECT 1 FROM change_idea_driver cid WHERE cid.driver_id = d.id)
+             AND NOT EXISTS (SELECT 1 FROM driver_link dl WHERE dl.parent_driver_id = d.id)
+         """),
+    # A cycle keeps the change idea it tested as worded then; through its stable key it still tests the idea in
+    # every later version of the same diagram (DOMAIN Decision 4), so the idea is not "untested".
+    Rule("untested_change_idea", "info", "change_idea", "No PDSA cycle has tested this change idea yet.",
+         """
+         SELECT ci.id AS entity_id, ci.title, NULL AS member_id, NULL AS network_id FROM change_idea ci
+         JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
+         WHERE NOT EXISTS (
+             SELECT 1 FROM pdsa_cycle c JOIN change_idea tested ON tested.id = c.change_idea_id
+             JOIN driver_diagram_version tv ON tv.id = tested.version_id
+             WHERE tested.node_key = ci.node_key AND tv.diagram_id = v.diagram_id)
+         """),
+    Rule("project_without_measure", "warning", "project", "This project has no measure to show whether it works.",
+         """
+         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         WHERE p.status IN ('planning', 'active', 'on_hold')
+             AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
+         """),
     Rule("measure_gone_quiet", "warning", "measure",
-         f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago."),
+         f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago.",
+         """
+         SELECT m.id AS entity_id, m.name AS title, NULL AS member_id, NULL AS network_id FROM measure m
+         JOIN (SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id) lp
+             ON lp.measure_id = m.id
+         WHERE m.status = 'active' AND CAST(
+             CASE WHEN m.frequency = 'weekly' THEN lp.last_start + to_days(7 * $grace)
+                  ELSE lp.last_start + to_months($grace) END + to_days(m.expected_lag_days) AS DATE) < $today
+         """),
     Rule("stale_project", "warning", "project",
-         f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days."),
-    Rule("pdsa_overdue", "warning", "pdsa_cycle", "This PDSA cycle is past its end date with no Study or Act recorded."),
+         f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days.",
+         """
+         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         WHERE p.status = 'active' AND coalesce((
+             SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id), DATE '1900-01-01')
+             < CAST($today - to_days($stale) AS DATE)
+         """),
+    Rule("pdsa_overdue", "warning", "pdsa_cycle", "This PDSA cycle is past its end date with no Study or Act recorded.",
+         """
+         SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
+         WHERE c.end_date < $today AND (c.study_notes IS NULL OR c.act_decision IS NULL)
+         """),
     Rule("pdsa_without_prediction", "info", "pdsa_cycle",
-         "This PDSA cycle has no prediction, so there is nothing to learn against."),
+         "This PDSA cycle has no prediction, so there is nothing to learn against.",
+         """
+         SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
+         WHERE c.prediction IS NULL
+         """),
     Rule("link_to_retired_version", "warning", "project",
-         "This project links to a driver or change idea in a retired version of its driver diagram."),
+         "This project links to a driver or change idea in a retired version of its driver diagram.",
+         """
+         SELECT DISTINCT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         JOIN project_link pl ON pl.project_id = p.id
+         LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
+         LEFT JOIN driver d ON d.id = pl.driver_id
+         JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
+         WHERE v.status = 'retired'
+         """),
 )}
 
 
 def rule_title(name: str) -> str:
     """A rule's name as a heading: 'pdsa_without_prediction' -> 'PDSA without prediction'."""
     return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA")
-
-
-def check_thread(store, today: dt.date) -> pl.DataFrame:
-    """Every flag in the store's organisation (every organisation's, unscoped): rule, severity, entity_type,
-    entity_id, title and message."""
-    rows = store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)
-    # A cycle keeps the change idea it tested as worded then; through its stable key it still tests the idea in
-    # every later version of the diagram (DOMAIN Decision 4), so the idea is not "untested".
-    rows = rows.filter(~((pl.col("rule") == "untested_change_idea")
-                         & pl.col("entity_id").is_in(store.ideas_tested_by_key())))
-    rules = pl.DataFrame(
-        [{"rule": r.name, "severity": r.severity, "entity_type": r.entity_type, "message": r.explanation}
-         for r in RULES.values()]
-    )
-    order = {name: i for i, name in enumerate(RULES)}
-    return (
-        rows.join(rules, on="rule", how="left")
-        .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
-        .sort(["_order", "entity_id"])
-        .select("rule", "severity", "entity_type", "entity_id", "title", "message")
-    )
-
-
-def check_by_organisation(store, today: dt.date) -> pl.DataFrame:
-    """``check_thread``'s flags with whose they are: organisation_id and organisation (the trust, or the network,
-    at the top of the record's organisation) and, in a network, network_id, member_id and member (null for the
-    hub's own records: the network aim, its shared driver diagram and the uniform measures' definitions)."""
-    flags = check_thread(store, today)
-    names = store.organisations().select(pl.col("id").alias("organisation_id"), pl.col("name").alias("organisation"))
-    members = names.rename({"organisation_id": "member_id", "organisation": "member"})
-    return (
-        flags.join(store.flag_owners(), on=["entity_type", "entity_id"], how="left")
-        .join(names, on="organisation_id", how="left")
-        .join(members, on="member_id", how="left")
-    )
 
 
 def choose_owner(flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *,

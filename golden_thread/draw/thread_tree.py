@@ -18,10 +18,9 @@ import polars as pl
 
 from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
 from golden_thread.domain.checks import RULES
-from golden_thread.domain.thread_graph import ORPHANS, RETIRED_LINKS
+from golden_thread.domain.thread_graph import ORPHANS, RETIRED_LINKS, SEVERITY_RANK
 
 MAX_DRAWN = 1500
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_COLOURS = {"error": "#C0392B", "warning": "#D68910", "info": "#5D6D7E"}
 KIND_COLOURS = {"aim": "#1F3A5F", "primary driver": "#117A65", "secondary driver": "#48C9B0",
                 "change idea": "#7D3C98", "project": "#2E86C1", "PDSA cycle": "#AAB7B8", "orphans": "#C0392B",
@@ -60,23 +59,6 @@ class TreeView:
     visible: list[str]
     folded_kinds: list[str] = field(default_factory=list)
     roots: list[dict] = field(default_factory=list)
-
-
-def flags_by_node(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
-    """node, rules, severities, messages and the worst severity: each flag on the node it concerns.
-
-    A measure's flag (gone quiet) sits on the node the measure is attached to.
-    """
-    measure_nodes = (thread.select("node", pl.col("measure_ids").alias("entity_id")).explode("entity_id")
-                     .drop_nulls().with_columns(pl.lit("measure").alias("entity_type")))
-    keyed = flags.join(measure_nodes, on=["entity_type", "entity_id"], how="left").with_columns(
-        pl.coalesce("node", pl.concat_str("entity_type", pl.lit(":"), pl.col("entity_id").cast(pl.Utf8))).alias("node"),
-        pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("rank"),
-    )
-    return keyed.group_by("node").agg(
-        "rule", "severity", "message", "title",
-        pl.col("severity").sort_by("rank").first().alias("worst"),
-    )
 
 
 def node_icons(thread: pl.DataFrame, summaries: pl.DataFrame) -> pl.DataFrame:

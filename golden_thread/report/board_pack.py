@@ -4,9 +4,10 @@ Cover, contents, how to read the icons, the summary icon table, a page per syste
 measure's chart, icons, projects and thread flags), a leadership practice summary and the alignment summary, with
 the organisation, month and "Page N of M" on every page and a draft note in the footer until the month is published.
 
-Pure over its inputs: the figures come from a ``BoardView`` (computed or a published snapshot), the projects and
-alignment from the store as it is now. Nothing here computes statistics; charts come from ``charts.spc_chart``
-and icons from ``icons``, so the paper shows what the screen shows. Every piece of user text is escaped before it
+Pure over its inputs: the figures come from a ``BoardView`` (computed or a published snapshot); the organisation,
+projects, leadership and alignment from a ``PackData`` (``services.board_pack.pack_data``), gathered as the data
+stood on the day the pack is made. Nothing here reads the database or computes statistics; charts come from
+``charts.spc_chart`` and icons from ``icons``, so the paper shows what the screen shows. Every piece of user text is escaped before it
 reaches reportlab's paragraph markup.
 """
 
@@ -35,11 +36,11 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from golden_thread.domain.alignment import aligned_share_by_division, flags_by_rule
-from golden_thread.services.board import ICON_WORDS, BoardView, live_board, next_month, published_view
+from golden_thread.services.board import ICON_WORDS, BoardView, next_month
+from golden_thread.services.board_pack import LeadershipInputs, PackData
 from golden_thread.draw.charts import chart_png, spc_chart
 from golden_thread.draw.icons import assurance_icon_svg, variation_icon_svg
-from golden_thread.storage.store import Store
-from golden_thread.domain.checks import check_thread, rule_title
+from golden_thread.domain.checks import rule_title
 
 # -- visual constants (NHS identity colours: https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/) --
 NHS_BLUE = colors.HexColor("#005EB8")
@@ -110,32 +111,18 @@ ASSURANCE_LEGEND = [  # (assurance, label, meaning)
 
 # -- public entry points ----------------------------------------------------------------------------------
 
-def trust_name(store: Store) -> str:
-    """The organisation the pack is for: the store's own (a trust, or a network), else the only one there is."""
-    if not store.scope.is_everything:
-        return store.scope.name
-    organisations = store.organisations()
-    trusts = organisations.filter(pl.col("kind") == "trust")
-    rows = trusts if trusts.height else organisations.filter(pl.col("parent_id").is_null())
-    return rows["name"][0] if rows.height else "Organisation not named"
-
-
-def board_pack_pdf(
-    store: Store,
-    view: BoardView,
-    *,
-    thread_flags: pl.DataFrame,
-    generated_on: dt.date,
-    organisation: str | None = None,
-) -> bytes:
-    """The board pack for ``view`` as PDF bytes.
+def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) -> bytes:
+    """The board pack for ``view`` as PDF bytes, drawn from ``view`` and ``data`` alone.
 
     ``view``: ``board_view(...)`` for a draft or ``published_view(...)`` for the frozen month (``view.published``
-    decides which the pack says it is). ``thread_flags``: ``check_thread(store, today)``, for the alignment
-    summary. ``generated_on``: the date printed on the pack. ``organisation``: defaults to the trust's name.
-    Contributing projects and the alignment summary are read from the store as it is on ``generated_on``.
+    decides which the pack says it is). ``data``: ``services.board_pack.pack_data(...)`` for this view: the
+    organisation, each aim's contributing projects and the leadership and alignment summaries' inputs.
+    ``generated_on``: the date printed on the pack (the date ``data`` was gathered on).
     """
-    organisation = organisation or trust_name(store)
+    missing = [a for a in view.aims["aim_id"].to_list() if a not in data.aim_projects]
+    if missing:
+        raise ValueError(f"The pack data has no projects for aims {missing}: gather it for this board's view.")
+    organisation = data.organisation
     fonts = _register_fonts()
     styles = _styles(fonts)
     month_text = f"{view.month:%B %Y}"
@@ -145,9 +132,9 @@ def board_pack_pdf(
     story += _contents(styles)
     story += _how_to_read(styles)
     story += _summary_table(styles, view)
-    story += _aim_pages(styles, store, view, generated_on)
-    story += _leadership(styles, store, generated_on)
-    story += _alignment(styles, store, thread_flags, generated_on)
+    story += _aim_pages(styles, data, view, generated_on)
+    story += _leadership(styles, data.leadership, generated_on)
+    story += _alignment(styles, data, generated_on)
 
     buffer = io.BytesIO()
     # invariant: the same inputs give the same bytes (no clock in the file; its date is ``generated_on``).
@@ -158,13 +145,6 @@ def board_pack_pdf(
                                  footer_note=status["footer"], draft=view.published is None)
     doc.multiBuild(story, canvasmaker=_numbered_canvas(decorate, generated_on))
     return buffer.getvalue()
-
-
-def board_pack_for_month(store: Store, month: dt.date, *, today: dt.date) -> bytes:
-    """The pack for ``month``: the published snapshot when the month was published, else a draft from today's data."""
-    live, checks = live_board(store, month, today)
-    view = published_view(store, month) or live
-    return board_pack_pdf(store, view, thread_flags=checks, generated_on=today)
 
 
 # -- words and numbers ------------------------------------------------------------------------------------
@@ -563,7 +543,7 @@ def _summary_table(styles, view: BoardView) -> list:
     return story + [table, PageBreak()]
 
 
-def _aim_pages(styles, store: Store, view: BoardView, generated_on: dt.date) -> list:
+def _aim_pages(styles, data: PackData, view: BoardView, generated_on: dt.date) -> list:
     story: list = []
     if view.aims.height == 0:
         return [_Heading("Aims", styles["h1"], level=0, key="aims"),
@@ -578,12 +558,12 @@ def _aim_pages(styles, store: Store, view: BoardView, generated_on: dt.date) -> 
                                   key=f"objective-{aim['objective_id']}", markup=escape(kicker)))
         else:
             story.append(_p(kicker, styles["kicker"]))
-        story += _aim_page(styles, store, view, aim, generated_on)
+        story += _aim_page(styles, data, view, aim, generated_on)
         story.append(PageBreak())
     return story
 
 
-def _aim_page(styles, store: Store, view: BoardView, aim: dict, generated_on: dt.date) -> list:
+def _aim_page(styles, data: PackData, view: BoardView, aim: dict, generated_on: dt.date) -> list:
     story: list = [_Heading(aim["aim"] or "Aim not named", styles["h1"], level=1, key=f"aim-{aim['aim_id']}")]
     if aim["statement"]:
         story.append(_p(aim["statement"], styles["statement"]))
@@ -625,7 +605,7 @@ def _aim_page(styles, store: Store, view: BoardView, aim: dict, generated_on: dt
         if aim["summary"]:
             story.append(_p(aim["summary"], styles["summary"]))
 
-    story += _projects(styles, store, view, aim, generated_on)
+    story += _projects(styles, data.aim_projects[aim["aim_id"]], view, aim, generated_on)
     flags = aim["flags"] or []
     story.append(KeepTogether([
         Paragraph("Breaks in the golden thread", styles["h2"]),
@@ -655,8 +635,7 @@ def _key_figures(styles, figures: list[tuple[str, str]]) -> Table:
     return table
 
 
-def _projects(styles, store: Store, view: BoardView, aim: dict, generated_on: dt.date) -> list:
-    projects = store.aim_projects(aim["aim_id"])
+def _projects(styles, projects: pl.DataFrame, view: BoardView, aim: dict, generated_on: dt.date) -> list:
     heading = Paragraph("Contributing projects", styles["h2"])
     active, cycles = aim["active_projects"] or 0, aim["cycles_in_month"] or 0
     # A published board froze its counts; the list of projects is read now, and says so.
@@ -687,11 +666,10 @@ def _projects(styles, store: Store, view: BoardView, aim: dict, generated_on: dt
     return [KeepTogether([heading, activity, Spacer(1, 1.5 * mm)]), table]
 
 
-def _leadership(styles, store: Store, generated_on: dt.date) -> list:
+def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> list:
     """Leadership practice beside the aims: the latest self-assessments of the teams and the hub working on the
     aims, and the board's seven leverage points (its self-rating beside what the data can evidence)."""
     from golden_thread.domain.leadership import EVIDENCE_WORDS, leverage_checklist, leverage_evidence
-    from golden_thread.domain.leadership_frameworks import LEVERAGE_POINTS
 
     story: list = [
         _Heading("Leadership practice", styles["h1"], level=0, key="leadership"),
@@ -700,7 +678,7 @@ def _leadership(styles, store: Store, generated_on: dt.date) -> list:
                   f"leadership leverage points, as recorded on {_date(generated_on)}.", styles["body"]),
         Paragraph("Latest self-assessments of the teams and hub working on the aims", styles["h2"]),
     ]
-    working = store.aims_leadership()
+    working = leadership.working
     latest = working.filter(pl.col("assessment_id").is_not_null()).group_by("assessment_id", maintain_order=True).agg(
         pl.all().exclude("aim_id", "role").first(), pl.col("aim_id").n_unique().alias("aims"),
         pl.col("role").first()).sort("role", "organisation", "framework", "subject", "assessment_id",
@@ -727,21 +705,15 @@ def _leadership(styles, store: Store, generated_on: dt.date) -> list:
         story.append(Paragraph("Teams working on an aim with no self-assessment yet: "
                                + escape(", ".join(sorted(missing["organisation"].to_list()))) + ".", styles["small"]))
     story.append(Paragraph("The board's seven leadership leverage points", styles["h2"]))
-    organisations = store.organisations()
-    top = organisations.filter(pl.col("parent_id").is_null())["id"].to_list()
-    board = store.leadership_assessments(top[0], LEVERAGE_POINTS) if top else pl.DataFrame()
-    version_id = board["version_id"][0] if board.height else store.active_version_id(LEVERAGE_POINTS)
-    if version_id is None:
+    fv, board = leadership.framework, leadership.board_assessment
+    if fv is None:
         return story + [Paragraph("The seven leverage points framework is not in this database.", styles["body"]),
                         PageBreak()]
-    fv = store.framework_version(version_id)
-    ratings = store.assessment_ratings(board["id"][:1].to_list()) if board.height else store.assessment_ratings([])
-    evidence = leverage_evidence(store.leadership_evidence_facts(generated_on),
-                                 store.board_snapshots()["month"].to_list(), generated_on)
-    checklist = leverage_checklist(fv, ratings, evidence)
+    evidence = leverage_evidence(leadership.evidence_facts, list(leadership.published_months), generated_on)
+    checklist = leverage_checklist(fv, leadership.ratings, evidence)
     story.append(Paragraph(
-        (f"The board's self-assessment of {_date(board['assessed_on'][0])} ({board['raters'][0]} members; the median "
-         f"of their ratings on a scale of 1 to {fv.max_level}) " if board.height else
+        (f"The board's self-assessment of {_date(board['assessed_on'])} ({board['raters']} members; the median "
+         f"of their ratings on a scale of 1 to {fv.max_level}) " if board is not None else
          "The board has not yet rated itself; ") + "beside what Golden Thread can evidence from its own data, criterion "
         "by criterion. The leadership page shows each criterion.", styles["small"]))
     order = [EVIDENCE_WORDS[k] for k in ("evidenced", "partly", "missing", "not_visible")]
@@ -761,14 +733,14 @@ def _leadership(styles, store: Store, generated_on: dt.date) -> list:
     return story
 
 
-def _alignment(styles, store: Store, thread_flags: pl.DataFrame, generated_on: dt.date) -> list:
+def _alignment(styles, data: PackData, generated_on: dt.date) -> list:
     story: list = [
         _Heading("Alignment of improvement work", styles["h1"], level=0, key="alignment"),
         Paragraph(f"Whether the organisation's improvement work is connected to its system-level aims, from the data "
                   f"as it stood on {_date(generated_on)}.", styles["body"]),
         Paragraph("Breaks in the golden thread", styles["h2"]),
     ]
-    by_rule = flags_by_rule(thread_flags) if thread_flags.height else pl.DataFrame()
+    by_rule = flags_by_rule(data.thread_flags) if data.thread_flags.height else pl.DataFrame()
     if by_rule.height == 0:
         story.append(Paragraph("No breaks found: every project serves an aim and every aim has work serving it.",
                                styles["body"]))
@@ -790,7 +762,7 @@ def _alignment(styles, store: Store, thread_flags: pl.DataFrame, generated_on: d
                          Paragraph(meaning, styles["cell_small"])])
         story.append(_grid(data, widths))
     story.append(Paragraph("Active projects serving a system-level aim, by division", styles["h2"]))
-    share = aligned_share_by_division(store.project_alignment())
+    share = aligned_share_by_division(data.project_alignment)
     if share.height == 0:
         story.append(Paragraph("There are no active projects.", styles["body"]))
     else:

@@ -148,9 +148,9 @@ def snapshot_frames(view: BoardView) -> dict[str, str]:
 
 def live_board(store: Store, month: dt.date, today: dt.date) -> tuple[BoardView, pl.DataFrame]:
     """The month's board from the data as it is now, and the thread's flags it was judged with."""
-    from golden_thread.domain.checks import check_thread
+    from golden_thread.services.checks import check_thread
     from golden_thread.domain.thread_graph import build_thread
-    from golden_thread.draw.thread_tree import flags_by_node
+    from golden_thread.domain.thread_graph import flags_by_node
 
     checks = check_thread(store, today)
     thread = build_thread(store.thread_rows())

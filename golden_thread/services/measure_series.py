@@ -59,7 +59,7 @@ def measure_charts(
     if measure_ids is not None:
         measures = measures.filter(pl.col("id").is_in(measure_ids))
     ids = measures["id"].to_list()
-    observations = store.observations(ids)
+    observations = with_pooled_reports(store, ids, store.observations(ids))
     if up_to is not None:
         observations = observations.filter(pl.col("period_start") < up_to)
     points, settings = chart_inputs(
@@ -76,6 +76,45 @@ def measure_charts(
     )
     summaries = measures.join(summaries, left_on="id", right_on="series", how="left")
     return charted, summaries
+
+
+def with_pooled_reports(store: Store, measure_ids: list[int], observations: pl.DataFrame) -> pl.DataFrame:
+    """A network's uniform measure holds no figures of its own: its series is its members' reports pooled
+    (``pooled_observations``), so the board and the pack show the same network figure as the Network page."""
+    reports = store.reports_of_uniform_measures(measure_ids)
+    if reports.height == 0:
+        return observations
+    pooled = pooled_observations(reports, store.observations(reports["id"].to_list()), reports)
+    return pl.concat([observations, pooled.drop("members_reporting")], how="diagonal_relaxed")
+
+
+def pooled_observations(member_rows: pl.DataFrame, observations: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """One series per uniform measure for the whole network: each period's members' figures pooled (numerators
+    and denominators summed for a proportion or rate, so each student counts once; values averaged otherwise),
+    counting a member only while it belonged. Columns as ``observation`` plus ``members_reporting``.
+    ``member_rows``: id, uniform_measure_id, member_id, chart_type; ``members``: member_id, joined_on, left_on."""
+    schema = {"measure_id": pl.Int64, "period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
+              "denominator": pl.Float64, "members_reporting": pl.UInt32}
+    if observations.height == 0:
+        return pl.DataFrame(schema=schema)
+    joined = (
+        observations.join(member_rows.select(pl.col("id").alias("measure_id"), "uniform_measure_id", "member_id",
+                                             "chart_type"), on="measure_id")
+        .join(members.select("member_id", "joined_on", "left_on").unique("member_id"), on="member_id", how="left")
+        .filter((pl.col("period_start") >= pl.col("joined_on").dt.month_start())
+                & (pl.col("left_on").is_null() | (pl.col("period_start") <= pl.col("left_on"))))
+    )
+    ratio = pl.col("chart_type").first().is_in(list(RATIO_CHARTS))
+    return (
+        joined.group_by("uniform_measure_id", "period_start")
+        .agg(value=pl.when(ratio).then(None).otherwise(pl.col("value").mean()),
+             numerator=pl.when(ratio).then(pl.col("numerator").sum()),
+             denominator=pl.when(ratio).then(pl.col("denominator").sum()),
+             members_reporting=pl.len())
+        .rename({"uniform_measure_id": "measure_id"})
+        .sort("measure_id", "period_start")
+        .cast(schema)
+    )
 
 
 def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataFrame) -> str:

@@ -23,7 +23,8 @@ from golden_thread.services.measure_series import chart_inputs
 from golden_thread.spc.engine import analyse
 from golden_thread.spc.options import RATIO_CHARTS
 from golden_thread.spc.summary import summarise
-from golden_thread.domain.checks import RULES, Rule, check_by_organisation
+from golden_thread.domain.checks import RULES
+from golden_thread.services.checks import check_by_organisation
 from golden_thread.domain.vocabulary import Words, words
 
 # What a member is doing with a change idea, from its PDSA cycles' latest Act decision.
@@ -33,15 +34,6 @@ STATE_OF_DECISION = {"adopt": "adopted", "adapt": "adapting", "abandon": "abando
 STATE_COLOURS = {  # adopted in MDC improvement blue; abandoned in common-cause grey
     "adopted": "#289DE0", "adapting": "#F2C14E", "abandoned": "#A6A6A6", "testing": "#CFE8F7", "not tested": "#FFFFFF",
 }
-
-# Checks only a network has, per member (the thread checks of thread_checks.RULES apply to members too).
-NETWORK_RULES: dict[str, Rule] = {rule.name: rule for rule in (
-    Rule("member_without_local_aim", "error", "organisation",
-         "This member has no local aim for the network aim, so its work cannot be judged against its own target."),
-    Rule("uniform_measure_not_reported", "warning", "measure",
-         "This member has no row for a uniform measure, so the network cannot see its data."),
-)}
-
 
 @dataclass
 class NetworkView:
@@ -84,8 +76,7 @@ def network_view(store, network_id: int, today: dt.date) -> NetworkView:
     network_points, network_summaries = chart(uniform, network_obs)
     diagram_id = aim["diagram_id"] if aim else None
     local_aims = store.local_aims(network_id)
-    flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id),
-                         members, local_aims, uniform, member_rows)
+    flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id), members)
     return NetworkView(
         network=network, words=words(network["vocabulary"]), today=today, members=members, aim=aim,
         local_aims=local_aims, uniform=uniform, member_measures=member_rows,
@@ -258,34 +249,16 @@ def member_summary(view: NetworkView, outcome_measure_id: int | None) -> pl.Data
 
 # -- checks per member -----------------------------------------------------------------------------------------
 
-def member_flags(flags: pl.DataFrame, members: pl.DataFrame, local_aims: pl.DataFrame, uniform: pl.DataFrame,
-                 member_rows: pl.DataFrame) -> pl.DataFrame:
-    """The network's flags by member: the thread checks (already owned, see ``check_by_organisation``) and the
-    network's own rules. Columns: member_id, member (None for the hub's records), current, rule, severity,
-    entity_type, entity_id, title, message."""
-    current = members.filter(pl.col("current"))
-    active_local = local_aims.filter(pl.col("status") == "active")
-    extra = []
-    for member_id, member in current.select("member_id", "member").iter_rows():
-        if member_id not in set(active_local["member_id"]):
-            extra.append(dict(rule="member_without_local_aim", entity_type="organisation", entity_id=member_id,
-                              title=member, member_id=member_id))
-            continue
-        reported = set(member_rows.filter(pl.col("member_id") == member_id)["uniform_measure_id"])
-        for measure_id, name in uniform.select("id", "name").iter_rows():
-            if measure_id not in reported:
-                extra.append(dict(rule="uniform_measure_not_reported", entity_type="measure", entity_id=measure_id,
-                                  title=f"{name} ({member})", member_id=member_id))
-    own = pl.DataFrame(
-        [{**row, "severity": NETWORK_RULES[row["rule"]].severity, "message": NETWORK_RULES[row["rule"]].explanation}
-         for row in extra],
-        schema={"rule": pl.Utf8, "entity_type": pl.Utf8, "entity_id": pl.Int64, "title": pl.Utf8,
-                "member_id": pl.Int64, "severity": pl.Utf8, "message": pl.Utf8})
-    thread = flags.select("rule", "entity_type", pl.col("entity_id").cast(pl.Int64), "title",
+def member_flags(flags: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
+    """The network's flags by member, the hub's first, each member's in the registry's order: ``flags`` are
+    ``check_by_organisation``'s for the network (the thread's rules and the network's own per-member rules, all
+    from ``domain.checks.RULES``). Columns: member_id, member (None for the hub's records), current, rule,
+    severity, entity_type, entity_id, title, message."""
+    rows = flags.select("rule", "entity_type", pl.col("entity_id").cast(pl.Int64), "title",
                           pl.col("member_id").cast(pl.Int64), "severity", "message")
-    order = {name: k for k, name in enumerate([*NETWORK_RULES, *RULES])}
+    order = {name: k for k, name in enumerate(RULES)}
     names = members.select(pl.col("member_id").cast(pl.Int64), "member", "current")
-    return (pl.concat([own, thread]).join(names, on="member_id", how="left")
+    return (rows.join(names, on="member_id", how="left")
             .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
             .sort(pl.col("member").is_not_null(), "member", "_order", "entity_id", nulls_last=False)
             .select("member_id", "member", "current", "rule", "severity", "entity_type", "entity_id", "title",
@@ -306,7 +279,7 @@ def flag_counts(flags: pl.DataFrame, members: pl.DataFrame, hub_label: str) -> p
 
 
 def rule_explanation(rule: str) -> str:
-    return (NETWORK_RULES.get(rule) or RULES[rule]).explanation
+    return RULES[rule].explanation
 
 
 # -- the shared driver diagram's versions -------------------------------------------------------------------

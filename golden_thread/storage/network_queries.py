@@ -160,6 +160,20 @@ class NetworkQueries:
             {"network": network_id},
         )
 
+    def reports_of_uniform_measures(self, uniform_measure_ids: list[int]) -> pl.DataFrame:
+        """Every member's report of the given uniform measures, with when the member belonged to the network: id (the
+        member's measure), uniform_measure_id, member_id, chart_type, joined_on, left_on."""
+        return self._query(
+            """
+            SELECT mm.measure_id AS id, mm.uniform_measure_id, mm.member_id, m.chart_type, nm.joined_on, nm.left_on
+            FROM member_measure mm JOIN measure m ON m.id = mm.measure_id
+            JOIN network_membership nm ON nm.member_id = mm.member_id
+            WHERE list_contains(?, mm.uniform_measure_id)
+            ORDER BY mm.uniform_measure_id, mm.member_id
+            """,
+            [uniform_measure_ids],
+        )
+
     def network_local_measures(self, network_id: int) -> pl.DataFrame:
         """The members' own measures: those of their projects (measure fields, member_id, member, project)."""
         return self._query(

@@ -501,66 +501,24 @@ class Store(LeadershipQueries, NetworkQueries):
 
     # -- breaks in the golden thread -------------------------------------------------------------
 
-    def thread_breaks(self, today: dt.date, *, stale_days: int, quiet_grace_periods: int) -> pl.DataFrame:
-        """(rule, entity_id, title) for every record behind a break in the thread (rules: thread_checks)."""
-        return self._query(
-            f"""
-            WITH active_version AS (SELECT id FROM driver_diagram_version WHERE status = 'active'),
-            project_aim AS ({PROJECT_AIM}),
-            last_period AS (
-                SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id
-            )
-            SELECT 'orphan_project' AS rule, p.id AS entity_id, p.title FROM project p
-            WHERE p.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
-            UNION ALL
-            SELECT 'aim_without_project', a.id, a.title FROM aim a WHERE a.status = 'active' AND NOT EXISTS (
-                SELECT 1 FROM project_aim pa JOIN project p ON p.id = pa.project_id
-                WHERE pa.aim_id = a.id AND p.status = 'active')
-            UNION ALL
-            SELECT 'aim_not_smart', a.id, a.title FROM aim a WHERE a.status = 'active' AND (
-                a.target_value IS NULL OR a.target_date IS NULL OR NOT EXISTS (
-                    SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome'))
-            UNION ALL
-            SELECT 'outcome_without_balancing', a.id, a.title FROM aim a WHERE a.status = 'active'
-                AND EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome')
-                AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'balancing')
-            UNION ALL
-            SELECT 'driver_without_change_idea', d.id, d.title FROM driver d
-            WHERE d.version_id IN (SELECT id FROM active_version)
-                AND NOT EXISTS (SELECT 1 FROM change_idea_driver cid WHERE cid.driver_id = d.id)
-                AND NOT EXISTS (SELECT 1 FROM driver_link dl WHERE dl.parent_driver_id = d.id)
-            UNION ALL
-            SELECT 'untested_change_idea', ci.id, ci.title FROM change_idea ci
-            WHERE ci.version_id IN (SELECT id FROM active_version)
-                AND NOT EXISTS (SELECT 1 FROM pdsa_cycle c WHERE c.change_idea_id = ci.id)
-            UNION ALL
-            SELECT 'project_without_measure', p.id, p.title FROM project p
-            WHERE p.status IN ('planning', 'active', 'on_hold')
-                AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
-            UNION ALL
-            SELECT 'measure_gone_quiet', m.id, m.name FROM measure m JOIN last_period lp ON lp.measure_id = m.id
-            WHERE m.status = 'active' AND CAST(
-                CASE WHEN m.frequency = 'weekly' THEN lp.last_start + to_days(7 * $grace)
-                     ELSE lp.last_start + to_months($grace) END + to_days(m.expected_lag_days) AS DATE) < $today
-            UNION ALL
-            SELECT 'stale_project', p.id, p.title FROM project p WHERE p.status = 'active' AND coalesce((
-                SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id), DATE '1900-01-01')
-                < CAST($today - to_days($stale) AS DATE)
-            UNION ALL
-            SELECT 'pdsa_overdue', c.id, c.title FROM pdsa_cycle c
-            WHERE c.end_date < $today AND (c.study_notes IS NULL OR c.act_decision IS NULL)
-            UNION ALL
-            SELECT 'pdsa_without_prediction', c.id, c.title FROM pdsa_cycle c WHERE c.prediction IS NULL
-            UNION ALL
-            SELECT DISTINCT 'link_to_retired_version', p.id, p.title FROM project p
-            JOIN project_link pl ON pl.project_id = p.id
-            LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
-            LEFT JOIN driver d ON d.id = pl.driver_id
-            JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
-            WHERE v.status = 'retired'
-            """,
-            {"today": today, "stale": stale_days, "grace": quiet_grace_periods},
-        )
+    def thread_breaks(self, today: dt.date, *, stale_days: int, quiet_grace_periods: int,
+                      rules: list | None = None) -> pl.DataFrame:
+        """(rule, entity_id, title, member_id, network_id) for every record behind a break in the thread: one
+        UNION ALL of the finders of ``rules`` (default: every rule of ``domain.checks.RULES``), each tagged with
+        its own rule's name. Read through ``_query``, so a scoped store finds only its organisation's records."""
+        from golden_thread.domain.checks import RULES
+
+        chosen = list(RULES.values() if rules is None else rules)
+        if not chosen:
+            return pl.DataFrame(schema={"rule": pl.Utf8, "entity_id": pl.Int32, "title": pl.Utf8,
+                                        "member_id": pl.Int32, "network_id": pl.Int32})
+        names = {f"rule_{k}": rule.name for k, rule in enumerate(chosen)}
+        sql = f"WITH project_aim AS ({PROJECT_AIM})\n" + "\nUNION ALL\n".join(
+            f"SELECT ${key} AS rule, f.entity_id, f.title, f.member_id, f.network_id FROM ({rule.finder}) f"
+            for key, rule in zip(names, chosen))
+        # DuckDB refuses a parameter the text does not use (a few rules may not need $stale or $grace).
+        thresholds = {"today": today, "stale": stale_days, "grace": quiet_grace_periods}
+        return self._query(sql, {**{k: v for k, v in thresholds.items() if f"${k}" in sql}, **names})
 
     def project_alignment(self) -> pl.DataFrame:
         """One row per project: its team, division, status, and each aim its links reach (primary or not)."""
