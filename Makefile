@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= $(or $(GOLDEN_THREAD_DB),data/golden_thread.duckdb)
 PORT ?= 8501
 
-.PHONY: install run test bench demo clean
+.PHONY: install run test test-fast lint bench demo clean
 
 install: $(STAMP)
 
@@ -24,6 +24,13 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# The quick loop while editing: everything but the AppTest screens, crash and fuzz runs, PDFs and the browser.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.lock

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.domain.attribution import cycles_before_signals
+from golden_thread.domain.palette import format_number
 from golden_thread.services.board import (
     ICON_WORDS, changes_since, last_complete_month, last_published_before, parse_month, publish, published_view,
 )
@@ -44,8 +45,7 @@ def _changed_month() -> None:
     st.query_params.pop("aim", None)
 
 
-def _fmt(value, decimals) -> str:
-    return "—" if value is None else f"{value:,.{int(decimals if decimals is not None else 1)}f}"
+_fmt = format_number
 
 
 header = st.columns([3, 1.3])

@@ -22,6 +22,7 @@ from golden_thread.domain.thread_graph import build_thread
 from golden_thread.domain.thread_graph import flags_by_node
 from tests.conftest import DEMO_TODAY, signed_in
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 OCTOBER = dt.date(2026, 10, 1)
 

@@ -19,7 +19,8 @@ import pytest
 from pypdf import PdfReader
 
 from golden_thread.services.board import board_view, publish
-from golden_thread.report.board_pack import board_pack_pdf, format_value
+from golden_thread.domain.palette import format_value
+from golden_thread.report.board_pack import board_pack_pdf
 from golden_thread.services.board_pack import board_pack_for_month, pack_data, trust_name
 from golden_thread.storage.store import Store
 from golden_thread.services.checks import check_thread
@@ -28,6 +29,7 @@ from golden_thread.domain.thread_graph import flags_by_node
 
 from tests.conftest import DEMO_TODAY
 
+pytestmark = pytest.mark.slow
 OCTOBER = dt.date(2026, 10, 1)
 
 

@@ -210,11 +210,11 @@ class _Child:
         """Wait (as long as it takes, within PATIENCE) for the child to block at ``point``."""
         assert self.stopped.wait(timeout=PATIENCE), "the child did not reach its stopping point in time"
         assert f"STOPPED {point}" in self.lines, (
-            f"the child ended without stopping at {point!r}: {self.lines[-3:]}\n{self._stderr()}")
+            f"the child ended without stopping at {point!r}: {self.lines[-3:]}\n{self._ended()}")
 
     def kill(self) -> None:
         """SIGKILL the blocked child; it must die of the signal, not of anything it did."""
-        assert self.process.poll() is None, f"the child died by itself: {self._stderr()}"
+        assert self.process.poll() is None, f"the child died by itself: {self._ended()}"
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=PATIENCE)
         self._reader.join(timeout=PATIENCE)
@@ -226,11 +226,15 @@ class _Child:
         self.process.stdin.close()
         self.process.wait(timeout=PATIENCE)
         self._reader.join(timeout=PATIENCE)
-        return self._stderr()
+        return self._ended()
 
-    def _stderr(self) -> str:
-        if self.process.poll() is None:
-            return "(still running)"
+    def _ended(self) -> str:
+        """The end of the stderr of a child that ended or went wrong (killed first if still running)."""
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         return self.process.stderr.read()[-2000:]
 
     def numbers(self, word: str) -> set[int]:

@@ -29,6 +29,7 @@ from golden_thread.domain.observations import ProposedObservation, check_observa
 from golden_thread.storage.store import TABLES, ObservationRefused, Store, StoreError
 from golden_thread.storage.transfer import ImportRefused, import_organisation
 
+pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 23)
 FUZZED: Counter = Counter()
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -15,6 +15,7 @@ from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: 
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
 READY = "[data-testid='stApp'][data-test-script-state='notRunning']"

@@ -570,6 +570,7 @@ def _data(spec: dict) -> list[dict]:
     return rows
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_map_draw_it(app_db):
     app = _open("team", organisation=str(WARD_7))
     _tab(app, "Record an assessment")
@@ -612,6 +613,7 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     assert "Huddle data shown to the team first" in saved["strategy"].to_list()
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_a_framework_edited_on_the_page_leaves_a_past_assessments_wording(app_db):
     app = _open("admin", organisation="1")
     _tab(app, "Frameworks")
@@ -636,6 +638,7 @@ def test_a_framework_edited_on_the_page_leaves_a_past_assessments_wording(app_db
     assert "Build trust" in items and "Build trust across the network" not in items
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_the_board_shows_leadership_beside_each_aim(app_db):
     app = _open("board", page=str(ROOT / "screens" / "board.py"), aim="1")
     assert "Leadership beside this aim" in [s.value for s in app.subheader]
@@ -676,7 +679,9 @@ def test_the_board_pack_has_a_leadership_summary(demo):
                 found += texts(cell for row in f._cellvalues for cell in row)
         return found
 
-    text = " | ".join(texts(_leadership(_styles(_register_fonts()), demo, DEMO_TODAY)))
+    from golden_thread.services.board_pack import leadership_inputs
+
+    text = " | ".join(texts(_leadership(_styles(_register_fonts()), leadership_inputs(demo, DEMO_TODAY), DEMO_TODAY)))
     assert "Leadership practice" in text and "as recorded on 23\u00a0November\u00a02026" in text
     assert "Northfield Teaching Hospitals NHS Foundation Trust (hub)" in text and "Build cross-team learning" in text
     assert "Teams working on an aim with no self-assessment yet: Critical Care" in text

@@ -469,6 +469,7 @@ def _texts(app: AppTest) -> list[str]:
     return texts
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_the_network_page_shows_the_network_in_education_words(app_db):
     app = _network_page("hub")
     texts = _texts(app)
@@ -493,6 +494,7 @@ def test_the_network_page_shows_the_network_in_education_words(app_db):
     assert checks.set_index("Member school").loc["Millbrook Academy", "Errors"] == 1
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     app = _network_page("eastbrook")
     store = Store(app_db)
@@ -523,6 +525,7 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     assert (saved["numerator"], saved["denominator"], saved["entered_by"]) == (250.0, 320.0, "eastbrook")
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(app_db):
     # The trust's lead has no Network screen at all: a trust is not a network, and the network is not theirs.
     trust_lead = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120), "lead")

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from golden_thread.storage.store import Store
 from tests.conftest import signed_in
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 

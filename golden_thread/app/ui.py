@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.domain.access import ROLE_TITLES
+from golden_thread.domain.palette import ICONS
 from golden_thread.config import default_db_path
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
@@ -227,17 +228,7 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
-ICON_TEXT = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Improvement",
-    "special_cause_concern": "Concern",
-    "special_cause_neutral_high": "Neutral high",
-    "special_cause_neutral_low": "Neutral low",
-    "consistent_pass": "Consistently passing",
-    "consistent_fail": "Consistently failing",
-    "inconsistent": "Hit and miss",
-    None: "—",
-}
+ICON_TEXT = {icon: words.short for icon, words in ICONS.items()}
 
 
 # -- the sign-in screen (dashboard.py shows it to anyone not signed in) ----------------------------------------

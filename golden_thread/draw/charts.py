@@ -12,20 +12,10 @@ import functools
 import altair as alt
 import polars as pl
 
-POINT_COLOURS = {
-    "common_cause": "#A6A6A6",
-    "special_cause_improvement": "#289DE0",
-    "special_cause_concern": "#E46C0A",
-    "special_cause_neutral_high": "#490092",
-    "special_cause_neutral_low": "#490092",
-}
-POINT_LABELS = {
-    "common_cause": "Common cause",
-    "special_cause_improvement": "Improvement",
-    "special_cause_concern": "Concern",
-    "special_cause_neutral_high": "Neutral (higher)",
-    "special_cause_neutral_low": "Neutral (lower)",
-}
+from golden_thread.domain.palette import ICONS, VARIATION_ICONS
+
+POINT_COLOURS = {icon: ICONS[icon].colour for icon in VARIATION_ICONS}
+POINT_LABELS = {icon: ICONS[icon].short for icon in VARIATION_ICONS}
 LINE_COLOUR = "#7F7F7F"
 LIMIT_COLOUR = "#231F20"
 TARGET_COLOUR = "#DE1B1B"

@@ -10,20 +10,11 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from golden_thread.domain.palette import ASSURANCE_ICONS, ICONS
 from golden_thread.draw.charts import POINT_COLOURS
 
-ASSURANCE_COLOURS = {"consistent_pass": "#289DE0", "consistent_fail": "#E46C0A", "inconsistent": "#A6A6A6"}
-TITLES = {
-    "common_cause": "Common cause variation",
-    "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern",
-    "special_cause_neutral_high": "Special cause: higher (neutral)",
-    "special_cause_neutral_low": "Special cause: lower (neutral)",
-    "consistent_pass": "Assurance: will consistently meet the target",
-    "consistent_fail": "Assurance: will consistently fail the target",
-    "inconsistent": "Assurance: hit and miss",
-    None: "No assurance: no target",
-}
+ASSURANCE_COLOURS = {icon: ICONS[icon].colour for icon in ASSURANCE_ICONS}
+TITLES = {icon: words.title for icon, words in ICONS.items()}
 
 
 def _circle(colour: str, inner: str, title: str, size: int) -> str:

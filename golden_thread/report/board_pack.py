@@ -36,7 +36,8 @@ from reportlab.platypus import (
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from golden_thread.domain.alignment import aligned_share_by_division, flags_by_rule
-from golden_thread.services.board import ICON_WORDS, BoardView, next_month
+from golden_thread.domain.palette import format_value, icon_words
+from golden_thread.services.board import BoardView, next_month
 from golden_thread.services.board_pack import LeadershipInputs, PackData
 from golden_thread.draw.charts import chart_png, spc_chart
 from golden_thread.draw.icons import assurance_icon_svg, variation_icon_svg
@@ -68,13 +69,6 @@ STATUS_WORDS = {"active": "Active", "planning": "Planning", "on_hold": "On hold"
                 "closed": "Closed"}
 ERRORS_NAMED = 8  # error-severity breaks name their items in the alignment table, up to this many
 SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "info": "For information"}
-# The icons' meanings as the summary table prints them (narrow columns); the aim pages use board.ICON_WORDS.
-SHORT_WORDS = {
-    "common_cause": "Common cause", "special_cause_improvement": "Special cause: improvement",
-    "special_cause_concern": "Special cause: concern", "special_cause_neutral_high": "Special cause: higher",
-    "special_cause_neutral_low": "Special cause: lower", "consistent_pass": "Consistently passing",
-    "consistent_fail": "Consistently failing", "inconsistent": "Hit and miss",
-}
 
 # The legend: every icon the board can show, with its meaning in words (DOMAIN §4.1, Making Data Count).
 VARIATION_LEGEND = [  # (point type, improvement direction for drawing H/L, label, meaning)
@@ -134,7 +128,7 @@ def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) ->
     story += _summary_table(styles, view)
     story += _aim_pages(styles, data, view, generated_on)
     story += _leadership(styles, data.leadership, generated_on)
-    story += _alignment(styles, data, generated_on)
+    story += _alignment(styles, data.thread_flags, data.project_alignment, generated_on)
 
     buffer = io.BytesIO()
     # invariant: the same inputs give the same bytes (no clock in the file; its date is ``generated_on``).
@@ -148,21 +142,6 @@ def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) ->
 
 
 # -- words and numbers ------------------------------------------------------------------------------------
-
-def format_value(value: float | None, decimals: int | None, unit: str | None) -> str:
-    """A value as the board reads it: '11.0%', '£393.8k', '0.16 per 1,000 bed days'; an em dash when missing."""
-    if value is None:
-        return "—"
-    number = f"{value:,.{int(decimals) if decimals is not None else 1}f}"
-    unit = (unit or "").strip()
-    if not unit:
-        return number
-    if unit == "%":
-        return f"{number}%"
-    if unit.startswith("£"):
-        return f"£{number}{unit[1:]}"
-    return f"{number} {unit}"
-
 
 def _date(day: dt.date) -> str:
     """'5 November 2026', kept on one line."""
@@ -178,13 +157,13 @@ def _period(day: dt.date | None, frequency: str | None = "monthly") -> str:
 def _variation_words(icon: str | None, has_data: bool, *, short: bool = False) -> str:
     if icon is None:
         return ("Too few points" if short else "Too few points to judge") if has_data else "No data"
-    return (SHORT_WORDS if short else ICON_WORDS).get(icon, icon.replace("_", " ")).capitalize()
+    return (icon_words(icon).label if short else icon_words(icon).sentence.capitalize())
 
 
 def _assurance_words(icon: str | None, target: float | None, *, short: bool = False) -> str:
     if icon is None:
         return "No target" if target is None else "Not assessed"
-    return (SHORT_WORDS if short else ICON_WORDS).get(icon, icon.replace("_", " ")).capitalize()
+    return (icon_words(icon).label if short else icon_words(icon).sentence.capitalize())
 
 
 def _status(view: BoardView, generated_on: dt.date) -> dict[str, str]:
@@ -733,14 +712,14 @@ def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> 
     return story
 
 
-def _alignment(styles, data: PackData, generated_on: dt.date) -> list:
+def _alignment(styles, thread_flags: pl.DataFrame, project_alignment: pl.DataFrame, generated_on: dt.date) -> list:
     story: list = [
         _Heading("Alignment of improvement work", styles["h1"], level=0, key="alignment"),
         Paragraph(f"Whether the organisation's improvement work is connected to its system-level aims, from the data "
                   f"as it stood on {_date(generated_on)}.", styles["body"]),
         Paragraph("Breaks in the golden thread", styles["h2"]),
     ]
-    by_rule = flags_by_rule(data.thread_flags) if data.thread_flags.height else pl.DataFrame()
+    by_rule = flags_by_rule(thread_flags) if thread_flags.height else pl.DataFrame()
     if by_rule.height == 0:
         story.append(Paragraph("No breaks found: every project serves an aim and every aim has work serving it.",
                                styles["body"]))
@@ -762,7 +741,7 @@ def _alignment(styles, data: PackData, generated_on: dt.date) -> list:
                          Paragraph(meaning, styles["cell_small"])])
         story.append(_grid(data, widths))
     story.append(Paragraph("Active projects serving a system-level aim, by division", styles["h2"]))
-    share = aligned_share_by_division(data.project_alignment)
+    share = aligned_share_by_division(project_alignment)
     if share.height == 0:
         story.append(Paragraph("There are no active projects.", styles["body"]))
     else:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from golden_thread.domain.palette import ICONS, icon_words
+
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.store import Store
 from golden_thread.domain.checks import rule_title
@@ -218,13 +220,8 @@ def changes_since(published: BoardView, live: BoardView) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"measure": pl.Utf8, "change": pl.Utf8, "detail": pl.Utf8})
 
 
-ICON_WORDS = {
-    "common_cause": "common cause", "special_cause_improvement": "special cause: improvement",
-    "special_cause_concern": "special cause: concern", "special_cause_neutral_high": "special cause: higher",
-    "special_cause_neutral_low": "special cause: lower", "consistent_pass": "consistently passing the target",
-    "consistent_fail": "consistently failing the target", "inconsistent": "hit and miss against the target",
-}
+ICON_WORDS = {icon: words.sentence for icon, words in ICONS.items() if icon is not None}
 
 
 def _icon_words(icon: str | None) -> str:
-    return ICON_WORDS.get(icon, "no icon") if icon else "no icon"
+    return icon_words(icon).sentence
