@@ -10,9 +10,10 @@ import streamlit as st
 
 from golden_thread.draw.charts import spc_chart
 from golden_thread.services.measure_series import measure_charts
+from golden_thread.draw.network_charts import learning_grid_chart, small_multiples_chart
 from golden_thread.services.network import (
-    active_diagram, contrasts, flag_counts, idea_spread, learning_grid, learning_grid_chart, member_measure_table,
-    member_summary, network_view, open_change_ideas, rule_explanation, small_multiples, small_multiples_chart,
+    active_diagram, contrasts, flag_counts, idea_spread, learning_grid, member_measure_table,
+    member_summary, network_view, open_change_ideas, rule_explanation, small_multiples,
     version_changes,
 )
 from golden_thread.domain.observations import ProposedObservation, uses_denominator

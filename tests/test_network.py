@@ -19,8 +19,9 @@ from golden_thread.cli import main
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.seed.demo_network import ID_BASE, NETWORK, NETWORK_BREAKS, SCHOOLS, build_demo_network, school_months
 from golden_thread.seed.loading import demo_frames, load_demo
+from golden_thread.services.measure_series import pooled_observations
 from golden_thread.services.network import (
-    contrasts, flag_counts, idea_spread, learning_grid, member_flags, network_observations, network_view,
+    contrasts, flag_counts, idea_spread, learning_grid, member_flags, network_view,
     small_multiples, version_changes,
 )
 from golden_thread.domain.observations import ProposedObservation
@@ -178,7 +179,7 @@ def test_the_network_series_pools_members_only_while_they_belong():
     observations = pl.DataFrame({
         "measure_id": [11] * 4 + [12] * 4, "period_start": months * 2, "value": [None] * 8,
         "numerator": [1.0, 2, 3, 4, 10, 20, 30, 40], "denominator": [10.0] * 4 + [100.0] * 4})
-    pooled = network_observations(rows, observations, members)
+    pooled = pooled_observations(rows, observations, members)
     assert pooled["period_start"].to_list() == months[1:]  # August is before anyone joined
     assert pooled["numerator"].to_list() == [22.0, 33.0, 4.0]  # school 2 left at the end of October
     assert pooled["denominator"].to_list() == [110.0, 110.0, 10.0]

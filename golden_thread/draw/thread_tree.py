@@ -1,6 +1,6 @@
 """The golden thread as a tree a person can read: filtered, flagged, iconed, and shaped for ECharts' tree series.
 
-Pure functions over the frame ``thread_graph.build_thread`` returns, the flags ``thread_checks.check_thread``
+Pure functions over the frame ``thread_graph.build_thread`` returns, the flags ``services.checks.check_thread``
 returns and the measure summaries ``measure_series.measure_charts`` returns. The page only draws the result.
 
 At the scale of a large trust (thousands of projects, tens of thousands of PDSA cycles) one tree cannot be

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 import polars as pl
 
 from golden_thread.spc import anhoej, limits, mdc
-from golden_thread.spc.options import SpcOptions
+from golden_thread.spc.options import RATIO_CHARTS, SpcOptions
 
 SETTINGS_SCHEMA = {
     "series": pl.Int64,
@@ -40,10 +40,20 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     ).item()
     if not in_order:
         frame = frame.sort(["series", "x"])
+    # A subgroup is missing unless both its numerator and its denominator are given (qicharts2 R/qic.R
+    # lines 261-266: ``cases <- complete.cases(y, n); y[!cases] <- NA; n[!cases] <- NA``). A missing
+    # subgroup of a P/U chart then has denominator 0 (R/helper.functions.R line 564, ``sum(x$n, na.rm =
+    # got.n)``), so its sigma is infinite and its limits are removed (lines 607-611): no limits are drawn
+    # at a missing point of a P, P', U or U' chart.
+    ratio = pl.col("chart").is_in(list(RATIO_CHARTS))
+    complete = pl.col("y").is_not_null() & pl.col("n").is_not_null()
     frame = frame.with_columns(
-        numerator=pl.col("y"),
-        denominator=pl.col("n"),
-        value=pl.when(pl.col("n").is_not_null()).then(pl.col("y") / pl.col("n")).otherwise(pl.col("y")),
+        numerator=pl.when(~ratio | complete).then(pl.col("y")),
+        denominator=pl.when(complete).then(pl.col("n")),
+        value=pl.when(pl.col("n").is_not_null())
+        .then(pl.col("y") / pl.col("n"))
+        .when(~ratio)
+        .then(pl.col("y")),
         phase=(
             1 + (pl.col("phase_start") & (pl.int_range(pl.len()) > 0)).cast(pl.Int32).cum_sum()
         ).over("series"),
@@ -53,15 +63,25 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     # A running count only ever increases: telling polars so lets it group by it without hashing.
     frame = frame.with_columns(group_id=new_group.fill_null(True).cast(pl.Int32).cum_sum().set_sorted())
     position_in_phase = pl.int_range(pl.len()).over("group_id")
-    frame = frame.with_columns(
-        baseline=pl.col("baseline_points").is_null() | (position_in_phase < pl.col("baseline_points"))
-    ).with_columns(base=pl.col("baseline") & pl.col("include"))
+    # The first k rows of a phase, missing values included: qicharts2 ``d$baseline <- d$xx <= freeze``
+    # (R/helper.functions.R line 585) and NHSRplotthedots ``fix_y = ifelse(dplyr::row_number() <=
+    # fix_after_n_points, y, NA)`` (R/ptd_spc_standard.R line 67) both count rows, not values. ``base``
+    # keeps a missing row in place so that the moving ranges either side of it are dropped, not bridged.
+    in_first_rows = pl.col("baseline_points").is_null() | (position_in_phase < pl.col("baseline_points"))
+    frame = frame.with_columns(baseline=in_first_rows).with_columns(base=pl.col("baseline") & pl.col("include"))
 
     frame = limits.control_limits(limits.centre_line(frame))
     frame = frame.with_columns(
         sigma_signal=((pl.col("value") > pl.col("ucl")) | (pl.col("value") < pl.col("lcl"))).fill_null(False)
     )
     frame = anhoej.runs_analysis(frame)  # computed for series under Anhoej rules only
+    # The ``baseline`` column reports the points the centre and limits come from. qicharts2 reports its
+    # position flag as is (a missing row inside ``freeze`` is TRUE, R/helper.functions.R line 585);
+    # NHSRplotthedots' baseline is its ``fix_y`` column, which is NA at a missing value
+    # (R/ptd_spc_standard.R line 67), so under Making Data Count rules a missing point is not in it.
+    frame = frame.with_columns(
+        baseline=pl.col("baseline") & ((pl.col("rules") != "mdc") | pl.col("value").is_not_null())
+    )
     frame = mdc.classify(frame)
     frame = _anhoej_point_type(frame)
     frame = frame.with_columns(pl.col(c) * pl.col("multiply") for c in SCALED_COLUMNS)
