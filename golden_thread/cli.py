@@ -109,8 +109,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     organisations = store.organisations()
     memberships = network_memberships(store, today)
     try:
+        if args.organisation:  # a member is looked for in the chosen organisation only, and named from it
+            chosen = store.choose_scope(args.organisation)
+            memberships = memberships.filter(pl.col("network_id") == chosen.organisation_id)
         flags = choose_owner(flags, organisations, memberships, organisation=args.organisation, member=args.member)
-    except ValueError as wrong:
+    except (ValueError, StoreError) as wrong:
         print(f"golden-thread check: {wrong}", file=sys.stderr)
         return 2
     tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network"))
@@ -186,15 +189,22 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_spc(args: argparse.Namespace) -> int:
     from golden_thread.spc.options import SpcInputError, SpcOptions
-    from golden_thread.spc.series_file import compute_file, read_options, write_output
+    from golden_thread.spc.series_file import compute, read_options, write_json, write_output
 
     try:
         options = read_options(args.options) if args.options else SpcOptions()
-        result = compute_file(args.input, options)
+        result = compute(args.input, options)
     except SpcInputError as error:
         print(f"golden-thread spc: {error}", file=sys.stderr)
         return 2
-    write_output(result, args.out)
+    try:
+        if args.format == "json":
+            write_json(result, args.out)
+        else:
+            write_output(result.rows, args.out)
+    except OSError as error:
+        print(f"golden-thread spc: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -240,7 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
     spc = command("spc", cmd_spc, "compute a run or control chart for one series")
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")
-    spc.add_argument("--out", type=Path, required=True, help="where to write the computed chart (CSV)")
+    spc.add_argument("--out", type=Path, required=True, help="where to write the computed chart")
+    spc.add_argument("--format", choices=["csv", "json"], default="csv",
+                     help="csv: one row per point (default); json: the rows and the chart's summary (icons, "
+                     "phases, runs analysis and the sentence the app shows)")
     return parser
 
 

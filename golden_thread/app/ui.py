@@ -60,7 +60,8 @@ def _resolve_scope() -> Scope:
         st.stop()
     chosen = st.session_state.get("organisation")
     scope = next((s for s in scopes if s.organisation_id == chosen), scopes[0])
-    st.session_state["organisation"] = scope.organisation_id
+    if chosen != scope.organisation_id:  # the picker's own value is never written back after it is drawn
+        st.session_state["organisation"] = scope.organisation_id
     st.session_state["_scope"] = scope
     return scope
 

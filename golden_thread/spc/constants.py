@@ -18,8 +18,16 @@ CROSSINGS_QUANTILE = 0.05
 MDC_SHIFT_POINTS = 7  # points in a row on one side of the mean
 MDC_TREND_POINTS = 7  # points in a row all increasing or all decreasing
 MDC_TWO_IN_THREE_WINDOW = 3
-# NHSRplotthedots 0.2.2 warns that a rebase group shorter than this has trial limits (DOMAIN 11c).
-MDC_SHORT_GROUP_POINTS = 13
+# A rebase group of fewer than 12 rows (missing values counted, as dplyr::n() counts them) has trial
+# limits: NHSRplotthedots R/ptd_add_short_group_warnings.R line 30 ``short_group_warning = dplyr::n() <
+# warning_threshold``, with the threshold the package documents and warns with: "The default, if the option
+# is not set, is 12" (line 18), "Some groups have 'n < 12' observations" (line 37), "groups of fewer than
+# 12 points" (R/ptd_create_ggplot.R line 135), "a warning for any groups with less than 12 data points"
+# (vignettes/number-of-points-required.Rmd line 73), and the default of 0.1.0 (``warning_threshold =
+# getOption("ptd_spc.warning_threshold", 12)``, line 20). Caution: in 0.2.2 (commit 050b07d7) the default
+# argument itself reads 13 (line 22, changed in commit 83781d2, 2022), so ptd_spc() there also flags a group
+# of exactly 12 rows; we follow the documented 12 (DOMAIN 11c).
+MDC_SHORT_GROUP_POINTS = 12
 
 # Fewer useful points than this and a runs analysis cannot signal reliably (Anhoej & Olesen 2014 tabulate
 # from 10 useful observations); the result is still computed but labelled.

@@ -38,7 +38,7 @@ def centre_line(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _binomial_sigma() -> pl.Expr:
-    """Per-point sigma of a P or U chart from its own denominator."""
+    """Per-point sigma of a P or U chart from its own denominator (null at a missing subgroup)."""
     cl = pl.col("cl")
     return (
         pl.when(_chart.is_in(["p", "p_prime"]))
@@ -108,7 +108,9 @@ def control_limits(frame: pl.DataFrame) -> pl.DataFrame:
             raw = pl.when(_chart.is_in(["p", "p_prime", "u", "u_prime", "c"]) & (raw < 0)).then(0.0).otherwise(raw)
         else:
             raw = pl.when(_chart.is_in(["p", "p_prime"]) & (raw > 1)).then(1.0).otherwise(raw)
-        # A limit that cannot be computed (no denominator, no variation) is left empty, never drawn.
+        # A limit that cannot be computed (no variation; or a missing subgroup of a P/U chart, whose
+        # denominator the engine has dropped) is left empty, never drawn: qicharts2 "Remove control lines
+        # from missing subgroups", R/helper.functions.R lines 607-611 (``d$ucl[!is.finite(d$ucl)] <- NA``).
         return pl.when(raw.is_finite()).then(raw)
 
     return frame.with_columns(

@@ -1,7 +1,10 @@
 """Making Data Count's four special-cause rules (NHSRplotthedots ``ptd_calculate_point_type``, DOMAIN §11c).
 
 One small function per rule, each over a whole frame of series, grouped by (series, phase): a phase is
-a rebase group, so no run spans a rebase. Rules see the points that have a value, in time order.
+a rebase group, so no run spans a rebase. Rules see every row in time order, missing values included, as
+NHSRplotthedots does (it never drops an NA row): a missing value breaks a run of one side, a trend and a
+two-in-three window, because R's comparisons with NA are never TRUE (R/ptd_calculate_point_type.R lines
+29-35, 46-65 and 67-80), and the missing point itself is "Common Cause" (the ``.default`` of line 107).
 Priority when several rules flag a point: astronomical > trend > two-in-three > shift.
 """
 
@@ -51,7 +54,10 @@ def shift() -> pl.Expr:
 
 
 def _step() -> pl.Expr:
-    """Sign of the change from the previous point (0 for the first point of a phase)."""
+    """Sign of the change from the previous point (0 for the first point of a phase, and next to a missing
+    value: ``ptd_seven_point_trend`` finds no trend in a window holding an NA, R/ptd_calculate_point_type.R
+    lines 55-62; where R stops with "missing value where TRUE/FALSE needed" because every other step of
+    such a window agrees, we find no trend either)."""
     return (_value - _shifted(_value, 1)).sign().fill_null(0).cast(pl.Int8)
 
 
@@ -98,18 +104,22 @@ _LABELS = {
 
 def classify(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the Making Data Count columns to the points of every series whose rules are 'mdc'."""
-    valued = frame.filter(_value.is_not_null() & (pl.col("rules") == "mdc")).select(
+    valued = frame.filter(pl.col("rules") == "mdc").select(
         "row", "group_id", "value", "lcl", "ucl", "lcl_95", "ucl_95", "direction", "cl"
     )
+    missing = _value.is_null()
     valued = valued.with_columns(
-        relative_to_mean=(_value - pl.col("cl")).sign().fill_null(0).cast(pl.Int8),
+        # 0 on the mean (or with no mean); NA at a missing value (R: sign(NA - mean) is NA).
+        relative_to_mean=pl.when(~missing).then((_value - pl.col("cl")).sign().fill_null(0)).cast(pl.Int8),
         outside_limits=astronomical_point(),
         step=_step(),
     )
     valued = valued.with_columns(_run_id("relative_to_mean"), _run_id("step"))
     valued = valued.with_columns(
-        close_to_limits=(~pl.col("outside_limits") & ((_value < pl.col("lcl_95")) | (_value > pl.col("ucl_95")))).fill_null(
-            False
+        # NA at a missing value, as ``!outside_limits & (y < nlpl | y > nupl)`` is in R (R/ptd_spc_standard.R
+        # line 93); a window of two-in-three holding it counts nothing.
+        close_to_limits=pl.when(~missing).then(
+            (~pl.col("outside_limits") & ((_value < pl.col("lcl_95")) | (_value > pl.col("ucl_95")))).fill_null(False)
         ),
         shift_any=shift(),
         trend_flag=trend(),
@@ -147,12 +157,16 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
         frame = frame.with_columns(valued.select(columns))
     else:
         frame = frame.join(valued.select(["row"] + columns), on="row", how="left")
+    is_mdc = pl.col("rules") == "mdc"
     return frame.with_columns(
+        # ``dplyr::n()`` counts the group's rows, missing values included (R/ptd_add_short_group_warnings.R).
         short_group_warning=pl.len().over(GROUP) < MDC_SHORT_GROUP_POINTS,
         special_cause_type=pl.col("special_cause_type").fill_null("Common Cause"),
         point_type=pl.col("point_type").fill_null("common_cause"),
-        relative_to_mean=pl.col("relative_to_mean").fill_null((_value - pl.col("cl")).sign().cast(pl.Int8)),
-        **{c: pl.col(c).fill_null(False) for c in columns if c.endswith(("_flag", "_limits"))},
+        relative_to_mean=pl.when(is_mdc).then(pl.col("relative_to_mean"))
+        .otherwise((_value - pl.col("cl")).sign().cast(pl.Int8)),
+        close_to_limits=pl.when(is_mdc).then(pl.col("close_to_limits")).otherwise(pl.lit(False)),
+        **{c: pl.col(c).fill_null(False) for c in columns if c.endswith("_flag")},
     )
 
 
