@@ -9,16 +9,16 @@ st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
 
 
 def page(screen, role: str) -> st.Page:
-    return st.Page(screen.path, title=screen.title, icon=screen.icon, url_path=screen.url,
-                   default=role in screen.lands)
+    return st.Page(screen.path, title=screen.title, icon=screen.icon, url_path=screen.url, default=role in screen.lands)
 
 
 user = signed_in_user()
 if user is None:
     # Every screen stays addressable, so a shared link survives signing in; but only the sign-in form runs.
     everything = [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url) for s in SCREENS]
-    st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in", default=True), *everything],
-                  position="hidden")
+    st.navigation(
+        [st.Page(sign_in_screen, title="Sign in", url_path="sign-in", default=True), *everything], position="hidden"
+    )
     sign_in_screen()
     st.stop()
 

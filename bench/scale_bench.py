@@ -51,11 +51,10 @@ from streamlit import logger as streamlit_logger  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from golden_thread.seed.loading import load_demo  # noqa: E402
-from golden_thread.services.measure_series import measure_charts  # noqa: E402
-from golden_thread.storage.store import Store  # noqa: E402
 from golden_thread.seed.synthetic import build_large_trust  # noqa: E402
 from golden_thread.services.checks import check_thread  # noqa: E402
-
+from golden_thread.services.measure_series import measure_charts  # noqa: E402
+from golden_thread.storage.store import Store  # noqa: E402
 
 
 def quiet_streamlit() -> None:
@@ -90,11 +89,17 @@ def page_variants(db_path: Path, extra: dict[str, dict[str, str]]) -> list[tuple
     thread page and the board whole and on the aim with the most projects (the board's drill-through)."""
     store = Store(db_path)
     measures = store.measures()
-    busiest = store.project_alignment().drop_nulls("aim_id").group_by("aim_id").len().sort("len", "aim_id",
-                                                                                            descending=[True, False])
+    busiest = (
+        store.project_alignment()
+        .drop_nulls("aim_id")
+        .group_by("aim_id")
+        .len()
+        .sort("len", "aim_id", descending=[True, False])
+    )
     store.close()
-    aim_outcome = measures.filter(pl.col("aim_id").is_not_null() & (pl.col("measure_type") == "outcome")
-                                  & (pl.col("status") == "active"))["id"]
+    aim_outcome = measures.filter(
+        pl.col("aim_id").is_not_null() & (pl.col("measure_type") == "outcome") & (pl.col("status") == "active")
+    )["id"]
     on_project = measures.filter(pl.col("project_id").is_not_null() & (pl.col("status") == "active"))["id"]
     variants = []
     for path in sorted((ROOT / "screens").glob("*.py")):
@@ -202,8 +207,13 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="keep the two database files in this directory")
-    parser.add_argument("--query", action="append", default=[], metavar="PAGE:KEY=VALUE",
-                        help="a query parameter for one page, e.g. screens/thread.py:aim=3 (repeatable)")
+    parser.add_argument(
+        "--query",
+        action="append",
+        default=[],
+        metavar="PAGE:KEY=VALUE",
+        help="a query parameter for one page, e.g. screens/thread.py:aim=3 (repeatable)",
+    )
     parser.add_argument("--profile", action="store_true", help="profile one warm run of each page that misses")
     args = parser.parse_args()
     extra: dict[str, dict[str, str]] = {}
@@ -231,10 +241,14 @@ def main() -> int:
         load_demo(demo, today)
         demo.close()
 
-        print(f"Golden Thread scale bench, {today}, polars {pl.__version__}, streamlit {st.__version__}, "
-              f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.repeats} warm runs")
-        print(f"large trust: built in {build_s:.2f} s, loaded in {load_s:.2f} s ({build_s + load_s:.2f} s); "
-              + ", ".join(f"{counts.get(t, 0):,} {t}" for t in ("project", "pdsa_cycle", "measure", "observation")))
+        print(
+            f"Golden Thread scale bench, {today}, polars {pl.__version__}, streamlit {st.__version__}, "
+            f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {args.repeats} warm runs"
+        )
+        print(
+            f"large trust: built in {build_s:.2f} s, loaded in {load_s:.2f} s ({build_s + load_s:.2f} s); "
+            + ", ".join(f"{counts.get(t, 0):,} {t}" for t in ("project", "pdsa_cycle", "measure", "observation"))
+        )
         print(f"peak RSS: {start_mb:.0f} MB at start, {after_build_mb:.0f} MB after building and loading")
 
         results: dict[str, dict[str, dict]] = {"demo": {}, "large": {}}
@@ -255,8 +269,10 @@ def main() -> int:
         for name, path in (("demo", demo_db), ("large", large_db)):
             store = Store(path)
             calls[name] = {
-                "check_thread(store, today)": time_call(lambda: check_thread(store, today), args.repeats),
-                "measure_charts(store), every measure": time_call(lambda: measure_charts(store), args.repeats),
+                "check_thread(store, today)": time_call(lambda store=store: check_thread(store, today), args.repeats),
+                "measure_charts(store), every measure": time_call(
+                    lambda store=store: measure_charts(store), args.repeats
+                ),
             }
             store.close()
         clear_caches()
@@ -264,8 +280,10 @@ def main() -> int:
 
         head = f"{'what':<56}{'demo s':>8}{'large cold s':>13}{'large s':>9}{'ratio':>7}{'RSS MB':>8}  target"
         print("\n" + head + "\n" + "-" * (len(head) + 14))
-        print("(demo s, large s: median warm run; large cold s: first run after clearing Streamlit's caches; "
-              "ratio: large/demo;\n RSS MB: the process's high-water mark after that row)")
+        print(
+            "(demo s, large s: median warm run; large cold s: first run after clearing Streamlit's caches; "
+            "ratio: large/demo;\n RSS MB: the process's high-water mark after that row)"
+        )
         failed = False
         labels = [label for label, _, _ in variants["large"]]
         labels += [label for label, _, _ in variants["demo"] if label not in labels]
@@ -281,17 +299,24 @@ def main() -> int:
             outcome = "ERROR (time not valid): " + error if error else verdict(large_r["warm"] <= PAGE_TARGET_S)
             if not error and large_r["cold"] > PAGE_TARGET_S:
                 outcome += " (cold MISS)"
-            print(f"{label:<56}{demo_s:>8}{large_r['cold']:>13.3f}{large_r['warm']:>9.3f}{ratio:>7}"
-                  f"{large_r['peak_mb']:>8.0f}  <= {PAGE_TARGET_S:g} s {outcome}")
+            print(
+                f"{label:<56}{demo_s:>8}{large_r['cold']:>13.3f}{large_r['warm']:>9.3f}{ratio:>7}"
+                f"{large_r['peak_mb']:>8.0f}  <= {PAGE_TARGET_S:g} s {outcome}"
+            )
         for label in calls["large"]:
             (_, demo_s, _), (cold, warm, mb) = calls["demo"][label], calls["large"][label]
-            target = (f"<= {CHECKS_TARGET_S:g} s {verdict(warm <= CHECKS_TARGET_S)}" if label.startswith("check")
-                      else "(no target)")
+            target = (
+                f"<= {CHECKS_TARGET_S:g} s {verdict(warm <= CHECKS_TARGET_S)}"
+                if label.startswith("check")
+                else "(no target)"
+            )
             print(f"{label:<56}{demo_s:>8.3f}{cold:>13.3f}{warm:>9.3f}{warm / demo_s:>6.1f}x{mb:>8.0f}  {target}")
         print(f"{'AppTest overhead (a one-line page)':<56}{'':>8}{'':>13}{floor:>9.3f}")
-        print(f"{'peak RSS, whole process (MB)':<56}{'':>8}{'':>13}{final_mb:>9.0f}{'':>15}  "
-              f"<= {MEMORY_TARGET_MB:.0f} MB {verdict(final_mb <= MEMORY_TARGET_MB)} "
-              f"(after build+load {after_build_mb:.0f}, after pages {after_pages_mb:.0f})")
+        print(
+            f"{'peak RSS, whole process (MB)':<56}{'':>8}{'':>13}{final_mb:>9.0f}{'':>15}  "
+            f"<= {MEMORY_TARGET_MB:.0f} MB {verdict(final_mb <= MEMORY_TARGET_MB)} "
+            f"(after build+load {after_build_mb:.0f}, after pages {after_pages_mb:.0f})"
+        )
 
         if args.profile:
             os.environ["GOLDEN_THREAD_DB"] = str(large_db)

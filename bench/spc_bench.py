@@ -45,24 +45,33 @@ def make_points(series: int, seed: int = 20240601) -> pl.DataFrame:
     size = rng.choice([-1, 1], series) * rng.uniform(1, 3, series) * spread[:, 0]
     y += shifted[:, None] * (np.arange(POINTS)[None, :] >= at[:, None]) * size[:, None]
     total = series * POINTS
-    return pl.DataFrame({
-        "series": np.repeat(np.arange(series, dtype=np.int64), POINTS),
-        "x": pl.Series("x", np.tile(MONTHS.to_numpy(), series)).cast(pl.Date),
-        "y": y.ravel(),
-        "n": pl.Series([None] * total, dtype=pl.Float64),  # plain measures: no denominator
-        "phase_start": np.zeros(total, dtype=bool),
-        "exclude": np.zeros(total, dtype=bool),
-    })
+    return pl.DataFrame(
+        {
+            "series": np.repeat(np.arange(series, dtype=np.int64), POINTS),
+            "x": pl.Series("x", np.tile(MONTHS.to_numpy(), series)).cast(pl.Date),
+            "y": y.ravel(),
+            "n": pl.Series([None] * total, dtype=pl.Float64),  # plain measures: no denominator
+            "phase_start": np.zeros(total, dtype=bool),
+            "exclude": np.zeros(total, dtype=bool),
+        }
+    )
 
 
 def make_settings(series: int, chart: str, rules: str) -> pl.DataFrame:
     ids = np.arange(series, dtype=np.int64)
-    return pl.DataFrame({
-        "series": ids, "chart": [chart] * series, "rules": [rules] * series,
-        "baseline_points": [None] * series, "multiply": [1.0] * series, "screen": [True] * series,
-        "direction": ["increase"] * series,
-        "target": [None if i % 2 else 100.0 for i in ids],  # half the series have a target
-    }, schema=SETTINGS_SCHEMA)
+    return pl.DataFrame(
+        {
+            "series": ids,
+            "chart": [chart] * series,
+            "rules": [rules] * series,
+            "baseline_points": [None] * series,
+            "multiply": [1.0] * series,
+            "screen": [True] * series,
+            "direction": ["increase"] * series,
+            "target": [None if i % 2 else 100.0 for i in ids],  # half the series have a target
+        },
+        schema=SETTINGS_SCHEMA,
+    )
 
 
 def time_ours(points: pl.DataFrame, series: int, repeats: int) -> tuple[float, float, float]:
@@ -97,8 +106,12 @@ def memory_probe(series: int) -> None:
 
 
 def peak_memory(series: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--memory-probe", "--series", str(series)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--memory-probe", "--series", str(series)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -149,9 +162,13 @@ def main() -> None:
     _, _, sub_total_s = time_ours(subset, sub_n, args.repeats)
     increase = memory["after_mb"] - memory["before_mb"]
 
-    print(f"Golden Thread chart engine, polars {pl.__version__}, Python {sys.version.split()[0]}, "
-          f"{POINTS} monthly points per series, median of {args.repeats} runs")
-    head = f"{'measure':<42}{'series':>7}{'points':>9}{'median s':>10}{'µs/series':>11}{'peak MB':>8}{'ratio':>8}  target"
+    print(
+        f"Golden Thread chart engine, polars {pl.__version__}, Python {sys.version.split()[0]}, "
+        f"{POINTS} monthly points per series, median of {args.repeats} runs"
+    )
+    head = (
+        f"{'measure':<42}{'series':>7}{'points':>9}{'median s':>10}{'µs/series':>11}{'peak MB':>8}{'ratio':>8}  target"
+    )
     print(head + "\n" + "-" * (len(head) + 16))
 
     def row(name: str, n: int, seconds: float | None = None, mb: str = "", ratio: str = "", target: str = "") -> None:
@@ -160,18 +177,28 @@ def main() -> None:
 
     row("ours: run chart (Anhoej)", args.series, run_s)
     row("ours: XmR with MDC rules", args.series, xmr_s)
-    row("ours: run-chart + XmR-with-MDC", args.series, total_s,
-        target=f"<= {TARGET_SECONDS} s {verdict(total_s <= TARGET_SECONDS)}")
-    row("ours: peak RSS increase, run + XmR-MDC", args.series, mb=f"{increase:.0f}",
+    row(
+        "ours: run-chart + XmR-with-MDC",
+        args.series,
+        total_s,
+        target=f"<= {TARGET_SECONDS} s {verdict(total_s <= TARGET_SECONDS)}",
+    )
+    row(
+        "ours: peak RSS increase, run + XmR-MDC",
+        args.series,
+        mb=f"{increase:.0f}",
         target=f"<= {TARGET_MB:.0f} MB {verdict(increase <= TARGET_MB)} "
-        f"(fresh process: {memory['before_mb']:.0f} MB before, {memory['after_mb']:.0f} MB peak)")
+        f"(fresh process: {memory['before_mb']:.0f} MB before, {memory['after_mb']:.0f} MB peak)",
+    )
     row("ours: run-chart + XmR-with-MDC, subset", sub_n, sub_total_s)
 
     try:
         import qikit
     except ImportError as error:
-        print(f"clinical-qikit baseline SKIPPED: cannot import qikit ({error}); "
-              "`make bench` installs it from requirements-bench.lock")
+        print(
+            f"clinical-qikit baseline SKIPPED: cannot import qikit ({error}); "
+            "`make bench` installs it from requirements-bench.lock"
+        )
         return
     # qikit warns about empty slices on some inputs; the warnings would only flood the output.
     warnings.simplefilter("ignore")
@@ -180,12 +207,19 @@ def main() -> None:
     theirs = qikit_s / sub_n
     for n, ours_seconds in ((args.series, total_s), (sub_n, sub_total_s)):
         ratio = theirs / (ours_seconds / n)
-        row(f"ratio qikit/ours per series, {n:,} call", n, ratio=f"{ratio:.1f}x",
-            target=f">= {TARGET_RATIO:.0f}x {verdict(ratio >= TARGET_RATIO)}")
-    print("qikit: run chart method='anhoej' (longest run + crossings); I chart method='ihi' (8-point shift, "
-          "6-point trend)\n  plus its 3-sigma points: the closest qikit has to MDC's four rules (it lacks 2-in-3); "
-          "its limits are screened AMR/1.128\n  (ours under MDC: 2.66 x AMR). Each qic() returns a pandas frame "
-          "and a summary; ours is one polars frame for all series.")
+        row(
+            f"ratio qikit/ours per series, {n:,} call",
+            n,
+            ratio=f"{ratio:.1f}x",
+            target=f">= {TARGET_RATIO:.0f}x {verdict(ratio >= TARGET_RATIO)}",
+        )
+    print(
+        "qikit: run chart method='anhoej' (longest run + crossings); I chart method='ihi' (8-point shift, "
+        "6-point trend)\n  plus its 3-sigma points: the closest qikit has to MDC's four rules (it lacks 2-in-3); "
+        "its limits are screened AMR/1.128\n  (ours under MDC: 2.66 x AMR). Each qic() returns a pandas frame "
+        "and a summary; ours is one polars frame for all series."
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from golden_thread.config import default_db_path
-from golden_thread.errors import StoreError
+from golden_thread.errors import Refused
 
 
 def _store(path: str):
@@ -19,7 +19,9 @@ def _store(path: str):
 
 def cmd_init(args: argparse.Namespace) -> int:
     store = _store(args.db)
-    print(f"{args.db}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}")
+    print(
+        f"{args.db}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}"
+    )
     return 0
 
 
@@ -54,7 +56,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(refused.problems)} problem(s) found; nothing was imported.", file=sys.stderr)
         return 1
-    except StoreError as error:
+    except Refused as error:
         print(error, file=sys.stderr)
         return 1
     print(f"Imported {sum(counts.values())} rows into {args.db}")
@@ -70,8 +72,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
         print(f"golden-thread backup: {error}", file=sys.stderr)
         return 1
     tables = manifest["tables"]
-    print(f"Backed up {args.db} (schema version {manifest['schema_version']}) to {args.directory}: "
-          f"{sum(t['rows'] for t in tables.values())} rows in {len(tables)} tables")
+    print(
+        f"Backed up {args.db} (schema version {manifest['schema_version']}) to {args.directory}: "
+        f"{sum(t['rows'] for t in tables.values())} rows in {len(tables)} tables"
+    )
     for table, entry in tables.items():
         print(f"  {table:<24} {entry['rows']:>8}")
     return 0
@@ -86,8 +90,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except BackupError as error:
         print(f"golden-thread restore: {error}", file=sys.stderr)
         return 1
-    print(f"Restored {sum(counts.values())} rows in {len(counts)} tables (schema version {version}) "
-          f"from {args.directory} into {args.db}")
+    print(
+        f"Restored {sum(counts.values())} rows in {len(counts)} tables (schema version {version}) "
+        f"from {args.directory} into {args.db}"
+    )
     for table, rows in counts.items():
         print(f"  {table:<24} {rows:>8}")
     return 0
@@ -113,7 +119,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             chosen = store.choose_scope(args.organisation)
             memberships = memberships.filter(pl.col("network_id") == chosen.organisation_id)
         flags = choose_owner(flags, organisations, memberships, organisation=args.organisation, member=args.member)
-    except (ValueError, StoreError) as wrong:
+    except (ValueError, Refused) as wrong:
         print(f"golden-thread check: {wrong}", file=sys.stderr)
         return 2
     tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network"))
@@ -123,13 +129,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         for row in flags.iter_rows(named=True):
             print(f"{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: {row['title']}")
         counts = flags.group_by("severity").len().sort("severity")
-        print(f"{flags.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows()) if flags.height
-              else "No breaks in the thread.")
+        print(
+            f"{flags.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows())
+            if flags.height
+            else "No breaks in the thread."
+        )
     else:  # several organisations, or a network: each organisation, and each network's members, apart
         chosen_tops = set(flags["organisation_id"].drop_nulls()) if (args.organisation or args.member) else None
         shown = organisations if chosen_tops is None else organisations.filter(pl.col("id").is_in(list(chosen_tops)))
-        members = memberships if args.member is None else memberships.filter(
-            pl.col("member_id").is_in(flags["member_id"].drop_nulls().implode()))
+        members = (
+            memberships
+            if args.member is None
+            else memberships.filter(pl.col("member_id").is_in(flags["member_id"].drop_nulls().implode()))
+        )
         print("\n".join(report_by_owner(flags, shown, members, hubs=args.member is None)))
     return 1 if (flags["severity"] == "error").any() else 0
 
@@ -143,13 +155,16 @@ def _organisation_month(args: argparse.Namespace, command: str):
         month = parse_month(args.month)
         store = _store(args.db)
         store = store.within(store.choose_scope(args.organisation))
-    except (ValueError, StoreError) as wrong:
+    except (ValueError, Refused) as wrong:
         print(f"golden-thread {command}: {wrong}", file=sys.stderr)
         return None
     months = board_months(store, today)
     if month not in months:
-        print(f"golden-thread {command}: {store.scope.name} has no board for {month:%B %Y}; its boards run from "
-              f"{months[-1]:%B %Y} to {months[0]:%B %Y}.", file=sys.stderr)
+        print(
+            f"golden-thread {command}: {store.scope.name} has no board for {month:%B %Y}; its boards run from "
+            f"{months[-1]:%B %Y} to {months[0]:%B %Y}.",
+            file=sys.stderr,
+        )
         return None
     return store, month, today
 
@@ -180,7 +195,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     view, _ = live_board(store, month, today)
     try:
         publish(store, view, username=args.user)
-    except StoreError as refused:
+    except Refused as refused:
         print(f"golden-thread publish: {refused}", file=sys.stderr)
         return 2
     print(f"Published the board of {store.scope.name} for {month:%B %Y} as {args.user}.")
@@ -239,21 +254,31 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--month", required=True, help="the board's month, YYYY-MM")
     pack.add_argument("--out", type=Path, required=True, help="where to write the PDF")
     pack.add_argument("--today", help="judge as of this ISO date (default: today)")
-    pack.add_argument("--organisation", help="whose board: a trust or network's id or name (needed when the "
-                      "database holds more than one)")
+    pack.add_argument(
+        "--organisation",
+        help="whose board: a trust or network's id or name (needed when the database holds more than one)",
+    )
     publish = command("publish", cmd_publish, "publish a month's board (freeze what the board saw)")
     publish.add_argument("--month", required=True, help="the board's month, YYYY-MM")
-    publish.add_argument("--organisation", help="whose board: a trust or network's id or name (needed when the "
-                         "database holds more than one)")
-    publish.add_argument("--user", required=True, help="the administrator who publishes (as the audit trail names them)")
+    publish.add_argument(
+        "--organisation",
+        help="whose board: a trust or network's id or name (needed when the database holds more than one)",
+    )
+    publish.add_argument(
+        "--user", required=True, help="the administrator who publishes (as the audit trail names them)"
+    )
     publish.add_argument("--today", help="judge as of this ISO date (default: today)")
     spc = command("spc", cmd_spc, "compute a run or control chart for one series")
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")
     spc.add_argument("--out", type=Path, required=True, help="where to write the computed chart")
-    spc.add_argument("--format", choices=["csv", "json"], default="csv",
-                     help="csv: one row per point (default); json: the rows and the chart's summary (icons, "
-                     "phases, runs analysis and the sentence the app shows)")
+    spc.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default="csv",
+        help="csv: one row per point (default); json: the rows and the chart's summary (icons, "
+        "phases, runs analysis and the sentence the app shows)",
+    )
     return parser
 
 

@@ -1,5 +1,26 @@
-"""The store's refusal, in its own module so the access rules and the store can both raise it."""
+"""The one refusal every layer raises: a change that was not made, with each problem in words a person can act on.
+
+Nothing is ever half-written when one is raised: the write's transaction is rolled back. A screen shows
+``problems`` one per line; a command prints them; a test matches them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 
-class StoreError(ValueError):
-    """A write the store refused, in words a user can act on."""
+class Refused(ValueError):
+    """A change that was not made, with every problem found (``problems``)."""
+
+    def __init__(self, problems: str | Iterable[str]):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+class PermissionRefused(Refused):
+    """A write the signed-in person may not make (their role, their team or their organisation); nothing was
+    changed."""
+
+
+class StaleEdit(Refused):
+    """A save made against a record someone else has changed since it was opened; nothing was written."""

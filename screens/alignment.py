@@ -5,17 +5,16 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.services.measure_series import safe_csv
-from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
-from golden_thread.draw.thread_tree import lead_measure_images
-from golden_thread.domain.checks import RULES, rule_title
-from golden_thread.storage.store import StoreError
 from golden_thread.app.ui import may, plain, store, thread_flags, thread_model, username
+from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
+from golden_thread.domain.checks import RULES, rule_title
+from golden_thread.draw.thread_tree import lead_measure_images
+from golden_thread.errors import Refused
+from golden_thread.services.measure_series import safe_csv
 
 db = store()
 st.title("Alignment")
 st.caption("Which improvement work serves which system-level aim, and where the golden thread is broken.")
-
 
 
 def link_orphan_form(orphans: pl.DataFrame) -> None:
@@ -26,8 +25,14 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
     with st.form("link-orphan", clear_on_submit=True):
         st.markdown("**Link a project to the thread**")
         project = st.selectbox("Project", list(titles), format_func=titles.get, key="link-project")
-        target = st.selectbox("Serves", list(target_labels), format_func=target_labels.get, index=None,
-                              placeholder="Choose the aim, driver or change idea it works on", key="link-target")
+        target = st.selectbox(
+            "Serves",
+            list(target_labels),
+            format_func=target_labels.get,
+            index=None,
+            placeholder="Choose the aim, driver or change idea it works on",
+            key="link-target",
+        )
         reason = st.text_input("Why (optional)", key="link-reason")
         if st.form_submit_button("Link project", type="primary"):
             if target is None:
@@ -35,13 +40,14 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
                 return
             try:
                 kind, target_id = target.split(":")
-                link = db.link_project(project, kind, int(target_id), reason=reason,
-                                       username=username())
-            except StoreError as refused:
+                link = db.link_project(project, kind, int(target_id), reason=reason, username=username())
+            except Refused as refused:
                 st.error(str(refused), icon=":material/error:")
                 return
-            st.session_state["link-message"] = (f"“{titles[project]}” now serves "
-                                                f"{target_labels[target]} ({'primary link' if link == 'primary' else 'also contributes'}).")
+            st.session_state["link-message"] = (
+                f"“{titles[project]}” now serves "
+                f"{target_labels[target]} ({'primary link' if link == 'primary' else 'also contributes'})."
+            )
             st.rerun()
 
 
@@ -66,51 +72,82 @@ for row in shown.iter_rows(named=True):
     icon = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}[row["severity"]]
     with st.expander(f"{rule_names[row['rule']]}: {row['count']}", icon=icon, expanded=row["severity"] == "error"):
         st.caption(row["explanation"])
-        st.dataframe(pl.DataFrame({row["entity_type"].replace("_", " ").capitalize(): row["items"]}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pl.DataFrame({row["entity_type"].replace("_", " ").capitalize(): row["items"]}),
+            hide_index=True,
+            width="stretch",
+        )
         if row["rule"] == "orphan_project" and may(db, "edit_thread") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"])))
-st.download_button("Download these flags (CSV)", safe_csv(listed), file_name="golden-thread-flags.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button(
+    "Download these flags (CSV)",
+    safe_csv(listed),
+    file_name="golden-thread-flags.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
 
 st.subheader("Active projects aligned to an aim, by division")
 share = aligned_share_by_division(alignment)
 st.dataframe(
-    share.select(pl.col("division").alias("Division"), pl.col("active_projects").alias("Active projects"),
-                 pl.col("aligned").alias("Aligned"), (pl.col("share_aligned") * 100).alias("Aligned (%)")),
-    hide_index=True, width="stretch",
+    share.select(
+        pl.col("division").alias("Division"),
+        pl.col("active_projects").alias("Active projects"),
+        pl.col("aligned").alias("Aligned"),
+        (pl.col("share_aligned") * 100).alias("Aligned (%)"),
+    ),
+    hide_index=True,
+    width="stretch",
     column_config={"Aligned (%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")},
 )
 
 st.subheader("Coverage: projects × system-level aims")
-st.caption("Each cell shows how a project serves an aim: its primary link, or “also contributes”. "
-           "Rows with no link and aims with no project are the gaps.")
+st.caption(
+    "Each cell shows how a project serves an aim: its primary link, or “also contributes”. "
+    "Rows with no link and aims with no project are the gaps."
+)
 aims = db.aims()
 grid = coverage_grid(alignment, aims)
 _, _, icons = thread_model(db, dt.date.today())
 icon_images = lead_measure_images(icons)
 aim_icons = aims.select(pl.col("title").alias("Aim"), pl.concat_str(pl.lit("aim:"), pl.col("id")).alias("node")).join(
-    icon_images, on="node", how="left")
+    icon_images, on="node", how="left"
+)
 st.dataframe(
     aim_icons.select("Aim", pl.col("measure").alias("Outcome measure"), "Variation", "Assurance"),
-    hide_index=True, width="stretch",
-    column_config={"Variation": st.column_config.ImageColumn(width="small"),
-                   "Assurance": st.column_config.ImageColumn(width="small")},
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Variation": st.column_config.ImageColumn(width="small"),
+        "Assurance": st.column_config.ImageColumn(width="small"),
+    },
 )
-grid = grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node")).join(
-    icon_images.select("node", "Variation", "Assurance"), on="node", how="left").drop("node")
+grid = (
+    grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
+    .join(icon_images.select("node", "Variation", "Assurance"), on="node", how="left")
+    .drop("node")
+)
 marks = {"primary": "● primary", "also": "○ also"}
 grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aims["title"])
 unserved = [a for a in aims["title"] if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
 st.dataframe(
-    grid.drop("project_id").rename({"project": "Project", "team": "Team", "serves": "Aims served"})
+    grid.drop("project_id")
+    .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
     .select("Project", "Team", "Variation", "Assurance", pl.exclude("Project", "Team", "Variation", "Assurance")),
-    hide_index=True, width="stretch",
-    column_config={"Variation": st.column_config.ImageColumn(width="small", help="The project's lead measure"),
-                   "Assurance": st.column_config.ImageColumn(width="small")},
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "Variation": st.column_config.ImageColumn(width="small", help="The project's lead measure"),
+        "Assurance": st.column_config.ImageColumn(width="small"),
+    },
 )
-st.download_button("Download the coverage grid (CSV)", safe_csv(grid.drop("Variation", "Assurance")), file_name="coverage.csv", mime="text/csv",
-                   icon=":material/download:")
+st.download_button(
+    "Download the coverage grid (CSV)",
+    safe_csv(grid.drop("Variation", "Assurance")),
+    file_name="coverage.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

@@ -5,13 +5,15 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.services.measure_series import safe_csv
 from golden_thread.app.ui import store
+from golden_thread.services.measure_series import safe_csv
 
 db = store()
 st.title("Audit trail")
-st.caption("Every write to Golden Thread is recorded here with who, when, what and the values before and after. "
-           "Nothing is ever deleted from this trail.")
+st.caption(
+    "Every write to Golden Thread is recorded here with who, when, what and the values before and after. "
+    "Nothing is ever deleted from this trail."
+)
 
 audit = db.audit_log()
 if audit.height == 0:
@@ -20,12 +22,15 @@ if audit.height == 0:
 
 filters = st.columns([1.3, 1.3, 1.3, 2])
 people = filters[0].multiselect("Who", sorted(audit["username"].drop_nulls().unique()), key="audit-who")
-kinds = filters[1].multiselect("What", sorted(audit["entity_type"].unique()), key="audit-what",
-                               format_func=lambda k: k.replace("_", " "))
+kinds = filters[1].multiselect(
+    "What", sorted(audit["entity_type"].unique()), key="audit-what", format_func=lambda k: k.replace("_", " ")
+)
 actions = filters[2].multiselect("Action", sorted(audit["action"].unique()), key="audit-action")
 first, last = audit["occurred_at"].min().date(), audit["occurred_at"].max().date()
 period = filters[3].date_input("Between", value=(first, last), key="audit-dates", format="DD/MM/YYYY")
-search = st.text_input("Record contains", key="audit-search", placeholder="e.g. a measure number like 12/ or a username")
+search = st.text_input(
+    "Record contains", key="audit-search", placeholder="e.g. a measure number like 12/ or a username"
+)
 
 shown = audit
 if people:
@@ -38,17 +43,34 @@ if isinstance(period, tuple) and len(period) == 2:
     shown = shown.filter(pl.col("occurred_at").dt.date().is_between(period[0], period[1]))
 if search.strip():
     needle = search.strip().lower()
-    shown = shown.filter(pl.concat_str("entity_key", "before_json", "after_json", "reason", ignore_nulls=True)
-                         .str.to_lowercase().str.contains(needle, literal=True))
+    shown = shown.filter(
+        pl.concat_str("entity_key", "before_json", "after_json", "reason", ignore_nulls=True)
+        .str.to_lowercase()
+        .str.contains(needle, literal=True)
+    )
 
 st.metric("Changes shown", f"{shown.height:,} of {audit.height:,}")
 table = shown.sort("id", descending=True).select(
-    pl.col("occurred_at").alias("When"), pl.col("username").alias("Who"), pl.col("action").alias("Action"),
-    pl.col("entity_type").str.replace_all("_", " ").alias("What"), pl.col("entity_key").alias("Record"),
-    pl.col("before_json").alias("Before"), pl.col("after_json").alias("After"), pl.col("reason").alias("Reason"),
+    pl.col("occurred_at").alias("When"),
+    pl.col("username").alias("Who"),
+    pl.col("action").alias("Action"),
+    pl.col("entity_type").str.replace_all("_", " ").alias("What"),
+    pl.col("entity_key").alias("Record"),
+    pl.col("before_json").alias("Before"),
+    pl.col("after_json").alias("After"),
+    pl.col("reason").alias("Reason"),
 )
-st.dataframe(table, hide_index=True, width="stretch", height=520,
-             column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
-st.download_button("Download these changes (CSV)", safe_csv(table),
-                   file_name=f"golden-thread-audit-{dt.date.today():%Y-%m-%d}.csv", mime="text/csv",
-                   icon=":material/download:")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=520,
+    column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+)
+st.download_button(
+    "Download these changes (CSV)",
+    safe_csv(table),
+    file_name=f"golden-thread-audit-{dt.date.today():%Y-%m-%d}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

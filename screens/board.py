@@ -6,17 +6,32 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.domain.attribution import cycles_before_signals
-from golden_thread.domain.palette import format_number
-from golden_thread.services.board import (
-    ICON_WORDS, changes_since, last_complete_month, last_published_before, parse_month, publish, published_view,
-)
-from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
-from golden_thread.domain.leadership import aim_leadership_line
-from golden_thread.storage.store import StoreError
-from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
 from golden_thread.app.ui import (
-    ICON_TEXT, board, board_months_cached, draw_tree, may, plain, store, thread_flags, thread_model, username,
+    ICON_TEXT,
+    board,
+    board_months_cached,
+    draw_tree,
+    may,
+    plain,
+    store,
+    thread_flags,
+    thread_model,
+    username,
+)
+from golden_thread.domain.attribution import cycles_before_signals
+from golden_thread.domain.leadership import aim_leadership_line
+from golden_thread.domain.palette import format_number
+from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
+from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
+from golden_thread.errors import Refused
+from golden_thread.services.board import (
+    ICON_WORDS,
+    changes_since,
+    last_complete_month,
+    last_published_before,
+    parse_month,
+    publish,
+    published_view,
 )
 
 db = store()
@@ -50,16 +65,19 @@ _fmt = format_number
 
 header = st.columns([3, 1.3])
 header[0].title("Board report")
-month = header[1].selectbox("Month", months, key="board-month", format_func=lambda m: f"{m:%B %Y}",
-                            on_change=_changed_month)
+month = header[1].selectbox(
+    "Month", months, key="board-month", format_func=lambda m: f"{m:%B %Y}", on_change=_changed_month
+)
 
 live = board(db, month, today)
 published = published_view(db, month)
 view = published or live
 if published:
     compared_with, changes = published, changes_since(published, live)
-    status = (f"Published {published.published['published_at']:%d %B %Y} by {plain(published.published['published_by'])}: "
-              "this is what the board saw.")
+    status = (
+        f"Published {published.published['published_at']:%d %B %Y} by {plain(published.published['published_by'])}: "
+        "this is what the board saw."
+    )
 else:
     previous = last_published_before(db, month, inclusive=False)
     compared_with = published_view(db, previous) if previous else None
@@ -84,32 +102,54 @@ def aim_detail(aim_id: int) -> None:
     measure_id = aim["measure_id"]
     points = view.points.filter(pl.col("series") == measure_id) if measure_id is not None else view.points.clear()
     if points.height == 0:
-        st.warning("This aim has no outcome measure with data, so the board cannot see whether it is improving.",
-                   icon=":material/warning:")
+        st.warning(
+            "This aim has no outcome measure with data, so the board cannot see whether it is improving.",
+            icon=":material/warning:",
+        )
     else:
         icons = st.columns(4)
-        icons[0].metric("Latest", _fmt(aim["latest_value"], aim["decimal_places"]),
-                        help=f"Period starting {aim['latest_x']}")
+        icons[0].metric(
+            "Latest", _fmt(aim["latest_value"], aim["decimal_places"]), help=f"Period starting {aim['latest_x']}"
+        )
         icons[1].metric("Variation", ICON_TEXT[aim["variation_icon"]], help=ICON_WORDS.get(aim["variation_icon"]))
         icons[2].metric("Assurance", ICON_TEXT[aim["assurance_icon"]], help=ICON_WORDS.get(aim["assurance_icon"]))
         icons[3].metric("Target", _fmt(aim["measure_target"], aim["decimal_places"]))
         st.markdown(f"**{plain(aim['summary'] or '')}**")
         cycles = db.pdsa_cycles_for_measure(measure_id)
         events = chart_events(db.annotations([measure_id]), cycles, first=points["x"].min())
-        st.altair_chart(spc_chart(points, title=aim["measure"], unit=aim["unit"] or "", target=aim["measure_target"],
-                                  annotations=events), width="stretch")
+        st.altair_chart(
+            spc_chart(
+                points, title=aim["measure"], unit=aim["unit"] or "", target=aim["measure_target"], annotations=events
+            ),
+            width="stretch",
+        )
         preceding = cycles_before_signals(points, cycles)
         st.subheader("Tests that preceded a signal", anchor=False)
         if preceding.height:
-            st.caption("PDSA cycles that started in the months before each special cause: where to start the "
-                       "conversation, not proof of cause.")
-            st.dataframe(preceding.with_columns(pl.col("point_type").replace_strict(ICON_WORDS, default=None))
-                         .rename({"signal_start": "Signal from", "rule": "Signal", "point_type": "Type",
-                                  "title": "PDSA cycle", "change_idea": "Change idea", "project": "Project",
-                                  "start_date": "Cycle started", "act_decision": "Act"}),
-                         hide_index=True, width="stretch",
-                         column_config={"Signal from": st.column_config.DateColumn(format="MMM YYYY"),
-                                        "Cycle started": st.column_config.DateColumn(format="D MMM YYYY")})
+            st.caption(
+                "PDSA cycles that started in the months before each special cause: where to start the "
+                "conversation, not proof of cause."
+            )
+            st.dataframe(
+                preceding.with_columns(pl.col("point_type").replace_strict(ICON_WORDS, default=None)).rename(
+                    {
+                        "signal_start": "Signal from",
+                        "rule": "Signal",
+                        "point_type": "Type",
+                        "title": "PDSA cycle",
+                        "change_idea": "Change idea",
+                        "project": "Project",
+                        "start_date": "Cycle started",
+                        "act_decision": "Act",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "Signal from": st.column_config.DateColumn(format="MMM YYYY"),
+                    "Cycle started": st.column_config.DateColumn(format="D MMM YYYY"),
+                },
+            )
         else:
             st.caption("No special cause on this chart, so no tests to attribute.")
     others = view.measures.filter((pl.col("aim_id") == aim_id) & (pl.col("measure_id") != measure_id))
@@ -122,20 +162,31 @@ def aim_detail(aim_id: int) -> None:
     clicked = draw_tree(tree, key=f"board-tree-{aim_id}")
     if clicked:
         st.switch_page("screens/thread.py", query_params={"node": clicked})
-    st.page_link("screens/thread.py", label="Open in the golden thread", icon=":material/account_tree:",
-                 query_params={"aim": str(aim_id)})
+    st.page_link(
+        "screens/thread.py",
+        label="Open in the golden thread",
+        icon=":material/account_tree:",
+        query_params={"aim": str(aim_id)},
+    )
     st.subheader("Contributing projects", anchor=False)
     projects = db.aim_projects(aim_id)
     if projects.height == 0:
         st.error("No project serves this aim.", icon=":material/link_off:")
     else:
-        st.dataframe(projects.select(
-            pl.col("project").alias("Project"), pl.col("team").alias("Team"), pl.col("status").alias("Status"),
-            pl.col("lead").alias("Lead"),
-            pl.when(pl.col("is_primary")).then(pl.lit("primary")).otherwise(pl.lit("also")).alias("Link"),
-            pl.col("pdsa_cycles").alias("PDSA cycles"), pl.col("last_cycle").alias("Last cycle started")),
-            hide_index=True, width="stretch",
-            column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")})
+        st.dataframe(
+            projects.select(
+                pl.col("project").alias("Project"),
+                pl.col("team").alias("Team"),
+                pl.col("status").alias("Status"),
+                pl.col("lead").alias("Lead"),
+                pl.when(pl.col("is_primary")).then(pl.lit("primary")).otherwise(pl.lit("also")).alias("Link"),
+                pl.col("pdsa_cycles").alias("PDSA cycles"),
+                pl.col("last_cycle").alias("Last cycle started"),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
     leadership_beside_aim(aim_id)
     if aim["flags"]:
         st.subheader("Thread flags", anchor=False)
@@ -146,41 +197,63 @@ def leadership_beside_aim(aim_id: int) -> None:
     """The latest leadership self-assessments of the teams and the hub working on an aim (leadership page)."""
     rows = db.aims_leadership().filter(pl.col("aim_id") == aim_id)
     st.subheader("Leadership beside this aim", anchor=False)
-    st.caption(plain(aim_leadership_line(rows)) + " The latest assessment of each framework by each team and the hub "
-               "working on this aim.")
+    st.caption(
+        plain(aim_leadership_line(rows)) + " The latest assessment of each framework by each team and the hub "
+        "working on this aim."
+    )
     if rows.height:
-        st.dataframe(rows.select(
-            pl.when(pl.col("role") == "hub").then(pl.format("{} (hub)", "organisation")).otherwise("organisation")
-            .alias("Team or hub"),
-            pl.col("framework").fill_null("No self-assessment yet").alias("Framework"),
-            pl.col("assessed_on").alias("Assessed"),
-            pl.when(pl.col("subject") == "self").then(pl.format("Self: {}", "person"))
-            .when(pl.col("subject") == "team").then(pl.format("Team of {}", "raters")).alias("Who rated"),
-            pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
-            pl.col("growth_edge").alias("Growth edge")),
-            hide_index=True, width="stretch",
-            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")})
+        st.dataframe(
+            rows.select(
+                pl.when(pl.col("role") == "hub")
+                .then(pl.format("{} (hub)", "organisation"))
+                .otherwise("organisation")
+                .alias("Team or hub"),
+                pl.col("framework").fill_null("No self-assessment yet").alias("Framework"),
+                pl.col("assessed_on").alias("Assessed"),
+                pl.when(pl.col("subject") == "self")
+                .then(pl.format("Self: {}", "person"))
+                .when(pl.col("subject") == "team")
+                .then(pl.format("Team of {}", "raters"))
+                .alias("Who rated"),
+                pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
+                pl.col("growth_edge").alias("Growth edge"),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
     st.page_link("screens/leadership.py", label="Open leadership practice", icon=":material/diversity_3:")
 
 
 def icon_table(measures: pl.DataFrame) -> None:
-    images = lead_measure_images(measures.select(
-        pl.col("measure_id").cast(pl.Utf8).alias("node"), "measure", "variation_icon", "assurance_icon", "direction"))
+    images = lead_measure_images(
+        measures.select(
+            pl.col("measure_id").cast(pl.Utf8).alias("node"), "measure", "variation_icon", "assurance_icon", "direction"
+        )
+    )
     table = measures.with_columns(pl.col("measure_id").cast(pl.Utf8).alias("node")).join(
-        images.select("node", "Variation", "Assurance"), on="node", how="left")
+        images.select("node", "Variation", "Assurance"), on="node", how="left"
+    )
     st.dataframe(
         table.select(
-            pl.col("aim").alias("Aim"), pl.col("board_role").alias("Role"), pl.col("measure").alias("Measure"),
-            pl.col("latest_x").alias("Latest period"), pl.col("latest_value").round(2).alias("Latest value"),
-            pl.col("target").alias("Target"), "Variation",
+            pl.col("aim").alias("Aim"),
+            pl.col("board_role").alias("Role"),
+            pl.col("measure").alias("Measure"),
+            pl.col("latest_x").alias("Latest period"),
+            pl.col("latest_value").round(2).alias("Latest value"),
+            pl.col("target").alias("Target"),
+            "Variation",
             pl.col("variation_icon").replace_strict(ICON_WORDS, default="too few points").alias("Variation means"),
             "Assurance",
             pl.col("assurance_icon").replace_strict(ICON_WORDS, default="no target").alias("Assurance means"),
         ),
-        hide_index=True, width="stretch",
-        column_config={"Variation": st.column_config.ImageColumn(width="small"),
-                       "Assurance": st.column_config.ImageColumn(width="small"),
-                       "Latest period": st.column_config.DateColumn(format="MMM YYYY")},
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Variation": st.column_config.ImageColumn(width="small"),
+            "Assurance": st.column_config.ImageColumn(width="small"),
+            "Latest period": st.column_config.DateColumn(format="MMM YYYY"),
+        },
     )
 
 
@@ -204,17 +277,24 @@ def _pack() -> bytes:
 
 with actions[0]:
     st.download_button(
-        "Board pack (PDF)", _pack, file_name=f"board-pack-{month:%Y-%m}.pdf",
-        mime="application/pdf", icon=":material/picture_as_pdf:", type="primary")
+        "Board pack (PDF)",
+        _pack,
+        file_name=f"board-pack-{month:%Y-%m}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        type="primary",
+    )
 with actions[1]:
     if not published and may(db, "publish_board") is None:
         with st.popover("Publish this board", icon=":material/lock:"):
-            st.write(f"Publishing freezes the {month:%B %Y} board (values, limits, icons and summaries). Later "
-                     "corrections to the data will show as changes, never rewrite it.")
+            st.write(
+                f"Publishing freezes the {month:%B %Y} board (values, limits, icons and summaries). Later "
+                "corrections to the data will show as changes, never rewrite it."
+            )
             if st.button("Publish", key="publish-board", type="primary"):
                 try:
                     publish(db, live, username=username())
-                except StoreError as refused:
+                except Refused as refused:
                     st.error(str(refused), icon=":material/error:")
                 else:
                     st.session_state["board-message"] = f"The {month:%B %Y} board is published."
@@ -223,17 +303,23 @@ if "board-message" in st.session_state:
     st.success(st.session_state.pop("board-message"), icon=":material/lock:")
 
 if changes is not None:
-    label = ("Corrected since this board was published" if published else
-             f"Changed since last board ({compared_with.month:%B %Y})")
+    label = (
+        "Corrected since this board was published"
+        if published
+        else f"Changed since last board ({compared_with.month:%B %Y})"
+    )
     with st.expander(f"{label}: {changes.height}", expanded=changes.height > 0, icon=":material/difference:"):
         if changes.height:
-            st.dataframe(changes.rename({"measure": "Measure", "change": "Change", "detail": "What"}),
-                         hide_index=True, width="stretch")
+            st.dataframe(
+                changes.rename({"measure": "Measure", "change": "Change", "detail": "What"}),
+                hide_index=True,
+                width="stretch",
+            )
         else:
             st.caption("Nothing has changed.")
 
 leadership = db.aims_leadership()  # the teams and hub working on each aim, with their latest self-assessments
-for (objective, category), aims in view.aims.group_by(["objective", "category"], maintain_order=True):
+for (objective, _category), aims in view.aims.group_by(["objective", "category"], maintain_order=True):
     st.subheader(plain(objective), anchor=False)
     for aim in aims.iter_rows(named=True):
         with st.container(border=True):
@@ -241,32 +327,58 @@ for (objective, category), aims in view.aims.group_by(["objective", "category"],
             with cols[0]:
                 st.markdown(f"**{plain(aim['aim'])}**")
                 # The measure's target, in the chart's units (an aim's own target may be written as a fraction).
-                target = ("no target set" if aim["measure_target"] is None else
-                          f"target {_fmt(aim['measure_target'], aim['decimal_places'])}"
-                          + (f" by {aim['target_date']:%B %Y}" if aim["target_date"] else ""))
+                target = (
+                    "no target set"
+                    if aim["measure_target"] is None
+                    else f"target {_fmt(aim['measure_target'], aim['decimal_places'])}"
+                    + (f" by {aim['target_date']:%B %Y}" if aim["target_date"] else "")
+                )
                 st.caption(f"{plain(aim['measure'] or 'No outcome measure')} · {target}")
                 st.markdown(plain(aim["summary"] or "No data for this month."))
             with cols[1]:
-                points = (view.points.filter(pl.col("series") == aim["measure_id"]) if aim["measure_id"] is not None
-                          else view.points.clear())
+                points = (
+                    view.points.filter(pl.col("series") == aim["measure_id"])
+                    if aim["measure_id"] is not None
+                    else view.points.clear()
+                )
                 if points.height:
-                    st.vega_lite_chart(spec=compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"]),
-                                       width="stretch")
+                    st.vega_lite_chart(
+                        spec=compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"]), width="stretch"
+                    )
             with cols[2]:
                 if aim["measure_id"] is not None:
-                    images = lead_measure_images(pl.DataFrame([{
-                        "node": "x", "measure": aim["measure"], "variation_icon": aim["variation_icon"],
-                        "assurance_icon": aim["assurance_icon"], "direction": aim["direction"]}]))
+                    images = lead_measure_images(
+                        pl.DataFrame(
+                            [
+                                {
+                                    "node": "x",
+                                    "measure": aim["measure"],
+                                    "variation_icon": aim["variation_icon"],
+                                    "assurance_icon": aim["assurance_icon"],
+                                    "direction": aim["direction"],
+                                }
+                            ]
+                        )
+                    )
                     st.markdown(
                         f'<img src="{images["Variation"][0]}" width="40"/> <img src="{images["Assurance"][0]}" '
-                        'width="40"/>', unsafe_allow_html=True)
-                    st.caption(f"{ICON_WORDS.get(aim['variation_icon'], 'too few points')}; "
-                               f"{ICON_WORDS.get(aim['assurance_icon'], 'no target')}")
-                    st.metric("Latest", _fmt(aim["latest_value"], aim["decimal_places"]),
-                              help=f"Period starting {aim['latest_x']}")
+                        'width="40"/>',
+                        unsafe_allow_html=True,
+                    )
+                    st.caption(
+                        f"{ICON_WORDS.get(aim['variation_icon'], 'too few points')}; "
+                        f"{ICON_WORDS.get(aim['assurance_icon'], 'no target')}"
+                    )
+                    st.metric(
+                        "Latest",
+                        _fmt(aim["latest_value"], aim["decimal_places"]),
+                        help=f"Period starting {aim['latest_x']}",
+                    )
             with cols[3]:
-                st.markdown(f"**{aim['active_projects'] or 0}** active projects  \n"
-                            f"**{aim['cycles_in_month'] or 0}** PDSA cycles started in {month:%B}")
+                st.markdown(
+                    f"**{aim['active_projects'] or 0}** active projects  \n"
+                    f"**{aim['cycles_in_month'] or 0}** PDSA cycles started in {month:%B}"
+                )
                 if not aim["active_projects"]:
                     st.error("No project serves this aim", icon=":material/link_off:")
                 if aim["flags"]:
@@ -277,10 +389,13 @@ for (objective, category), aims in view.aims.group_by(["objective", "category"],
                     st.rerun()
 
 st.header("Summary icon table", anchor=False)
-st.caption("Outcome, key process and balancing measures for every aim. Click a column heading to sort; every icon "
-           "comes from the same calculation as the charts.")
-roles = st.multiselect("Show", ["outcome", "key process", "balancing"], default=["outcome", "key process", "balancing"],
-                       key="board-roles")
+st.caption(
+    "Outcome, key process and balancing measures for every aim. Click a column heading to sort; every icon "
+    "comes from the same calculation as the charts."
+)
+roles = st.multiselect(
+    "Show", ["outcome", "key process", "balancing"], default=["outcome", "key process", "balancing"], key="board-roles"
+)
 aim_names = view.aims["aim"].to_list()
 chosen_aims = st.multiselect("Aims", aim_names, key="board-aims", placeholder="All aims")
 shown = view.measures.filter(pl.col("board_role").is_in(roles))

@@ -9,20 +9,29 @@ db = store()
 totals = db.totals()
 
 st.title("Aims and objectives")
-st.caption("Every system-level aim the board has adopted, grouped by strategic objective, with the improvement work that serves it.")
+st.caption(
+    "Every system-level aim the board has adopted, grouped by strategic objective, with the improvement work that serves it."
+)
 
 columns = st.columns(5)
 for column, (label, key) in zip(
     columns,
-    [("System-level aims", "aims"), ("Active projects", "active_projects"), ("All projects", "projects"),
-     ("PDSA cycles", "pdsa_cycles"), ("Measures", "measures")],
+    [
+        ("System-level aims", "aims"),
+        ("Active projects", "active_projects"),
+        ("All projects", "projects"),
+        ("PDSA cycles", "pdsa_cycles"),
+        ("Measures", "measures"),
+    ],
 ):
     column.metric(label, f"{totals[key]:,}")
 
 overview = db.objectives_overview()
 if overview.height == 0:
-    st.info("No strategic objectives yet. Load the demo trust with `golden-thread demo`, or import an organisation with `golden-thread import DIR`.")
-for (objective_id, objective, category), aims in overview.group_by(
+    st.info(
+        "No strategic objectives yet. Load the demo trust with `golden-thread demo`, or import an organisation with `golden-thread import DIR`."
+    )
+for (_objective_id, objective, category), aims in overview.group_by(
     ["objective_id", "objective", "category"], maintain_order=True
 ):
     with st.container(border=True):
@@ -43,4 +52,6 @@ for (objective_id, objective, category), aims in overview.group_by(
         )
         st.dataframe(table, hide_index=True, width="stretch")
         for row in aims.filter(pl.col("active_projects") == 0).iter_rows(named=True):
-            st.error(f"**{plain(row['aim'])}** has no active improvement project serving it.", icon=":material/link_off:")
+            st.error(
+                f"**{plain(row['aim'])}** has no active improvement project serving it.", icon=":material/link_off:"
+            )

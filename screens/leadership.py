@@ -8,12 +8,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.domain import leadership as lp
-from golden_thread.draw.leadership_charts import heatmap_chart, radar_chart, trend_chart
-from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC, LEVERAGE_POINTS
-from golden_thread.storage.store import StoreError
-from golden_thread.storage.leadership_queries import AssessmentRefused
 from golden_thread.app.ui import may, plain, role_may, store, username
+from golden_thread.domain import leadership as lp
+from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC, LEVERAGE_POINTS
+from golden_thread.draw.leadership_charts import heatmap_chart, radar_chart, trend_chart
+from golden_thread.errors import Refused
 
 db = store()
 today = dt.date.today()
@@ -22,19 +21,26 @@ names = dict(zip(organisations["id"].to_list(), organisations["name"].to_list())
 kinds = dict(zip(organisations["id"].to_list(), organisations["kind"].to_list()))
 
 st.title("Leadership practice")
-st.caption("Is our leadership helping us reach our aims? Self-assessments against the frameworks on the last tab, "
-           "the spread of a team's ratings, and the strategies colleagues use, with their evidence.")
+st.caption(
+    "Is our leadership helping us reach our aims? Self-assessments against the frameworks on the last tab, "
+    "the spread of a team's ratings, and the strategies colleagues use, with their evidence."
+)
 if "lead-message" in st.session_state:
     st.success(st.session_state.pop("lead-message"), icon=":material/check_circle:")
 
 # ?organisation=5 makes a team's leadership a link someone can send (the board's aims link here).
 account = db.user(username()) or {}
 requested = st.query_params.get("organisation")
-start = int(requested) if requested and requested.isdigit() and int(requested) in names else (
-    account.get("organisation_id") if account.get("organisation_id") in names else next(iter(names), None))
+start = (
+    int(requested)
+    if requested and requested.isdigit() and int(requested) in names
+    else (account.get("organisation_id") if account.get("organisation_id") in names else next(iter(names), None))
+)
 if requested and start != (int(requested) if requested.isdigit() else None):
-    st.warning(f"There is no team or organisation “{plain(requested)}”; showing {plain(names.get(start, ''))}.",
-               icon=":material/warning:")
+    st.warning(
+        f"There is no team or organisation “{plain(requested)}”; showing {plain(names.get(start, ''))}.",
+        icon=":material/warning:",
+    )
 if start is None:
     st.info("There is no organisation yet.")
     st.stop()
@@ -46,8 +52,13 @@ def _changed_org() -> None:
     st.query_params["organisation"] = str(st.session_state["lead-org"])
 
 
-org_id = st.selectbox("Team, hub or network", list(names), key="lead-org", on_change=_changed_org,
-                      format_func=lambda i: f"{names[i]} ({kinds[i]})")
+org_id = st.selectbox(
+    "Team, hub or network",
+    list(names),
+    key="lead-org",
+    on_change=_changed_org,
+    format_func=lambda i: f"{names[i]} ({kinds[i]})",
+)
 org_name = names[org_id]
 assessments = db.leadership_assessments(org_id)
 ratings = db.assessment_ratings(assessments["id"].to_list()) if assessments.height else db.assessment_ratings([])
@@ -56,8 +67,13 @@ rows_by_id = {row["id"]: row for row in assessments.iter_rows(named=True)}
 
 def _framework_choice(label: str, keys: list[str], preferred: str, key: str) -> str:
     titles = {r["framework_key"]: r["framework"] for r in reversed(list(rows_by_id.values()))}
-    return st.selectbox(label, keys, index=keys.index(preferred) if preferred in keys else 0,
-                        format_func=lambda k: titles.get(k, k), key=key)
+    return st.selectbox(
+        label,
+        keys,
+        index=keys.index(preferred) if preferred in keys else 0,
+        format_func=lambda k: titles.get(k, k),
+        key=key,
+    )
 
 
 def strategy_cards(strategies: pl.DataFrame) -> None:
@@ -65,22 +81,26 @@ def strategy_cards(strategies: pl.DataFrame) -> None:
     for row in strategies.iter_rows(named=True):
         with st.container(border=True):
             who = f"{row['person']}, {row['organisation']}" if row["subject"] == "self" else row["organisation"]
-            st.markdown(f"**{plain(row['item'])}** · {plain(who)} · {row['assessed_on']:%b %Y} · rated "
-                        f"{row['highest_rating']} of {row['scale_max']} ({plain(row['framework'])})")
+            st.markdown(
+                f"**{plain(row['item'])}** · {plain(who)} · {row['assessed_on']:%b %Y} · rated "
+                f"{row['highest_rating']} of {row['scale_max']} ({plain(row['framework'])})"
+            )
             cols = st.columns(3)
-            for col, label, field in zip(cols, ("Challenge", "Strategy", "Evidence"),
-                                         ("challenge", "strategy", "evidence")):
+            for col, label, field in zip(
+                cols, ("Challenge", "Strategy", "Evidence"), ("challenge", "strategy", "evidence")
+            ):
                 col.caption(label)
                 col.markdown(plain(row[field] or "—"))
-
 
 
 # -- radar, heat-map, trends, assessments --------------------------------------------------------------------
 def show_overview() -> None:
     """The radar, the heat-map, trends and the unit's assessments (with export)."""
     if assessments.height == 0:
-        st.info(f"{plain(org_name)} has no leadership assessment yet. Record one on “Record an assessment”.",
-                icon=":material/info:")
+        st.info(
+            f"{plain(org_name)} has no leadership assessment yet. Record one on “Record an assessment”.",
+            icon=":material/info:",
+        )
     else:
         keys = list(dict.fromkeys(assessments["framework_key"].to_list()))
         st.subheader("Radar: self and team, now and last time", anchor=False)
@@ -96,9 +116,11 @@ def show_overview() -> None:
             for line in lp.radar_takeaways(series):
                 st.markdown(f"- {plain(line)}")
             compared = series.select("series", "who", "when").unique(maintain_order=True)
-            st.caption("Compared: " + plain("; ".join(compared["series"].to_list())) + ". Each point is the mean "
-                       "of every rater's ratings of that action's practices; solid lines are the latest assessment, "
-                       "dashed lines the one before.")
+            st.caption(
+                "Compared: " + plain("; ".join(compared["series"].to_list())) + ". Each point is the mean "
+                "of every rater's ratings of that action's practices; solid lines are the latest assessment, "
+                "dashed lines the one before."
+            )
             fv_radar = db.framework_version(chosen["version_id"][0])
             st.caption("Scale: " + plain(fv_radar.scale_text()))
 
@@ -109,8 +131,13 @@ def show_overview() -> None:
         first = (hub_team if hub_team.height else teams if teams.height else assessments)["id"][0]
         if st.session_state.get("lead-heat-show") in ids:  # an assessment just recorded
             st.session_state["lead-heat-assessment"] = st.session_state.pop("lead-heat-show")
-        heat_id = st.selectbox("Assessment", ids, index=ids.index(first), key="lead-heat-assessment",
-                               format_func=lambda i: lp.assessment_label(rows_by_id[i]))
+        heat_id = st.selectbox(
+            "Assessment",
+            ids,
+            index=ids.index(first),
+            key="lead-heat-assessment",
+            format_func=lambda i: lp.assessment_label(rows_by_id[i]),
+        )
         heat = rows_by_id[heat_id]
         fv_heat = db.framework_version(heat["version_id"])
         own = ratings.filter(pl.col("assessment_id") == heat_id)
@@ -122,32 +149,47 @@ def show_overview() -> None:
         empty = fv_heat.sections.filter(~pl.col("id").is_in(fv_heat.items["section_id"].implode()))
         if empty.height:
             word = fv_heat.word("section", plural=True)
-            st.caption(f"{plain(word.capitalize())} with no {plain(fv_heat.word('item', plural=True))} in this "
-                       "version yet "
-                       "(the published rubric covers the others so far): "
-                       + plain("; ".join(f"{r['position']} {r['title']}" for r in empty.iter_rows(named=True)))
-                       + ". An administrator can add them under Frameworks.")
+            st.caption(
+                f"{plain(word.capitalize())} with no {plain(fv_heat.word('item', plural=True))} in this "
+                "version yet "
+                "(the published rubric covers the others so far): "
+                + plain("; ".join(f"{r['position']} {r['title']}" for r in empty.iter_rows(named=True)))
+                + ". An administrator can add them under Frameworks."
+            )
         with st.expander("The spread and the strategies, item by item", icon=":material/table_rows:"):
-            st.dataframe(spread.select(
-                pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
-                pl.col("title").alias(fv_heat.word("item").capitalize()), pl.col("median").alias("Median"),
-                pl.format("{}–{}", "lowest", "highest").alias("Range"), pl.col("spread").alias("Spread"),
-                pl.col("raters").alias("Rated by"), pl.col("strategy").alias("Strategy")),
-                hide_index=True, width="stretch")
+            st.dataframe(
+                spread.select(
+                    pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
+                    pl.col("title").alias(fv_heat.word("item").capitalize()),
+                    pl.col("median").alias("Median"),
+                    pl.format("{}–{}", "lowest", "highest").alias("Range"),
+                    pl.col("spread").alias("Spread"),
+                    pl.col("raters").alias("Rated by"),
+                    pl.col("strategy").alias("Strategy"),
+                ),
+                hide_index=True,
+                width="stretch",
+            )
         if heat["growth_edge"]:
-            st.markdown(f"**Growth edge:** {plain(heat['growth_edge'])}"
-                        + (f" — {plain(heat['growth_edge_note'])}" if heat["growth_edge_note"] else ""))
+            st.markdown(
+                f"**Growth edge:** {plain(heat['growth_edge'])}"
+                + (f" — {plain(heat['growth_edge_note'])}" if heat["growth_edge_note"] else "")
+            )
             library = db.leadership_strategies()
             strong_from = fv_heat.version.get("strategy_from") or fv_heat.max_level
-            colleagues = library.filter((pl.col("item_key") == heat["growth_edge_key"])
-                                        & (pl.col("organisation_id") != org_id)
-                                        & (pl.col("highest_rating") >= strong_from))
+            colleagues = library.filter(
+                (pl.col("item_key") == heat["growth_edge_key"])
+                & (pl.col("organisation_id") != org_id)
+                & (pl.col("highest_rating") >= strong_from)
+            )
             if colleagues.height:
                 st.caption("What colleagues who rated it strong do:")
                 strategy_cards(colleagues)
             else:
-                st.caption("No colleague has yet rated it strong with a strategy: the Strategies library lists "
-                           "everything shared so far.")
+                st.caption(
+                    "No colleague has yet rated it strong with a strategy: the Strategies library lists "
+                    "everything shared so far."
+                )
 
         st.subheader("Trends over repeated assessments", anchor=False)
         counts = assessments.group_by("framework_key", "subject").len().filter(pl.col("len") >= 2)
@@ -159,67 +201,111 @@ def show_overview() -> None:
             with columns[0]:
                 trend_key = _framework_choice("Framework for the trend", repeated, HUB_RUBRIC, "lead-trend-framework")
             subjects = counts.filter(pl.col("framework_key") == trend_key)["subject"].sort().to_list()[::-1]
-            subject = columns[1].radio("Whose ratings", subjects, horizontal=True, key=f"lead-trend-subject-{trend_key}",
-                                       format_func=lambda s: "The team's" if s == "team" else "Self-assessments")
+            subject = columns[1].radio(
+                "Whose ratings",
+                subjects,
+                horizontal=True,
+                key=f"lead-trend-subject-{trend_key}",
+                format_func=lambda s: "The team's" if s == "team" else "Self-assessments",
+            )
             over_time = assessments.filter((pl.col("framework_key") == trend_key) & (pl.col("subject") == subject))
             points = lp.trend(over_time, ratings.filter(pl.col("assessment_id").is_in(over_time["id"].implode())))
             st.altair_chart(trend_chart(points, max_level=int(over_time["scale_max"].max())), width="stretch")
 
         st.subheader(f"Assessments of {plain(org_name)}", anchor=False)
-        st.dataframe(assessments.select(
-            pl.col("framework").alias("Framework"), pl.col("version_number").alias("Version"),
-            pl.col("assessed_on").alias("Assessed"),
-            pl.when(pl.col("subject") == "self").then(pl.format("Self: {}", "person"))
-            .otherwise(pl.format("Team of {}", "raters")).alias("Who rated"),
-            pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
-            pl.col("strategies").alias("Strategies"), pl.col("growth_edge").alias("Growth edge")),
-            hide_index=True, width="stretch",
-            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")})
+        st.dataframe(
+            assessments.select(
+                pl.col("framework").alias("Framework"),
+                pl.col("version_number").alias("Version"),
+                pl.col("assessed_on").alias("Assessed"),
+                pl.when(pl.col("subject") == "self")
+                .then(pl.format("Self: {}", "person"))
+                .otherwise(pl.format("Team of {}", "raters"))
+                .alias("Who rated"),
+                pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
+                pl.col("strategies").alias("Strategies"),
+                pl.col("growth_edge").alias("Growth edge"),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
         export = st.columns([3, 1], vertical_alignment="bottom")
-        export_id = export[0].selectbox("Export an assessment", ids, key="lead-export",
-                                        format_func=lambda i: lp.assessment_label(rows_by_id[i]))
+        export_id = export[0].selectbox(
+            "Export an assessment", ids, key="lead-export", format_func=lambda i: lp.assessment_label(rows_by_id[i])
+        )
         chosen_row = rows_by_id[export_id]
         export[1].download_button(
-            "Download (CSV)", lp.assessment_csv(chosen_row, ratings.filter(pl.col("assessment_id") == export_id),
-                                                db.assessment_strategies([export_id])),
-            file_name=f"leadership-assessment-{export_id}-{chosen_row['assessed_on']}.csv", mime="text/csv",
-            icon=":material/download:", key="lead-export-download")
+            "Download (CSV)",
+            lp.assessment_csv(
+                chosen_row, ratings.filter(pl.col("assessment_id") == export_id), db.assessment_strategies([export_id])
+            ),
+            file_name=f"leadership-assessment-{export_id}-{chosen_row['assessed_on']}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="lead-export-download",
+        )
+
 
 # -- the board's seven leverage points -----------------------------------------------------------------------
-STATUS_BADGES = {"evidenced": ("green", ":material/check_circle:"), "partly": ("orange", ":material/timelapse:"),
-                 "missing": ("red", ":material/cancel:"), "not_visible": ("gray", ":material/visibility_off:")}
+STATUS_BADGES = {
+    "evidenced": ("green", ":material/check_circle:"),
+    "partly": ("orange", ":material/timelapse:"),
+    "missing": ("red", ":material/cancel:"),
+    "not_visible": ("gray", ":material/visibility_off:"),
+}
+
+
 def show_checklist() -> None:
     """The board's seven leverage points: its self-rating beside what the data can evidence."""
     top = organisations.filter(pl.col("parent_id").is_null())["id"].to_list()
-    board_org = org_id if assessments.filter(pl.col("framework_key") == LEVERAGE_POINTS).height else (
-        top[0] if top else org_id)
+    board_org = (
+        org_id if assessments.filter(pl.col("framework_key") == LEVERAGE_POINTS).height else (top[0] if top else org_id)
+    )
     board_assessments = db.leadership_assessments(board_org, LEVERAGE_POINTS)
-    version_id = board_assessments["version_id"][0] if board_assessments.height else db.active_version_id(LEVERAGE_POINTS)
+    version_id = (
+        board_assessments["version_id"][0] if board_assessments.height else db.active_version_id(LEVERAGE_POINTS)
+    )
     if version_id is None:
         st.info("The seven leverage points framework is not in this database.")
     else:
         fv_board = db.framework_version(version_id)
-        board_ratings = db.assessment_ratings(board_assessments["id"][:1].to_list()) if board_assessments.height \
+        board_ratings = (
+            db.assessment_ratings(board_assessments["id"][:1].to_list())
+            if board_assessments.height
             else db.assessment_ratings([])
+        )
         published = db.board_snapshots()["month"].to_list()
         evidence = lp.leverage_evidence(db.leadership_evidence_facts(today), published, today)
         checklist = lp.leverage_checklist(fv_board, board_ratings, evidence)
-        when = (f"{names[board_org]}'s self-assessment of {board_assessments['assessed_on'][0]:%-d %B %Y} "
-                f"({board_assessments['raters'][0]} raters)") if board_assessments.height else "not yet self-assessed"
+        when = (
+            (
+                f"{names[board_org]}'s self-assessment of {board_assessments['assessed_on'][0]:%-d %B %Y} "
+                f"({board_assessments['raters'][0]} raters)"
+            )
+            if board_assessments.height
+            else "not yet self-assessed"
+        )
         st.subheader("The board's seven leadership leverage points", anchor=False)
-        st.caption(f"Each criterion with the board's self-rating ({plain(when)}: the median of its members') beside "
-                   "what Golden Thread can evidence from its own data. “Prune less vital work — if it is not "
-                   "strategically aligned, why are we working on it?”")
+        st.caption(
+            f"Each criterion with the board's self-rating ({plain(when)}: the median of its members') beside "
+            "what Golden Thread can evidence from its own data. “Prune less vital work — if it is not "
+            "strategically aligned, why are we working on it?”"
+        )
         strong_from = fv_board.version.get("strategy_from") or fv_board.max_level
         metrics = st.columns(3)
-        metrics[0].metric(f"Rated {strong_from} or better", f"{(checklist['median'] >= strong_from).sum()} of "
-                                                             f"{checklist.height}")
-        metrics[1].metric("Evidenced in Golden Thread",
-                          f"{(checklist['evidence_status'] == lp.EVIDENCE_WORDS['evidenced']).sum()} of {checklist.height}")
-        metrics[2].metric("Not visible to Golden Thread",
-                          f"{(checklist['evidence_status'] == lp.EVIDENCE_WORDS['not_visible']).sum()} of "
-                          f"{checklist.height}",
-                          help="Criteria the data cannot speak to: the board's own knowledge is the evidence.")
+        metrics[0].metric(
+            f"Rated {strong_from} or better", f"{(checklist['median'] >= strong_from).sum()} of {checklist.height}"
+        )
+        metrics[1].metric(
+            "Evidenced in Golden Thread",
+            f"{(checklist['evidence_status'] == lp.EVIDENCE_WORDS['evidenced']).sum()} of {checklist.height}",
+        )
+        metrics[2].metric(
+            "Not visible to Golden Thread",
+            f"{(checklist['evidence_status'] == lp.EVIDENCE_WORDS['not_visible']).sum()} of {checklist.height}",
+            help="Criteria the data cannot speak to: the board's own knowledge is the evidence.",
+        )
         status_of = {v: k for k, v in lp.EVIDENCE_WORDS.items()}
         for (position, point), group in checklist.group_by(["position", "leverage_point"], maintain_order=True):
             with st.container(border=True):
@@ -233,6 +319,7 @@ def show_checklist() -> None:
                         st.badge(row["evidence_status"], icon=icon, color=colour)
                         st.caption(plain(row["evidence"]))
 
+
 # -- record an assessment ------------------------------------------------------------------------------------
 def show_record() -> None:
     """Record an assessment: every member's ratings, a strategy with evidence at the higher ratings, a growth edge."""
@@ -245,28 +332,46 @@ def show_record() -> None:
         titles = dict(zip(fw_ids, active["title"].to_list()))
         # The framework this unit used last; else the hub rubric for a hub (trust, division, network), the five
         # behavioural actions for a team.
-        usual = assessments["framework_key"][0] if assessments.height else (
-            FIVE_ACTIONS if kinds[org_id] == "team" else HUB_RUBRIC)
+        usual = (
+            assessments["framework_key"][0]
+            if assessments.height
+            else (FIVE_ACTIONS if kinds[org_id] == "team" else HUB_RUBRIC)
+        )
         preferred = active.filter(pl.col("framework_key") == usual)["version_id"].to_list()
-        version_id = st.selectbox("Framework", fw_ids, format_func=titles.get, key="rec-framework",
-                                  index=fw_ids.index(preferred[0]) if preferred else 0)
+        version_id = st.selectbox(
+            "Framework",
+            fw_ids,
+            format_func=titles.get,
+            key="rec-framework",
+            index=fw_ids.index(preferred[0]) if preferred else 0,
+        )
         fv = db.framework_version(version_id)
-        item_word, items_word = fv.word("item"), fv.word("item", plural=True)
-        st.caption(f"Recording for **{plain(org_name)}** (change it at the top of the page). "
-                   f"Scale: {plain(fv.scale_text())}."
-                   + (f" At {fv.version['strategy_from']} or above, name a strategy you use and its evidence."
-                      if fv.version.get("strategy_from") else ""))
+        item_word = fv.word("item")
+        st.caption(
+            f"Recording for **{plain(org_name)}** (change it at the top of the page). "
+            f"Scale: {plain(fv.scale_text())}."
+            + (
+                f" At {fv.version['strategy_from']} or above, name a strategy you use and its evidence."
+                if fv.version.get("strategy_from")
+                else ""
+            )
+        )
         who = st.columns([1.6, 2, 1])
-        subject = who[0].radio("Who is rating", ["team", "self"], format_func=lp.SUBJECT_WORDS.get,
-                               key="rec-subject")
+        subject = who[0].radio("Who is rating", ["team", "self"], format_func=lp.SUBJECT_WORDS.get, key="rec-subject")
         if subject == "team":
-            raters = lp.parse_raters(who[1].text_input(
-                "Team members' initials", key="rec-raters", placeholder="AB, CD, EF",
-                help="Each member rates every item; each member's rating is kept, because a team's spread matters."))
+            raters = lp.parse_raters(
+                who[1].text_input(
+                    "Team members' initials",
+                    key="rec-raters",
+                    placeholder="AB, CD, EF",
+                    help="Each member rates every item; each member's rating is kept, because a team's spread matters.",
+                )
+            )
             person = ""
         else:
-            person = who[1].text_input("Whose practice", key="rec-person", value=account.get("display_name") or "",
-                                       max_chars=lp.MAX_RATER)
+            person = who[1].text_input(
+                "Whose practice", key="rec-person", value=account.get("display_name") or "", max_chars=lp.MAX_RATER
+            )
             raters = ["Rating"]
         assessed_on = who[2].date_input("Date", value=today, max_value=today, key="rec-date", format="DD/MM/YYYY")
         fixed = {"Section", item_word.capitalize()}
@@ -276,158 +381,266 @@ def show_record() -> None:
         elif clashing:
             st.error(f"“{plain(clashing[0])}” cannot be used as initials here; use the person's initials.")
         else:
-            grid = fv.items.select(pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
-                                   pl.col("title").alias(item_word.capitalize())).with_columns(
-                pl.lit(None, pl.Int64).alias(r) for r in raters)
+            grid = fv.items.select(
+                pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
+                pl.col("title").alias(item_word.capitalize()),
+            ).with_columns(pl.lit(None, pl.Int64).alias(r) for r in raters)
             grid_key = f"rec-grid-{version_id}-{subject}-{'-'.join(raters)}"
             levels = list(fv.levels)
             edited = st.data_editor(
-                grid, key=grid_key, hide_index=True, width="stretch", disabled=list(fixed), placeholder="–",
-                column_config={r: st.column_config.SelectboxColumn(r, options=levels, width="small") for r in raters})
+                grid,
+                key=grid_key,
+                hide_index=True,
+                width="stretch",
+                disabled=list(fixed),
+                placeholder="–",
+                column_config={r: st.column_config.SelectboxColumn(r, options=levels, width="small") for r in raters},
+            )
             item_ids = fv.items["id"].to_list()
-            entered = {(item_ids[i], r if subject == "team" else (person or r)): int(edited[r][i])
-                       for r in raters for i in range(len(item_ids)) if edited[r][i] is not None}
+            entered = {
+                (item_ids[i], r if subject == "team" else (person or r)): int(edited[r][i])
+                for r in raters
+                for i in range(len(item_ids))
+                if edited[r][i] is not None
+            }
             needed = lp.strategies_needed(fv, entered)
             strategies: dict[int, dict] = {}
             if needed:
-                st.markdown(f"**Strategies and evidence** — asked for each {plain(item_word)} rated "
-                            f"{fv.version['strategy_from']} or above.")
+                st.markdown(
+                    f"**Strategies and evidence** — asked for each {plain(item_word)} rated "
+                    f"{fv.version['strategy_from']} or above."
+                )
             items_by_id = {r["id"]: r for r in fv.items.iter_rows(named=True)}
             challenges = {r["id"]: r["challenges"] for r in fv.subsections.iter_rows(named=True)}
             section_challenges = {r["id"]: r["challenges"] for r in fv.sections.iter_rows(named=True)}
             for item_id, who_rated in needed.items():
                 item = items_by_id[item_id]
                 with st.container(border=True):
-                    by = (", ".join(f"{v} by {r}" for r, v in who_rated) if subject == "team"
-                          else str(who_rated[0][1]))
-                    st.markdown(f"**{plain(item['title'])}** is rated {plain(by)}: name a strategy you use, and the "
-                                "evidence it works.")
+                    by = ", ".join(f"{v} by {r}" for r, v in who_rated) if subject == "team" else str(who_rated[0][1])
+                    st.markdown(
+                        f"**{plain(item['title'])}** is rated {plain(by)}: name a strategy you use, and the "
+                        "evidence it works."
+                    )
                     typical = challenges.get(item["subsection_id"]) or section_challenges.get(item["section_id"])
                     if typical:
                         st.caption(f"Typical challenges here: {plain(typical)}.")
                     boxes = st.columns(3)
                     strategies[item_id] = {
-                        "challenge": boxes[0].text_area("Challenge", key=f"rec-challenge-{version_id}-{item_id}",
-                                                        height=90, max_chars=lp.MAX_TEXT,
-                                                        placeholder="e.g. improvement team connections dropped "
-                                                                    "(network health survey)"),
-                        "strategy": boxes[1].text_area("Strategy", key=f"rec-strategy-{version_id}-{item_id}",
-                                                       height=90, max_chars=lp.MAX_TEXT,
-                                                       placeholder="e.g. weekly reports on improvement work"),
-                        "evidence": boxes[2].text_area("Evidence", key=f"rec-evidence-{version_id}-{item_id}",
-                                                       height=90, max_chars=lp.MAX_TEXT,
-                                                       placeholder="e.g. process measure: 7 of 10 teams submitted "
-                                                                   "every weekly report"),
+                        "challenge": boxes[0].text_area(
+                            "Challenge",
+                            key=f"rec-challenge-{version_id}-{item_id}",
+                            height=90,
+                            max_chars=lp.MAX_TEXT,
+                            placeholder="e.g. improvement team connections dropped (network health survey)",
+                        ),
+                        "strategy": boxes[1].text_area(
+                            "Strategy",
+                            key=f"rec-strategy-{version_id}-{item_id}",
+                            height=90,
+                            max_chars=lp.MAX_TEXT,
+                            placeholder="e.g. weekly reports on improvement work",
+                        ),
+                        "evidence": boxes[2].text_area(
+                            "Evidence",
+                            key=f"rec-evidence-{version_id}-{item_id}",
+                            height=90,
+                            max_chars=lp.MAX_TEXT,
+                            placeholder="e.g. process measure: 7 of 10 teams submitted every weekly report",
+                        ),
                     }
             edge_cols = st.columns([2, 3])
-            edge = edge_cols[0].selectbox(f"Growth edge (optional): the {plain(item_word)} you want to grow",
-                                          [None, *item_ids], key=f"rec-edge-{version_id}",
-                                          format_func=lambda i: "None chosen" if i is None else items_by_id[i]["title"])
-            edge_note = edge_cols[1].text_input("What you want to grow, in a sentence", key=f"rec-edge-note-{version_id}",
-                                                max_chars=lp.MAX_TEXT)
+            edge = edge_cols[0].selectbox(
+                f"Growth edge (optional): the {plain(item_word)} you want to grow",
+                [None, *item_ids],
+                key=f"rec-edge-{version_id}",
+                format_func=lambda i: "None chosen" if i is None else items_by_id[i]["title"],
+            )
+            edge_note = edge_cols[1].text_input(
+                "What you want to grow, in a sentence", key=f"rec-edge-note-{version_id}", max_chars=lp.MAX_TEXT
+            )
             if st.button("Save assessment", type="primary", key="rec-save", icon=":material/save:"):
                 proposed = lp.ProposedAssessment(
-                    version_id=version_id, organisation_id=org_id, subject=subject, assessed_on=assessed_on,
-                    raters=tuple(raters) if subject == "team" else (person,), ratings=entered, person=person,
-                    strategies=strategies, growth_edge_item_id=edge, growth_edge_note=edge_note)
+                    version_id=version_id,
+                    organisation_id=org_id,
+                    subject=subject,
+                    assessed_on=assessed_on,
+                    raters=tuple(raters) if subject == "team" else (person,),
+                    ratings=entered,
+                    person=person,
+                    strategies=strategies,
+                    growth_edge_item_id=edge,
+                    growth_edge_note=edge_note,
+                )
                 try:
                     saved = db.save_assessment(proposed, username=username(), today=today)
-                except AssessmentRefused as refusal:
-                    st.error("Not saved:\n\n" + "\n".join(f"- {plain(p)}" for p in refusal.problems),
-                             icon=":material/error:")
-                except StoreError as refusal:
-                    st.error(plain(str(refusal)), icon=":material/error:")
+                except Refused as refusal:
+                    st.error(
+                        "Not saved:\n\n" + "\n".join(f"- {plain(p)}" for p in refusal.problems), icon=":material/error:"
+                    )
                 else:
-                    for key in [k for k in st.session_state if str(k).startswith(("rec-grid-", "rec-challenge-",
-                                                                                  "rec-strategy-", "rec-evidence-"))]:
+                    for key in [
+                        k
+                        for k in st.session_state
+                        if str(k).startswith(("rec-grid-", "rec-challenge-", "rec-strategy-", "rec-evidence-"))
+                    ]:
                         del st.session_state[key]
                     st.session_state["lead-heat-show"] = saved  # the heat-map shows it on the next run
-                    st.session_state["lead-message"] = (f"Saved: {titles[version_id]} for {org_name}, "
-                                                        f"{assessed_on:%-d %B %Y} (assessment {saved}); it is on "
-                                                        "the heat-map under “Radar and heat-map”.")
+                    st.session_state["lead-message"] = (
+                        f"Saved: {titles[version_id]} for {org_name}, "
+                        f"{assessed_on:%-d %B %Y} (assessment {saved}); it is on "
+                        "the heat-map under “Radar and heat-map”."
+                    )
                     st.rerun()
+
 
 # -- the strategies library ------------------------------------------------------------------------------------
 def show_library() -> None:
     """The strategies library: learning from each other."""
     library = db.leadership_strategies()
-    st.caption("Learning from each other: every strategy named at a good rating, with the challenge it met and the "
-               "evidence it worked. Pick a growth edge to read what colleagues who are strong there do.")
+    st.caption(
+        "Learning from each other: every strategy named at a good rating, with the challenge it met and the "
+        "evidence it worked. Pick a growth edge to read what colleagues who are strong there do."
+    )
     if library.height == 0:
         st.info("No strategy has been shared yet. They are asked for when an assessment rates an item well.")
     else:
         skills = library.select("item_key", "item").unique("item_key", keep="first").sort("item")
         skill_names = dict(zip(skills["item_key"].to_list(), skills["item"].to_list()))
         filters = st.columns([2, 2])
-        skill = filters[0].selectbox("Skill, practice or criterion", [None, *skill_names], key="lib-skill",
-                                     format_func=lambda k: "All" if k is None else skill_names[k])
-        search = filters[1].text_input("Search the challenges, strategies and evidence", key="lib-search",
-                                       placeholder="e.g. huddle, survey, coach")
+        skill = filters[0].selectbox(
+            "Skill, practice or criterion",
+            [None, *skill_names],
+            key="lib-skill",
+            format_func=lambda k: "All" if k is None else skill_names[k],
+        )
+        search = filters[1].text_input(
+            "Search the challenges, strategies and evidence", key="lib-search", placeholder="e.g. huddle, survey, coach"
+        )
         shown = library
         if skill:
             shown = shown.filter(pl.col("item_key") == skill)
         if search.strip():
             needle = search.strip().lower()
-            shown = shown.filter(pl.concat_str([pl.col("challenge").fill_null(""), pl.col("strategy"),
-                                                pl.col("evidence"), pl.col("item")], separator=" ")
-                                 .str.to_lowercase().str.contains(needle, literal=True))
+            shown = shown.filter(
+                pl.concat_str(
+                    [pl.col("challenge").fill_null(""), pl.col("strategy"), pl.col("evidence"), pl.col("item")],
+                    separator=" ",
+                )
+                .str.to_lowercase()
+                .str.contains(needle, literal=True)
+            )
         st.caption(f"{shown.height} of {library.height} strategies.")
         strategy_cards(shown)
-        st.download_button("Download the library (CSV)", shown.select(
-            "item", "framework", "challenge", "strategy", "evidence", "organisation", "person", "assessed_on",
-            "highest_rating", "scale_max").write_csv(), file_name="leadership-strategies.csv", mime="text/csv",
-            icon=":material/download:", key="lib-download")
+        st.download_button(
+            "Download the library (CSV)",
+            shown.select(
+                "item",
+                "framework",
+                "challenge",
+                "strategy",
+                "evidence",
+                "organisation",
+                "person",
+                "assessed_on",
+                "highest_rating",
+                "scale_max",
+            ).write_csv(),
+            file_name="leadership-strategies.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="lib-download",
+        )
+
 
 # -- frameworks: read, edit (a new version), add ------------------------------------------------------------------
 def framework_editor(prefix: str, spec: dict) -> tuple[dict, list[str], pl.DataFrame, pl.DataFrame]:
     """The editing form of a framework spec; returns (meta, scale labels, sections table, items table)."""
     top_row = st.columns(2)
-    meta = {"key": spec.get("key"),
-            "title": top_row[0].text_input("Title", value=spec.get("title") or "", key=f"{prefix}-title"),
-            "source": top_row[1].text_input("Source", value=spec.get("source") or "", key=f"{prefix}-source")}
-    meta["description"] = st.text_area("Description", value=spec.get("description") or "", key=f"{prefix}-description",
-                                       height=80)
+    meta = {
+        "key": spec.get("key"),
+        "title": top_row[0].text_input("Title", value=spec.get("title") or "", key=f"{prefix}-title"),
+        "source": top_row[1].text_input("Source", value=spec.get("source") or "", key=f"{prefix}-source"),
+    }
+    meta["description"] = st.text_area(
+        "Description", value=spec.get("description") or "", key=f"{prefix}-description", height=80
+    )
     words = st.columns(4)
-    meta["section_word"] = words[0].text_input("A section is called", value=spec.get("section_word") or "section",
-                                               key=f"{prefix}-section-word")
-    meta["item_word"] = words[1].text_input("An item is called", value=spec.get("item_word") or "item",
-                                            key=f"{prefix}-item-word")
-    meta["guidance_word"] = words[2].text_input("Its guidance is called", value=spec.get("guidance_word") or "guidance",
-                                                key=f"{prefix}-guidance-word")
-    meta["strategy_from"] = words[3].number_input(
-        "Ask for a strategy from level", min_value=0, max_value=lp.MAX_LEVELS, key=f"{prefix}-strategy-from",
-        value=int(spec.get("strategy_from") or 0), help="0: never ask.") or None
+    meta["section_word"] = words[0].text_input(
+        "A section is called", value=spec.get("section_word") or "section", key=f"{prefix}-section-word"
+    )
+    meta["item_word"] = words[1].text_input(
+        "An item is called", value=spec.get("item_word") or "item", key=f"{prefix}-item-word"
+    )
+    meta["guidance_word"] = words[2].text_input(
+        "Its guidance is called", value=spec.get("guidance_word") or "guidance", key=f"{prefix}-guidance-word"
+    )
+    meta["strategy_from"] = (
+        words[3].number_input(
+            "Ask for a strategy from level",
+            min_value=0,
+            max_value=lp.MAX_LEVELS,
+            key=f"{prefix}-strategy-from",
+            value=int(spec.get("strategy_from") or 0),
+            help="0: never ask.",
+        )
+        or None
+    )
     st.markdown("**Rating scale** (level 1 at the top)")
-    scale = st.data_editor(pl.DataFrame({"Words": [s["label"] for s in spec.get("scale") or []]},
-                                        schema={"Words": pl.Utf8}),
-                           num_rows="dynamic", key=f"{prefix}-scale", width="stretch", hide_index=True)
+    scale = st.data_editor(
+        pl.DataFrame({"Words": [s["label"] for s in spec.get("scale") or []]}, schema={"Words": pl.Utf8}),
+        num_rows="dynamic",
+        key=f"{prefix}-scale",
+        width="stretch",
+        hide_index=True,
+    )
     labels = [label for label in scale["Words"].to_list() if label is not None]
     sections, items = lp.spec_tables(spec)
-    st.markdown(f"**{plain(meta['section_word'].capitalize())}s and sub-sections** (a sub-section names the section "
-                "it is within)")
+    st.markdown(
+        f"**{plain(meta['section_word'].capitalize())}s and sub-sections** (a sub-section names the section "
+        "it is within)"
+    )
     tops = [k for k, w in zip(sections["key"].to_list(), sections["within"].to_list()) if not w]
     section_titles = dict(zip(sections["key"].to_list(), sections["title"].to_list()))
     sections = st.data_editor(
-        sections, num_rows="dynamic", key=f"{prefix}-sections", width="stretch", hide_index=True,
+        sections,
+        num_rows="dynamic",
+        key=f"{prefix}-sections",
+        width="stretch",
+        hide_index=True,
         column_order=("title", "within", "description", "challenges", "key"),
-        column_config={"key": st.column_config.TextColumn("Key", help="Leave blank for a new one; keeps trends joined "
-                                                                       "up across versions"),
-                       "within": st.column_config.SelectboxColumn("Within", options=tops,
-                                                                  format_func=lambda k: section_titles.get(k, k)),
-                       "title": st.column_config.TextColumn("Title", required=True),
-                       "description": st.column_config.TextColumn("Description or goal", width="medium"),
-                       "challenges": st.column_config.TextColumn("Typical challenges", width="medium")})
+        column_config={
+            "key": st.column_config.TextColumn(
+                "Key", help="Leave blank for a new one; keeps trends joined up across versions"
+            ),
+            "within": st.column_config.SelectboxColumn(
+                "Within", options=tops, format_func=lambda k: section_titles.get(k, k)
+            ),
+            "title": st.column_config.TextColumn("Title", required=True),
+            "description": st.column_config.TextColumn("Description or goal", width="medium"),
+            "challenges": st.column_config.TextColumn("Typical challenges", width="medium"),
+        },
+    )
     homes = {r["key"] or lp.slug(r["title"] or ""): r["title"] for r in sections.iter_rows(named=True) if r["title"]}
-    st.markdown(f"**{plain(meta['item_word'].capitalize())}s** with their {plain(meta['guidance_word'])} (separate "
-                "several with |)")
+    st.markdown(
+        f"**{plain(meta['item_word'].capitalize())}s** with their {plain(meta['guidance_word'])} (separate "
+        "several with |)"
+    )
     items = st.data_editor(
-        items, num_rows="dynamic", key=f"{prefix}-items", width="stretch", hide_index=True,
+        items,
+        num_rows="dynamic",
+        key=f"{prefix}-items",
+        width="stretch",
+        hide_index=True,
         column_order=("title", "section", "guidance", "key"),
-        column_config={"key": st.column_config.TextColumn("Key", help="Leave blank for a new one"),
-                       "section": st.column_config.SelectboxColumn("Section", options=list(homes), required=True,
-                                                                   format_func=lambda k: homes.get(k, k)),
-                       "title": st.column_config.TextColumn("Title", required=True, width="medium"),
-                       "guidance": st.column_config.TextColumn(meta["guidance_word"].capitalize(), width="large")})
+        column_config={
+            "key": st.column_config.TextColumn("Key", help="Leave blank for a new one"),
+            "section": st.column_config.SelectboxColumn(
+                "Section", options=list(homes), required=True, format_func=lambda k: homes.get(k, k)
+            ),
+            "title": st.column_config.TextColumn("Title", required=True, width="medium"),
+            "guidance": st.column_config.TextColumn(meta["guidance_word"].capitalize(), width="large"),
+        },
+    )
     return meta, labels, sections, items
 
 
@@ -440,38 +653,67 @@ def show_frameworks() -> None:
     editor = role_may("edit_frameworks")
     listed = db.frameworks(include_retired=editor)
     fw_versions = listed["version_id"].to_list()
-    labels = {r["version_id"]: r["title"] + (" (retired)" if r["status"] == "retired" else "")
-              + (f" — added for {r['added_by_organisation']}" if r["added_by_organisation"] else "")
-              for r in listed.iter_rows(named=True)}
+    labels = {
+        r["version_id"]: r["title"]
+        + (" (retired)" if r["status"] == "retired" else "")
+        + (f" — added for {r['added_by_organisation']}" if r["added_by_organisation"] else "")
+        for r in listed.iter_rows(named=True)
+    }
     shown_version = st.selectbox("Framework", fw_versions, format_func=labels.get, key="fw-choice")
     fw_row = listed.filter(pl.col("version_id") == shown_version).row(0, named=True)
     fv_shown = db.framework_version(shown_version)
-    st.markdown(f"**{plain(fw_row['title'])}** · version {fw_row['version_number']} since "
-                f"{fw_row['effective_from']:%-d %B %Y}" + (f" · {plain(fw_row['source'])}" if fw_row["source"] else ""))
+    st.markdown(
+        f"**{plain(fw_row['title'])}** · version {fw_row['version_number']} since "
+        f"{fw_row['effective_from']:%-d %B %Y}" + (f" · {plain(fw_row['source'])}" if fw_row["source"] else "")
+    )
     if fw_row["description"]:
         st.caption(plain(fw_row["description"]))
-    st.caption(f"Scale: {plain(fv_shown.scale_text())}"
-               + (f" · a strategy is asked for at {fv_shown.version['strategy_from']} or above"
-                  if fv_shown.version.get("strategy_from") else ""))
+    st.caption(
+        f"Scale: {plain(fv_shown.scale_text())}"
+        + (
+            f" · a strategy is asked for at {fv_shown.version['strategy_from']} or above"
+            if fv_shown.version.get("strategy_from")
+            else ""
+        )
+    )
     with st.container(height=520, border=True):
         guidance_word = plain(fv_shown.word("guidance"))
         lines = []
         for kind, text in lp.outline(fv_shown):  # one markdown block, so guidance nests under its item
-            lines.append({"section": f"\n**{plain(text)}**\n", "description": f"{plain(text)}\n",
-                          "subsection": f"\n*{plain(text)}*\n", "item": f"- {plain(text)}",
-                          "guidance": f"    - {guidance_word}: {plain(text)}", "empty": f"*{plain(text)}*\n"}[kind])
+            lines.append(
+                {
+                    "section": f"\n**{plain(text)}**\n",
+                    "description": f"{plain(text)}\n",
+                    "subsection": f"\n*{plain(text)}*\n",
+                    "item": f"- {plain(text)}",
+                    "guidance": f"    - {guidance_word}: {plain(text)}",
+                    "empty": f"*{plain(text)}*\n",
+                }[kind]
+            )
         st.markdown("\n".join(lines))
     history = db.framework_versions(fw_row["framework_id"])
     if history.height > 1:
         st.caption("Versions: past assessments keep the wording of the version they were made against.")
-        st.dataframe(history.select(
-            pl.col("version_number").alias("Version"), pl.col("effective_from").alias("From"),
-            pl.col("author").alias("By"), pl.col("change_note").alias("What changed"),
-            pl.col("assessments").alias("Assessments made against it")), hide_index=True, width="stretch")
+        st.dataframe(
+            history.select(
+                pl.col("version_number").alias("Version"),
+                pl.col("effective_from").alias("From"),
+                pl.col("author").alias("By"),
+                pl.col("change_note").alias("What changed"),
+                pl.col("assessments").alias("Assessments made against it"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     spec_now = lp.version_spec(fv_shown)
-    st.download_button("Download as an import file (JSON)", lp.spec_json(spec_now),
-                       file_name=f"{fw_row['framework_key']}.json", mime="application/json",
-                       icon=":material/download:", key="fw-download")
+    st.download_button(
+        "Download as an import file (JSON)",
+        lp.spec_json(spec_now),
+        file_name=f"{fw_row['framework_key']}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key="fw-download",
+    )
     if editor:
         with st.expander(f"Edit this framework (saves version {fw_row['version_number'] + 1})", icon=":material/edit:"):
             prefix = f"fw-edit-{shown_version}"
@@ -484,13 +726,13 @@ def show_frameworks() -> None:
                 else:
                     try:
                         db.save_framework_version(fw_row["framework_id"], spec, note, username=username(), today=today)
-                    except AssessmentRefused as refusal:
+                    except Refused as refusal:
                         _show_problems(refusal.problems)
-                    except StoreError as refusal:
-                        st.error(plain(str(refusal)), icon=":material/error:")
                     else:
-                        st.session_state["lead-message"] = (f"Saved version {fw_row['version_number'] + 1} of "
-                                                            f"{meta['title']}. Past assessments keep their wording.")
+                        st.session_state["lead-message"] = (
+                            f"Saved version {fw_row['version_number'] + 1} of "
+                            f"{meta['title']}. Past assessments keep their wording."
+                        )
                         st.rerun()
             status = "retired" if fw_row["status"] == "active" else "active"
             with st.popover("Retire this framework" if status == "retired" else "Bring this framework back"):
@@ -498,25 +740,35 @@ def show_frameworks() -> None:
                 if st.button("Confirm", key=f"{prefix}-status"):
                     try:
                         db.set_framework_status(fw_row["framework_id"], status, reason, username=username())
-                    except StoreError as refusal:
+                    except Refused as refusal:
                         st.error(plain(str(refusal)), icon=":material/error:")
                     else:
                         st.session_state["lead-message"] = f"{fw_row['title']} is {status}."
                         st.rerun()
         with st.expander("Add a framework (a network's own rubric)", icon=":material/add_circle:"):
-            st.caption("Start from an import file — JSON in the shape of “Download as an import file”, or a CSV with "
-                       "columns section, sub-section, item, guidance — or type it into the tables below.")
+            st.caption(
+                "Start from an import file — JSON in the shape of “Download as an import file”, or a CSV with "
+                "columns section, sub-section, item, guidance — or type it into the tables below."
+            )
             upload = st.file_uploader("Import file", type=["json", "csv"], key="fw-upload")
-            base: dict = {"scale": [{"level": i, "label": s["label"]} for i, s in enumerate(
-                lp.seed_frameworks()[0]["scale"], start=1)], "strategy_from": 3}
+            base: dict = {
+                "scale": [
+                    {"level": i, "label": s["label"]} for i, s in enumerate(lp.seed_frameworks()[0]["scale"], start=1)
+                ],
+                "strategy_from": 3,
+            }
             if upload is not None:
                 try:
                     base = {**base, **lp.read_framework_file(upload.getvalue(), upload.name)}
                 except lp.FrameworkFileError as wrong:
                     _show_problems(wrong.problems)
             owners = [None, *names]
-            owner = st.selectbox("Added for", owners, key="fw-new-owner",
-                                 format_func=lambda i: "Everyone in this Golden Thread" if i is None else names[i])
+            owner = st.selectbox(
+                "Added for",
+                owners,
+                key="fw-new-owner",
+                format_func=lambda i: "Everyone in this Golden Thread" if i is None else names[i],
+            )
             new_prefix = f"fw-new-{upload.file_id if upload is not None else 'blank'}"
             meta, scale_labels, sections, items = framework_editor(new_prefix, base)
             if st.button("Add framework", type="primary", key=f"{new_prefix}-save"):
@@ -526,17 +778,20 @@ def show_frameworks() -> None:
                 else:
                     try:
                         db.add_framework(spec, username=username(), today=today, organisation_id=owner)
-                    except AssessmentRefused as refusal:
+                    except Refused as refusal:
                         _show_problems(refusal.problems)
-                    except StoreError as refusal:
-                        st.error(plain(str(refusal)), icon=":material/error:")
                     else:
                         st.session_state["lead-message"] = f"Added {meta['title']}."
                         st.rerun()
 
 
-TABS = {"Radar and heat-map": show_overview, "Board checklist": show_checklist, "Record an assessment": show_record,
-        "Strategies library": show_library, "Frameworks": show_frameworks}
+TABS = {
+    "Radar and heat-map": show_overview,
+    "Board checklist": show_checklist,
+    "Record an assessment": show_record,
+    "Strategies library": show_library,
+    "Frameworks": show_frameworks,
+}
 # Only the open tab runs; the tab is in the URL (?leadership-tab=Board+checklist), so a tab is a link someone can send.
 for tab, show in zip(st.tabs(list(TABS), key="leadership-tab", on_change="rerun", bind="query-params"), TABS.values()):
     with tab:

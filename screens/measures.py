@@ -5,16 +5,21 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.domain.audit import value_history
-from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
-from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
-from golden_thread.services.measure_series import measure_charts, measure_data_csv
-from golden_thread.domain.observation_import import ObservationFileError, plan_import, read_observation_file, template_csv
-from golden_thread.domain.pdsa import ProposedCycle
-from golden_thread.domain.observations import ProposedObservation, periods_open_for_entry, uses_denominator
-from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
-from golden_thread.storage.store import ObservationRefused, StoreError
 from golden_thread.app.ui import ICON_TEXT, may, plain, role_may, store, username
+from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
+from golden_thread.domain.audit import value_history
+from golden_thread.domain.observation_import import (
+    ObservationFileError,
+    plan_import,
+    read_observation_file,
+    template_csv,
+)
+from golden_thread.domain.observations import ProposedObservation, periods_open_for_entry, uses_denominator
+from golden_thread.domain.pdsa import ProposedCycle
+from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
+from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
+from golden_thread.errors import Refused
+from golden_thread.services.measure_series import measure_charts, measure_data_csv
 
 db = store()
 measures = db.measures()
@@ -26,8 +31,9 @@ if measures.height == 0:
 
 filters = st.columns(5)
 choices = {}
-for column, (label, field) in zip(filters, [("Aim", "aim"), ("Driver", "driver"), ("Project", "project"),
-                                             ("Team", "team"), ("Type", "measure_type")]):
+for column, (label, field) in zip(
+    filters, [("Aim", "aim"), ("Driver", "driver"), ("Project", "project"), ("Team", "team"), ("Type", "measure_type")]
+):
     options = sorted(measures[field].drop_nulls().unique().to_list())
     choices[field] = column.selectbox(label, ["All"] + options, key=f"filter-{field}")
 shown = measures
@@ -57,49 +63,91 @@ if points.height == 0:
 else:
     summary = summaries.row(0, named=True)
     icons = st.columns([1, 1.4, 1.3, 1])
-    icons[0].metric(f"Latest{unit}", f"{summary['latest_value']:,.{measure['decimal_places']}f}",
-                    help=f"Period starting {summary['latest_x']}")
+    icons[0].metric(
+        f"Latest{unit}",
+        f"{summary['latest_value']:,.{measure['decimal_places']}f}",
+        help=f"Period starting {summary['latest_x']}",
+    )
     with icons[1]:
         st.metric("Variation", ICON_TEXT[summary["variation_icon"]])
-        st.markdown(as_img(variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
-                           ICON_TEXT[summary["variation_icon"]]), unsafe_allow_html=True)
+        st.markdown(
+            as_img(
+                variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
+                ICON_TEXT[summary["variation_icon"]],
+            ),
+            unsafe_allow_html=True,
+        )
     with icons[2]:
         st.metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
-        st.markdown(as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
-                    unsafe_allow_html=True)
+        st.markdown(
+            as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
+            unsafe_allow_html=True,
+        )
     icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
     st.markdown(f"**{plain(summary['summary'])}**")
     charted_cycles = db.pdsa_cycles_for_measure(measure_id)
-    annotations = chart_events(db.annotations([measure_id]), charted_cycles,
-                               first=points["x"].min())
-    near = st.toggle("Show 2-sigma limits", key=f"near-{measure_id}",
-                     help="The inner band Making Data Count uses for its two-in-three rule.")
-    chart = spc_chart(points, unit=measure["unit"] or "", target=measure["target_value"], annotations=annotations,
-                      show_near_limits=near)
+    annotations = chart_events(db.annotations([measure_id]), charted_cycles, first=points["x"].min())
+    near = st.toggle(
+        "Show 2-sigma limits",
+        key=f"near-{measure_id}",
+        help="The inner band Making Data Count uses for its two-in-three rule.",
+    )
+    chart = spc_chart(
+        points,
+        unit=measure["unit"] or "",
+        target=measure["target_value"],
+        annotations=annotations,
+        show_near_limits=near,
+    )
     st.altair_chart(chart, width="stretch")
     if charted_cycles.height:
         latest_cycle = charted_cycles.sort("start_date", "id").row(-1, named=True)
-        st.caption(f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
-                   f"“{plain(latest_cycle['title'])}”, started {latest_cycle['start_date']:%d %B %Y}.")
+        st.caption(
+            f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
+            f"“{plain(latest_cycle['title'])}”, started {latest_cycle['start_date']:%d %B %Y}."
+        )
     preceding = cycles_before_signals(points, charted_cycles)
     if preceding.height:
-        with st.expander(f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
-                         icon=":material/science:"):
-            st.caption("What was being tested just before the measure moved: a place to start the conversation, "
-                       "not proof of cause.")
-            st.dataframe(preceding.rename({"signal_start": "Signal from", "rule": "Signal", "point_type": "Type",
-                                           "title": "PDSA cycle", "change_idea": "Change idea", "project": "Project",
-                                           "start_date": "Cycle started", "act_decision": "Act"}),
-                         hide_index=True, width="stretch")
+        with st.expander(
+            f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
+            icon=":material/science:",
+        ):
+            st.caption(
+                "What was being tested just before the measure moved: a place to start the conversation, "
+                "not proof of cause."
+            )
+            st.dataframe(
+                preceding.rename(
+                    {
+                        "signal_start": "Signal from",
+                        "rule": "Signal",
+                        "point_type": "Type",
+                        "title": "PDSA cycle",
+                        "change_idea": "Change idea",
+                        "project": "Project",
+                        "start_date": "Cycle started",
+                        "act_decision": "Act",
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
     slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]
     downloads = st.columns(3)
-    downloads[0].download_button("Data (CSV)", measure_data_csv(measure, points, db.observations([measure_id])),
-                                 file_name=f"{slug}.csv", mime="text/csv", icon=":material/download:")
+    downloads[0].download_button(
+        "Data (CSV)",
+        measure_data_csv(measure, points, db.observations([measure_id])),
+        file_name=f"{slug}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
     titled = chart.properties(title=measure["name"], width=900)
-    downloads[1].download_button("Chart (PNG)", lambda: chart_png(titled), file_name=f"{slug}.png", mime="image/png",
-                                 icon=":material/image:")
-    downloads[2].download_button("Chart (SVG)", lambda: chart_svg(titled), file_name=f"{slug}.svg",
-                                 mime="image/svg+xml", icon=":material/image:")
+    downloads[1].download_button(
+        "Chart (PNG)", lambda: chart_png(titled), file_name=f"{slug}.png", mime="image/png", icon=":material/image:"
+    )
+    downloads[2].download_button(
+        "Chart (SVG)", lambda: chart_svg(titled), file_name=f"{slug}.svg", mime="image/svg+xml", icon=":material/image:"
+    )
 
 ratio = uses_denominator(measure)
 existing = db.observations([measure_id])
@@ -112,8 +160,12 @@ if entry_refusal:
     st.info(f"{entry_refusal}", icon=":material/lock:")
 else:
     with st.expander("Enter or correct data", expanded=points.height == 0, icon=":material/edit:"):
-        mode = st.radio("What do you want to do?", ["Add a new period", "Correct an existing period"], horizontal=True,
-                        key=f"mode-{measure_id}")
+        mode = st.radio(
+            "What do you want to do?",
+            ["Add a new period", "Correct an existing period"],
+            horizontal=True,
+            key=f"mode-{measure_id}",
+        )
         correcting = mode == "Correct an existing period"
         if correcting:
             periods = existing["period_start"].sort(descending=True).to_list()
@@ -123,13 +175,18 @@ else:
             st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
         else:
             with st.form(f"entry-{measure_id}", clear_on_submit=False):
-                period = st.selectbox("Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}",
-                                      key=f"entry-period-{measure_id}")
+                period = st.selectbox(
+                    "Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}", key=f"entry-period-{measure_id}"
+                )
                 if ratio:
-                    numerator = st.text_input(f"Numerator: {plain(measure['numerator_definition'] or 'events')}",
-                                              key=f"entry-numerator-{measure_id}")
-                    denominator = st.text_input(f"Denominator: {plain(measure['denominator_definition'] or 'population')}",
-                                                key=f"entry-denominator-{measure_id}")
+                    numerator = st.text_input(
+                        f"Numerator: {plain(measure['numerator_definition'] or 'events')}",
+                        key=f"entry-numerator-{measure_id}",
+                    )
+                    denominator = st.text_input(
+                        f"Denominator: {plain(measure['denominator_definition'] or 'population')}",
+                        key=f"entry-denominator-{measure_id}",
+                    )
                     value = None
                 else:
                     value = st.text_input(f"Value{unit}", key=f"entry-value-{measure_id}")
@@ -139,54 +196,79 @@ else:
             if saved:
                 try:
                     outcome = db.save_observation(
-                        measure_id, ProposedObservation(period, value=value, numerator=numerator,
-                                                        denominator=denominator, note=note),
-                        username=username(), today=dt.date.today(),
-                        correcting=correcting, expected=seen.get(period) if correcting else None)
-                except ObservationRefused as refused:
+                        measure_id,
+                        ProposedObservation(
+                            period, value=value, numerator=numerator, denominator=denominator, note=note
+                        ),
+                        username=username(),
+                        today=dt.date.today(),
+                        correcting=correcting,
+                        expected=seen.get(period) if correcting else None,
+                    )
+                except Refused as refused:
                     for problem in refused.problems:
                         st.error(problem, icon=":material/error:")
                     st.caption("Nothing was saved. Fix the entries above and save again.")
                 else:
                     st.session_state["saved_message"] = {
-                        "added": f"Saved: {period:%B %Y} added.", "corrected": f"Saved: {period:%B %Y} corrected.",
-                        "unchanged": "Nothing to save: those are the values already stored."}[outcome]
+                        "added": f"Saved: {period:%B %Y} added.",
+                        "corrected": f"Saved: {period:%B %Y} corrected.",
+                        "unchanged": "Nothing to save: those are the values already stored.",
+                    }[outcome]
                     st.rerun()
     with st.expander("Import from a CSV or Excel file", icon=":material/upload_file:"):
-        st.download_button("Download the template for this measure", template_csv(measure),
-                           file_name=f"template-measure-{measure_id}.csv", mime="text/csv", icon=":material/download:")
+        st.download_button(
+            "Download the template for this measure",
+            template_csv(measure),
+            file_name=f"template-measure-{measure_id}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+        )
         upload = st.file_uploader("File (one row per period)", type=["csv", "xlsx"], key=f"upload-{measure_id}")
         if upload is not None:
             progress = st.progress(0.0, text="Checking every row…")
             try:
                 rows = read_observation_file(upload.getvalue(), upload.name)
-                plan = plan_import(measure, rows, existing, dt.date.today(),
-                                   progress=lambda share: progress.progress(share, text="Checking every row…"))
+                plan = plan_import(
+                    measure,
+                    rows,
+                    existing,
+                    dt.date.today(),
+                    progress=lambda share: progress.progress(share, text="Checking every row…"),
+                )
             except ObservationFileError as refused:
                 progress.empty()
                 st.error(str(refused), icon=":material/error:")
             else:
                 progress.empty()
                 if not plan.ok:
-                    st.error(f"{len(plan.problems)} problem(s) found; nothing will be imported until every row is "
-                             "right. Fix these lines and upload the file again.", icon=":material/error:")
-                    st.dataframe(pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
-                                 hide_index=True, width="stretch")
+                    st.error(
+                        f"{len(plan.problems)} problem(s) found; nothing will be imported until every row is "
+                        "right. Fix these lines and upload the file again.",
+                        icon=":material/error:",
+                    )
+                    st.dataframe(
+                        pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
+                        hide_index=True,
+                        width="stretch",
+                    )
                 elif plan.nothing_to_do:
                     st.info(f"Nothing to import: all {plan.unchanged} rows match the data already stored.")
                 else:
-                    st.write(f"**{plan.new.height}** new period(s), **{plan.changed.height}** correction(s), "
-                             f"{plan.unchanged} row(s) already stored unchanged.")
+                    st.write(
+                        f"**{plan.new.height}** new period(s), **{plan.changed.height}** correction(s), "
+                        f"{plan.unchanged} row(s) already stored unchanged."
+                    )
                     if plan.changed.height:
                         st.warning("These stored values will change:", icon=":material/warning:")
                         st.dataframe(plan.changed.drop("measure_id"), hide_index=True, width="stretch")
                     if plan.new.height:
                         st.dataframe(plan.new.drop("measure_id").head(200), hide_index=True, width="stretch")
                     if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
-                        counts = db.commit_import(plan, username=username(),
-                                                  filename=upload.name)
+                        counts = db.commit_import(plan, username=username(), filename=upload.name)
                         st.session_state["saved_message"] = (
-                            f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected.")
+                            f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected."
+                        )
                         st.rerun()
 
 st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_rows(named=True)}
@@ -194,17 +276,21 @@ st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_
 history = value_history(db.observation_audit(measure_id))
 if history.height:
     with st.expander(f"Value history ({history.height} changes)", icon=":material/history:"):
-        st.dataframe(history.rename({"period": "Period", "when": "When", "who": "By", "change": "Change"}),
-                     hide_index=True, width="stretch",
-                     column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")})
+        st.dataframe(
+            history.rename({"period": "Period", "when": "When", "who": "By", "change": "Change"}),
+            hide_index=True,
+            width="stretch",
+            column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+        )
 
 if message := st.session_state.pop("saved_message", None):
     st.success(message, icon=":material/check_circle:")
 
+
 def change_chart(action, period, reason: str, done: str) -> None:
     try:
         action(measure_id, period, reason, username=username())
-    except StoreError as refused:
+    except Refused as refused:
         st.error(str(refused), icon=":material/error:")
     else:
         st.session_state["saved_message"] = done
@@ -225,24 +311,44 @@ def log_cycle_form() -> None:
     idea_titles = dict(zip(ideas["id"], ideas["title"]))
     with st.form(f"cycle-{measure_id}", clear_on_submit=False):
         title = st.text_input("What are you testing, where?", key=f"cycle-title-{measure_id}", max_chars=200)
-        idea = st.selectbox("Change idea tested", list(idea_titles), format_func=idea_titles.get, index=None,
-                            placeholder="Choose the change idea", key=f"cycle-idea-{measure_id}")
+        idea = st.selectbox(
+            "Change idea tested",
+            list(idea_titles),
+            format_func=idea_titles.get,
+            index=None,
+            placeholder="Choose the change idea",
+            key=f"cycle-idea-{measure_id}",
+        )
         dates = st.columns(2)
-        start = dates[0].date_input("Starts", value=dt.date.today(), key=f"cycle-start-{measure_id}", format="DD/MM/YYYY")
+        start = dates[0].date_input(
+            "Starts", value=dt.date.today(), key=f"cycle-start-{measure_id}", format="DD/MM/YYYY"
+        )
         end = dates[1].date_input("Ends", value=None, key=f"cycle-end-{measure_id}", format="DD/MM/YYYY")
         prediction = st.text_area("Prediction: what do you expect to happen?", key=f"cycle-prediction-{measure_id}")
         plan = st.text_area("Plan: who, what, when, where", key=f"cycle-plan-{measure_id}")
         if st.form_submit_button("Log PDSA cycle", type="primary"):
             try:
-                db.log_pdsa_cycle(project_id, ProposedCycle(title=title, start_date=start, end_date=end,
-                                                            change_idea_id=idea, prediction=prediction, plan=plan),
-                                  username=username(), today=dt.date.today())
-            except StoreError as refused:
+                db.log_pdsa_cycle(
+                    project_id,
+                    ProposedCycle(
+                        title=title,
+                        start_date=start,
+                        end_date=end,
+                        change_idea_id=idea,
+                        prediction=prediction,
+                        plan=plan,
+                    ),
+                    username=username(),
+                    today=dt.date.today(),
+                )
+            except Refused as refused:
                 for problem in getattr(refused, "problems", [str(refused)]):
                     st.error(problem, icon=":material/error:")
                 st.caption("Nothing was saved; your text is still in the form.")
             else:
-                st.session_state["saved_message"] = f"PDSA cycle logged: {title.strip()}. It is on the chart from {start:%d %B %Y}."
+                st.session_state["saved_message"] = (
+                    f"PDSA cycle logged: {title.strip()}. It is on the chart from {start:%d %B %Y}."
+                )
                 st.rerun()
 
 
@@ -255,8 +361,11 @@ if points.height:
     exclusions = db.point_exclusions([measure_id])
     suggestion = summary["suggested_phase_start"]
     if suggestion is not None and suggestion not in phases["starts_on"].to_list():
-        st.info(f"A sustained shift starts in **{suggestion:%B %Y}**. If you know what changed then, start a new "
-                "phase there so the centre line and limits describe the new process.", icon=":material/insights:")
+        st.info(
+            f"A sustained shift starts in **{suggestion:%B %Y}**. If you know what changed then, start a new "
+            "phase there so the centre line and limits describe the new process.",
+            icon=":material/insights:",
+        )
     with st.expander("Phases and excluded points", icon=":material/timeline:", expanded=suggestion is not None):
         chart_refusal = may(db, "change_chart")
         if chart_refusal:
@@ -267,20 +376,29 @@ if points.height:
             with st.form(f"phase-{measure_id}"):
                 periods = points["x"].to_list()
                 default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
-                period = st.selectbox("Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}")
+                period = st.selectbox(
+                    "Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}"
+                )
                 reason = st.text_input("Reason (what changed in the process)", key=f"phase-reason-{measure_id}")
                 if st.form_submit_button("Start new phase"):
                     change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
             for row in phases.iter_rows(named=True):
                 cols = st.columns([3, 1])
-                cols[0].markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])} "
-                                 f"({plain(row['created_by'] or 'unknown')})")
+                cols[0].markdown(
+                    f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])} "
+                    f"({plain(row['created_by'] or 'unknown')})"
+                )
                 if cols[1].button("Remove", key=f"remove-phase-{row['starts_on']}"):
-                    change_chart(db.remove_phase, row["starts_on"], "Removed from the measure page",
-                                 f"Phase from {row['starts_on']:%B %Y} removed.")
+                    change_chart(
+                        db.remove_phase,
+                        row["starts_on"],
+                        "Removed from the measure page",
+                        f"Phase from {row['starts_on']:%B %Y} removed.",
+                    )
             with st.form(f"exclude-{measure_id}"):
-                period = st.selectbox("Exclude a point from the centre line and limits", periods,
-                                      format_func=lambda d: f"{d:%B %Y}")
+                period = st.selectbox(
+                    "Exclude a point from the centre line and limits", periods, format_func=lambda d: f"{d:%B %Y}"
+                )
                 reason = st.text_input("Reason (e.g. a known data error)", key=f"exclude-reason-{measure_id}")
                 if st.form_submit_button("Exclude point"):
                     change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
@@ -288,26 +406,41 @@ if points.height:
                 cols = st.columns([3, 1])
                 cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {plain(row['reason'])}")
                 if cols[1].button("Include again", key=f"include-{row['period_start']}"):
-                    change_chart(db.include_point, row["period_start"], "Included again from the measure page",
-                                 f"{row['period_start']:%B %Y} included again.")
+                    change_chart(
+                        db.include_point,
+                        row["period_start"],
+                        "Included again from the measure page",
+                        f"{row['period_start']:%B %Y} included again.",
+                    )
 
     left, right = st.columns(2)
     with left:
         st.markdown("##### Operational definition")
         definition = {
-            "Definition": measure["definition"], "Numerator": measure["numerator_definition"],
-            "Denominator": measure["denominator_definition"], "Inclusions": measure["inclusions"],
-            "Exclusions": measure["exclusions"], "Data source": measure["data_source"], "Owner": measure["owner"],
-            "Frequency": measure["frequency"], "Chart": f"{measure['chart_type']} ({measure['rules']} rules)",
+            "Definition": measure["definition"],
+            "Numerator": measure["numerator_definition"],
+            "Denominator": measure["denominator_definition"],
+            "Inclusions": measure["inclusions"],
+            "Exclusions": measure["exclusions"],
+            "Data source": measure["data_source"],
+            "Owner": measure["owner"],
+            "Frequency": measure["frequency"],
+            "Chart": f"{measure['chart_type']} ({measure['rules']} rules)",
             "Improvement": measure["improvement_direction"],
         }
-        st.dataframe(pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
+            hide_index=True,
+            width="stretch",
+        )
     with right:
         st.markdown("##### Data")
         table = points.select(
-            pl.col("x").alias("Period"), pl.col("value").round(measure["decimal_places"] + 2).alias("Value"),
-            pl.col("cl").round(4).alias("Centre"), pl.col("lcl").round(4).alias("Lower limit"),
-            pl.col("ucl").round(4).alias("Upper limit"), pl.col("special_cause_type").alias("Signal"),
+            pl.col("x").alias("Period"),
+            pl.col("value").round(measure["decimal_places"] + 2).alias("Value"),
+            pl.col("cl").round(4).alias("Centre"),
+            pl.col("lcl").round(4).alias("Lower limit"),
+            pl.col("ucl").round(4).alias("Upper limit"),
+            pl.col("special_cause_type").alias("Signal"),
         ).reverse()
         st.dataframe(table, hide_index=True, width="stretch", height=360)

@@ -8,37 +8,50 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, role_may, store, username
+from golden_thread.domain.checks import RULES, rule_title
+from golden_thread.domain.observations import ProposedObservation, uses_denominator
+from golden_thread.domain.thread_graph import build_thread, flags_by_node
 from golden_thread.draw.charts import spc_chart
-from golden_thread.services.measure_series import measure_charts
 from golden_thread.draw.network_charts import learning_grid_chart, small_multiples_chart
+from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, node_icons, tree_view
+from golden_thread.errors import Refused
+from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.network import (
-    active_diagram, contrasts, flag_counts, idea_spread, learning_grid, member_measure_table,
-    member_summary, network_view, open_change_ideas, rule_explanation, small_multiples,
+    active_diagram,
+    contrasts,
+    flag_counts,
+    idea_spread,
+    learning_grid,
+    member_measure_table,
+    member_summary,
+    network_view,
+    open_change_ideas,
+    rule_explanation,
+    small_multiples,
     version_changes,
 )
-from golden_thread.domain.observations import ProposedObservation, uses_denominator
-from golden_thread.storage.store import ObservationRefused, StoreError
-from golden_thread.domain.checks import RULES, rule_title
-from golden_thread.domain.thread_graph import build_thread
-from golden_thread.domain.thread_graph import flags_by_node
-from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, node_icons, tree_view
-from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, role_may, store, username
 
 db = store()
 today = dt.date.today()
 networks = db.networks()
 if networks.height == 0:
     st.title("Network")
-    st.info(f"{plain(db.scope.name)} is not a network: a network is an organisation of kind “network” with members "
-            "beneath it. Import one with `golden-thread import DIR`.", icon=":material/hub:")
+    st.info(
+        f"{plain(db.scope.name)} is not a network: a network is an organisation of kind “network” with members "
+        "beneath it. Import one with `golden-thread import DIR`.",
+        icon=":material/hub:",
+    )
     st.stop()
 
 # Which network: a shared link (?network=ID), the network chosen for this session, the person's own, the first.
 names = dict(zip(networks["id"], networks["name"]))
 asked = st.query_params.get("network")
 if asked is not None and not (asked.isdigit() and int(asked) in names):
-    st.warning(f"There is no network “{plain(asked)}”; showing {plain(next(iter(names.values())))} instead.",
-               icon=":material/warning:")
+    st.warning(
+        f"There is no network “{plain(asked)}”; showing {plain(next(iter(names.values())))} instead.",
+        icon=":material/warning:",
+    )
     asked = None
 followed = st.session_state.get("organisation")  # the organisation chosen for the whole app, when it is a network
 if asked:
@@ -69,9 +82,11 @@ Member, Members = words.member.singular.capitalize(), words.member.plural.capita
 header[0].title(plain(view.network["name"]))
 current = view.members.filter(pl.col("current"))
 former = view.members.filter(~pl.col("current"))
-st.caption(f"The {words.hub} view of a networked improvement community: {words.member.count(current.height)}"
-           + (f" now ({former.height} left)" if former.height else "")
-           + f", one {words.network} aim, its shared driver diagram and uniform measures.")
+st.caption(
+    f"The {words.hub} view of a networked improvement community: {words.member.count(current.height)}"
+    + (f" now ({former.height} left)" if former.height else "")
+    + f", one {words.network} aim, its shared driver diagram and uniform measures."
+)
 
 if "network-message" in st.session_state:
     st.success(plain(st.session_state.pop("network-message")), icon=":material/check_circle:")
@@ -95,9 +110,16 @@ def network_chart(measure: dict, height: int = 300, title: str | None = None) ->
     if points.height == 0:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(spc_chart(points, title=f"The whole {words.network}" if title is None else title,
-                              unit=measure["unit"] or "",
-                              target=measure["target_value"], height=height), width="stretch")
+    st.altair_chart(
+        spc_chart(
+            points,
+            title=f"The whole {words.network}" if title is None else title,
+            unit=measure["unit"] or "",
+            target=measure["target_value"],
+            height=height,
+        ),
+        width="stretch",
+    )
 
 
 def members_chart(measure: dict, columns: int = 3) -> None:
@@ -105,46 +127,77 @@ def members_chart(measure: dict, columns: int = 3) -> None:
     if points.height == 0:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(small_multiples_chart(points, unit=measure["unit"] or "", target=measure["target_value"],
-                                          columns=columns, width=int(880 / columns) - 32))
+    st.altair_chart(
+        small_multiples_chart(
+            points,
+            unit=measure["unit"] or "",
+            target=measure["target_value"],
+            columns=columns,
+            width=int(880 / columns) - 32,
+        )
+    )
 
 
 def icon_columns(table: pl.DataFrame, direction: str) -> pl.DataFrame:
-    images = lead_measure_images(table.select(
-        pl.col("member").alias("node"), pl.col("member").alias("measure"), "variation_icon", "assurance_icon",
-        pl.lit(direction).alias("direction")))
+    images = lead_measure_images(
+        table.select(
+            pl.col("member").alias("node"),
+            pl.col("member").alias("measure"),
+            "variation_icon",
+            "assurance_icon",
+            pl.lit(direction).alias("direction"),
+        )
+    )
     return table.join(images.select(pl.col("node").alias("member"), "Variation", "Assurance"), on="member", how="left")
 
 
-IMAGE_COLUMNS = {"Variation": st.column_config.ImageColumn(width="small"),
-                 "Assurance": st.column_config.ImageColumn(width="small")}
+IMAGE_COLUMNS = {
+    "Variation": st.column_config.ImageColumn(width="small"),
+    "Assurance": st.column_config.ImageColumn(width="small"),
+}
 
 # -- the network aim at a glance -----------------------------------------------------------------------------
 with st.container(border=True):
     if view.aim is None:
         st.warning(f"This {words.network} has no {words.network} aim yet.", icon=":material/flag:")
     else:
-        st.markdown(f"**{words.network.singular.capitalize()} aim · {plain(view.aim['title'])}**  \n"
-                    f"{plain(view.aim['statement'] or '')}")
+        st.markdown(
+            f"**{words.network.singular.capitalize()} aim · {plain(view.aim['title'])}**  \n"
+            f"{plain(view.aim['statement'] or '')}"
+        )
     summary = view.summaries.filter(pl.col("id") == outcome_id) if outcome_id is not None else pl.DataFrame()
     cols = st.columns([1.1, 1.6, 1, 1.1, 1.1])
     if summary.height and summary["latest_x"][0] is not None:
         row = summary.row(0, named=True)
-        cols[0].metric(f"{words.network.singular.capitalize()}, {row['latest_x']:%b %Y}",
-                       f"{_pct(row['latest_value'])}{outcome['unit'][0] or ''}",
-                       help=f"{plain(outcome['name'][0])}: every {words.member}'s {words.person.plural} pooled. "
-                            f"Target {_pct(outcome['target_value'][0], 0)}{outcome['unit'][0] or ''}.")
+        cols[0].metric(
+            f"{words.network.singular.capitalize()}, {row['latest_x']:%b %Y}",
+            f"{_pct(row['latest_value'])}{outcome['unit'][0] or ''}",
+            help=f"{plain(outcome['name'][0])}: every {words.member}'s {words.person.plural} pooled. "
+            f"Target {_pct(outcome['target_value'][0], 0)}{outcome['unit'][0] or ''}.",
+        )
         cols[1].metric("Variation", ICON_TEXT[row["variation_icon"]], help=row["summary"])
     cols[2].metric(Members, current.height, help=f"{former.height} left the {words.network}" if former.height else None)
     tested = spread.filter(pl.col("members_testing") > 0).height
-    cols[3].metric("Change ideas tested", f"{tested} of {spread.height}",
-                   help=f"Shared change ideas at least one {words.member} has tested with a PDSA cycle")
+    cols[3].metric(
+        "Change ideas tested",
+        f"{tested} of {spread.height}",
+        help=f"Shared change ideas at least one {words.member} has tested with a PDSA cycle",
+    )
     this_year = view.cycles.filter(pl.col("start_date") >= words.year_start(today)).height
-    cols[4].metric(f"PDSA cycles, {words.year_label(today)}", this_year,
-                   help=f"PDSA cycles started this {words.year}, since {words.year_start(today):%d %B %Y}")
+    cols[4].metric(
+        f"PDSA cycles, {words.year_label(today)}",
+        this_year,
+        help=f"PDSA cycles started this {words.year}, since {words.year_start(today):%d %B %Y}",
+    )
 
-tab_names = [Members, "Uniform measures", "Where learning is happening", "Golden thread",
-             f"Checks by {words.member_short}", "Driver diagram"]
+tab_names = [
+    Members,
+    "Uniform measures",
+    "Where learning is happening",
+    "Golden thread",
+    f"Checks by {words.member_short}",
+    "Driver diagram",
+]
 reporting = role_may("enter_data")
 if reporting:
     tab_names.append("Report data")
@@ -161,58 +214,79 @@ with tabs[0]:
         measure = outcome.row(0, named=True)
         with left:
             st.subheader(f"The whole {words.network}", anchor=False)
-            st.caption(f"{plain(measure['name'])}: all {words.member.plural}' {words.person.plural} pooled each month "
-                       f"while each belonged to the {words.network}. Dashed red: the target.")
+            st.caption(
+                f"{plain(measure['name'])}: all {words.member.plural}' {words.person.plural} pooled each month "
+                f"while each belonged to the {words.network}. Dashed red: the target."
+            )
             network_chart(measure, height=260, title="")
     with right:
         st.subheader(f"{Members} at a glance", anchor=False)
-        st.caption(f"Each current {words.member}'s latest figure against its own target, the icon reading its "
-                   f"chart; its PDSA cycles this {words.year} ({words.year_label(today)}) and the breaks in its "
-                   "golden thread.")
+        st.caption(
+            f"Each current {words.member}'s latest figure against its own target, the icon reading its "
+            f"chart; its PDSA cycles this {words.year} ({words.year_label(today)}) and the breaks in its "
+            "golden thread."
+        )
         glance = table.filter(pl.col("current"))
         st.dataframe(
             glance.select(
                 pl.col("member").alias(Member),
                 pl.col("latest_outcome").round(1).alias(f"Latest ({unit})"),
-                (pl.col("local_target") * multiplier).round(0).alias(f"Target ({unit})"), "Variation",
+                (pl.col("local_target") * multiplier).round(0).alias(f"Target ({unit})"),
+                "Variation",
                 pl.col("cycles_this_year").alias(f"PDSA {words.year_label(today)}"),
                 (pl.col("errors") + pl.col("warnings")).alias("Flags"),
             ),
-            hide_index=True, width="stretch", height=(glance.height + 1) * 35 + 3,
-            column_config={"Variation": st.column_config.ImageColumn(width=70),
-                           Member: st.column_config.TextColumn(width=190),
-                           f"Latest ({unit})": st.column_config.NumberColumn(width=72),
-                           f"Target ({unit})": st.column_config.NumberColumn(width=72),
-                           f"PDSA {words.year_label(today)}": st.column_config.NumberColumn(
-                               width=88, help=f"PDSA cycles started this {words.year}"),
-                           "Flags": st.column_config.NumberColumn(
-                               width=50, help="Errors and warnings in its golden thread")})
+            hide_index=True,
+            width="stretch",
+            height=(glance.height + 1) * 35 + 3,
+            column_config={
+                "Variation": st.column_config.ImageColumn(width=70),
+                Member: st.column_config.TextColumn(width=190),
+                f"Latest ({unit})": st.column_config.NumberColumn(width=72),
+                f"Target ({unit})": st.column_config.NumberColumn(width=72),
+                f"PDSA {words.year_label(today)}": st.column_config.NumberColumn(
+                    width=88, help=f"PDSA cycles started this {words.year}"
+                ),
+                "Flags": st.column_config.NumberColumn(width=50, help="Errors and warnings in its golden thread"),
+            },
+        )
     if outcome_id is not None:
         st.subheader(f"Each {words.member}, on one scale", anchor=False)
-        st.caption(f"The same measure at every {words.member}, each with its own centre line and limits: blue is "
-                   "special-cause improvement, orange concern, grey common cause.")
+        st.caption(
+            f"The same measure at every {words.member}, each with its own centre line and limits: blue is "
+            "special-cause improvement, orange concern, grey common cause."
+        )
         members_chart(measure, columns=4)
     with st.expander(f"Every {words.member}: dates, projects and PDSA cycles", icon=":material/table:"):
         st.dataframe(
             table.select(
                 pl.col("member").alias(Member),
-                pl.col("joined_on").alias("Joined"), pl.col("left_on").alias("Left"),
+                pl.col("joined_on").alias("Joined"),
+                pl.col("left_on").alias("Left"),
                 (pl.col("local_baseline") * multiplier).round(0).alias(f"Baseline ({unit})"),
                 (pl.col("local_target") * multiplier).round(0).alias(f"Local target ({unit})"),
-                pl.col("active_projects").alias("Active projects"), pl.col("cycles").alias("PDSA cycles"),
+                pl.col("active_projects").alias("Active projects"),
+                pl.col("cycles").alias("PDSA cycles"),
                 pl.col("ideas_tested").alias("Change ideas tested"),
                 pl.col("last_cycle").alias("Last PDSA cycle"),
-                pl.col("errors").alias("Errors"), pl.col("warnings").alias("Warnings"),
+                pl.col("errors").alias("Errors"),
+                pl.col("warnings").alias("Warnings"),
             ),
-            hide_index=True, width="stretch",
-            column_config={"Joined": st.column_config.DateColumn(format="MMM YYYY"),
-                           "Left": st.column_config.DateColumn(format="MMM YYYY"),
-                           "Last PDSA cycle": st.column_config.DateColumn(format="D MMM YYYY")})
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Joined": st.column_config.DateColumn(format="MMM YYYY"),
+                "Left": st.column_config.DateColumn(format="MMM YYYY"),
+                "Last PDSA cycle": st.column_config.DateColumn(format="D MMM YYYY"),
+            },
+        )
 
 # -- uniform measures --------------------------------------------------------------------------------------------
 with tabs[1]:
-    st.caption(f"Defined once by the {words.hub}, reported by every {words.member}: the same operational definition "
-               f"everywhere, so the {words.network} can learn from the variation between {words.member.plural}.")
+    st.caption(
+        f"Defined once by the {words.hub}, reported by every {words.member}: the same operational definition "
+        f"everywhere, so the {words.network} can learn from the variation between {words.member.plural}."
+    )
     labels = {row["id"]: f"{row['name']} ({row['measure_type']})" for row in view.uniform.iter_rows(named=True)}
     if not labels:
         st.info(f"The {words.hub} has defined no uniform measure yet.", icon=":material/straighten:")
@@ -225,84 +299,144 @@ with tabs[1]:
             network_chart(measure, height=280)
         with right:
             per_member = icon_columns(member_measure_table(view, chosen_measure), measure["improvement_direction"])
-            st.dataframe(per_member.select(
-                pl.col("member").alias(Member), pl.col("latest_x").alias("Latest"),
-                pl.col("latest_value").round(1).alias(measure["unit"] or "Value"), "Variation", "Assurance",
-                pl.col("summary").alias("What the chart says")),
-                hide_index=True, width="stretch", height=(per_member.height + 1) * 35 + 3,
-                column_config={**IMAGE_COLUMNS, "Latest": st.column_config.DateColumn(format="MMM YYYY")})
+            st.dataframe(
+                per_member.select(
+                    pl.col("member").alias(Member),
+                    pl.col("latest_x").alias("Latest"),
+                    pl.col("latest_value").round(1).alias(measure["unit"] or "Value"),
+                    "Variation",
+                    "Assurance",
+                    pl.col("summary").alias("What the chart says"),
+                ),
+                hide_index=True,
+                width="stretch",
+                height=(per_member.height + 1) * 35 + 3,
+                column_config={**IMAGE_COLUMNS, "Latest": st.column_config.DateColumn(format="MMM YYYY")},
+            )
         members_chart(measure, columns=4)
 
 # -- where learning is happening -------------------------------------------------------------------------------
 with tabs[2]:
-    st.caption(f"Each square is a shared change idea at one {words.member}: its colour is the latest Act decision of "
-               "the PDSA cycles testing it there, the number how many cycles. An idea adopted in one place and "
-               f"abandoned in another is where the {words.network} has most to learn.")
+    st.caption(
+        f"Each square is a shared change idea at one {words.member}: its colour is the latest Act decision of "
+        "the PDSA cycles testing it there, the number how many cycles. An idea adopted in one place and "
+        f"abandoned in another is where the {words.network} has most to learn."
+    )
     if grid.height == 0:
         st.info("No change ideas on the shared driver diagram yet.", icon=":material/lightbulb:")
     else:
         for row in contrasts(grid).iter_rows(named=True):
-            st.info(f"**{plain(row['change_idea'])}** was adopted at {plain(', '.join(row['adopted_by']))} and "
-                    f"abandoned at {plain(', '.join(row['abandoned_by']))}: compare how each tested it.",
-                    icon=":material/compare_arrows:")
+            st.info(
+                f"**{plain(row['change_idea'])}** was adopted at {plain(', '.join(row['adopted_by']))} and "
+                f"abandoned at {plain(', '.join(row['abandoned_by']))}: compare how each tested it.",
+                icon=":material/compare_arrows:",
+            )
         for row in spread.filter(pl.col("members_testing") == 0).iter_rows(named=True):
             st.warning(f"No {words.member} has tested **{plain(row['change_idea'])}** yet.", icon=":material/science:")
         st.altair_chart(learning_grid_chart(grid, member_word=Member))
-        st.dataframe(spread.select(
-            pl.col("change_idea").alias("Change idea"), pl.col("driver").alias("Driver"),
-            pl.col("members_testing").alias("Testing"), pl.col("adopted").alias("Adopted"),
-            pl.col("adapting").alias("Adapting"), pl.col("abandoned").alias("Abandoned"),
-            pl.col("cycles").alias("PDSA cycles")), hide_index=True, width="stretch",
-            column_config={"Testing": st.column_config.NumberColumn(help=f"{Members} testing it")})
+        st.dataframe(
+            spread.select(
+                pl.col("change_idea").alias("Change idea"),
+                pl.col("driver").alias("Driver"),
+                pl.col("members_testing").alias("Testing"),
+                pl.col("adopted").alias("Adopted"),
+                pl.col("adapting").alias("Adapting"),
+                pl.col("abandoned").alias("Abandoned"),
+                pl.col("cycles").alias("PDSA cycles"),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"Testing": st.column_config.NumberColumn(help=f"{Members} testing it")},
+        )
 
 # -- the thread across members -------------------------------------------------------------------------------------
 with tabs[3]:
-    st.caption(f"The {words.network} aim, the shared drivers and change ideas, and under each idea the "
-               f"{words.member.plural}' projects testing it (click a project for its PDSA cycles). Red: a break.")
+    st.caption(
+        f"The {words.network} aim, the shared drivers and change ideas, and under each idea the "
+        f"{words.member.plural}' projects testing it (click a project for its PDSA cycles). Red: a break."
+    )
     thread_flags = flags_by_node(thread, view.flags.filter(pl.col("rule").is_in(list(RULES))))
-    who = st.multiselect(Members, current["member"].to_list(), key="network-thread-members",
-                         placeholder=f"Every {words.member}")
+    who = st.multiselect(
+        Members, current["member"].to_list(), key="network-thread-members", placeholder=f"Every {words.member}"
+    )
     tree = open_change_ideas(tree_view(thread, thread_flags, icons, TreeFilter(divisions=tuple(who))))
     if tree.visible:
         draw_tree(tree, key=f"network-tree-{network_id}")
     projects = view.projects.filter(pl.col("member").is_in(who)) if who else view.projects
-    last = view.cycles.sort("start_date").group_by("project_id").agg(
-        pl.len().alias("cycles"), pl.col("start_date").last().alias("last_cycle"),
-        pl.col("act_decision").drop_nulls().last().alias("latest_decision"))
-    st.dataframe(projects.join(last, on="project_id", how="left").select(
-        pl.col("project").alias("Project"), pl.col("member").alias(Member),
-        pl.col("change_idea").fill_null("— no change idea —").alias("Change idea"),
-        pl.col("status").str.replace("_", " ").alias("Status"), pl.col("cycles").fill_null(0).alias("PDSA cycles"),
-        pl.col("last_cycle").alias("Last cycle started"), pl.col("latest_decision").alias("Latest decision")),
-        hide_index=True, width="stretch",
-        column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")})
+    last = (
+        view.cycles.sort("start_date")
+        .group_by("project_id")
+        .agg(
+            pl.len().alias("cycles"),
+            pl.col("start_date").last().alias("last_cycle"),
+            pl.col("act_decision").drop_nulls().last().alias("latest_decision"),
+        )
+    )
+    st.dataframe(
+        projects.join(last, on="project_id", how="left").select(
+            pl.col("project").alias("Project"),
+            pl.col("member").alias(Member),
+            pl.col("change_idea").fill_null("— no change idea —").alias("Change idea"),
+            pl.col("status").str.replace("_", " ").alias("Status"),
+            pl.col("cycles").fill_null(0).alias("PDSA cycles"),
+            pl.col("last_cycle").alias("Last cycle started"),
+            pl.col("latest_decision").alias("Latest decision"),
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")},
+    )
 
 # -- checks by member --------------------------------------------------------------------------------------------------
 with tabs[4]:
-    st.caption(f"The breaks in the golden thread, {words.member} by {words.member}, with the {words.hub}'s own "
-               "(its shared driver diagram and uniform measures) first; every flag below, errors first.")
+    st.caption(
+        f"The breaks in the golden thread, {words.member} by {words.member}, with the {words.hub}'s own "
+        "(its shared driver diagram and uniform measures) first; every flag below, errors first."
+    )
     hub_label = f"The {words.hub}"
     counts = flag_counts(view.flags, view.members, hub_label)
-    clean = counts.filter((pl.col("errors") + pl.col("warnings") + pl.col("information") == 0)
-                          & pl.col("current"))["member"].to_list()
+    clean = counts.filter((pl.col("errors") + pl.col("warnings") + pl.col("information") == 0) & pl.col("current"))[
+        "member"
+    ].to_list()
     if clean:
         st.success(f"No breaks at {plain(', '.join(clean))}.", icon=":material/check_circle:")
-    st.dataframe(counts.select(
-        pl.when(pl.col("left_on").is_null()).then(pl.col("member"))
-        .otherwise(pl.col("member") + " (left " + pl.col("left_on").dt.strftime("%b %Y") + ")").alias(Member),
-        pl.col("errors").alias("Errors"), pl.col("warnings").alias("Warnings"),
-        pl.col("information").alias("Information")),
-        hide_index=True, width="stretch", height=(counts.height + 1) * 35 + 3)
-    listed = view.flags.sort(pl.col("severity").replace_strict({"error": 0, "warning": 1, "info": 2},
-                                                               return_dtype=pl.Int8), "member", nulls_last=False)
-    st.dataframe(listed.select(
-        pl.col("member").fill_null(hub_label).alias(Member),
-        pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
-        pl.col("severity").alias("Severity"), pl.col("title").alias("Where"),
-        pl.col("rule").map_elements(rule_explanation, return_dtype=pl.Utf8).alias("Why it matters")),
-        hide_index=True, width="stretch")
-    st.download_button("Download these flags (CSV)", listed.write_csv(), file_name="network-flags.csv",
-                       mime="text/csv", icon=":material/download:")
+    st.dataframe(
+        counts.select(
+            pl.when(pl.col("left_on").is_null())
+            .then(pl.col("member"))
+            .otherwise(pl.col("member") + " (left " + pl.col("left_on").dt.strftime("%b %Y") + ")")
+            .alias(Member),
+            pl.col("errors").alias("Errors"),
+            pl.col("warnings").alias("Warnings"),
+            pl.col("information").alias("Information"),
+        ),
+        hide_index=True,
+        width="stretch",
+        height=(counts.height + 1) * 35 + 3,
+    )
+    listed = view.flags.sort(
+        pl.col("severity").replace_strict({"error": 0, "warning": 1, "info": 2}, return_dtype=pl.Int8),
+        "member",
+        nulls_last=False,
+    )
+    st.dataframe(
+        listed.select(
+            pl.col("member").fill_null(hub_label).alias(Member),
+            pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
+            pl.col("severity").alias("Severity"),
+            pl.col("title").alias("Where"),
+            pl.col("rule").map_elements(rule_explanation, return_dtype=pl.Utf8).alias("Why it matters"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "Download these flags (CSV)",
+        listed.write_csv(),
+        file_name="network-flags.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
 
 # -- the shared driver diagram -----------------------------------------------------------------------------------------
 with tabs[5]:
@@ -312,28 +446,50 @@ with tabs[5]:
         active = view.versions.filter(pl.col("status") == "active")
         if active.height:
             version = active.row(0, named=True)
-            st.markdown(f"**Version {version['version_number']}**, from {_day(version['effective_from'])} "
-                        f"({plain(version['author'] or 'author not recorded')}): {plain(version['change_note'] or '')}")
+            st.markdown(
+                f"**Version {version['version_number']}**, from {_day(version['effective_from'])} "
+                f"({plain(version['author'] or 'author not recorded')}): {plain(version['change_note'] or '')}"
+            )
         st.dataframe(active_diagram(view.nodes), hide_index=True, width="stretch")
         st.subheader("Versions", anchor=False)
-        st.caption(f"Each version is kept. Node keys stay the same from version to version, so the "
-                   f"{words.member.plural}' projects and PDSA cycles keep their place when the wording changes.")
-        st.dataframe(view.versions.select(
-            pl.col("version_number").alias("Version"), pl.col("effective_from").alias("From"),
-            pl.col("author").alias("By"), pl.col("change_note").alias("What changed"),
-            pl.col("status").alias("Status")),
-            hide_index=True, width="stretch", column_config={"From": st.column_config.DateColumn(format="D MMM YYYY")})
+        st.caption(
+            f"Each version is kept. Node keys stay the same from version to version, so the "
+            f"{words.member.plural}' projects and PDSA cycles keep their place when the wording changes."
+        )
+        st.dataframe(
+            view.versions.select(
+                pl.col("version_number").alias("Version"),
+                pl.col("effective_from").alias("From"),
+                pl.col("author").alias("By"),
+                pl.col("change_note").alias("What changed"),
+                pl.col("status").alias("Status"),
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={"From": st.column_config.DateColumn(format="D MMM YYYY")},
+        )
         st.markdown("**What each version changed**")
-        st.dataframe(version_changes(view.nodes).select(
-            pl.col("version_number").alias("Version"), pl.col("change").alias("Change"),
-            pl.col("kind").str.replace("_", " ").alias("Node"), pl.col("node_key").alias("Key"),
-            pl.col("title").alias("Now"), pl.col("before").fill_null("").alias("Before")),
-            hide_index=True, width="stretch")
+        st.dataframe(
+            version_changes(view.nodes).select(
+                pl.col("version_number").alias("Version"),
+                pl.col("change").alias("Change"),
+                pl.col("kind").str.replace("_", " ").alias("Node"),
+                pl.col("node_key").alias("Key"),
+                pl.col("title").alias("Now"),
+                pl.col("before").fill_null("").alias("Before"),
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
         st.subheader("Publish a new version", anchor=False)
-        refusal = db.network_refusal(username(), "edit_network", network_id,
-                                     "publish a new version of the shared driver diagram",
-                                     f"the {words.hub} of {view.network['name']}")
+        refusal = db.network_refusal(
+            username(),
+            "edit_network",
+            network_id,
+            "publish a new version of the shared driver diagram",
+            f"the {words.hub} of {view.network['name']}",
+        )
         if refusal:
             st.caption(plain(refusal))
         else:
@@ -343,11 +499,19 @@ with tabs[5]:
             ideas = [k for k, kind in zip(live["node_key"], live["kind"]) if kind == "change_idea"]
             with st.form("diagram-version"):
                 first, second = st.columns(2)
-                reword = first.selectbox("Reword a node", [None, *node_labels], key="dd-reword",
-                                         format_func=lambda k: "Nothing to reword" if k is None else node_labels[k])
+                reword = first.selectbox(
+                    "Reword a node",
+                    [None, *node_labels],
+                    key="dd-reword",
+                    format_func=lambda k: "Nothing to reword" if k is None else node_labels[k],
+                )
                 wording = second.text_input("New wording", key="dd-wording")
-                add_under = first.selectbox("Add a change idea under", [None, *drivers], key="dd-add-under",
-                                            format_func=lambda k: "No new change idea" if k is None else drivers[k])
+                add_under = first.selectbox(
+                    "Add a change idea under",
+                    [None, *drivers],
+                    key="dd-add-under",
+                    format_func=lambda k: "No new change idea" if k is None else drivers[k],
+                )
                 new_idea = second.text_input("New change idea", key="dd-new-idea")
                 retire = st.multiselect("Retire change ideas", ideas, format_func=node_labels.get, key="dd-retire")
                 note = st.text_area("What changed, and why", key="dd-note", max_chars=1000)
@@ -365,22 +529,30 @@ with tabs[5]:
                 if not problems:
                     try:
                         db.new_diagram_version(
-                            int(view.aim["diagram_id"]), note, username=username(), today=today,
+                            int(view.aim["diagram_id"]),
+                            note,
+                            username=username(),
+                            today=today,
                             rename={reword: wording} if reword else None,
-                            add_ideas=[(add_under, new_idea)] if add_under else None, retire=retire)
-                    except StoreError as refused:
+                            add_ideas=[(add_under, new_idea)] if add_under else None,
+                            retire=retire,
+                        )
+                    except Refused as refused:
                         st.error(plain(refused), icon=":material/error:")
                     else:
                         st.session_state["network-message"] = (
                             f"Version {int(view.versions['version_number'].max()) + 1} is published; every "
-                            f"{words.member}'s projects moved onto it.")
+                            f"{words.member}'s projects moved onto it."
+                        )
                         st.rerun()
 
 # -- a member's own data ---------------------------------------------------------------------------------------------
 if reporting:
     with tabs[6]:
-        st.caption(f"Each {words.member} reports the uniform measures for its own {words.person.plural}, and its "
-                   f"projects' own measures; nobody else can change a {words.member}'s figures.")
+        st.caption(
+            f"Each {words.member} reports the uniform measures for its own {words.person.plural}, and its "
+            f"projects' own measures; nobody else can change a {words.member}'s figures."
+        )
         own = db.user(username())["organisation_id"]
         member_ids = current["member_id"].to_list()
         mine = next((m for m in member_ids if m in db.user_teams(username())), None)
@@ -388,16 +560,24 @@ if reporting:
             st.session_state["report-member"] = mine
         member_names = dict(zip(current["member_id"], current["member"]))
         member_id = st.selectbox(Member, member_ids, format_func=member_names.get, key="report-member")
-        refusal = db.network_refusal(username(), "enter_data", member_id, f"report {member_names[member_id]}'s data",
-                                     f"{member_names[member_id]}'s own people or the {words.hub}")
+        refusal = db.network_refusal(
+            username(),
+            "enter_data",
+            member_id,
+            f"report {member_names[member_id]}'s data",
+            f"{member_names[member_id]}'s own people or the {words.hub}",
+        )
         if refusal:
             st.warning(plain(refusal), icon=":material/lock:")
         else:
-            rows = pl.concat([
-                view.member_measures.filter(pl.col("member_id") == member_id).select("id", "name"),
-                db.network_local_measures(network_id).filter(
-                    (pl.col("member_id") == member_id) & (pl.col("status") == "active")).select("id", "name"),
-            ])
+            rows = pl.concat(
+                [
+                    view.member_measures.filter(pl.col("member_id") == member_id).select("id", "name"),
+                    db.network_local_measures(network_id)
+                    .filter((pl.col("member_id") == member_id) & (pl.col("status") == "active"))
+                    .select("id", "name"),
+                ]
+            )
             labels = dict(zip(rows["id"], rows["name"]))
             measure_id = st.selectbox("Measure", list(labels), format_func=labels.get, key="report-measure")
             measure = db.measure(measure_id)
@@ -414,18 +594,24 @@ if reporting:
                 row = seen.get(day)
                 if row is None:
                     return f"{day:%B %Y} (no data yet)"
-                figure = (f"{row['numerator']:g} of {row['denominator']:g}" if row["denominator"] is not None
-                          else f"{row['value']:g}")
+                figure = (
+                    f"{row['numerator']:g} of {row['denominator']:g}"
+                    if row["denominator"] is not None
+                    else f"{row['value']:g}"
+                )
                 return f"{day:%B %Y} (now {figure}: saving corrects it)"
 
             ratio = uses_denominator(measure)
             with st.form(f"report-{measure_id}"):
                 period = st.selectbox("Month", months, format_func=_period_label, key=f"report-period-{measure_id}")
                 if ratio:
-                    numerator = st.text_input(plain(measure["numerator_definition"] or "Numerator"),
-                                              key=f"report-numerator-{measure_id}")
-                    denominator = st.text_input(plain(measure["denominator_definition"] or "Denominator"),
-                                                key=f"report-denominator-{measure_id}")
+                    numerator = st.text_input(
+                        plain(measure["numerator_definition"] or "Numerator"), key=f"report-numerator-{measure_id}"
+                    )
+                    denominator = st.text_input(
+                        plain(measure["denominator_definition"] or "Denominator"),
+                        key=f"report-denominator-{measure_id}",
+                    )
                     value = None
                 else:
                     value = st.text_input(f"Value ({plain(measure['unit'] or '')})", key=f"report-value-{measure_id}")
@@ -435,17 +621,21 @@ if reporting:
             if saved:
                 try:
                     outcome_word = db.save_member_observation(
-                        measure_id, ProposedObservation(period, value=value, numerator=numerator,
-                                                        denominator=denominator, note=note),
-                        username=username(), today=today, correcting=period in seen, expected=seen.get(period))
-                except ObservationRefused as refused:
+                        measure_id,
+                        ProposedObservation(
+                            period, value=value, numerator=numerator, denominator=denominator, note=note
+                        ),
+                        username=username(),
+                        today=today,
+                        correcting=period in seen,
+                        expected=seen.get(period),
+                    )
+                except Refused as refused:
                     for problem in refused.problems:
                         st.error(plain(problem), icon=":material/error:")
                     st.caption("Nothing was saved. Fix the entries above and save again.")
-                except StoreError as refused:
-                    st.error(plain(refused), icon=":material/error:")
                 else:
-                    st.session_state["network-message"] = (f"Saved: {labels[measure_id]}, {period:%B %Y} "
-                                                           f"({outcome_word}).")
+                    st.session_state["network-message"] = (
+                        f"Saved: {labels[measure_id]}, {period:%B %Y} ({outcome_word})."
+                    )
                     st.rerun()
-

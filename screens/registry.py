@@ -31,24 +31,34 @@ class Screen:
 
 
 SCREENS: tuple[Screen, ...] = (
-    Screen("board.py", "Board report", ":material/dashboard:", "board",
-           lands=frozenset({"board_viewer", "administrator"})),
+    Screen(
+        "board.py", "Board report", ":material/dashboard:", "board", lands=frozenset({"board_viewer", "administrator"})
+    ),
     Screen("home.py", "Aims and objectives", ":material/flag:", "home"),
     Screen("measures.py", "Measures", ":material/monitoring:", "measures", lands=frozenset({"team_member"})),
     Screen("thread.py", "Golden thread", ":material/account_tree:", "thread", lands=frozenset({"improvement_lead"})),
     Screen("alignment.py", "Alignment", ":material/rule:", "alignment"),
     Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),
     Screen("network.py", "Network", ":material/hub:", "network", networks_only=True),
-    Screen("audit.py", "Audit trail", ":material/history:", "audit", "Governance",
-           frozenset({"improvement_lead", "administrator"})),
+    Screen(
+        "audit.py",
+        "Audit trail",
+        ":material/history:",
+        "audit",
+        "Governance",
+        frozenset({"improvement_lead", "administrator"}),
+    ),
     Screen("users.py", "Users", ":material/group:", "users", "Governance", frozenset({"administrator"})),
 )
 
 
 def screens_for(role: str, organisation_kind: str | None = None) -> list[Screen]:
     """The screens a role may open in an organisation of this kind (a trust, a network), in menu order."""
-    return [screen for screen in SCREENS
-            if role in screen.roles and (not screen.networks_only or organisation_kind == "network")]
+    return [
+        screen
+        for screen in SCREENS
+        if role in screen.roles and (not screen.networks_only or organisation_kind == "network")
+    ]
 
 
 def screen(url: str) -> Screen:

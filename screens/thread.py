@@ -5,17 +5,24 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.services.measure_series import safe_csv
+from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, rule_name, store, thread_model
 from golden_thread.domain.checks import RULES
 from golden_thread.draw.thread_tree import (
-    KIND_COLOURS, SEVERITY_COLOURS, SEVERITY_RANK, TreeFilter, node_details, tree_view,
+    KIND_COLOURS,
+    SEVERITY_COLOURS,
+    SEVERITY_RANK,
+    TreeFilter,
+    node_details,
+    tree_view,
 )
-from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, rule_name, store, thread_model
+from golden_thread.services.measure_series import safe_csv
 
 db = store()
 st.title("Golden thread")
-st.caption("Each system-level aim, its drivers and change ideas, the projects testing them and their PDSA cycles. "
-           "Click a node for its details; red dashed links are breaks in the thread.")
+st.caption(
+    "Each system-level aim, its drivers and change ideas, the projects testing them and their PDSA cycles. "
+    "Click a node for its details; red dashed links are breaks in the thread."
+)
 
 thread, flags, icons = thread_model(db, dt.date.today())
 aims = thread.filter(pl.col("kind") == "aim")
@@ -24,8 +31,10 @@ aim_titles = dict(zip(aims["node"], aims["label"]))
 # A shared link names a node (?node=project:12) or an aim (?aim=3); anything else is ignored with a message.
 query_node = st.query_params.get("node")
 if query_node and query_node not in set(thread["node"]):
-    st.warning(f"There is nothing called “{plain(query_node)}” in the thread; showing the whole thread instead.",
-               icon=":material/warning:")
+    st.warning(
+        f"There is nothing called “{plain(query_node)}” in the thread; showing the whole thread instead.",
+        icon=":material/warning:",
+    )
     query_node = None
 if query_node and "tree-selected" not in st.session_state:
     st.session_state["tree-selected"] = query_node
@@ -35,25 +44,38 @@ if query_aim and f"aim:{query_aim}" in aim_titles and "filter-aim" not in st.ses
 
 work = thread.filter(pl.col("team").is_not_null() & (pl.col("kind") == "project"))
 top = st.columns([2, 2, 2, 1.4])
-chosen_aim = top[0].selectbox("Aim", [None, *aim_titles], key="filter-aim",
-                              format_func=lambda n: "All aims" if n is None else aim_titles[n])
+chosen_aim = top[0].selectbox(
+    "Aim", [None, *aim_titles], key="filter-aim", format_func=lambda n: "All aims" if n is None else aim_titles[n]
+)
 divisions = top[1].multiselect("Division", sorted(work["division"].unique()), key="filter-division")
 team_choices = work.filter(pl.col("division").is_in(divisions)) if divisions else work
 teams = top[2].multiselect("Team", sorted(team_choices["team"].unique()), key="filter-team")
-statuses = top[3].multiselect("Project status", sorted(work["status"].unique()), key="filter-status",
-                              format_func=lambda s: s.replace("_", " "))
+statuses = top[3].multiselect(
+    "Project status", sorted(work["status"].unique()), key="filter-status", format_func=lambda s: s.replace("_", " ")
+)
 second = st.columns([3, 3])
-rules = second[0].multiselect("Flag", [r for r in RULES if r in set(flags["rule"].explode())], key="filter-rule",
-                              format_func=rule_name)
-search = second[1].text_input("Search", key="filter-search", placeholder="Words in an aim, driver, idea, project or cycle")
+rules = second[0].multiselect(
+    "Flag", [r for r in RULES if r in set(flags["rule"].explode())], key="filter-rule", format_func=rule_name
+)
+search = second[1].text_input(
+    "Search", key="filter-search", placeholder="Words in an aim, driver, idea, project or cycle"
+)
 
-chosen = TreeFilter(aim=chosen_aim, divisions=tuple(divisions), teams=tuple(teams), statuses=tuple(statuses),
-                    rules=tuple(rules), search=search)
+chosen = TreeFilter(
+    aim=chosen_aim,
+    divisions=tuple(divisions),
+    teams=tuple(teams),
+    statuses=tuple(statuses),
+    rules=tuple(rules),
+    search=search,
+)
 selected = st.session_state.get("tree-selected")
 view = tree_view(thread, flags, icons, chosen, selected=selected)
 
 if not view.visible:
-    st.info("Nothing in the thread matches these filters. Clear a filter to see more.", icon=":material/filter_alt_off:")
+    st.info(
+        "Nothing in the thread matches these filters. Clear a filter to see more.", icon=":material/filter_alt_off:"
+    )
     st.stop()
 
 in_view = flags.filter(pl.col("node").is_in(view.visible))
@@ -65,15 +87,23 @@ metrics[1].metric("Errors", count_of.get("error", 0), help="Work with no strateg
 metrics[2].metric("Warnings", count_of.get("warning", 0))
 metrics[3].metric("For information", count_of.get("info", 0))
 if view.folded_kinds:
-    st.info(f"The thread is too large to draw whole: {' and '.join(k + 's' for k in view.folded_kinds)} are counted on "
-            "their parent. Choose an aim, division or team to see them.", icon=":material/unfold_less:")
+    st.info(
+        f"The thread is too large to draw whole: {' and '.join(k + 's' for k in view.folded_kinds)} are counted on "
+        "their parent. Choose an aim, division or team to see them.",
+        icon=":material/unfold_less:",
+    )
 
-legend = " ".join(f'<span style="color:{colour}">●</span> {kind}' for kind, colour in KIND_COLOURS.items()
-                  if kind not in ("orphans", "retired links"))
-legend += (f' · <span style="color:{SEVERITY_COLOURS["error"]}">⚑ error</span>'
-           f' · <span style="color:{SEVERITY_COLOURS["warning"]}">⚑ warning</span>'
-           f' · <span style="color:{SEVERITY_COLOURS["error"]}">╌ broken link</span>'
-           " · icons: variation, then assurance, of the node's lead measure")
+legend = " ".join(
+    f'<span style="color:{colour}">●</span> {kind}'
+    for kind, colour in KIND_COLOURS.items()
+    if kind not in ("orphans", "retired links")
+)
+legend += (
+    f' · <span style="color:{SEVERITY_COLOURS["error"]}">⚑ error</span>'
+    f' · <span style="color:{SEVERITY_COLOURS["warning"]}">⚑ warning</span>'
+    f' · <span style="color:{SEVERITY_COLOURS["error"]}">╌ broken link</span>'
+    " · icons: variation, then assurance, of the node's lead measure"
+)
 st.caption(legend, unsafe_allow_html=True)
 
 tree_column, detail_column = st.columns([3.2, 1])
@@ -89,8 +119,15 @@ with detail_column:
     current = st.session_state.get("tree-selected")
     if current in visible_choices and st.session_state.get("tree-find") != current:
         st.session_state["tree-find"] = current  # a click in the tree shows here too
-    st.selectbox("Open a node", visible_choices, index=None, format_func=label_of.get, placeholder="Search the nodes shown", key="tree-find",
-                 on_change=lambda: st.session_state.update({"tree-selected": st.session_state["tree-find"]}))
+    st.selectbox(
+        "Open a node",
+        visible_choices,
+        index=None,
+        format_func=label_of.get,
+        placeholder="Search the nodes shown",
+        key="tree-find",
+        on_change=lambda: st.session_state.update({"tree-selected": st.session_state["tree-find"]}),
+    )
     details = node_details(thread, flags, icons, current) if current else None
     if details is None:
         st.caption("Click a node in the tree, or pick one above, to see its thread, measures and flags.")
@@ -107,11 +144,17 @@ with detail_column:
             if lead:
                 st.markdown("**Lead measure**")
                 st.text(lead["measure"])
-                st.text(f"Variation: {ICON_TEXT[lead['variation_icon']]} · Assurance: {ICON_TEXT[lead['assurance_icon']]}")
+                st.text(
+                    f"Variation: {ICON_TEXT[lead['variation_icon']]} · Assurance: {ICON_TEXT[lead['assurance_icon']]}"
+                )
                 if lead["summary"]:
                     st.caption(lead["summary"])
-                st.page_link("screens/measures.py", label="Open the measure's chart", icon=":material/monitoring:",
-                             query_params={"measure": str(lead["measure_id"])})
+                st.page_link(
+                    "screens/measures.py",
+                    label="Open the measure's chart",
+                    icon=":material/monitoring:",
+                    query_params={"measure": str(lead["measure_id"])},
+                )
             if details["thread"]:
                 st.markdown("**Its thread, up to the aim**")
                 st.text("\n".join(f"{'  ' * i}↑ {kind}: {label}" for i, (kind, label) in enumerate(details["thread"])))
@@ -119,16 +162,28 @@ with detail_column:
                 st.markdown("**Also contributes to**")
                 st.text("\n".join(f"• {kind}: {label}" for kind, label in details["also"]))
             if details["children"]:
-                st.text(" · ".join(f"{count} {kind}{'s' if count != 1 else ''}"
-                                   for kind, count in details["children"].items()))
+                st.text(
+                    " · ".join(
+                        f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in details["children"].items()
+                    )
+                )
 
 st.subheader("Flags in this view")
-listed = in_view.explode("rule", "severity", "message").select(
-    pl.col("rule").map_elements(rule_name, return_dtype=pl.Utf8).alias("Flag"),
-    pl.col("severity").alias("Severity"),
-    pl.col("node").replace_strict(label_of, default=pl.col("node")).alias("Where"),
-    pl.col("message").alias("Why it matters"),
-).sort(pl.col("Severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8), "Flag")
+listed = (
+    in_view.explode("rule", "severity", "message")
+    .select(
+        pl.col("rule").map_elements(rule_name, return_dtype=pl.Utf8).alias("Flag"),
+        pl.col("severity").alias("Severity"),
+        pl.col("node").replace_strict(label_of, default=pl.col("node")).alias("Where"),
+        pl.col("message").alias("Why it matters"),
+    )
+    .sort(pl.col("Severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8), "Flag")
+)
 st.dataframe(listed, hide_index=True, width="stretch")
-st.download_button("Download these flags (CSV)", safe_csv(listed), file_name="golden-thread-tree-flags.csv",
-                   mime="text/csv", icon=":material/download:")
+st.download_button(
+    "Download these flags (CSV)",
+    safe_csv(listed),
+    file_name="golden-thread-tree-flags.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)

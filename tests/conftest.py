@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,23 @@ from golden_thread.storage.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_store_outlives_the_session():
+    """Close every DuckDB connection before the interpreter exits, so that the log ends with pytest's result and
+    not with pages of nanobind "leaked instance" lines. A store can outlive its test in Streamlit's process-wide
+    ``st.cache_resource`` (an AppTest-based test that failed before clearing it), in the globals of a page script
+    AppTest ran, or in an unclosed ``Store(...)`` caught in a reference cycle."""
+    yield
+    streamlit = sys.modules.get("streamlit")
+    if streamlit is not None:  # only if a test imported it
+        streamlit.cache_resource.clear()
+        streamlit.cache_data.clear()
+    gc.collect()
+    for alive in [o for o in gc.get_objects() if isinstance(o, Store)]:
+        alive.close()  # closing twice is harmless (scoped views share one connection)
+    gc.collect()
 
 
 @pytest.fixture

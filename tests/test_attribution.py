@@ -6,7 +6,7 @@ import datetime as dt
 
 import polars as pl
 
-from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, signal_starts, cycles_before_signals
+from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals, signal_starts
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
@@ -21,13 +21,15 @@ def test_a_shift_lists_the_cycles_that_started_in_the_three_months_before_it():
     signals = signal_starts(points)
     assert signals["signal_start"].to_list() == [dt.date(2025, 1, 1), dt.date(2026, 1, 1)]
     assert signals["point_type"].to_list() == ["special_cause_concern", "special_cause_improvement"]
-    cycles = pl.DataFrame({
-        "title": ["Huddle test", "Too early", "Leaflet", "After"],
-        "change_idea": ["Huddle", "Old idea", "Leaflet", "Late"],
-        "project": ["P"] * 4,
-        "start_date": [dt.date(2025, 11, 3), dt.date(2025, 6, 1), dt.date(2025, 12, 15), dt.date(2026, 2, 1)],
-        "act_decision": ["adopt", "abandon", "adapt", None],
-    })
+    cycles = pl.DataFrame(
+        {
+            "title": ["Huddle test", "Too early", "Leaflet", "After"],
+            "change_idea": ["Huddle", "Old idea", "Leaflet", "Late"],
+            "project": ["P"] * 4,
+            "start_date": [dt.date(2025, 11, 3), dt.date(2025, 6, 1), dt.date(2025, 12, 15), dt.date(2026, 2, 1)],
+            "act_decision": ["adopt", "abandon", "adapt", None],
+        }
+    )
     found = cycles_before_signals(points, cycles)
     assert found["title"].to_list() == ["Huddle test", "Leaflet"]
     assert (found["point_type"] == "special_cause_improvement").all()

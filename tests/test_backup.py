@@ -16,12 +16,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pyarrow.parquet as pq
 import pytest
 
 from golden_thread import cli
-from golden_thread.storage.backup import BackupError, backup_database, backup_store, restore_database
 from golden_thread.domain.observations import ProposedObservation
+from golden_thread.storage.backup import BackupError, backup_database, backup_store, restore_database
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.store import TABLES, Store
 
@@ -51,8 +50,13 @@ def busy_demo(demo_db: Path, tmp_path: Path) -> Path:
     store = Store(path)
     obs = store.observations([6])
     period = obs["period_start"].max()
-    store.save_observation(6, ProposedObservation(period, value=4.25, note="re-audited <b>x</b>"), username="admin",
-                           today=TODAY, correcting=True)
+    store.save_observation(
+        6,
+        ProposedObservation(period, value=4.25, note="re-audited <b>x</b>"),
+        username="admin",
+        today=TODAY,
+        correcting=True,
+    )
     store.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)
     store.add_phase(6, obs["period_start"][3], "New discharge policy", username="admin")
     store.close()
@@ -87,12 +91,12 @@ def test_backup_then_restore_gives_back_every_table_row_for_row(busy_demo, tmp_p
 
 
 def test_the_manifest_records_version_counts_time_and_hashes(busy_demo, tmp_path):
-    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     manifest = backup_database(busy_demo, tmp_path / "bk")
     on_disk = json.loads((tmp_path / "bk" / "manifest.json").read_text())
     assert on_disk == manifest
     assert manifest["schema_version"] == LATEST_VERSION
-    assert before <= dt.datetime.fromisoformat(manifest["created_at"]) <= dt.datetime.now(dt.timezone.utc)
+    assert before <= dt.datetime.fromisoformat(manifest["created_at"]) <= dt.datetime.now(dt.UTC)
     tables = _all_tables(busy_demo)
     assert set(manifest["tables"]) == set(tables)
     for table, entry in manifest["tables"].items():
@@ -124,8 +128,9 @@ def _tamper_by_editing_a_value(folder: Path) -> None:
     """What a well-meaning edit looks like: a valid Parquet file with one number changed."""
     path = folder / "observation.parquet"
     frame = pl.read_parquet(path)
-    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(999.0).otherwise(pl.col("value"))
-                               .alias("value"))
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(999.0).otherwise(pl.col("value")).alias("value")
+    )
     frame.write_parquet(path)
 
 
@@ -137,8 +142,7 @@ def _tamper_by_flipping_a_byte(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("tamper", [_tamper_by_editing_a_value, _tamper_by_flipping_a_byte])
-def test_an_edited_or_damaged_file_is_refused_and_the_target_is_untouched(busy_demo, demo_db, tmp_path, capsys,
-                                                                         tamper):
+def test_an_edited_or_damaged_file_is_refused_and_the_target_is_untouched(busy_demo, demo_db, tmp_path, capsys, tamper):
     backup_database(busy_demo, tmp_path / "bk")
     tamper(tmp_path / "bk")
     target = tmp_path / "live" / "golden.duckdb"
@@ -229,8 +233,11 @@ def test_a_folder_that_is_not_a_backup_is_explained(tmp_path, capsys, case):
     if case == "damaged manifest":
         (folder / "manifest.json").write_text('{"format": "golden-thread-backup", "tables": ')
     code, out, err = _run("restore", str(folder), "--db", str(tmp_path / "new.duckdb"), capsys=capsys)
-    expected = {"missing folder": "does not exist", "not a backup": "has no manifest.json",
-                "damaged manifest": "the backup is damaged"}[case]
+    expected = {
+        "missing folder": "does not exist",
+        "not a backup": "has no manifest.json",
+        "damaged manifest": "the backup is damaged",
+    }[case]
     assert code == 1 and not out and expected in err and str(folder) in err
     assert not (tmp_path / "new.duckdb").exists()
 
@@ -239,13 +246,16 @@ def test_an_older_backup_is_restored_and_brought_up_to_date(tmp_path):
     """A backup made at schema version 2 restores at version 2, then the normal migrations upgrade it."""
     old = tmp_path / "old.duckdb"
     connection = duckdb.connect(str(old))
-    connection.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
-                       "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    connection.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
     for version, description, sql in MIGRATIONS[:2]:
         connection.execute(sql)
         connection.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description])
-    connection.execute("INSERT INTO organisation (id, name, kind) VALUES (1, 'Trust', 'trust'), "
-                       "(2, 'Division', 'division')")
+    connection.execute(
+        "INSERT INTO organisation (id, name, kind) VALUES (1, 'Trust', 'trust'), (2, 'Division', 'division')"
+    )
     connection.execute("UPDATE organisation SET parent_id = 1 WHERE id = 2")
     connection.close()
     manifest = backup_database(old, tmp_path / "bk")
@@ -268,8 +278,9 @@ time.sleep(60)
 
 
 def test_a_database_the_app_holds_open_is_explained_not_half_copied(busy_demo, tmp_path, capsys):
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(busy_demo)], cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(busy_demo)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "OPEN"
         code, out, err = _run("backup", str(tmp_path / "bk"), "--db", str(busy_demo), capsys=capsys)

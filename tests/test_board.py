@@ -12,14 +12,20 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from golden_thread.services.board import (
-    board_months, board_view, changes_since, last_complete_month, parse_month, publish, published_view,
-)
 from golden_thread.domain.observations import ProposedObservation
-from golden_thread.storage.store import Store, StoreError
+from golden_thread.domain.thread_graph import build_thread, flags_by_node
+from golden_thread.errors import Refused
+from golden_thread.services.board import (
+    board_months,
+    board_view,
+    changes_since,
+    last_complete_month,
+    parse_month,
+    publish,
+    published_view,
+)
 from golden_thread.services.checks import check_thread
-from golden_thread.domain.thread_graph import build_thread
-from golden_thread.domain.thread_graph import flags_by_node
+from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY, signed_in
 
 pytestmark = pytest.mark.slow
@@ -81,12 +87,18 @@ def test_months_run_from_the_first_data_to_last_month_and_bad_months_are_explain
 def test_a_published_board_is_frozen_and_corrections_show_as_changes(demo):
     view = _view(demo, OCTOBER)
     publish(demo, view, username="admin")
-    with pytest.raises(StoreError, match="already published"):
+    with pytest.raises(Refused, match="already published"):
         publish(demo, view, username="admin")
     falls = demo.observations([1]).filter(pl.col("period_start") == dt.date(2026, 9, 1)).row(0, named=True)
-    demo.save_observation(1, ProposedObservation(dt.date(2026, 9, 1), numerator=str(falls["numerator"] + 9),
-                                                 denominator=str(falls["denominator"])),
-                          username="lead", today=DEMO_TODAY, correcting=True)
+    demo.save_observation(
+        1,
+        ProposedObservation(
+            dt.date(2026, 9, 1), numerator=str(falls["numerator"] + 9), denominator=str(falls["denominator"])
+        ),
+        username="lead",
+        today=DEMO_TODAY,
+        correcting=True,
+    )
     frozen = published_view(demo, OCTOBER)
     assert frozen.points.equals(view.points) and frozen.aims.equals(view.aims)
     assert frozen.published["published_by"] == "admin"
@@ -116,12 +128,15 @@ def test_an_aim_opens_to_its_chart_thread_and_projects(board_db):
     app = _board(aim="1")
     assert [h.value for h in app.header][0] == "Reduce inpatient falls with harm"
     subheaders = [s.value for s in app.subheader]
-    assert {"Driver diagram and golden thread", "Contributing projects", "Tests that preceded a signal"} <= set(subheaders)
+    assert {"Driver diagram and golden thread", "Contributing projects", "Tests that preceded a signal"} <= set(
+        subheaders
+    )
     charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
     spec = json.loads(charts[0].proto.spec)
     assert spec["title"] == "Inpatient falls with harm per 1,000 occupied bed days"
-    drawn = {layer["encoding"]["y"]["field"] for layer in spec["layer"]
-             if "field" in layer.get("encoding", {}).get("y", {})}
+    drawn = {
+        layer["encoding"]["y"]["field"] for layer in spec["layer"] if "field" in layer.get("encoding", {}).get("y", {})
+    }
     assert {"value", "cl", "ucl", "lcl"} <= drawn
     projects = next(d.value for d in app.dataframe if "Project" in d.value.columns)
     assert "Falls safety huddle at handover" in set(projects["Project"])
@@ -135,9 +150,15 @@ def test_publishing_on_the_page_then_correcting_shows_a_change_since_last_board(
     assert any("is published" in s.value for s in app.success)
     store = Store(board_db)
     falls = store.observations([1]).filter(pl.col("period_start") == dt.date(2026, 8, 1)).row(0, named=True)
-    store.save_observation(1, ProposedObservation(dt.date(2026, 8, 1), numerator=str(falls["numerator"] + 5),
-                                                  denominator=str(falls["denominator"])),
-                           username="lead", today=DEMO_TODAY, correcting=True)
+    store.save_observation(
+        1,
+        ProposedObservation(
+            dt.date(2026, 8, 1), numerator=str(falls["numerator"] + 5), denominator=str(falls["denominator"])
+        ),
+        username="lead",
+        today=DEMO_TODAY,
+        correcting=True,
+    )
     store.close()
     st.cache_resource.clear()
     app = _board(month="2026-10")
@@ -155,8 +176,22 @@ def test_the_board_pack_command_writes_the_months_pdf_and_explains_a_bad_month(d
     from golden_thread.cli import main
 
     out = tmp_path / "pack.pdf"
-    assert main(["board-pack", "--db", str(demo_db), "--month", "2026-10", "--out", str(out),
-                 "--today", DEMO_TODAY.isoformat()]) == 0
+    assert (
+        main(
+            [
+                "board-pack",
+                "--db",
+                str(demo_db),
+                "--month",
+                "2026-10",
+                "--out",
+                str(out),
+                "--today",
+                DEMO_TODAY.isoformat(),
+            ]
+        )
+        == 0
+    )
     text = " ".join(page.extract_text() for page in PdfReader(out).pages)
     assert "October 2026" in text and "Reduce inpatient falls with harm" in text
     assert main(["board-pack", "--db", str(demo_db), "--month", "13-2026", "--out", str(out)]) == 2
@@ -166,8 +201,18 @@ def test_the_board_pack_command_writes_the_months_pdf_and_explains_a_bad_month(d
 def test_an_aims_flags_count_every_rule_of_a_node_flagged_twice():
     from golden_thread.services.board import aim_flags
 
-    thread = pl.DataFrame({"node": ["aim:1", "project:7", "pdsa_cycle:3"], "parent": [None, "aim:1", "project:7"],
-                           "kind": ["aim", "project", "PDSA cycle"], "entity_id": [1, 7, 3]})
-    flags = pl.DataFrame({"node": ["project:7", "pdsa_cycle:3"],
-                          "rule": [["stale_project", "project_without_measure"], ["pdsa_overdue"]]})
+    thread = pl.DataFrame(
+        {
+            "node": ["aim:1", "project:7", "pdsa_cycle:3"],
+            "parent": [None, "aim:1", "project:7"],
+            "kind": ["aim", "project", "PDSA cycle"],
+            "entity_id": [1, 7, 3],
+        }
+    )
+    flags = pl.DataFrame(
+        {
+            "node": ["project:7", "pdsa_cycle:3"],
+            "rule": [["stale_project", "project_without_measure"], ["pdsa_overdue"]],
+        }
+    )
     assert aim_flags(thread, flags) == {1: ["PDSA overdue (1)", "Project without measure (1)", "Stale project (1)"]}

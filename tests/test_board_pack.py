@@ -18,15 +18,13 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
-from golden_thread.services.board import board_view, publish
 from golden_thread.domain.palette import format_value
+from golden_thread.domain.thread_graph import build_thread, flags_by_node
 from golden_thread.report.board_pack import board_pack_pdf
+from golden_thread.services.board import board_view, publish
 from golden_thread.services.board_pack import board_pack_for_month, pack_data, trust_name
-from golden_thread.storage.store import Store
 from golden_thread.services.checks import check_thread
-from golden_thread.domain.thread_graph import build_thread
-from golden_thread.domain.thread_graph import flags_by_node
-
+from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.slow
@@ -55,8 +53,9 @@ def pack(demo_db: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copy(demo_db, path)
     store = Store(path)
     view, checks = _view(store)
-    pdf = board_pack_pdf(view, pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY),
-                         generated_on=DEMO_TODAY)
+    pdf = board_pack_pdf(
+        view, pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY), generated_on=DEMO_TODAY
+    )
     yield store, view, pdf, _pages(pdf)
     store.close()
 
@@ -68,7 +67,7 @@ def test_the_pack_is_a_pdf_with_a_page_per_aim(pack):
     assert len(reader.pages) >= 2 + view.aims.height
     assert reader.metadata.title == f"{trust_name(store)}: quality improvement board report, October 2026"
     for aim in view.aims["aim"]:  # each aim starts its own page
-        assert sum(1 for text in pages if f"Contributing projects" in text and _words(aim) in text) == 1
+        assert sum(1 for text in pages if "Contributing projects" in text and _words(aim) in text) == 1
 
 
 def test_the_cover_names_the_trust_the_month_and_that_it_is_a_draft(pack):
@@ -87,8 +86,13 @@ def test_the_contents_list_every_section_and_aim_with_its_page(pack):
     _, view, _, pages = pack
     contents = pages[1]
     assert contents.startswith("Contents")
-    for title in ["How to read this report", "Summary of board measures", "Alignment of improvement work",
-                  *view.aims["aim"], *view.aims["objective"].unique()]:
+    for title in [
+        "How to read this report",
+        "Summary of board measures",
+        "Alignment of improvement work",
+        *view.aims["aim"],
+        *view.aims["objective"].unique(),
+    ]:
         assert _words(title) in contents
     # The page number printed for the first aim is the page it is on.
     first_aim = _words(view.aims["aim"][0])
@@ -99,9 +103,17 @@ def test_the_contents_list_every_section_and_aim_with_its_page(pack):
 def test_the_pack_explains_every_icon_in_words(pack):
     _, _, _, pages = pack
     legend = next(text for text in pages if "Variation icons" in text)
-    for words in ["Common cause variation", "Special cause: improvement (higher)", "Special cause: concern (lower)",
-                  "Special cause: higher (neutral)", "Too few points to judge", "Consistently passing the target",
-                  "Consistently failing the target", "Hit and miss against the target", "No target"]:
+    for words in [
+        "Common cause variation",
+        "Special cause: improvement (higher)",
+        "Special cause: concern (lower)",
+        "Special cause: higher (neutral)",
+        "Too few points to judge",
+        "Consistently passing the target",
+        "Consistently failing the target",
+        "Hit and miss against the target",
+        "No target",
+    ]:
         assert words in legend
 
 
@@ -147,8 +159,9 @@ def test_the_same_inputs_give_the_same_bytes(pack):
 def test_pages_render_and_the_first_aim_page_can_be_kept_as_a_screenshot(pack):
     pdfium = pytest.importorskip("pypdfium2")
     _, view, pdf, pages = pack
-    first_aim = next(i for i, text in enumerate(pages)
-                     if _words(view.aims["aim"][0]) in text and "Contributing projects" in text)
+    first_aim = next(
+        i for i, text in enumerate(pages) if _words(view.aims["aim"][0]) in text and "Contributing projects" in text
+    )
     document = pdfium.PdfDocument(pdf)
     try:
         images = {i: document[i].render(scale=1.5).to_pil().convert("L") for i in (0, first_aim)}
@@ -181,10 +194,15 @@ def test_markup_in_a_title_prints_as_typed_and_gaps_are_said_plainly(demo_db: Pa
         view = replace(
             view,
             aims=view.aims.with_columns(
-                pl.when(pl.col("aim") == "Improve staff engagement").then(None).otherwise(pl.col("measure_id"))
+                pl.when(pl.col("aim") == "Improve staff engagement")
+                .then(None)
+                .otherwise(pl.col("measure_id"))
                 .alias("measure_id"),
-                pl.when(pl.col("measure_id") == no_data).then(None).otherwise(pl.col("latest_value"))
-                .alias("latest_value")),
+                pl.when(pl.col("measure_id") == no_data)
+                .then(None)
+                .otherwise(pl.col("latest_value"))
+                .alias("latest_value"),
+            ),
             points=view.points.filter(pl.col("series") != no_data),
         )
         data = replace(pack_data(store, view, thread_flags=checks, generated_on=DEMO_TODAY), organisation="A & B <NHS>")
@@ -211,13 +229,16 @@ def test_a_published_month_prints_as_published_not_as_a_draft(demo):
     assert "Published" in pages[-1] and "by admin" in pages[-1]
 
 
-@pytest.mark.parametrize("value, decimals, unit, expected", [
-    (0.15753, 2, "per 1,000 bed days", "0.16 per 1,000 bed days"),
-    (11.023, 1, "%", "11.0%"),
-    (393.8, 1, "£k", "£393.8k"),
-    (12345.0, 0, None, "12,345"),
-    (7.4, None, "days", "7.4 days"),
-    (None, 1, "%", "—"),
-])
+@pytest.mark.parametrize(
+    "value, decimals, unit, expected",
+    [
+        (0.15753, 2, "per 1,000 bed days", "0.16 per 1,000 bed days"),
+        (11.023, 1, "%", "11.0%"),
+        (393.8, 1, "£k", "£393.8k"),
+        (12345.0, 0, None, "12,345"),
+        (7.4, None, "days", "7.4 days"),
+        (None, 1, "%", "—"),
+    ],
+)
 def test_values_read_as_the_board_reads_them(value, decimals, unit, expected):
     assert format_value(value, decimals, unit) == expected

@@ -38,10 +38,22 @@ def running_app(database: Path, folder: Path):
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless=true",
-         "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=ROOT, env={**os.environ, "GOLDEN_THREAD_DB": str(database)}, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless=true",
+            "--server.address=127.0.0.1",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "GOLDEN_THREAD_DB": str(database)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -78,8 +90,14 @@ def browser():
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield launched
         launched.close()
@@ -144,7 +162,9 @@ def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
     page.locator("[data-testid='stBidiComponentRegular'] svg text", has_text="Safe ward environment").first.click()
     page.wait_for_function(
         "() => document.querySelector(\"[data-testid='stMainBlockContainer']\").innerText"
-        ".includes('Its thread, up to the aim')", timeout=30_000)
+        ".includes('Its thread, up to the aim')",
+        timeout=30_000,
+    )
     text = page.inner_text("[data-testid='stMainBlockContainer']")
     assert "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
     assert "Flags in this view" in text
@@ -168,9 +188,14 @@ def test_leadership_page_draws_the_radar_and_heat_map_in_a_browser(server, brows
     keep = os.environ.get("SCREENSHOTS")
     if keep:
         main = page.locator("[data-testid='stMainBlockContainer']").bounding_box()
-        top = {name: page.get_by_role("heading", name=name).bounding_box()["y"] for name in (
-            "Leadership practice", "Heat-map: where each member placed their initials",
-            "Trends over repeated assessments")}
+        top = {
+            name: page.get_by_role("heading", name=name).bounding_box()["y"]
+            for name in (
+                "Leadership practice",
+                "Heat-map: where each member placed their initials",
+                "Trends over repeated assessments",
+            )
+        }
         title, heat, trends = top.values()
 
         def clip(start: float, end: float) -> dict:

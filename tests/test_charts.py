@@ -15,7 +15,20 @@ def _months(count: int) -> list[dt.date]:
 
 def test_each_new_phase_is_labelled_with_how_its_mean_moved():
     months = _months(24)
-    ys = [12.0, 13, 12, 12.5, 11.9, 12.8, 12.1, 12.6, 12.3, 12.4, 12.2, 12.6] + [8.0, 8.3, 7.9, 8.1, 8.2, 7.8, 8.4, 8.0, 8.1, 7.9, 8.2, 8.3]
+    ys = [12.0, 13, 12, 12.5, 11.9, 12.8, 12.1, 12.6, 12.3, 12.4, 12.2, 12.6] + [
+        8.0,
+        8.3,
+        7.9,
+        8.1,
+        8.2,
+        7.8,
+        8.4,
+        8.0,
+        8.1,
+        7.9,
+        8.2,
+        8.3,
+    ]
     points = analyse_series(months, ys, SpcOptions(rules="mdc", phase_starts=(months[12],)))
     labels = phase_labels(points)
     assert [label["label"] for label in labels] == ["mean 12.4", "mean fell from 12.4 to 8.1"]
@@ -32,15 +45,18 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
     dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
     last = dots["data"]["values"][-1]
     assert last["signal"] == "Concern" and last["value"] == 40.0
-    assert any(layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}]
-               for layer in spec["layer"])
+    assert any(
+        layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}] for layer in spec["layer"]
+    )
 
 
 def test_a_chart_exports_as_png_and_svg():
     from golden_thread.draw.charts import chart_png, chart_svg
 
     months = _months(15)
-    points = analyse_series(months, [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40], SpcOptions(rules="mdc"))
+    points = analyse_series(
+        months, [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40], SpcOptions(rules="mdc")
+    )
     chart = spc_chart(points, title="Agency spend (£k)")
     png = chart_png(chart)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000

@@ -48,63 +48,152 @@ def _broken_world() -> dict[str, pl.DataFrame]:
     of the registry once or twice, and no more (BROKEN)."""
     nov = dt.date(2026, 11, 1)
     return {
-        "organisation": pl.DataFrame({
-            "id": [1, 2, 10, 11, 12, 13, 14],
-            "name": ["Trust", "Ward", "Net", "School A", "School B", "School C", "School D"],
-            "kind": ["trust", "team", "network", "division", "division", "division", "division"],
-            "parent_id": [None, 1, None, 10, 10, 10, 10]}),
-        "network_membership": pl.DataFrame({
-            "network_id": [10] * 4, "member_id": [11, 12, 13, 14], "joined_on": [dt.date(2025, 9, 1)] * 4,
-            "left_on": [None, None, dt.date(2026, 6, 30), None]}),
-        "strategic_objective": pl.DataFrame({"id": [1, 10], "organisation_id": [1, 10], "title": ["Safe", "On track"],
-                                             "category": ["Quality", "Quality"]}),
-        "aim": pl.DataFrame({
-            "id": [1, 2, 3, 10, 11, 12], "objective_id": [1, 1, 1, 10, 10, 10],
-            "title": ["Vague aim", "Measured aim", "Unserved aim", "Network aim", "A's aim", "B's aim"],
-            "target_value": [None, 5.0, 1.0, 0.85, 0.8, 0.8], "target_date": [None] + [dt.date(2027, 6, 30)] * 5}),
+        "organisation": pl.DataFrame(
+            {
+                "id": [1, 2, 10, 11, 12, 13, 14],
+                "name": ["Trust", "Ward", "Net", "School A", "School B", "School C", "School D"],
+                "kind": ["trust", "team", "network", "division", "division", "division", "division"],
+                "parent_id": [None, 1, None, 10, 10, 10, 10],
+            }
+        ),
+        "network_membership": pl.DataFrame(
+            {
+                "network_id": [10] * 4,
+                "member_id": [11, 12, 13, 14],
+                "joined_on": [dt.date(2025, 9, 1)] * 4,
+                "left_on": [None, None, dt.date(2026, 6, 30), None],
+            }
+        ),
+        "strategic_objective": pl.DataFrame(
+            {
+                "id": [1, 10],
+                "organisation_id": [1, 10],
+                "title": ["Safe", "On track"],
+                "category": ["Quality", "Quality"],
+            }
+        ),
+        "aim": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 10, 11, 12],
+                "objective_id": [1, 1, 1, 10, 10, 10],
+                "title": ["Vague aim", "Measured aim", "Unserved aim", "Network aim", "A's aim", "B's aim"],
+                "target_value": [None, 5.0, 1.0, 0.85, 0.8, 0.8],
+                "target_date": [None] + [dt.date(2027, 6, 30)] * 5,
+            }
+        ),
         "local_aim": pl.DataFrame({"aim_id": [11, 12], "network_aim_id": [10, 10], "member_id": [11, 12]}),
         "driver_diagram": pl.DataFrame({"id": [1, 10], "aim_id": [2, 10], "title": ["DD", "Network DD"]}),
-        "driver_diagram_version": pl.DataFrame({
-            "id": [1, 2, 10], "diagram_id": [1, 1, 10], "version_number": [1, 2, 1],
-            "effective_from": [dt.date(2025, 1, 1), dt.date(2026, 1, 1), dt.date(2025, 9, 1)],
-            "status": ["retired", "active", "active"]}),
-        "driver": pl.DataFrame({"id": [1, 2, 3, 10], "version_id": [1, 2, 2, 10], "node_key": ["P1", "P1", "P2", "N1"],
-                                "level": ["primary"] * 4,
-                                "title": ["Old wording", "New wording", "Lonely driver", "Network driver"]}),
-        "change_idea": pl.DataFrame({"id": [1, 2, 3, 10], "version_id": [1, 2, 2, 10],
-                                     "node_key": ["C1", "C1", "C2", "N-C1"],
-                                     "title": ["Huddle (old words)", "Huddle", "Untried", "Mentors"]}),
+        "driver_diagram_version": pl.DataFrame(
+            {
+                "id": [1, 2, 10],
+                "diagram_id": [1, 1, 10],
+                "version_number": [1, 2, 1],
+                "effective_from": [dt.date(2025, 1, 1), dt.date(2026, 1, 1), dt.date(2025, 9, 1)],
+                "status": ["retired", "active", "active"],
+            }
+        ),
+        "driver": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 10],
+                "version_id": [1, 2, 2, 10],
+                "node_key": ["P1", "P1", "P2", "N1"],
+                "level": ["primary"] * 4,
+                "title": ["Old wording", "New wording", "Lonely driver", "Network driver"],
+            }
+        ),
+        "change_idea": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 10],
+                "version_id": [1, 2, 2, 10],
+                "node_key": ["C1", "C1", "C2", "N-C1"],
+                "title": ["Huddle (old words)", "Huddle", "Untried", "Mentors"],
+            }
+        ),
         "change_idea_driver": pl.DataFrame({"change_idea_id": [1, 2, 3, 10], "driver_id": [1, 2, 2, 10]}),
-        "project": pl.DataFrame({
-            "id": [1, 2, 3, 4, 10], "team_id": [2, 2, 2, 2, 11],
-            "title": ["Linked to old", "Serves aim 1", "Orphan", "Stale", "Mentoring at A"],
-            "status": ["active", "active", "planning", "active", "active"]}),
-        "project_link": pl.DataFrame({
-            "project_id": [1, 2, 4, 10, 10], "is_primary": [True, True, True, True, False],
-            "aim_id": [None, 1, 1, None, 11], "driver_id": [1, None, None, None, None],
-            "change_idea_id": [None, None, None, 10, None]}),
-        "pdsa_cycle": pl.DataFrame({
-            "id": [1, 2, 3, 10], "project_id": [1, 2, 2, 10], "change_idea_id": [1, None, None, 10],
-            "title": ["Test huddle", "No prediction", "Overdue", "Test mentors"],
-            "prediction": ["80%", None, "70%", "60%"], "study_notes": ["ok", None, None, "ok"],
-            "act_decision": ["adopt", None, None, "adapt"],
-            "start_date": [nov, dt.date(2026, 11, 15), nov, nov],
-            "end_date": [dt.date(2026, 11, 10), dt.date(2026, 11, 30), dt.date(2026, 11, 10), dt.date(2026, 11, 10)]}),
-        "measure": pl.DataFrame({
-            "id": [1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15],
-            "name": ["Outcome", "P1 measure", "P2 measure", "Aim 3 outcome", "Aim 3 balancing", "P4 measure", "Quiet",
-                     "On track", "Workload", "On track (A)", "Workload (A)", "On track (B)", "Mentored"],
-            "measure_type": ["outcome", "process", "process", "outcome", "balancing", "process", "process",
-                             "outcome", "balancing", "outcome", "balancing", "outcome", "process"],
-            "aim_id": [2, None, None, 3, 3, None, None, 10, 10, 11, 11, 12, None],
-            "project_id": [None, 1, 2, None, None, 4, 2, None, None, None, None, None, 10],
-            "frequency": ["monthly"] * 13, "chart_type": ["xmr"] * 13}),
-        "member_measure": pl.DataFrame({"measure_id": [12, 13, 14], "uniform_measure_id": [10, 11, 10],
-                                        "member_id": [11, 11, 12]}),
-        "observation": pl.DataFrame({
-            "measure_id": [1, 2, 3, 7, 15],
-            "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1), dt.date(2026, 10, 1)],
-            "value": [1.0, 2.0, 3.0, 4.0, 5.0]}),
+        "project": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 10],
+                "team_id": [2, 2, 2, 2, 11],
+                "title": ["Linked to old", "Serves aim 1", "Orphan", "Stale", "Mentoring at A"],
+                "status": ["active", "active", "planning", "active", "active"],
+            }
+        ),
+        "project_link": pl.DataFrame(
+            {
+                "project_id": [1, 2, 4, 10, 10],
+                "is_primary": [True, True, True, True, False],
+                "aim_id": [None, 1, 1, None, 11],
+                "driver_id": [1, None, None, None, None],
+                "change_idea_id": [None, None, None, 10, None],
+            }
+        ),
+        "pdsa_cycle": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 10],
+                "project_id": [1, 2, 2, 10],
+                "change_idea_id": [1, None, None, 10],
+                "title": ["Test huddle", "No prediction", "Overdue", "Test mentors"],
+                "prediction": ["80%", None, "70%", "60%"],
+                "study_notes": ["ok", None, None, "ok"],
+                "act_decision": ["adopt", None, None, "adapt"],
+                "start_date": [nov, dt.date(2026, 11, 15), nov, nov],
+                "end_date": [
+                    dt.date(2026, 11, 10),
+                    dt.date(2026, 11, 30),
+                    dt.date(2026, 11, 10),
+                    dt.date(2026, 11, 10),
+                ],
+            }
+        ),
+        "measure": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15],
+                "name": [
+                    "Outcome",
+                    "P1 measure",
+                    "P2 measure",
+                    "Aim 3 outcome",
+                    "Aim 3 balancing",
+                    "P4 measure",
+                    "Quiet",
+                    "On track",
+                    "Workload",
+                    "On track (A)",
+                    "Workload (A)",
+                    "On track (B)",
+                    "Mentored",
+                ],
+                "measure_type": [
+                    "outcome",
+                    "process",
+                    "process",
+                    "outcome",
+                    "balancing",
+                    "process",
+                    "process",
+                    "outcome",
+                    "balancing",
+                    "outcome",
+                    "balancing",
+                    "outcome",
+                    "process",
+                ],
+                "aim_id": [2, None, None, 3, 3, None, None, 10, 10, 11, 11, 12, None],
+                "project_id": [None, 1, 2, None, None, 4, 2, None, None, None, None, None, 10],
+                "frequency": ["monthly"] * 13,
+                "chart_type": ["xmr"] * 13,
+            }
+        ),
+        "member_measure": pl.DataFrame(
+            {"measure_id": [12, 13, 14], "uniform_measure_id": [10, 11, 10], "member_id": [11, 11, 12]}
+        ),
+        "observation": pl.DataFrame(
+            {
+                "measure_id": [1, 2, 3, 7, 15],
+                "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1), dt.date(2026, 10, 1)],
+                "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+            }
+        ),
     }
 
 
@@ -142,18 +231,23 @@ def test_the_whole_registry_is_one_query_and_finds_exactly_the_fixtures_breaks(b
     assert flags["rule"].unique(maintain_order=True).to_list() == list(RULES)  # the registry's order
     for row in flags.iter_rows(named=True):
         rule = RULES[row["rule"]]
-        assert (row["severity"], row["entity_type"], row["message"]) == (rule.severity, rule.entity_type,
-                                                                          rule.explanation)
+        assert (row["severity"], row["entity_type"], row["message"]) == (
+            rule.severity,
+            rule.entity_type,
+            rule.explanation,
+        )
 
 
 def test_the_network_rules_belong_to_the_member_they_name(broken):
     flags = check_by_organisation(broken, TODAY).filter(pl.col("rule").is_in(NETWORK_RULES))
     assert flags.select("rule", "entity_type", "entity_id", "title", "organisation", "network_id", "member").rows() == [
         ("member_without_local_aim", "organisation", 14, "School D", "Net", 10, "School D"),
-        ("uniform_measure_not_reported", "measure", 11, "Workload (School B)", "Net", 10, "School B")]
+        ("uniform_measure_not_reported", "measure", 11, "Workload (School B)", "Net", 10, "School B"),
+    ]
     # The thread's own flags keep the owner of their record (School B's local aim is School B's).
-    aim = check_by_organisation(broken, TODAY).filter((pl.col("rule") == "aim_without_project")
-                                                       & (pl.col("entity_id") == 12))
+    aim = check_by_organisation(broken, TODAY).filter(
+        (pl.col("rule") == "aim_without_project") & (pl.col("entity_id") == 12)
+    )
     assert aim.select("organisation", "member").row(0) == ("Net", "School B")
 
 
@@ -162,12 +256,17 @@ def test_a_scoped_store_finds_only_its_organisations_breaks(broken):
     network = broken.within(broken.resolve_scope(10))
     in_trust, in_network = check_thread(trust, TODAY), check_thread(network, TODAY)
     assert not set(in_trust["rule"]) & set(NETWORK_RULES)
-    assert _by_rule(in_network) == {"member_without_local_aim": [14], "uniform_measure_not_reported": [11],
-                                    "aim_without_project": [12], "outcome_without_balancing": [12]}
+    assert _by_rule(in_network) == {
+        "member_without_local_aim": [14],
+        "uniform_measure_not_reported": [11],
+        "aim_without_project": [12],
+        "outcome_without_balancing": [12],
+    }
     assert in_trust.height + in_network.height == check_thread(broken, TODAY).height
 
 
 # -- golden-thread check on the demo trust and the demo network ------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def network_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -183,7 +282,7 @@ def _section(out: str, heading: str) -> list[str]:
     lines = out.splitlines()
     start = next(k for k, line in enumerate(lines) if line.startswith(f"  {heading}:"))
     under = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("    "):
             break
         under.append(line.strip())
@@ -201,38 +300,65 @@ def test_golden_thread_check_runs_the_network_rules_member_by_member(network_db,
     path = tmp_path / "broken-network.duckdb"
     shutil.copy(network_db, path)
     with duckdb.connect(str(path)) as db:
-        harbor, eastbrook = (db.execute("SELECT id FROM organisation WHERE name = ?", [name]).fetchone()[0]
-                             for name in ("Harbor View High School", "Eastbrook High School"))
-        db.execute("UPDATE aim SET status = 'retired' WHERE id IN (SELECT aim_id FROM local_aim WHERE member_id = ?)",
-                   [harbor])
+        harbor, eastbrook = (
+            db.execute("SELECT id FROM organisation WHERE name = ?", [name]).fetchone()[0]
+            for name in ("Harbor View High School", "Eastbrook High School")
+        )
+        db.execute(
+            "UPDATE aim SET status = 'retired' WHERE id IN (SELECT aim_id FROM local_aim WHERE member_id = ?)", [harbor]
+        )
         uniform, unreported = db.execute(
             "SELECT mm.uniform_measure_id, u.name FROM member_measure mm JOIN measure u ON u.id = mm.uniform_measure_id "
-            "WHERE mm.member_id = ? ORDER BY mm.uniform_measure_id DESC LIMIT 1", [eastbrook]).fetchone()
+            "WHERE mm.member_id = ? ORDER BY mm.uniform_measure_id DESC LIMIT 1",
+            [eastbrook],
+        ).fetchone()
         db.execute("DELETE FROM member_measure WHERE member_id = ? AND uniform_measure_id = ?", [eastbrook, uniform])
 
     code = main(["check", "--db", str(path), "--format", "json", "--today", DEMO_TODAY.isoformat()])
     flags = json.loads(capsys.readouterr().out)
     assert code == 1
-    network_flags = [(f["organisation"], f["member"], f["rule"], f["entity_id"], f["title"])
-                     for f in flags if f["rule"] in NETWORK_RULES]
+    network_flags = [
+        (f["organisation"], f["member"], f["rule"], f["entity_id"], f["title"])
+        for f in flags
+        if f["rule"] in NETWORK_RULES
+    ]
     assert network_flags == [
         (NETWORK, "Harbor View High School", "member_without_local_aim", harbor, "Harbor View High School"),
-        (NETWORK, "Eastbrook High School", "uniform_measure_not_reported", uniform,
-         f"{unreported} (Eastbrook High School)")]
+        (
+            NETWORK,
+            "Eastbrook High School",
+            "uniform_measure_not_reported",
+            uniform,
+            f"{unreported} (Eastbrook High School)",
+        ),
+    ]
 
     code = main(["check", "--db", str(path), "--today", DEMO_TODAY.isoformat()])
     out = capsys.readouterr().out
     assert code == 1
     assert "  Eastbrook High School: 1 flag(s): 1 warning" in out
     assert _section(out, "Eastbrook High School") == [
-        f"warning  uniform_measure_not_reported measure {uniform}: {unreported} (Eastbrook High School)"]
+        f"warning  uniform_measure_not_reported measure {uniform}: {unreported} (Eastbrook High School)"
+    ]
     harbor_lines = _section(out, "Harbor View High School")
     assert harbor_lines[0] == (f"error    member_without_local_aim    organisation {harbor}: Harbor View High School")
     # The trust's part of the report is untouched by the network's rules.
     trust = out.split(f"{NETWORK} (network)")[0]
     assert "member_without_local_aim" not in trust and "uniform_measure_not_reported" not in trust
 
-    code = main(["check", "--db", str(path), "--today", DEMO_TODAY.isoformat(), "--member", "Eastbrook High School",
-                 "--format", "json"])
+    code = main(
+        [
+            "check",
+            "--db",
+            str(path),
+            "--today",
+            DEMO_TODAY.isoformat(),
+            "--member",
+            "Eastbrook High School",
+            "--format",
+            "json",
+        ]
+    )
     assert code == 0 and [(f["member"], f["rule"]) for f in json.loads(capsys.readouterr().out)] == [
-        ("Eastbrook High School", "uniform_measure_not_reported")]
+        ("Eastbrook High School", "uniform_measure_not_reported")
+    ]

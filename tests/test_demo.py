@@ -20,29 +20,38 @@ def test_the_same_day_and_seed_give_the_same_trust(demo):
     again = build_demo_trust(dt.date(2026, 11, 23))
     assert demo.keys() == again.keys()
     # Password hashes are salted, so they differ run to run; each still verifies the demo password.
-    assert all(demo[t].drop("password_hash", strict=False).equals(again[t].drop("password_hash", strict=False))
-               for t in demo)
+    assert all(
+        demo[t].drop("password_hash", strict=False).equals(again[t].drop("password_hash", strict=False)) for t in demo
+    )
     from argon2 import PasswordHasher
 
     from golden_thread.seed.demo import DEMO_PASSWORD
+
     assert all(PasswordHasher().verify(h, DEMO_PASSWORD) for h in demo["app_user"]["password_hash"])
 
 
-@pytest.mark.parametrize(("today", "last_month"), [(dt.date(2026, 11, 23), dt.date(2026, 10, 1)),
-                                                   (dt.date(2027, 1, 5), dt.date(2026, 12, 1))])
+@pytest.mark.parametrize(
+    ("today", "last_month"),
+    [(dt.date(2026, 11, 23), dt.date(2026, 10, 1)), (dt.date(2027, 1, 5), dt.date(2026, 12, 1))],
+)
 def test_monthly_data_end_at_the_last_complete_month(today, last_month):
     frames = build_demo_trust(today)
     monthly = frames["measure"].filter(pl.col("frequency") == "monthly")["id"]
-    ends = frames["observation"].filter(pl.col("measure_id").is_in(monthly.implode())).group_by("measure_id").agg(
-        pl.col("period_start").max())
+    ends = (
+        frames["observation"]
+        .filter(pl.col("measure_id").is_in(monthly.implode()))
+        .group_by("measure_id")
+        .agg(pl.col("period_start").max())
+    )
     quiet = set(DEMO_BREAKS["measure_gone_quiet"])
     current = ends.filter(~pl.col("measure_id").is_in(list(quiet | set(DEMO_AWAITING_ENTRY))))
     assert current["period_start"].unique().to_list() == [last_month]
     # One team's measure waits for last month's figure, so a team member has something to enter.
     awaiting = ends.filter(pl.col("measure_id").is_in(DEMO_AWAITING_ENTRY))["period_start"].to_list()
     assert awaiting == [(last_month - dt.timedelta(days=1)).replace(day=1)]
-    weekly = frames["observation"].join(frames["measure"].filter(pl.col("frequency") == "weekly"),
-                                        left_on="measure_id", right_on="id")
+    weekly = frames["observation"].join(
+        frames["measure"].filter(pl.col("frequency") == "weekly"), left_on="measure_id", right_on="id"
+    )
     assert weekly["period_start"].max() < today - dt.timedelta(days=today.weekday())
     assert (weekly["period_start"].dt.weekday() == 1).all()  # Mondays
 
@@ -66,10 +75,17 @@ def test_every_project_is_linked_except_the_deliberate_orphans(demo):
 
 
 def test_each_deliberate_break_names_real_records(demo):
-    owner = {"orphan_project": "project", "stale_project": "project", "project_without_measure": "project",
-             "aim_without_project": "aim", "measure_gone_quiet": "measure", "untested_change_idea": "change_idea",
-             "pdsa_without_prediction": "pdsa_cycle", "pdsa_overdue": "pdsa_cycle",
-             "driver_without_change_idea": "driver"}
+    owner = {
+        "orphan_project": "project",
+        "stale_project": "project",
+        "project_without_measure": "project",
+        "aim_without_project": "aim",
+        "measure_gone_quiet": "measure",
+        "untested_change_idea": "change_idea",
+        "pdsa_without_prediction": "pdsa_cycle",
+        "pdsa_overdue": "pdsa_cycle",
+        "driver_without_change_idea": "driver",
+    }
     assert set(DEMO_BREAKS) == set(owner)
     for rule, ids in DEMO_BREAKS.items():
         assert ids and set(ids) <= set(demo[owner[rule]]["id"]), rule

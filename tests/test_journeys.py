@@ -105,7 +105,6 @@ def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(a
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(f"{MAIN} >> text=added.", timeout=60_000)
     _settle(page)
-    text = _text(page)
     assert "90" in page.locator("[data-testid='stMetric']").first.inner_text()  # 45 of 50 is the new latest point
     page.get_by_text("Log a PDSA cycle").click()
     page.get_by_role("textbox", name="What are you testing, where?").fill("Journey test: lying and standing BP prompt")

@@ -17,13 +17,19 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from golden_thread.domain import leadership as lp
-from golden_thread.domain.access import PermissionRefused
 from golden_thread.domain.leadership_frameworks import (
-    EVERY_LEVEL, FIVE_ACTIONS, HUB_RUBRIC, IHI_FRAMEWORK, LEVERAGE_POINTS, NETWORK_LIFE_CYCLE, QUALITIES, SIX_LESSONS,
+    EVERY_LEVEL,
+    FIVE_ACTIONS,
+    HUB_RUBRIC,
+    IHI_FRAMEWORK,
+    LEVERAGE_POINTS,
+    NETWORK_LIFE_CYCLE,
+    QUALITIES,
+    SIX_LESSONS,
 )
+from golden_thread.errors import PermissionRefused, Refused
 from golden_thread.seed.loading import ensure_frameworks
-from golden_thread.storage.store import Store, StoreError
-from golden_thread.storage.leadership_queries import AssessmentRefused
+from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +44,7 @@ WARD_7 = 5  # the demo's Ward 7 (Elderly Care): the demo team member's own team
 
 
 # -- LEADERSHIP.md, read here -----------------------------------------------------------------------------------
+
 
 def _split_top(text: str, separator: str = ";") -> list[str]:
     """Split at ``separator`` outside parentheses."""
@@ -83,8 +90,8 @@ def parse_leadership_md(text: str) -> dict[str, dict]:
     for m in re.finditer(r"^## (\d)\. (.*?)(?=^## \d\.|\Z)", text, re.S | re.M):
         lines = m.group(2).splitlines()
         ends = next(i for i, line in enumerate(lines) if line.rstrip().endswith(")"))  # a heading ends "(source)"
-        headings[int(m.group(1))] = " ".join(line.strip() for line in lines[:ends + 1])
-        sections[int(m.group(1))] = "\n".join(lines[ends + 1:])
+        headings[int(m.group(1))] = " ".join(line.strip() for line in lines[: ends + 1])
+        sections[int(m.group(1))] = "\n".join(lines[ends + 1 :])
     parsed: dict[str, dict] = {}
 
     # 1. Hub leadership practice: six domains, domain 2's sub-sections and skills, methods, scale, challenges.
@@ -93,7 +100,9 @@ def parse_leadership_md(text: str) -> dict[str, dict]:
     paragraphs = _paragraphs(hub)
     goal = re.search(r"Goal of domain 2: (.+?)\. Sub-sections", " ".join(hub.split())).group(1)
     subsections = []
-    for line in _list_items(hub.split("Sub-sections and their leadership skills:")[1].split("Each skill lists")[0], "-"):
+    for line in _list_items(
+        hub.split("Sub-sections and their leadership skills:")[1].split("Each skill lists")[0], "-"
+    ):
         title, skills = line.split(" — ", 1)
         subsections.append({"title": title, "skills": re.findall(r"\*([^*]+)\*", skills)})
     example = next(p for p in paragraphs if p.startswith("Each skill lists **methods**"))
@@ -103,32 +112,47 @@ def parse_leadership_md(text: str) -> dict[str, dict]:
     life = next(p for p in paragraphs if p.startswith("**Network life cycle**")).split(": ", 1)[1].rstrip(".")
     parsed[HUB_RUBRIC] = {
         "source": re.search(r"\((.*)\)", headings[1]).group(1),
-        "domains": domains, "goal": goal, "subsections": subsections,
+        "domains": domains,
+        "goal": goal,
+        "subsections": subsections,
         "methods": {skill: _split_top(methods.rstrip("."))},
-        "scale": re.findall(r'(\d) "([^"]+)"', scale), "strategy_from": "At 3 or 4, name a **strategy**" in scale,
-        "challenges": {word.strip(): words.strip() for word, words in
-                       (part.split(" — ") for part in _split_top(challenges.rstrip(".")))},
+        "scale": re.findall(r'(\d) "([^"]+)"', scale),
+        "strategy_from": "At 3 or 4, name a **strategy**" in scale,
+        "challenges": {
+            word.strip(): words.strip()
+            for word, words in (part.split(" — ") for part in _split_top(challenges.rstrip(".")))
+        },
     }
-    parsed[NETWORK_LIFE_CYCLE] = {"stages": [
-        (m.group(1), [e.strip() for e in m.group(2).split(",")])
-        for m in (re.match(r"(.+?) \((.+)\)", stage) for stage in life.split(" → "))]}
+    parsed[NETWORK_LIFE_CYCLE] = {
+        "stages": [
+            (m.group(1), [e.strip() for e in m.group(2).split(",")])
+            for m in (re.match(r"(.+?) \((.+)\)", stage) for stage in life.split(" → "))
+        ]
+    }
 
     # 2. Five behavioural actions: the table and the maturity scale.
     actions = sections[2]
-    rows = [[c.strip() for c in line.strip().strip("|").split("|")] for line in actions.splitlines()
-            if line.startswith("|") and not line.startswith("|---") and "weekly reflection" not in line]
+    rows = [
+        [c.strip() for c in line.strip().strip("|").split("|")]
+        for line in actions.splitlines()
+        if line.startswith("|") and not line.startswith("|---") and "weekly reflection" not in line
+    ]
     maturity = next(p for p in _paragraphs(actions) if p.startswith("**Maturity scale**")).split(": ", 1)[1]
     parsed[FIVE_ACTIONS] = {
         "source": re.search(r"\(([^)]*)\)$", headings[2]).group(1),
-        "actions": [(action, [p.strip() for p in practices.split(";")], reflection)
-                    for action, practices, reflection in rows],
+        "actions": [
+            (action, [p.strip() for p in practices.split(";")], reflection) for action, practices, reflection in rows
+        ],
         "scale": [re.match(r"(\d) (.+)", level).groups() for level in maturity.rstrip(".").split(" · ")],
     }
 
     # 3. Qualities with look-fors.
-    parsed[QUALITIES] = {"qualities": [
-        (m.group(1), _split_top(m.group(2).rstrip(".")))
-        for m in (re.match(r"\*\*(.+?)\*\* — (.+)", item) for item in _list_items(sections[3], "-"))]}
+    parsed[QUALITIES] = {
+        "qualities": [
+            (m.group(1), _split_top(m.group(2).rstrip(".")))
+            for m in (re.match(r"\*\*(.+?)\*\* — (.+)", item) for item in _list_items(sections[3], "-"))
+        ]
+    }
 
     # 4. IHI Leadership Framework and the seven leverage points.
     board = sections[4]
@@ -136,26 +160,36 @@ def parse_leadership_md(text: str) -> dict[str, dict]:
     ihi = next(p for p in paragraphs if p.startswith("**IHI Leadership Framework**")).split(": ", 1)[1]
     components, push = ihi.split(". Push: ")
     parsed[IHI_FRAMEWORK] = {
-        "components": [(m.group(1), [e.strip() for e in m.group(2).split(",")])
-                       for m in (re.match(r"\d (.+?) \((.+)\)", c) for c in components.split(" · "))],
-        "push": "Push: " + push}
+        "components": [
+            (m.group(1), [e.strip() for e in m.group(2).split(",")])
+            for m in (re.match(r"\d (.+?) \((.+)\)", c) for c in components.split(" · "))
+        ],
+        "push": "Push: " + push,
+    }
     points = _list_items(board.split("(a board self-assessment):")[1], r"\d\.")
     parsed[LEVERAGE_POINTS] = {
-        "points": [(title, _split_top(criteria.rstrip("."))) for title, criteria in (p.split(" — ", 1) for p in points)],
-        "prune": re.search(r'"(Prune less vital work.+?)"', board).group(1)}
+        "points": [
+            (title, _split_top(criteria.rstrip("."))) for title, criteria in (p.split(" — ", 1) for p in points)
+        ],
+        "prune": re.search(r'"(Prune less vital work.+?)"', board).group(1),
+    }
 
     # 5. Leading at every level: the levels and the three core processes with their practices.
     levels = _paragraphs(sections[5])[0]
     leaders = levels.split("Leaders ", 1)[1].rstrip(".")
     parsed[EVERY_LEVEL] = {
         "levels": levels.split(". Leaders")[0],
-        "processes": [(m.group(1), [p.strip() for p in m.group(2).split(",")])
-                      for m in (re.match(r"(?:and )?(.+?) \((.+)\)", part) for part in _split_top(leaders, ", "))]}
+        "processes": [
+            (m.group(1), [p.strip() for p in m.group(2).split(",")])
+            for m in (re.match(r"(?:and )?(.+?) \((.+)\)", part) for part in _split_top(leaders, ", "))
+        ],
+    }
 
     # 6. Six lessons.
     lessons = _split_top(_paragraphs(sections[6])[0].rstrip("."))
-    parsed[SIX_LESSONS] = {"lessons": [tuple(lesson.split(" — ", 1)) if " — " in lesson else (lesson, None)
-                                       for lesson in lessons]}
+    parsed[SIX_LESSONS] = {
+        "lessons": [tuple(lesson.split(" — ", 1)) if " — " in lesson else (lesson, None) for lesson in lessons]
+    }
     return parsed
 
 
@@ -170,8 +204,10 @@ def seeded() -> dict[str, dict]:
     store = Store(":memory:")
     assert ensure_frameworks(store, DEMO_TODAY) == 8
     assert ensure_frameworks(store, DEMO_TODAY) == 0  # seeding is idempotent
-    specs = {row["framework_key"]: lp.version_spec(store.framework_version(row["version_id"]))
-             for row in store.frameworks().iter_rows(named=True)}
+    specs = {
+        row["framework_key"]: lp.version_spec(store.framework_version(row["version_id"]))
+        for row in store.frameworks().iter_rows(named=True)
+    }
     store.close()
     return specs
 
@@ -223,14 +259,16 @@ def test_hub_rubric_matches_domain_by_domain_skill_by_skill(md, seeded):
 def test_network_life_cycle_matches(md, seeded):
     spec = seeded[NETWORK_LIFE_CYCLE]
     assert [(_norm(s["title"]), _titles(s["items"])) for s in spec["sections"]] == [
-        (_norm(stage), [_norm(e) for e in elements]) for stage, elements in md[NETWORK_LIFE_CYCLE]["stages"]]
+        (_norm(stage), [_norm(e) for e in elements]) for stage, elements in md[NETWORK_LIFE_CYCLE]["stages"]
+    ]
 
 
 def test_five_behavioural_actions_match_action_practice_and_reflection(md, seeded):
     doc, spec = md[FIVE_ACTIONS], seeded[FIVE_ACTIONS]
     assert [(s["title"], _titles(s["items"]), s["description"]) for s in spec["sections"]] == [
         (action, [_norm(p) for p in practices], f"Weekly reflection: {reflection}")
-        for action, practices, reflection in doc["actions"]]
+        for action, practices, reflection in doc["actions"]
+    ]
     assert [(str(s["level"]), _norm(s["label"])) for s in spec["scale"]] == [(n, _norm(w)) for n, w in doc["scale"]]
     assert spec["strategy_from"] == 4 and spec["source"] == doc["source"]
 
@@ -238,18 +276,21 @@ def test_five_behavioural_actions_match_action_practice_and_reflection(md, seede
 def test_qualities_match_with_their_look_fors(md, seeded):
     spec = seeded[QUALITIES]
     assert [(_norm(i["title"]), [_norm(g) for g in i["guidance"]]) for i in _items(spec["sections"][0])] == [
-        (_norm(q), [_norm(f) for f in look_fors]) for q, look_fors in md[QUALITIES]["qualities"]]
+        (_norm(q), [_norm(f) for f in look_fors]) for q, look_fors in md[QUALITIES]["qualities"]
+    ]
     assert spec["guidance_word"] == "look-fors"
 
 
 def test_ihi_framework_and_the_seven_leverage_points_match(md, seeded):
     ihi = seeded[IHI_FRAMEWORK]
     assert [(_norm(s["title"]), _titles(s["items"])) for s in ihi["sections"]] == [
-        (_norm(c), [_norm(e) for e in elements]) for c, elements in md[IHI_FRAMEWORK]["components"]]
+        (_norm(c), [_norm(e) for e in elements]) for c, elements in md[IHI_FRAMEWORK]["components"]
+    ]
     assert md[IHI_FRAMEWORK]["push"] in ihi["description"]
     points = seeded[LEVERAGE_POINTS]
     assert [(_norm(s["title"]), _titles(s["items"])) for s in points["sections"]] == [
-        (_norm(t), [_norm(c) for c in criteria]) for t, criteria in md[LEVERAGE_POINTS]["points"]]
+        (_norm(t), [_norm(c) for c in criteria]) for t, criteria in md[LEVERAGE_POINTS]["points"]
+    ]
     assert md[LEVERAGE_POINTS]["prune"] in points["description"]
 
 
@@ -257,10 +298,12 @@ def test_leading_at_every_level_and_the_six_lessons_match(md, seeded):
     levels = seeded[EVERY_LEVEL]
     assert md[EVERY_LEVEL]["levels"] in levels["description"]
     assert [(_norm(s["title"]), _titles(s["items"])) for s in levels["sections"]] == [
-        (_norm(p), [_norm(x) for x in practices]) for p, practices in md[EVERY_LEVEL]["processes"]]
+        (_norm(p), [_norm(x) for x in practices]) for p, practices in md[EVERY_LEVEL]["processes"]
+    ]
     lessons = _items(seeded[SIX_LESSONS]["sections"][0])
     assert [(_norm(i["title"]), [_norm(g) for g in i["guidance"]]) for i in lessons] == [
-        (_norm(t), [_norm(g)] if g else []) for t, g in md[SIX_LESSONS]["lessons"]]
+        (_norm(t), [_norm(g)] if g else []) for t, g in md[SIX_LESSONS]["lessons"]
+    ]
 
 
 def test_frameworks_without_a_scale_in_leadership_md_say_which_they_borrow(seeded):
@@ -271,10 +314,15 @@ def test_frameworks_without_a_scale_in_leadership_md_say_which_they_borrow(seede
 
 # -- checking frameworks and assessments ---------------------------------------------------------------------------
 
+
 def _spec(**changes) -> dict:
-    spec = {"title": "Our network's rubric", "scale": [{"level": 1, "label": "Not yet"}, {"level": 2, "label": "Yes"}],
-            "strategy_from": 2, "item_word": "skill",
-            "sections": [{"title": "Connections", "items": [{"title": "Build trust", "guidance": "Meet | Listen"}]}]}
+    spec = {
+        "title": "Our network's rubric",
+        "scale": [{"level": 1, "label": "Not yet"}, {"level": 2, "label": "Yes"}],
+        "strategy_from": 2,
+        "item_word": "skill",
+        "sections": [{"title": "Connections", "items": [{"title": "Build trust", "guidance": "Meet | Listen"}]}],
+    }
     return {**spec, **changes}
 
 
@@ -282,20 +330,29 @@ def test_a_framework_spec_is_tidied_and_every_problem_named():
     tidy, problems = lp.check_framework(_spec())
     assert problems == []
     assert tidy["key"] == "our-network-s-rubric" and tidy["sections"][0]["key"] == "connections"
-    assert tidy["sections"][0]["items"][0] == {"key": "build-trust", "title": "Build trust",
-                                               "guidance": ["Meet", "Listen"]}
+    assert tidy["sections"][0]["items"][0] == {
+        "key": "build-trust",
+        "title": "Build trust",
+        "guidance": ["Meet", "Listen"],
+    }
     cases = {
         "Give the framework a title.": _spec(title=" "),
         "A rating scale has 2 to 10 levels; this one has 1.": _spec(scale=[{"level": 1, "label": "Only"}]),
-        "Scale level 2 has no words: say what a 2 means.": _spec(scale=[{"level": 1, "label": "A"},
-                                                                          {"level": 2, "label": ""}]),
+        "Scale level 2 has no words: say what a 2 means.": _spec(
+            scale=[{"level": 1, "label": "A"}, {"level": 2, "label": ""}]
+        ),
         "Each scale level needs its own words; “Same” is used twice.": _spec(
-            scale=[{"level": 1, "label": "Same"}, {"level": 2, "label": "Same"}]),
+            scale=[{"level": 1, "label": "Same"}, {"level": 2, "label": "Same"}]
+        ),
         "“Ask for a strategy from” must be a level of the scale (1 to 2).": _spec(strategy_from=3),
         "A framework needs at least one section.": _spec(sections=[]),
         "A framework needs at least one skill to rate.": _spec(sections=[{"title": "Empty", "items": []}]),
-        "Two skills are called “Build trust”: give each its own title.": _spec(sections=[
-            {"title": "A", "items": [{"title": "Build trust"}]}, {"title": "B", "items": [{"title": "Build trust"}]}]),
+        "Two skills are called “Build trust”: give each its own title.": _spec(
+            sections=[
+                {"title": "A", "items": [{"title": "Build trust"}]},
+                {"title": "B", "items": [{"title": "Build trust"}]},
+            ]
+        ),
         "A skill in “A” has no title.": _spec(sections=[{"title": "A", "items": [{"title": ""}]}]),
         "The framework key “Bad Key” may use only lower-case letters, digits and hyphens.": _spec(key="Bad Key"),
     }
@@ -313,36 +370,56 @@ def test_an_assessment_is_checked_in_the_frameworks_words(demo):
     first = fv.items["id"][0]
 
     def problems(**changes) -> list[str]:
-        base = dict(version_id=fv.id, organisation_id=WARD_7, subject="team", assessed_on=DEMO_TODAY,
-                    raters=("AB", "CD"), ratings={(first, "AB"): 2, (first, "CD"): 1})
+        base = dict(
+            version_id=fv.id,
+            organisation_id=WARD_7,
+            subject="team",
+            assessed_on=DEMO_TODAY,
+            raters=("AB", "CD"),
+            ratings={(first, "AB"): 2, (first, "CD"): 1},
+        )
         return lp.check_assessment(lp.ProposedAssessment(**{**base, **changes}), fv, DEMO_TODAY)[1]
 
     assert problems() == []
     assert problems(organisation_id=None) == ["Choose the team, organisation or network this assessment is for."]
     assert problems(assessed_on=DEMO_TODAY + dt.timedelta(days=1)) == [
-        "The assessment date, 24 November 2026, is in the future: give the date the ratings were made."]
+        "The assessment date, 24 November 2026, is in the future: give the date the ratings were made."
+    ]
     assert problems(raters=(), ratings={}) == [
         "Give each team member's initials, separated by commas (as on the paper rubric).",
-        "Rate at least one skill before saving."]
+        "Rate at least one skill before saving.",
+    ]
     assert "“ab” appears twice among the raters: give each member different initials." in problems(
-        raters=("AB", "ab"), ratings={(first, "AB"): 1, (first, "ab"): 1})
-    assert problems(raters=("AB", "CD", "EF")) == ["EF has not rated any skill: rate at least one or remove their "
-                                                   "initials."]
+        raters=("AB", "ab"), ratings={(first, "AB"): 1, (first, "ab"): 1}
+    )
+    assert problems(raters=("AB", "CD", "EF")) == [
+        "EF has not rated any skill: rate at least one or remove their initials."
+    ]
     assert problems(raters=("AB",), ratings={(first, "AB"): 7}) == [
         "“Build and monitor network membership”: 7 is not on this scale; rate from 1 (We really need to do this) "
-        "to 4 (We're great at this)."]
+        "to 4 (We're great at this)."
+    ]
     # At 3 or 4 a strategy is asked for, with its evidence, naming who rated it so.
     assert problems(ratings={(trust, "AB"): 3, (trust, "CD"): 4}) == [
-        "“Build trust” is rated 4 (We're great at this) by AB, CD: name a strategy you use and the evidence it works."]
-    assert problems(ratings={(trust, "AB"): 3}, raters=("AB",),
-                    strategies={trust: {"strategy": "Data first to the team"}}) == [
-        "“Build trust” is rated 3 (We're pretty good at this) by AB: give the evidence that the strategy works."]
-    assert problems(ratings={(trust, "AB"): 3}, raters=("AB",),
-                    strategies={trust: {"strategy": "Data first to the team", "evidence": "Survey up"}}) == []
+        "“Build trust” is rated 4 (We're great at this) by AB, CD: name a strategy you use and the evidence it works."
+    ]
+    assert problems(
+        ratings={(trust, "AB"): 3}, raters=("AB",), strategies={trust: {"strategy": "Data first to the team"}}
+    ) == ["“Build trust” is rated 3 (We're pretty good at this) by AB: give the evidence that the strategy works."]
+    assert (
+        problems(
+            ratings={(trust, "AB"): 3},
+            raters=("AB",),
+            strategies={trust: {"strategy": "Data first to the team", "evidence": "Survey up"}},
+        )
+        == []
+    )
     assert problems(subject="self", person="", raters=(), ratings={(first, "x"): 2}) == [
-        "Give the name of the person whose practice this is."]
+        "Give the name of the person whose practice this is."
+    ]
     assert problems(subject="self", person="Jo Bennett", raters=()) == [
-        "A self-assessment has one rating for each skill; “Build and monitor network membership” has more."]
+        "A self-assessment has one rating for each skill; “Build and monitor network membership” has more."
+    ]
     assert problems(growth_edge_item_id=99999) == ["The growth edge must be one of this framework's skills."]
     assert problems(growth_edge_note="Grow") == ["Choose the skill your growth edge note is about."]
     assert lp.parse_raters("AB, CD;EF\n GH ") == ["AB", "CD", "EF", "GH"]
@@ -350,15 +427,27 @@ def test_an_assessment_is_checked_in_the_frameworks_words(demo):
 
 # -- the store: recording, versions, permissions --------------------------------------------------------------------
 
+
 def _proposal(store: Store, **changes) -> lp.ProposedAssessment:
     fv = _fv(store, FIVE_ACTIONS)
     ids = dict(zip(fv.items["item_key"], fv.items["id"]))
-    base = dict(version_id=fv.id, organisation_id=WARD_7, subject="team", assessed_on=DEMO_TODAY,
-                raters=("AB", "CD"), ratings={(ids["reflection"], "AB"): 4, (ids["reflection"], "CD"): 2,
-                                              (ids["go-see"], "AB"): 2},
-                strategies={ids["reflection"]: {"challenge": "No time to think", "strategy": "Friday notebook",
-                                                "evidence": "Done 10 of 12 weeks"}},
-                growth_edge_item_id=ids["have-a-coach"], growth_edge_note="Find a coach")
+    base = dict(
+        version_id=fv.id,
+        organisation_id=WARD_7,
+        subject="team",
+        assessed_on=DEMO_TODAY,
+        raters=("AB", "CD"),
+        ratings={(ids["reflection"], "AB"): 4, (ids["reflection"], "CD"): 2, (ids["go-see"], "AB"): 2},
+        strategies={
+            ids["reflection"]: {
+                "challenge": "No time to think",
+                "strategy": "Friday notebook",
+                "evidence": "Done 10 of 12 weeks",
+            }
+        },
+        growth_edge_item_id=ids["have-a-coach"],
+        growth_edge_note="Find a coach",
+    )
     return lp.ProposedAssessment(**{**base, **changes})
 
 
@@ -366,12 +455,19 @@ def test_an_assessment_keeps_each_raters_rating_its_strategy_and_growth_edge(dem
     assessment_id = demo.save_assessment(_proposal(demo), username="team", today=DEMO_TODAY)
     saved = demo.assessment(assessment_id)
     assert (saved["organisation"], saved["raters"], saved["strategies"], saved["growth_edge"]) == (
-        "Ward 7 (Elderly Care)", 2, 1, "Have a coach")
+        "Ward 7 (Elderly Care)",
+        2,
+        1,
+        "Have a coach",
+    )
     ratings = demo.assessment_ratings([assessment_id])
     assert sorted(zip(ratings["item"], ratings["rater"], ratings["rating"])) == [
-        ("Go see (gemba)", "AB", 2), ("Reflection", "AB", 4), ("Reflection", "CD", 2)]
+        ("Go see (gemba)", "AB", 2),
+        ("Reflection", "AB", 4),
+        ("Reflection", "CD", 2),
+    ]
     assert demo.audit_log().filter(pl.col("entity_type") == "leadership_assessment")["username"].to_list() == ["team"]
-    with pytest.raises(AssessmentRefused, match="already a team assessment .* it was not saved twice"):
+    with pytest.raises(Refused, match="already a team assessment .* it was not saved twice"):
         demo.save_assessment(_proposal(demo), username="team", today=DEMO_TODAY)
     library = demo.leadership_strategies()
     assert library.filter(pl.col("assessment_id") == assessment_id)["strategy"].to_list() == ["Friday notebook"]
@@ -394,10 +490,11 @@ def test_a_framework_edit_is_a_new_version_and_a_past_assessment_keeps_its_wordi
     spec = lp.version_spec(fv)
     spec["sections"][1]["subsections"][2]["items"][3]["title"] = "Build trust across the network"
     spec["scale"][0]["label"] = "We have not started this"
-    with pytest.raises(AssessmentRefused, match="Say what changed and why"):
+    with pytest.raises(Refused, match="Say what changed and why"):
         demo.save_framework_version(fv.version["framework_id"], spec, " ", username="admin", today=DEMO_TODAY)
-    new_id = demo.save_framework_version(fv.version["framework_id"], spec, "Plainer words", username="admin",
-                                         today=DEMO_TODAY)
+    new_id = demo.save_framework_version(
+        fv.version["framework_id"], spec, "Plainer words", username="admin", today=DEMO_TODAY
+    )
     new = demo.framework_version(new_id)
     assert new.version["version_number"] == 2 and "Build trust across the network" in new.items["title"].to_list()
     assert demo.framework_version(fv.id).version["status"] == "retired"
@@ -406,34 +503,56 @@ def test_a_framework_edit_is_a_new_version_and_a_past_assessment_keeps_its_wordi
     assert demo.assessment_ratings([past])["item"].unique().sort().to_list() == worded
     assert "Build trust" in worded and demo.assessment(past)["version_number"] == 1
     assert demo.framework_versions(fv.version["framework_id"])["change_note"].to_list() == [
-        "Plainer words", "As set out in LEADERSHIP.md"]
+        "Plainer words",
+        "As set out in LEADERSHIP.md",
+    ]
     # New assessments rate the current version; the old one is refused.
-    stale = lp.ProposedAssessment(version_id=fv.id, organisation_id=1, subject="self", person="A Person",
-                                  assessed_on=DEMO_TODAY, raters=(), ratings={(fv.items["id"][1], "A Person"): 1})
-    with pytest.raises(AssessmentRefused, match="has a newer version; rate against the current one"):
+    stale = lp.ProposedAssessment(
+        version_id=fv.id,
+        organisation_id=1,
+        subject="self",
+        person="A Person",
+        assessed_on=DEMO_TODAY,
+        raters=(),
+        ratings={(fv.items["id"][1], "A Person"): 1},
+    )
+    with pytest.raises(Refused, match="has a newer version; rate against the current one"):
         demo.save_assessment(stale, username="lead", today=DEMO_TODAY)
 
 
 def test_a_network_adds_its_own_rubric_from_a_file_and_it_can_be_retired(demo):
-    csv_file = (b"section,sub-section,item,guidance\nConnections,Across schools,Build trust,Meet monthly | Share data\n"
-                b"Connections,Across schools,Share data,\nCulture,,Celebrate tests,\n")
-    spec = {**lp.read_framework_file(csv_file, "ours.csv"), "title": "Schools network rubric",
-            "scale": [{"level": 1, "label": "Not yet"}, {"level": 2, "label": "Sometimes"}, {"level": 3, "label": "Always"}],
-            "strategy_from": 3, "item_word": "skill"}
+    csv_file = (
+        b"section,sub-section,item,guidance\nConnections,Across schools,Build trust,Meet monthly | Share data\n"
+        b"Connections,Across schools,Share data,\nCulture,,Celebrate tests,\n"
+    )
+    spec = {
+        **lp.read_framework_file(csv_file, "ours.csv"),
+        "title": "Schools network rubric",
+        "scale": [
+            {"level": 1, "label": "Not yet"},
+            {"level": 2, "label": "Sometimes"},
+            {"level": 3, "label": "Always"},
+        ],
+        "strategy_from": 3,
+        "item_word": "skill",
+    }
     framework_id = demo.add_framework(spec, username="admin", today=DEMO_TODAY, organisation_id=1)
     added = demo.frameworks().filter(pl.col("framework_id") == framework_id).row(0, named=True)
     assert (added["title"], added["items"], added["added_by_organisation"]) == (
-        "Schools network rubric", 3, "Northfield Teaching Hospitals NHS Foundation Trust")
+        "Schools network rubric",
+        3,
+        "Northfield Teaching Hospitals NHS Foundation Trust",
+    )
     fv = demo.framework_version(added["version_id"])
     assert fv.items.filter(pl.col("title") == "Build trust")["guidance"][0] == "Meet monthly\nShare data"
-    with pytest.raises(AssessmentRefused, match="already a framework with the key"):
+    with pytest.raises(Refused, match="already a framework with the key"):
         demo.add_framework(spec, username="admin", today=DEMO_TODAY)
     # The JSON import file is the export of a framework: it round-trips.
     again = lp.read_framework_file(lp.spec_json(lp.version_spec(fv)).encode(), "x.json")
     assert lp.check_framework(again)[0]["sections"] == lp.check_framework(lp.version_spec(fv))[0]["sections"]
     demo.set_framework_status(framework_id, "retired", "Replaced by the shared rubric", username="admin")
     assert framework_id not in demo.frameworks()["framework_id"].to_list()
-    with pytest.raises(StoreError, match="Give a reason"):
+    with pytest.raises(Refused, match="Give a reason"):
         demo.set_framework_status(framework_id, "active", "", username="admin")
 
 
@@ -455,24 +574,46 @@ def test_framework_files_that_cannot_be_read_say_why():
 def test_the_editing_tables_round_trip_a_framework(demo):
     spec = lp.version_spec(_fv(demo, HUB_RUBRIC))
     sections, items = lp.spec_tables(spec)
-    meta = {k: spec[k] for k in ("key", "title", "source", "description", "section_word", "item_word",
-                                 "guidance_word", "strategy_from")}
+    meta = {
+        k: spec[k]
+        for k in (
+            "key",
+            "title",
+            "source",
+            "description",
+            "section_word",
+            "item_word",
+            "guidance_word",
+            "strategy_from",
+        )
+    }
     rebuilt, problems = lp.spec_from_tables(meta, [s["label"] for s in spec["scale"]], sections, items)
     assert problems == [] and lp.check_framework(rebuilt)[0] == lp.check_framework(spec)[0]
     orphan = items.with_columns(pl.lit("nowhere").alias("section")).head(1)
     assert lp.spec_from_tables(meta, ["a", "b"], sections, orphan)[1] == [
-        "Choose the section of the skill “Build and monitor network membership”."]
+        "Choose the section of the skill “Build and monitor network membership”."
+    ]
 
 
 # -- what the page draws ------------------------------------------------------------------------------------------
 
+
 def test_the_radar_compares_self_and_team_now_and_last_time(demo):
     assessments = demo.leadership_assessments(1, FIVE_ACTIONS)
     series = lp.radar_series(assessments, demo.assessment_ratings(assessments["id"].to_list()))
-    assert set(zip(series["who"], series["when"])) == {("Self", "Now"), ("Self", "Last time"), ("Team", "Now"),
-                                                      ("Team", "Last time")}
+    assert set(zip(series["who"], series["when"])) == {
+        ("Self", "Now"),
+        ("Self", "Last time"),
+        ("Team", "Now"),
+        ("Team", "Last time"),
+    }
     assert series["spoke"].unique(maintain_order=True).to_list() == [
-        "Willingness", "Humility", "Curiosity", "Perseverance", "Self-discipline"]
+        "Willingness",
+        "Humility",
+        "Curiosity",
+        "Perseverance",
+        "Self-discipline",
+    ]
     geometry = lp.radar_geometry(series, 5)
     top = geometry["polygons"].filter((pl.col("spoke") == "Willingness") & (pl.col("order") == 0))
     assert top["x"].abs().max() < 1e-9 and ((top["y"] - top["score"] / 5).abs() < 0.01).all()  # first spoke: up
@@ -482,14 +623,16 @@ def test_the_radar_compares_self_and_team_now_and_last_time(demo):
 def test_leverage_point_evidence_reads_the_data_and_says_what_it_cannot_see(demo):
     facts = demo.leadership_evidence_facts(DEMO_TODAY)
     none_published = lp.leverage_evidence(facts, [], DEMO_TODAY)
-    assert none_published["lp1-specific-aims"] == lp.Evidence("evidenced", "5 active system-level aims; 5 with a "
-                                                                           "target and a date.")
+    assert none_published["lp1-specific-aims"] == lp.Evidence(
+        "evidenced", "5 active system-level aims; 5 with a target and a date."
+    )
     assert none_published["lp3-board-agendas"].status == "missing"
     assert none_published["lp3-calendars"].status == "not_visible"
     months = [dt.date(2026, m, 1) for m in range(1, 11)] + [dt.date(2025, 12, 1)]
     published = lp.leverage_evidence(facts, months, DEMO_TODAY)
     assert published["lp3-board-agendas"] == lp.Evidence(
-        "evidenced", "Board report published for 11 of the last 12 months (latest October 2026).")
+        "evidenced", "Board report published for 11 of the last 12 months (latest October 2026)."
+    )
     assert published["lp1-board-oversight"].status == "evidenced"
     fv = _fv(demo, LEVERAGE_POINTS)
     assert set(fv.items["item_key"]) == set(published)  # every criterion has its line
@@ -497,8 +640,9 @@ def test_leverage_point_evidence_reads_the_data_and_says_what_it_cannot_see(demo
 
 def test_an_assessment_exports_as_csv_in_the_wording_it_was_made_against(demo):
     row = demo.leadership_assessments(1, HUB_RUBRIC).row(0, named=True)
-    exported = pl.read_csv(lp.assessment_csv(row, demo.assessment_ratings([row["id"]]),
-                                             demo.assessment_strategies([row["id"]])).encode())
+    exported = pl.read_csv(
+        lp.assessment_csv(row, demo.assessment_ratings([row["id"]]), demo.assessment_strategies([row["id"]])).encode()
+    )
     assert exported.height == row["raters"] * row["rated_items"]
     assert set(exported["rater"]) == {"SB", "TK", "RM", "LW", "DF"}
     assert exported.filter(pl.col("growth_edge"))["item"].unique().to_list() == [row["growth_edge"]]
@@ -514,16 +658,22 @@ def test_every_demo_assessment_would_pass_the_pages_checks(demo):
         ratings = demo.assessment_ratings([row["id"]])
         strategies = demo.assessment_strategies([row["id"]])
         proposed = lp.ProposedAssessment(
-            version_id=fv.id, organisation_id=row["organisation_id"], subject=row["subject"],
-            assessed_on=row["assessed_on"], person=row["person"] or "",
+            version_id=fv.id,
+            organisation_id=row["organisation_id"],
+            subject=row["subject"],
+            assessed_on=row["assessed_on"],
+            person=row["person"] or "",
             raters=tuple(ratings["rater"].unique(maintain_order=True)),
             ratings={(i, r): v for i, r, v in zip(ratings["item_id"], ratings["rater"], ratings["rating"])},
             strategies={s["item_id"]: s for s in strategies.iter_rows(named=True)},
-            growth_edge_item_id=row["growth_edge_item_id"], growth_edge_note=row["growth_edge_note"] or "")
+            growth_edge_item_id=row["growth_edge_item_id"],
+            growth_edge_note=row["growth_edge_note"] or "",
+        )
         assert lp.check_assessment(proposed, fv, DEMO_TODAY)[1] == [], lp.assessment_label(row)
 
 
 # -- the pages ------------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -581,8 +731,11 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     app.text_input(key="rec-raters").set_value("AB, CD")
     grid = f"rec-grid-{fv.id}-team-AB-CD"  # a column per member's initials
     trust_row = fv.items["item_key"].to_list().index("build-trust")
-    app.session_state[grid] = {"edited_rows": {0: {"AB": 2, "CD": 1}, trust_row: {"AB": 3, "CD": 4}},
-                               "added_rows": [], "deleted_rows": []}
+    app.session_state[grid] = {
+        "edited_rows": {0: {"AB": 2, "CD": 1}, trust_row: {"AB": 3, "CD": 4}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     app.run()
     assert [d.key for d in app.data_editor] == [grid]
     asked = [m.value for m in app.markdown if "name a strategy you use" in m.value]
@@ -590,7 +743,8 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     app.button(key="rec-save").click().run()
     assert [e.value for e in app.error] == [
         "Not saved:\n\n- “Build trust” is rated 4 \\(We're great at this\\) by AB, CD\\: name a strategy you use and "
-        "the evidence it works\\."]
+        "the evidence it works\\."
+    ]
     trust_id = fv.items["id"][trust_row]
     app.text_area(key=f"rec-strategy-{fv.id}-{trust_id}").set_value("Huddle data shown to the team first")
     app.text_area(key=f"rec-evidence-{fv.id}-{trust_id}").set_value("Staff survey: trust up from 2.9 to 3.6")
@@ -600,8 +754,13 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     # The radar (five actions, from the demo) and the heat-map of the new hub rubric ratings draw the ratings.
     specs = _specs(app)
     radar = next(s for s in specs if any(r.get("who") == "Self" for r in _data(s)))
-    assert {r["spoke"] for r in _data(radar) if "who" in r} == {"Willingness", "Humility", "Curiosity",
-                                                                 "Perseverance", "Self-discipline"}
+    assert {r["spoke"] for r in _data(radar) if "who" in r} == {
+        "Willingness",
+        "Humility",
+        "Curiosity",
+        "Perseverance",
+        "Self-discipline",
+    }
     heat = next(s for s in specs if any("initials" in r for r in _data(s)))
     cells = {(r["item"], r["level"]): r["initials"] for r in _data(heat) if "initials" in r}
     assert cells[("Build trust", 3)] == "AB" and cells[("Build trust", 4)] == "CD"
@@ -623,8 +782,11 @@ def test_a_framework_edited_on_the_page_leaves_a_past_assessments_wording(app_db
     assert app.selectbox(key="fw-choice").value == fv.id
     prefix = f"fw-edit-{fv.id}"
     row = fv.items["item_key"].to_list().index("build-trust")
-    app.session_state[f"{prefix}-items"] = {"edited_rows": {row: {"title": "Build trust across the network"}},
-                                            "added_rows": [], "deleted_rows": []}
+    app.session_state[f"{prefix}-items"] = {
+        "edited_rows": {row: {"title": "Build trust across the network"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     app.text_input(key=f"{prefix}-note").set_value("Plainer words for the schools network")
     app.button(key=f"{prefix}-save").click().run()
     assert not app.error, [e.value for e in app.error]
@@ -644,12 +806,12 @@ def test_the_board_shows_leadership_beside_each_aim(app_db):
     assert "Leadership beside this aim" in [s.value for s in app.subheader]
     table = next(d.value for d in app.dataframe if "Team or hub" in d.value.columns)
     assert {"Ward 7 (Elderly Care)", "Northfield Teaching Hospitals NHS Foundation Trust (hub)", "Pharmacy"} <= set(
-        table["Team or hub"])
+        table["Team or hub"]
+    )
     assert table[table["Team or hub"] == "Pharmacy"]["Framework"].tolist() == ["No self-assessment yet"]
     assert "Five behavioural actions of continuous-improvement leaders" in set(table["Framework"])
     line = next(c.value for c in app.caption if c.value.startswith("Leadership assessed\\: "))
     assert "of 4 teams and the hub" in line
-
 
 
 def test_the_heat_map_is_read_in_sentences_strongest_weakest_and_most_disagreement(demo):

@@ -19,8 +19,6 @@ from golden_thread.storage.store import Store
 TODAY = dt.date(2026, 11, 23)
 
 
-
-
 def _value_measure(store: Store) -> dict:
     return store.measure(store.measures().filter(pl.col("chart_type") == "xmr")["id"][0])
 
@@ -38,11 +36,17 @@ def test_a_good_file_is_previewed_then_committed_once_and_a_reimport_changes_not
     stored = demo.observations([measure["id"]])
     first = stored["period_start"].min()
     periods = [dt.date(first.year - 1, m, 1) for m in range(1, 4)]
-    content = ("period_start,numerator,denominator\n" + "".join(f"{p},{10 + i},40\n" for i, p in enumerate(periods))).encode()
+    content = (
+        "period_start,numerator,denominator\n" + "".join(f"{p},{10 + i},40\n" for i, p in enumerate(periods))
+    ).encode()
     plan = _plan(demo, measure, content)
     assert plan.ok and plan.new.height == 3 and plan.changed.height == 0
     assert demo.observations([measure["id"]]).height == stored.height  # planning writes nothing
-    assert demo.commit_import(plan, username="lead", filename="data.csv") == {"added": 3, "corrected": 0, "unchanged": 0}
+    assert demo.commit_import(plan, username="lead", filename="data.csv") == {
+        "added": 3,
+        "corrected": 0,
+        "unchanged": 0,
+    }
     assert demo.observations([measure["id"]]).height == stored.height + 3
     again = _plan(demo, measure, content)
     assert again.nothing_to_do and again.unchanged == 3
@@ -64,8 +68,10 @@ def test_a_file_that_changes_stored_values_lists_the_changes_before_committing(d
 def test_a_mixed_file_names_every_bad_row_and_writes_nothing(demo):
     measure = _ratio_measure(demo)
     before = demo.observations([measure["id"]])
-    content = (b"period_start,numerator,denominator\n2019-01-01,5,40\n2019-02-01,abc,40\n"
-               b"2019-03-15,5,40\n2019-04-01,50,40\n2019-01-01,6,40\n")
+    content = (
+        b"period_start,numerator,denominator\n2019-01-01,5,40\n2019-02-01,abc,40\n"
+        b"2019-03-15,5,40\n2019-04-01,50,40\n2019-01-01,6,40\n"
+    )
     plan = _plan(demo, measure, content)
     assert not plan.ok
     lines = {line: reason for line, reason in plan.problems}

@@ -25,12 +25,12 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from golden_thread.cli import build_parser, main
-from golden_thread.domain.access import PermissionRefused
 from golden_thread.domain.observations import ProposedObservation
+from golden_thread.errors import PermissionRefused, Refused
 from golden_thread.seed.demo_network import NETWORK
 from golden_thread.seed.loading import load_demo
 from golden_thread.services.board import board_months, live_board, publish, published_view
-from golden_thread.storage.store import Store, StoreError
+from golden_thread.storage.store import Store
 from screens.registry import SCREENS, screens_for
 from tests.conftest import DEMO_TODAY
 
@@ -42,12 +42,21 @@ OCTOBER = dt.date(2026, 10, 1)
 # The people the screens are opened as: the trust's administrator and board member, a member school's team member,
 # the network's improvement lead (who belongs to the network itself) and the network's administrator.
 PEOPLE = ("admin", "board", "eastbrook", "hub", "hubadmin")
-HOME_OF = {"admin": TRUST, "board": TRUST, "team": TRUST, "lead": TRUST,
-           "eastbrook": NETWORK, "harbor": NETWORK, "hub": NETWORK, "hubadmin": NETWORK}
+HOME_OF = {
+    "admin": TRUST,
+    "board": TRUST,
+    "team": TRUST,
+    "lead": TRUST,
+    "eastbrook": NETWORK,
+    "harbor": NETWORK,
+    "hub": NETWORK,
+    "hubadmin": NETWORK,
+}
 MIN_LENGTH = 8  # shorter names ("admin", "team", "hub") are everyday words, not evidence of a leak
 
 
 # -- the database and each organisation's names ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def two_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -92,8 +101,9 @@ def organisations(two_db: Path) -> dict[str, Organisation]:
         names += [("leadership assessor", n) for n in scoped.table("leadership_assessment")["person"].drop_nulls()]
         names += [("username", n) for n in users["username"]] + [("user's name", n) for n in users["display_name"]]
         names = list(dict.fromkeys(names))
-        found[name] = Organisation(int(organisation_id), name, tuple(names), frozenset(users["username"]),
-                                   tuple(scoped.aims()["title"]))
+        found[name] = Organisation(
+            int(organisation_id), name, tuple(names), frozenset(users["username"]), tuple(scoped.aims()["title"])
+        )
     everything = sum(len(o.names) for o in found.values())
     assert store.users().height == sum(len(o.usernames) for o in found.values())  # together they are the whole
     assert everything > 60
@@ -128,14 +138,16 @@ def mentions(texts: list[tuple[str, str]], names: list[tuple[str, str]]) -> list
         for kind, name in names:
             at = low.find(name.lower())
             if at >= 0:
-                found.append((where, kind, name, shown[max(0, at - 60): at + len(name) + 60]))
+                found.append((where, kind, name, shown[max(0, at - 60) : at + len(name) + 60]))
     return found
 
 
 def leaks(texts: list[tuple[str, str]], other: Organisation, own: Organisation) -> list[str]:
     """Each (where, text) that names something of ``other``, as a readable line."""
-    return [f"{where}: {other.name}'s {kind} “{name}” in …{context}…"
-            for where, kind, name, context in mentions(texts, distinctive(other, own))]
+    return [
+        f"{where}: {other.name}'s {kind} “{name}” in …{context}…"
+        for where, kind, name, context in mentions(texts, distinctive(other, own))
+    ]
 
 
 def shows(texts: list[tuple[str, str]], name: str) -> bool:
@@ -143,6 +155,7 @@ def shows(texts: list[tuple[str, str]], name: str) -> bool:
 
 
 # -- what a page shows -------------------------------------------------------------------------------------------
+
 
 def _arrow_cells(data: bytes) -> list[str]:
     """The column names and cells of an Arrow stream (a dataframe's or a chart's data), as text."""
@@ -163,7 +176,7 @@ def _proto_texts(message: Message) -> list[str]:
     texts, page links and anything else not named in ``page_texts``)."""
     texts: list[str] = []
     for _, value in message.ListFields():
-        for item in (value if hasattr(value, "__len__") and not isinstance(value, (str, bytes, Message)) else [value]):
+        for item in value if hasattr(value, "__len__") and not isinstance(value, (str, bytes, Message)) else [value]:
             if isinstance(item, Message):
                 texts += _proto_texts(item)
             elif isinstance(item, str):
@@ -188,8 +201,22 @@ def page_texts(app: AppTest, *, skip: frozenset[str] = frozenset()) -> list[tupl
         if value is not None and str(value).strip():
             texts.append((where, str(value)))
 
-    for kind in ("title", "header", "subheader", "caption", "markdown", "text", "info", "warning", "error",
-                 "success", "exception", "code", "latex", "json"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "caption",
+        "markdown",
+        "text",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "exception",
+        "code",
+        "latex",
+        "json",
+    ):
         for element in getattr(app, kind):
             add(kind, element.value)
     for metric in app.metric:
@@ -231,6 +258,7 @@ def page_texts(app: AppTest, *, skip: frozenset[str] = frozenset()) -> list[tupl
 
 # -- opening screens as a person ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def app_db(two_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "app.duckdb"
@@ -266,8 +294,13 @@ def open_screen(path: Path, username: str, url: str, *, session: dict | None = N
 
 
 def _role(username: str) -> str:
-    roles = {"admin": "administrator", "board": "board_viewer", "eastbrook": "team_member",
-             "hub": "improvement_lead", "hubadmin": "administrator"}
+    roles = {
+        "admin": "administrator",
+        "board": "board_viewer",
+        "eastbrook": "team_member",
+        "hub": "improvement_lead",
+        "hubadmin": "administrator",
+    }
     return roles[username]
 
 
@@ -323,8 +356,13 @@ def _other_ids(path: Path, organisation: str) -> dict[str, int]:
     measures = scoped.measures()
     with_data = scoped.observations(measures["id"].to_list())["measure_id"].unique().sort()
     units = scoped.organisations()
-    ids = {"measure": int(with_data[0]), "project": int(scoped.table("project")["id"][0]),
-           "aim": int(scoped.aims()["id"][0]), "unit": int(units["id"][-1]), "top": scoped.scope.organisation_id}
+    ids = {
+        "measure": int(with_data[0]),
+        "project": int(scoped.table("project")["id"][0]),
+        "aim": int(scoped.aims()["id"][0]),
+        "unit": int(units["id"][-1]),
+        "top": scoped.scope.organisation_id,
+    }
     store.close()
     return ids
 
@@ -421,6 +459,7 @@ def test_an_administrator_of_every_organisation_sees_the_one_chosen_and_nothing_
 
 # -- board snapshots ---------------------------------------------------------------------------------------------
 
+
 def _scoped(store: Store, organisation: str) -> Store:
     return store.within(store.choose_scope(organisation))
 
@@ -496,17 +535,32 @@ def test_golden_thread_publish_publishes_the_named_organisations_board_only(two_
 
 # -- the board pack ----------------------------------------------------------------------------------------------
 
+
 def _pdf_text(path: Path) -> str:
     return " ".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
 
 
 @pytest.mark.parametrize("organisation", [TRUST, NETWORK])
-def test_the_board_pack_carries_its_organisation_and_nothing_of_the_other(two_db, tmp_path, capsys, organisations,
-                                                                         organisation):
+def test_the_board_pack_carries_its_organisation_and_nothing_of_the_other(
+    two_db, tmp_path, capsys, organisations, organisation
+):
     own, other = organisations[organisation], organisations[_other(organisation)]
     out = tmp_path / "pack.pdf"
-    code = main(["board-pack", "--db", str(two_db), "--organisation", organisation, "--month", "2026-10",
-                 "--out", str(out), "--today", DEMO_TODAY.isoformat()])
+    code = main(
+        [
+            "board-pack",
+            "--db",
+            str(two_db),
+            "--organisation",
+            organisation,
+            "--month",
+            "2026-10",
+            "--out",
+            str(out),
+            "--today",
+            DEMO_TODAY.isoformat(),
+        ]
+    )
     said = capsys.readouterr()
     assert code == 0, said.err
     assert own.name in said.out and other.name not in said.out
@@ -515,21 +569,24 @@ def test_the_board_pack_carries_its_organisation_and_nothing_of_the_other(two_db
     assert any(aim in _plain(text) for aim in own.aims), f"the {own.name} board pack shows none of its aims"
     reader = PdfReader(str(out))
     assert own.name in (reader.metadata.title or "") and other.name not in (reader.metadata.title or "")
-    leaked = leaks([(f"board pack page {i + 1}", page.extract_text() or "") for i, page in enumerate(reader.pages)],
-                   other, own)
+    leaked = leaks(
+        [(f"board pack page {i + 1}", page.extract_text() or "") for i, page in enumerate(reader.pages)], other, own
+    )
     assert not leaked, f"golden-thread board-pack --organisation “{organisation}”:\n" + "\n".join(leaked[:25])
 
 
 def test_the_board_pack_asks_which_organisation_in_a_database_of_two(two_db, tmp_path, capsys):
     out = tmp_path / "pack.pdf"
-    code = main(["board-pack", "--db", str(two_db), "--month", "2026-10", "--out", str(out),
-                 "--today", DEMO_TODAY.isoformat()])
+    code = main(
+        ["board-pack", "--db", str(two_db), "--month", "2026-10", "--out", str(out), "--today", DEMO_TODAY.isoformat()]
+    )
     err = capsys.readouterr().err
     assert code == 2 and not out.exists()
     assert TRUST in err and NETWORK in err and "--organisation" in err, err
 
 
 # -- the audit trail and the users -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def written(app_db: Path, organisations) -> Path:
@@ -539,19 +596,39 @@ def written(app_db: Path, organisations) -> Path:
     trust, network = _scoped(store, TRUST), _scoped(store, NETWORK)
     september = dt.date(2026, 9, 1)
     falls = trust.observations([1]).filter(pl.col("period_start") == september).row(0, named=True)
-    assert trust.save_observation(1, ProposedObservation(september, numerator=str(falls["numerator"] + 3),
-                                                         denominator=str(falls["denominator"])),
-                                  username="admin", today=DEMO_TODAY, correcting=True) == "corrected"
+    assert (
+        trust.save_observation(
+            1,
+            ProposedObservation(
+                september, numerator=str(falls["numerator"] + 3), denominator=str(falls["denominator"])
+            ),
+            username="admin",
+            today=DEMO_TODAY,
+            correcting=True,
+        )
+        == "corrected"
+    )
     rows = network.member_measures(organisations[NETWORK].id)
     eastbrook = int(rows.filter(pl.col("member").str.starts_with("Eastbrook"))["id"][0])
     seen = network.observations([eastbrook]).filter(pl.col("period_start") == OCTOBER).row(0, named=True)
-    assert network.save_member_observation(
-        eastbrook, ProposedObservation(OCTOBER, numerator=str(seen["numerator"] + 1),
-                                       denominator=str(seen["denominator"])),
-        username="eastbrook", today=DEMO_TODAY, correcting=True) == "corrected"
+    assert (
+        network.save_member_observation(
+            eastbrook,
+            ProposedObservation(OCTOBER, numerator=str(seen["numerator"] + 1), denominator=str(seen["denominator"])),
+            username="eastbrook",
+            today=DEMO_TODAY,
+            correcting=True,
+        )
+        == "corrected"
+    )
     with pytest.raises(PermissionRefused):  # neither reaches across: the trust's store has no Eastbrook measure
-        trust.save_member_observation(eastbrook, ProposedObservation(OCTOBER, numerator="1", denominator="2"),
-                                      username="admin", today=DEMO_TODAY, correcting=True)
+        trust.save_member_observation(
+            eastbrook,
+            ProposedObservation(OCTOBER, numerator="1", denominator="2"),
+            username="admin",
+            today=DEMO_TODAY,
+            correcting=True,
+        )
     store.close()
     st.cache_data.clear()
     return app_db
@@ -564,8 +641,9 @@ def test_each_organisations_audit_trail_holds_only_its_own_rows(written, organis
     for name, writer, stranger in ((TRUST, "admin", "eastbrook"), (NETWORK, "eastbrook", "admin")):
         audit = _scoped(store, name).audit_log()
         assert writer in set(audit["username"]), f"{name}'s audit trail lacks its own write"
-        assert set(audit["username"]) <= organisations[name].usernames, \
+        assert set(audit["username"]) <= organisations[name].usernames, (
             f"{name}'s audit trail shows {set(audit['username']) - organisations[name].usernames}"
+        )
         assert stranger not in set(audit["username"])
         assert set(audit["organisation_id"]) == {organisations[name].id}
     assert _scoped(store, TRUST).audit_log().height + _scoped(store, NETWORK).audit_log().height == whole.height
@@ -605,12 +683,13 @@ def test_an_administrator_cannot_take_over_an_account_of_the_other_organisation(
     store = Store(app_db)
     before = store.user(taken)
     scoped = _scoped(store, own.name)
-    with pytest.raises(StoreError, match="already taken"):
+    with pytest.raises(Refused, match="already taken"):
         scoped.save_user(taken, "Taken over", "administrator", own.id, "a long enough password", username=person)
     other = organisations[_other(own.name)]
-    with pytest.raises(StoreError, match="Choose where the person works"):
-        scoped.save_user("newcomer", "New colleague", "team_member", other.id, "a long enough password",
-                         username=person)
+    with pytest.raises(Refused, match="Choose where the person works"):
+        scoped.save_user(
+            "newcomer", "New colleague", "team_member", other.id, "a long enough password", username=person
+        )
     store.close()
     app = open_screen(app_db, person, "users")
     app.text_input(key="user-account").input(taken)
@@ -642,12 +721,24 @@ def test_every_command_is_either_one_organisations_or_a_maintenance_command():
 
 @pytest.mark.parametrize("organisation", [TRUST, NETWORK])
 @pytest.mark.parametrize("form", ["table", "json"])
-def test_golden_thread_check_for_one_organisation_mentions_nothing_of_the_other(two_db, capsys, organisations,
-                                                                               organisation, form):
+def test_golden_thread_check_for_one_organisation_mentions_nothing_of_the_other(
+    two_db, capsys, organisations, organisation, form
+):
     own, other = organisations[organisation], organisations[_other(organisation)]
     for chosen in (organisation, str(own.id)):
-        code = main(["check", "--db", str(two_db), "--today", DEMO_TODAY.isoformat(), "--organisation", chosen,
-                     "--format", form])
+        code = main(
+            [
+                "check",
+                "--db",
+                str(two_db),
+                "--today",
+                DEMO_TODAY.isoformat(),
+                "--organisation",
+                chosen,
+                "--format",
+                form,
+            ]
+        )
         out = capsys.readouterr().out
         assert code in (0, 1)
         leaked = leaks([("output", out)], other, own)
@@ -660,20 +751,36 @@ def test_golden_thread_check_for_one_organisation_mentions_nothing_of_the_other(
             assert own.name in out
 
 
-@pytest.mark.parametrize("organisation", [
-    TRUST,
-    NETWORK,
-])
-def test_golden_thread_check_refusing_a_member_names_only_the_organisations_own(two_db, capsys, organisations,
-                                                                              organisation):
+@pytest.mark.parametrize(
+    "organisation",
+    [
+        TRUST,
+        NETWORK,
+    ],
+)
+def test_golden_thread_check_refusing_a_member_names_only_the_organisations_own(
+    two_db, capsys, organisations, organisation
+):
     own, other = organisations[organisation], organisations[_other(organisation)]
-    code = main(["check", "--db", str(two_db), "--today", DEMO_TODAY.isoformat(), "--organisation", organisation,
-                 "--member", "Nowhere High"])
+    code = main(
+        [
+            "check",
+            "--db",
+            str(two_db),
+            "--today",
+            DEMO_TODAY.isoformat(),
+            "--organisation",
+            organisation,
+            "--member",
+            "Nowhere High",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "Nowhere High" in err
     leaked = leaks([("stderr", err)], other, own)
-    assert not leaked, (f"golden-thread check --organisation “{organisation}” --member “Nowhere High”:\n"
-                        + "\n".join(leaked))
+    assert not leaked, f"golden-thread check --organisation “{organisation}” --member “Nowhere High”:\n" + "\n".join(
+        leaked
+    )
 
 
 def test_golden_thread_export_of_the_whole_database_stays_whole(two_db, tmp_path, capsys, organisations):

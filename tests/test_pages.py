@@ -75,14 +75,19 @@ def test_every_demo_measure_renders_its_chart_and_summary(app_db):
         charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
         assert charts, f"measure {measure_id}: no chart"
         spec = json.loads(charts[0].proto.spec)
-        drawn = {layer["encoding"]["y"]["field"] for layer in spec["layer"] if "y" in layer.get("encoding", {})
-                 and "field" in layer["encoding"]["y"]}
+        drawn = {
+            layer["encoding"]["y"]["field"]
+            for layer in spec["layer"]
+            if "y" in layer.get("encoding", {}) and "field" in layer["encoding"]["y"]
+        }
         assert {"value", "cl"} <= drawn, f"measure {measure_id}: chart lacks values or centre line"
         data = next(frame.value for frame in app.dataframe if "Centre" in frame.value.columns)
         assert len(data) > 10 and data["Centre"].notna().all(), f"measure {measure_id}: no centre line in the table"
         assert any(m.label == "Variation" for m in app.metric)
-        assert any("variation" in md.value.lower() or "too few" in md.value.lower() or "special cause" in md.value.lower()
-                   for md in app.markdown), f"measure {measure_id}: no summary sentence"
+        assert any(
+            "variation" in md.value.lower() or "too few" in md.value.lower() or "special cause" in md.value.lower()
+            for md in app.markdown
+        ), f"measure {measure_id}: no summary sentence"
 
 
 def test_an_unknown_measure_in_the_url_is_explained(app_db):
@@ -178,7 +183,10 @@ def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db
     assert not app.exception
     expected = measures.filter(pl.col("project") == project)["id"].to_list()
     measure_box = next(box for box in app.selectbox if box.label == "Measure")
-    wanted = [f"{n} ({t})" for n, t in measures.filter(pl.col("id").is_in(expected)).select("name", "measure_type").iter_rows()]
+    wanted = [
+        f"{n} ({t})"
+        for n, t in measures.filter(pl.col("id").is_in(expected)).select("name", "measure_type").iter_rows()
+    ]
     assert measure_box.options == wanted
 
 
@@ -190,7 +198,7 @@ def test_the_alignment_page_shows_the_demo_breaks_and_the_gaps(app_db):
     app = _open("screens/alignment.py")
     labels = [e.label for e in app.expander]
     assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in labels
-    assert f"Aim without project: 1" in labels
+    assert "Aim without project: 1" in labels
     assert f"Untested change idea: {len(DEMO_BREAKS['untested_change_idea'])}" in labels
     assert any("No open project serves **Improve staff engagement**" in e.value for e in app.error)
     store = Store(app_db)
@@ -219,8 +227,12 @@ def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
     orphan = DEMO_BREAKS["orphan_project"][0]
     app = _open("screens/thread.py", node=f"project:{orphan}")
     flags = app.dataframe[0].value
-    for rule, count in (("Orphan project", 2), ("Aim without project", 1), ("Measure gone quiet", 1),
-                        ("Untested change idea", len(DEMO_BREAKS["untested_change_idea"]))):
+    for rule, count in (
+        ("Orphan project", 2),
+        ("Aim without project", 1),
+        ("Measure gone quiet", 1),
+        ("Untested change idea", len(DEMO_BREAKS["untested_change_idea"])),
+    ):
         assert (flags["Flag"] == rule).sum() == count, rule
     # The shared link opens the orphan's details, with the reason it is flagged.
     assert any("Orphan project" in e.value for e in app.error)

@@ -7,10 +7,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from golden_thread.errors import Refused
 from golden_thread.services.measure_series import measure_charts
-from golden_thread.storage.store import Store, StoreError
-
-
+from golden_thread.storage.store import Store
 
 
 def _los(store: Store) -> int:
@@ -33,9 +32,9 @@ def test_accepting_a_suggested_phase_changes_the_centre_line(demo):
 
 def test_a_phase_needs_a_reason_and_a_period_with_data(demo):
     measure_id = _los(demo)
-    with pytest.raises(StoreError, match="Give a reason"):
+    with pytest.raises(Refused, match="Give a reason"):
         demo.add_phase(measure_id, dt.date(2026, 1, 1), "  ", username="lead")
-    with pytest.raises(StoreError, match="no data for the period starting 01 January 2030"):
+    with pytest.raises(Refused, match="no data for the period starting 01 January 2030"):
         demo.add_phase(measure_id, dt.date(2030, 1, 1), "Future", username="lead")
     assert demo.chart_phases([measure_id]).height == 0 and demo.audit_log().height == 0
 

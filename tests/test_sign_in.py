@@ -95,15 +95,20 @@ def test_a_team_member_lands_on_measures_and_is_told_which_data_is_theirs(app_db
 
 
 def test_the_audit_page_lists_a_correction_with_before_and_after(app_db):
-    from golden_thread.domain.observations import ProposedObservation
     import datetime as dt
+
+    from golden_thread.domain.observations import ProposedObservation
 
     store = Store(app_db)
     period = store.observations([1])["period_start"].max()
     row = store.observations([1]).row(-1, named=True)
-    store.save_observation(1, ProposedObservation(period, numerator=str(row["numerator"] + 1),
-                                                  denominator=str(row["denominator"])),
-                           username="lead", today=dt.date.today(), correcting=True)
+    store.save_observation(
+        1,
+        ProposedObservation(period, numerator=str(row["numerator"] + 1), denominator=str(row["denominator"])),
+        username="lead",
+        today=dt.date.today(),
+        correcting=True,
+    )
     store.close()
     app = signed_in(AppTest.from_file(ENTRY, default_timeout=60), "admin").run()
     app.switch_page(str(ROOT / "screens" / "audit.py")).run()
@@ -114,5 +119,6 @@ def test_the_audit_page_lists_a_correction_with_before_and_after(app_db):
     app.query_params["measure"] = "1"
     app.switch_page(str(ROOT / "screens" / "measures.py")).run()
     history = next(d.value for d in app.dataframe if "Change" in d.value.columns)
-    assert history["Change"].iloc[0] == (f"changed from {row['numerator']:g}/{row['denominator']:g} to "
-                                         f"{row['numerator'] + 1:g}/{row['denominator']:g}")
+    assert history["Change"].iloc[0] == (
+        f"changed from {row['numerator']:g}/{row['denominator']:g} to {row['numerator'] + 1:g}/{row['denominator']:g}"
+    )

@@ -13,7 +13,9 @@ from golden_thread.cli import main
 def _spc(tmp_path: Path, csv_text: str, options: dict, capsys) -> tuple[int, str]:
     (tmp_path / "in.csv").write_text(csv_text)
     (tmp_path / "o.json").write_text(json.dumps(options))
-    code = main(["spc", str(tmp_path / "in.csv"), "--options", str(tmp_path / "o.json"), "--out", str(tmp_path / "out.csv")])
+    code = main(
+        ["spc", str(tmp_path / "in.csv"), "--options", str(tmp_path / "o.json"), "--out", str(tmp_path / "out.csv")]
+    )
     return code, capsys.readouterr().err
 
 
@@ -34,6 +36,9 @@ def _spc(tmp_path: Path, csv_text: str, options: dict, capsys) -> tuple[int, str
         ("x,y\n1,4\n2,5\n", {"chart": "xmr", "multiply": -3}, "option 'multiply' must be a positive number"),
         ("x,y\n1,-4\n2,5\n", {"chart": "c"}, "in.csv line 2: a c chart counts events; y cannot be negative"),
         ("", {"chart": "xmr"}, "the file is empty"),
+        ("x,y\n1,\n2,\n", {"chart": "xmr"}, "in.csv: every y is empty; there is nothing to chart"),
+        ("x,y,n\n1,4,10\n2,5,\n", {"chart": "run"}, "in.csv line 3: y is given but its denominator n is missing"),
+        ("x,y,n\n1,4,10\n2,5,\n", {"chart": "u"}, "in.csv line 3: y is given but its denominator n is missing"),
     ],
 )
 def test_bad_input_names_the_row_and_the_problem(tmp_path, capsys, csv_text, options, message):
@@ -48,3 +53,21 @@ def test_good_input_writes_one_row_per_input_row(tmp_path, capsys):
     assert code == 0, err
     lines = (tmp_path / "out.csv").read_text().splitlines()
     assert len(lines) == 5 and lines[0].startswith("x,y,phase,baseline,include,cl")
+
+
+def test_an_unknown_output_format_is_refused(tmp_path, capsys):
+    (tmp_path / "in.csv").write_text("x,y\n1,4\n2,5\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["spc", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out.xml"), "--format", "xml"])
+    assert stopped.value.code == 2
+    assert "argument --format: invalid choice: 'xml' (choose from 'csv', 'json')" in capsys.readouterr().err
+    assert not (tmp_path / "out.xml").exists()
+
+
+@pytest.mark.parametrize("output_format", ["csv", "json"])
+def test_an_output_that_cannot_be_written_is_named(tmp_path, capsys, output_format):
+    (tmp_path / "in.csv").write_text("x,y\n1,4\n2,5\n")
+    out = tmp_path / "no such folder" / "out.txt"
+    code = main(["spc", str(tmp_path / "in.csv"), "--out", str(out), "--format", output_format])
+    assert code == 2
+    assert f"golden-thread spc: cannot write {out}: No such file or directory" in capsys.readouterr().err

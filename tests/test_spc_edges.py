@@ -90,10 +90,19 @@ def test_many_series_in_one_call_match_one_at_a_time():
 
     series = {1: [5, 6, 7, 5, 6, 30, 5, 6], 2: [1, 2, 3, 4, 5, 6, 7, 8, 9], 3: [4, 4, 5, 4, 6]}
     points = pl.DataFrame(
-        [{"series": s, "x": i + 1, "y": float(y), "n": None, "phase_start": False, "exclude": False}
-         for s, ys in series.items() for i, y in enumerate(ys)],
-        schema={"series": pl.Int64, "x": pl.Int64, "y": pl.Float64, "n": pl.Float64,
-                "phase_start": pl.Boolean, "exclude": pl.Boolean},
+        [
+            {"series": s, "x": i + 1, "y": float(y), "n": None, "phase_start": False, "exclude": False}
+            for s, ys in series.items()
+            for i, y in enumerate(ys)
+        ],
+        schema={
+            "series": pl.Int64,
+            "x": pl.Int64,
+            "y": pl.Float64,
+            "n": pl.Float64,
+            "phase_start": pl.Boolean,
+            "exclude": pl.Boolean,
+        },
     )
     settings = pl.DataFrame([settings_row(s, SpcOptions(rules="mdc")) for s in series], schema=SETTINGS_SCHEMA)
     together = analyse(points, settings)
@@ -102,3 +111,50 @@ def test_many_series_in_one_call_match_one_at_a_time():
         mine = together.filter(pl.col("series") == s)
         assert mine["ucl"].to_list() == alone["ucl"].to_list()
         assert mine["point_type"].to_list() == alone["point_type"].to_list()
+
+
+def test_short_group_warning_below_twelve_rows_missing_values_counted():
+    """NHSRplotthedots: ``dplyr::n() < 12`` per rebase group (see constants.MDC_SHORT_GROUP_POINTS)."""
+    ys = [10, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10]
+    assert not _run(ys, rules="mdc")[0]["short_group_warning"].any()
+    assert _run(ys[:11], rules="mdc")[0]["short_group_warning"].all()
+    with_gap = ys[:10] + [None, 10]  # 12 rows, 11 values: n() counts the rows
+    assert not _run(with_gap, rules="mdc")[0]["short_group_warning"].any()
+    chart, summary = _run(ys, rules="mdc")
+    assert summary["state"] == "ok"
+
+
+def test_a_missing_numerator_has_no_limits_on_p_and_u_charts_but_keeps_them_on_c_and_xmr():
+    import polars as pl
+
+    x = list(range(1, 8))
+    y = [12, 15, None, 11, 14, 13, 12]
+    n = [100, 120, 110, 90, 130, 100, 105]
+    for chart in ("p", "p_prime", "u", "u_prime"):
+        frame = analyse_series(x, y, SpcOptions(chart=chart), n=n)
+        missing = frame.filter(pl.col("x") == 3)
+        assert missing.select("lcl", "ucl", "lcl_95", "ucl_95").null_count().row(0) == (1, 1, 1, 1), chart
+        assert frame.filter(pl.col("x") != 3)["ucl"].is_not_null().all(), chart
+        pooled = sum(v for v in y if v is not None) / sum(d for v, d in zip(y, n) if v is not None)
+        assert abs(frame["cl"][0] - pooled) < 1e-15, chart
+    for chart in ("xmr", "c"):
+        frame = analyse_series(x, y, SpcOptions(chart=chart))
+        assert frame.filter(pl.col("x") == 3)["ucl"].is_not_null().all(), chart
+
+
+def test_a_missing_value_breaks_a_making_data_count_run_and_is_not_in_the_baseline():
+    ys = [10, 12, 9, 11, 10, 12, 9, 11, 10, 12, 9, 11, 14, 14, 13, 14, None, 13, 14, 13]
+    chart, _ = _run(ys, rules="mdc")
+    assert chart["baseline"].to_list() == [y is not None for y in ys]
+    assert not chart["shift_flag"].any()  # 4 + 3 above the mean, not 7
+    filled = ys[:16] + [14] + ys[17:]
+    assert _run(filled, rules="mdc")[0]["shift_flag"].to_list()[12:] == [True] * 8
+    assert _run(ys, chart="xmr")[0]["baseline"].all()  # qicharts2 reports its freeze flag as is
+
+
+def test_a_numerator_without_its_denominator_is_missing_not_a_proportion():
+    """qicharts2 charts only complete cases (R/qic.R lines 261-266); the app's path gets no CLI check."""
+    frame = analyse_series([1, 2, 3, 4], [5, 7, 6, 4], SpcOptions(chart="p"), n=[50, None, 60, 40])
+    assert frame["value"].to_list()[1] is None
+    assert frame["ucl"].to_list()[1] is None
+    assert abs(frame["cl"][0] - 15 / 150) < 1e-15

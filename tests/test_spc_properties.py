@@ -9,11 +9,19 @@ from hypothesis import strategies as st
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
 
-values = st.lists(
-    st.integers(min_value=-500, max_value=500).map(lambda v: v / 4), min_size=3, max_size=40
-)
-SIGNALS = ["sigma_signal", "run_signal", "special_cause_type", "point_type", "shift_flag", "trend_flag",
-           "two_in_three_flag", "n_useful", "longest_run", "n_crossings"]
+values = st.lists(st.integers(min_value=-500, max_value=500).map(lambda v: v / 4), min_size=3, max_size=40)
+SIGNALS = [
+    "sigma_signal",
+    "run_signal",
+    "special_cause_type",
+    "point_type",
+    "shift_flag",
+    "trend_flag",
+    "two_in_three_flag",
+    "n_useful",
+    "longest_run",
+    "n_crossings",
+]
 
 
 def _chart(ys, **options):
@@ -21,8 +29,12 @@ def _chart(ys, **options):
 
 
 @settings(max_examples=150, deadline=None)
-@given(ys=values, shift=st.integers(min_value=-1000, max_value=1000), rules=st.sampled_from(["anhoej", "mdc"]),
-       chart=st.sampled_from(["xmr", "run"]))
+@given(
+    ys=values,
+    shift=st.integers(min_value=-1000, max_value=1000),
+    rules=st.sampled_from(["anhoej", "mdc"]),
+    chart=st.sampled_from(["xmr", "run"]),
+)
 def test_adding_a_constant_moves_centre_and_limits_and_changes_no_signal(ys, shift, rules, chart):
     if chart == "run" and rules == "mdc":
         rules = "anhoej"
@@ -40,8 +52,9 @@ def test_adding_a_constant_moves_centre_and_limits_and_changes_no_signal(ys, shi
 def test_reversing_the_direction_swaps_improvement_and_concern(ys):
     up = _chart(ys, rules="mdc", improvement_direction="increase")["point_type"]
     down = _chart(ys, rules="mdc", improvement_direction="decrease")["point_type"]
-    swapped = up.replace({"special_cause_improvement": "special_cause_concern",
-                          "special_cause_concern": "special_cause_improvement"})
+    swapped = up.replace(
+        {"special_cause_improvement": "special_cause_concern", "special_cause_concern": "special_cause_improvement"}
+    )
     assert swapped.equals(down)
 
 
@@ -62,7 +75,7 @@ def test_a_phase_alone_gives_the_same_chart_as_its_own_series(ys):
     """A phase is a rebase: its centre, limits and rules do not depend on what came before it."""
     cut = len(ys) // 2 + 1
     together = _chart(ys, rules="mdc", phase_starts=(cut,))
-    alone = _chart(ys[cut - 1:], rules="mdc")
+    alone = _chart(ys[cut - 1 :], rules="mdc")
     tail = together.filter(pl.col("phase") == 2)
     for column in ("cl", "ucl", "special_cause_type", "point_type"):
         left, right = tail[column], alone[column]

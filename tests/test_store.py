@@ -14,13 +14,23 @@ from golden_thread.storage.store import Store
 
 def _minimal_organisation() -> dict[str, pl.DataFrame]:
     return {
-        "organisation": pl.DataFrame({"id": [1, 2], "name": ["Trust", "Ward 7"], "kind": ["trust", "team"],
-                                      "parent_id": [None, 1]}),
-        "strategic_objective": pl.DataFrame({"id": [1], "organisation_id": [1], "title": ["Safe care"],
-                                             "category": ["Quality"]}),
+        "organisation": pl.DataFrame(
+            {"id": [1, 2], "name": ["Trust", "Ward 7"], "kind": ["trust", "team"], "parent_id": [None, 1]}
+        ),
+        "strategic_objective": pl.DataFrame(
+            {"id": [1], "organisation_id": [1], "title": ["Safe care"], "category": ["Quality"]}
+        ),
         "aim": pl.DataFrame({"id": [1], "objective_id": [1], "title": ["Fewer falls"]}),
-        "measure": pl.DataFrame({"id": [1], "name": ["Falls per 1,000 bed days"], "measure_type": ["outcome"],
-                                 "aim_id": [1], "frequency": ["monthly"], "chart_type": ["u"]}),
+        "measure": pl.DataFrame(
+            {
+                "id": [1],
+                "name": ["Falls per 1,000 bed days"],
+                "measure_type": ["outcome"],
+                "aim_id": [1],
+                "frequency": ["monthly"],
+                "chart_type": ["u"],
+            }
+        ),
     }
 
 
@@ -33,8 +43,10 @@ def test_a_new_file_is_created_at_the_latest_version(tmp_path):
 def test_an_old_file_upgrades_in_place_and_keeps_its_rows(tmp_path):
     path = tmp_path / "old.duckdb"
     old = duckdb.connect(str(path))
-    old.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
-                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    old.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
     old.execute(MIGRATIONS[0][2])
     old.execute("INSERT INTO schema_version (version, description) VALUES (1, 'v1')")
     old.execute("INSERT INTO organisation (id, name, kind) VALUES (1, 'Old Trust', 'trust')")
@@ -62,15 +74,34 @@ def test_a_file_from_a_newer_version_is_refused_with_a_reason(tmp_path):
     ("table", "row", "complaint"),
     [
         ("observation", {"measure_id": 99, "period_start": dt.date(2026, 1, 1), "value": 3.0}, "foreign key"),
-        ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": 3.0,
-                         "denominator": -10.0}, "CHECK"),
-        ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": -1.0,
-                         "denominator": 10.0}, "CHECK"),
+        (
+            "observation",
+            {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": 3.0, "denominator": -10.0},
+            "CHECK",
+        ),
+        (
+            "observation",
+            {"measure_id": 1, "period_start": dt.date(2026, 1, 1), "numerator": -1.0, "denominator": 10.0},
+            "CHECK",
+        ),
         ("observation", {"measure_id": 1, "period_start": dt.date(2026, 1, 1)}, "CHECK"),
-        ("measure", {"id": 2, "name": "X", "measure_type": "outcomes", "aim_id": 1, "frequency": "monthly",
-                     "chart_type": "xmr"}, "CHECK"),
-        ("measure", {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly",
-                     "chart_type": "xmr"}, "CHECK"),
+        (
+            "measure",
+            {
+                "id": 2,
+                "name": "X",
+                "measure_type": "outcomes",
+                "aim_id": 1,
+                "frequency": "monthly",
+                "chart_type": "xmr",
+            },
+            "CHECK",
+        ),
+        (
+            "measure",
+            {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly", "chart_type": "xmr"},
+            "CHECK",
+        ),
         ("strategic_objective", {"id": 2, "organisation_id": 1, "title": "Y", "category": "Fun"}, "CHECK"),
         ("project", {"id": 1, "team_id": 2, "title": "P", "progress_score": 3.3}, "CHECK"),
     ],
@@ -85,8 +116,9 @@ def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, c
 
 def test_one_observation_per_measure_and_period(store):
     store.insert_tables(_minimal_organisation())
-    first = pl.DataFrame({"measure_id": [1], "period_start": [dt.date(2026, 1, 1)], "numerator": [3.0],
-                          "denominator": [5000.0]})
+    first = pl.DataFrame(
+        {"measure_id": [1], "period_start": [dt.date(2026, 1, 1)], "numerator": [3.0], "denominator": [5000.0]}
+    )
     store.insert_tables({"observation": first})
     with pytest.raises(duckdb.Error, match="(?i)duplicate key"):
         store.insert_tables({"observation": first})
@@ -95,8 +127,9 @@ def test_one_observation_per_measure_and_period(store):
 
 def test_a_failing_multi_table_write_leaves_nothing_behind(store):
     frames = _minimal_organisation()
-    frames["observation"] = pl.DataFrame({"measure_id": [1, 1], "period_start": [dt.date(2026, 1, 1)] * 2,
-                                          "value": [1.0, 2.0]})
+    frames["observation"] = pl.DataFrame(
+        {"measure_id": [1, 1], "period_start": [dt.date(2026, 1, 1)] * 2, "value": [1.0, 2.0]}
+    )
     with pytest.raises(duckdb.Error):
         store.insert_tables(frames)
     assert store.is_empty()
@@ -107,20 +140,21 @@ def test_linking_a_project_refuses_unknown_targets_and_duplicates(demo):
     import polars as pl
     import pytest
 
-    from golden_thread.storage.store import StoreError
+    from golden_thread.errors import Refused
 
     driver = demo.link_targets().filter(pl.col("kind") == "driver")["target_id"][0]
-    retired = demo.table("driver").join(demo.table("driver_diagram_version").filter(pl.col("status") == "retired"),
-                                        left_on="version_id", right_on="id")["id"][0]
+    retired = demo.table("driver").join(
+        demo.table("driver_diagram_version").filter(pl.col("status") == "retired"), left_on="version_id", right_on="id"
+    )["id"][0]
     orphan = 22
-    with pytest.raises(StoreError, match="no active driver"):
+    with pytest.raises(Refused, match="no active driver"):
         demo.link_project(orphan, "driver", retired, username="lead")
-    with pytest.raises(StoreError, match="not to"):
+    with pytest.raises(Refused, match="not to"):
         demo.link_project(orphan, "project", 1, username="lead")
-    with pytest.raises(StoreError, match="no project"):
+    with pytest.raises(Refused, match="no project"):
         demo.link_project(999_999, "driver", driver, username="lead")
     assert demo.link_project(orphan, "driver", driver, username="lead") == "primary"
-    with pytest.raises(StoreError, match="already linked"):
+    with pytest.raises(Refused, match="already linked"):
         demo.link_project(orphan, "driver", driver, username="lead")
     aim = demo.link_targets().filter(pl.col("kind") == "aim")["target_id"][0]
     assert demo.link_project(orphan, "aim", aim, username="lead") == "also"

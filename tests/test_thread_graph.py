@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from golden_thread.domain.thread_graph import ORPHANS, build_thread, path_to_root
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.storage.store import Store
-from golden_thread.domain.thread_graph import ORPHANS, build_thread, path_to_root
 from tests.conftest import DEMO_TODAY
 
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from golden_thread.domain.thread_graph import ORPHANS, build_thread, flags_by_node
+from golden_thread.draw.thread_tree import (
+    SEVERITY_COLOURS,
+    TreeFilter,
+    echarts_options,
+    node_details,
+    node_icons,
+    tree_view,
+    visible_nodes,
+)
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
+from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.store import Store
-from golden_thread.services.checks import check_thread
-from golden_thread.domain.thread_graph import ORPHANS, build_thread
-from golden_thread.domain.thread_graph import flags_by_node
-from golden_thread.draw.thread_tree import (
-    SEVERITY_COLOURS, TreeFilter, echarts_options, node_details, node_icons, tree_view, visible_nodes,
-)
 from tests.conftest import DEMO_TODAY
 
 
@@ -38,11 +43,26 @@ def _walk(items):
 def test_every_demo_break_sits_on_a_node_of_the_tree(model):
     thread, flags, _ = model
     nodes = set(thread["node"])
-    for rule in ("orphan_project", "aim_without_project", "untested_change_idea", "project_without_measure",
-                 "stale_project", "pdsa_overdue", "pdsa_without_prediction", "driver_without_change_idea"):
-        entity = {"orphan_project": "project", "aim_without_project": "aim", "untested_change_idea": "change_idea",
-                  "project_without_measure": "project", "stale_project": "project", "pdsa_overdue": "pdsa_cycle",
-                  "pdsa_without_prediction": "pdsa_cycle", "driver_without_change_idea": "driver"}[rule]
+    for rule in (
+        "orphan_project",
+        "aim_without_project",
+        "untested_change_idea",
+        "project_without_measure",
+        "stale_project",
+        "pdsa_overdue",
+        "pdsa_without_prediction",
+        "driver_without_change_idea",
+    ):
+        entity = {
+            "orphan_project": "project",
+            "aim_without_project": "aim",
+            "untested_change_idea": "change_idea",
+            "project_without_measure": "project",
+            "stale_project": "project",
+            "pdsa_overdue": "pdsa_cycle",
+            "pdsa_without_prediction": "pdsa_cycle",
+            "driver_without_change_idea": "driver",
+        }[rule]
         expected = {f"{entity}:{i}" for i in DEMO_BREAKS[rule]}
         flagged = set(flags.filter(pl.col("rule").list.contains(rule))["node"])
         assert flagged == expected and expected <= nodes, rule

@@ -96,9 +96,15 @@ def test_an_unknown_file_or_column_is_refused(exported, tmp_path, capsys):
 
 def test_a_project_with_two_primary_links_is_refused(exported, tmp_path, capsys):
     links = pl.read_csv(exported / "project_link.csv", infer_schema_length=0)
-    extra = links.filter(pl.col("is_primary") == "true").head(1).with_columns(
-        pl.lit(None, dtype=pl.Utf8).alias("change_idea_id"), pl.lit(None, dtype=pl.Utf8).alias("driver_id"),
-        pl.lit("1").alias("aim_id"))
+    extra = (
+        links.filter(pl.col("is_primary") == "true")
+        .head(1)
+        .with_columns(
+            pl.lit(None, dtype=pl.Utf8).alias("change_idea_id"),
+            pl.lit(None, dtype=pl.Utf8).alias("driver_id"),
+            pl.lit("1").alias("aim_id"),
+        )
+    )
     pl.concat([links, extra]).write_csv(exported / "project_link.csv")
     target = tmp_path / "copy.duckdb"
     assert main(["import", str(exported), "--db", str(target)]) == 1

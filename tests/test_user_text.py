@@ -28,14 +28,24 @@ ENTRY = str(ROOT / "dashboard.py")
 
 
 def payload(i: int) -> str:
-    return (f"<script>alert({i})</script> <img src=x onerror=alert({i})> **bold{i}** <b>x{i}</b> "
-            f"[link{i}](http://x{i}.example) :red[alarm{i}] $x{i}$ _it{i}_")
+    return (
+        f"<script>alert({i})</script> <img src=x onerror=alert({i})> **bold{i}** <b>x{i}</b> "
+        f"[link{i}](http://x{i}.example) :red[alarm{i}] $x{i}$ _it{i}_"
+    )
 
 
 def markup(i: int) -> list[str]:
     """Pieces of payload(i) that, left as typed inside markdown, would render as markup."""
-    return ["<script>", f"<img src=x onerror=alert({i})>", f"**bold{i}**", f"<b>x{i}</b>",
-            f"[link{i}](http://x{i}.example)", f":red[alarm{i}]", f"${'x'}{i}$", f"_it{i}_"]
+    return [
+        "<script>",
+        f"<img src=x onerror=alert({i})>",
+        f"**bold{i}**",
+        f"<b>x{i}</b>",
+        f"[link{i}](http://x{i}.example)",
+        f":red[alarm{i}]",
+        f"${'x'}{i}$",
+        f"_it{i}_",
+    ]
 
 
 # (table, key column, key, column) -> the payload number written there
@@ -68,10 +78,30 @@ PAGES = {
     "users": ("screens/users.py", {}),
 }
 # Which payloads each page must show somewhere (as typed, once markdown escapes are undone).
-SHOWN = {"home": {0, 1, 4}, "measure": {6, 10}, "alignment": {4, 5}, "thread": {1}, "board": {0, 1, 4},
-         "board aim": {1, 2, 3}, "audit trail": set(), "users": set()}
-MARKDOWN_BODIES = {"markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success",
-                   "toast", "exception", "latex"}
+SHOWN = {
+    "home": {0, 1, 4},
+    "measure": {6, 10},
+    "alignment": {4, 5},
+    "thread": {1},
+    "board": {0, 1, 4},
+    "board aim": {1, 2, 3},
+    "audit trail": set(),
+    "users": set(),
+}
+MARKDOWN_BODIES = {
+    "markdown",
+    "caption",
+    "title",
+    "header",
+    "subheader",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "toast",
+    "exception",
+    "latex",
+}
 
 
 def _walk(node):
@@ -85,10 +115,10 @@ def _strings(message, prefix: str = ""):
     for field, value in message.ListFields():
         repeated = field.is_repeated if hasattr(field, "is_repeated") else field.label == field.LABEL_REPEATED
         if field.type == field.TYPE_MESSAGE:
-            for item in (value if repeated else [value]):
+            for item in value if repeated else [value]:
                 yield from _strings(item, f"{prefix}{field.name}.")
         elif field.type == field.TYPE_STRING:
-            for item in (value if repeated else [value]):
+            for item in value if repeated else [value]:
                 yield f"{prefix}{field.name}", item
 
 
@@ -123,8 +153,9 @@ class Rendered:
 
     def shown_as_typed(self) -> str:
         """Everything a reader sees, markdown escapes undone, as one text to search."""
-        unescaped = [html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text))
-                     for _, text in self.bodies + self.labels]
+        unescaped = [
+            html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)) for _, text in self.bodies + self.labels
+        ]
         return "\n".join(unescaped + self.plain)
 
 
@@ -148,8 +179,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     for (table, key, value, column), i in POISONED.items():
         hit = pl.col(key) == value
         assert frames[table].filter(hit).height, f"no {table} row with {key} = {value} in the demo"
-        frames[table] = frames[table].with_columns(pl.when(hit).then(pl.lit(payload(i))).otherwise(pl.col(column))
-                                                   .alias(column))
+        frames[table] = frames[table].with_columns(
+            pl.when(hit).then(pl.lit(payload(i))).otherwise(pl.col(column)).alias(column)
+        )
     path = tmp_path_factory.mktemp("user-text") / "poisoned.duckdb"
     store = Store(path)
     store.insert_tables(frames)

@@ -13,20 +13,20 @@ import time
 import polars as pl
 import streamlit as st
 
-from golden_thread.domain.access import ROLE_TITLES
-from golden_thread.domain.palette import ICONS
 from golden_thread.config import default_db_path
+from golden_thread.domain.access import ROLE_TITLES
+from golden_thread.domain.checks import rule_title
+from golden_thread.domain.palette import ICONS
+from golden_thread.domain.thread_graph import build_thread, flags_by_node
+from golden_thread.draw.thread_tree import TreeView, echarts_options, height_for, node_icons
+from golden_thread.errors import Refused
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
+from golden_thread.services.board import BoardView, board_months, board_view
+from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.scope import Scope
-from golden_thread.storage.store import Store, StoreError
-from golden_thread.domain.checks import rule_title
-from golden_thread.services.checks import check_thread
-from golden_thread.domain.thread_graph import build_thread
-from golden_thread.services.board import BoardView, board_months, board_view
-from golden_thread.domain.thread_graph import flags_by_node
-from golden_thread.draw.thread_tree import TreeView, echarts_options, height_for, node_icons
+from golden_thread.storage.store import Store
 
 
 @st.cache_resource(show_spinner="Opening the Golden Thread database…")
@@ -55,8 +55,11 @@ def _resolve_scope() -> Scope:
     none is stopped here."""
     scopes = open_store(default_db_path()).scopes_for(username())
     if not scopes:
-        st.error("Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
-                 "Ask an administrator to place you in your organisation.", icon=":material/person_off:")
+        st.error(
+            "Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
+            "Ask an administrator to place you in your organisation.",
+            icon=":material/person_off:",
+        )
         st.stop()
     chosen = st.session_state.get("organisation")
     scope = next((s for s in scopes if s.organisation_id == chosen), scopes[0])
@@ -143,8 +146,13 @@ def draw_tree(view: TreeView, *, key: str) -> str | None:
     """Draw a thread tree (SVG, so each label is a real element); returns the node clicked this run, if new."""
     from streamlit_echarts import st_echarts  # its component registers only inside a running app
 
-    clicked = st_echarts(echarts_options(view), height=f"{height_for(view)}px", key=key, renderer="svg",
-                         events={"click": "function(params) { return params.value; }"})
+    clicked = st_echarts(
+        echarts_options(view),
+        height=f"{height_for(view)}px",
+        key=key,
+        renderer="svg",
+        events={"click": "function(params) { return params.value; }"},
+    )
     event = (clicked or {}).get("chart_event")
     if event and event != st.session_state.get(f"{key}-clicked"):
         st.session_state[f"{key}-clicked"] = event
@@ -153,6 +161,7 @@ def draw_tree(view: TreeView, *, key: str) -> str | None:
 
 
 # -- who is signed in ------------------------------------------------------------------------------------
+
 
 def signed_in_user() -> dict | None:
     """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account."""
@@ -198,7 +207,7 @@ def may(db: Store, action: str, team_id: int | None = None) -> str | None:
     """None when the signed-in person may do ``action``; otherwise the reason, to show instead of a form."""
     try:
         db.authorise(username(), action, team_id)
-    except StoreError as refused:
+    except Refused as refused:
         return str(refused).replace(" Nothing was changed.", "")
     return None
 
@@ -244,23 +253,32 @@ def sign_in_screen() -> None:
     st.caption("One true picture of whether our improvement work is moving the aims that matter.")
 
     if unknown := st.session_state.get("sso-unknown"):
-        st.error(f"You signed in as {unknown}, but there is no Golden Thread account for that address. "
-                 "Ask an administrator to add you.", icon=":material/person_off:")
+        st.error(
+            f"You signed in as {unknown}, but there is no Golden Thread account for that address. "
+            "Ask an administrator to add you.",
+            icon=":material/person_off:",
+        )
 
     left, right = st.columns([1.2, 1])
     with left:
         if sso_configured():
-            st.button("Sign in with your organisation account", icon=":material/key:", on_click=st.login, type="primary")
+            st.button(
+                "Sign in with your organisation account", icon=":material/key:", on_click=st.login, type="primary"
+            )
             st.divider()
         locked_until = st.session_state.get("locked-until", 0.0)
         with st.form("sign-in"):
             account = st.text_input("Username", key="sign-in-username", autocomplete="username")
-            password = st.text_input("Password", type="password", key="sign-in-password", autocomplete="current-password")
+            password = st.text_input(
+                "Password", type="password", key="sign-in-password", autocomplete="current-password"
+            )
             submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
         if submitted:
             if time.time() < locked_until:
-                st.error(f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.",
-                         icon=":material/lock_clock:")
+                st.error(
+                    f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.",
+                    icon=":material/lock_clock:",
+                )
             elif not account.strip() or not password:
                 st.error("Enter your username and your password.", icon=":material/error:")
             else:
@@ -271,8 +289,10 @@ def sign_in_screen() -> None:
                     if attempts >= MAX_ATTEMPTS:
                         st.session_state["locked-until"] = time.time() + LOCKOUT_SECONDS
                         st.session_state["failed-attempts"] = 0
-                    st.error("That username and password do not match an active account. Check both and try again.",
-                             icon=":material/error:")
+                    st.error(
+                        "That username and password do not match an active account. Check both and try again.",
+                        icon=":material/error:",
+                    )
                 else:
                     st.session_state.pop("failed-attempts", None)
                     sign_in(user)
@@ -282,10 +302,17 @@ def sign_in_screen() -> None:
         with right:
             with st.container(border=True):
                 st.markdown("**Demo organisation**")
-                st.caption(f"This database holds the demo trust. Each account below has the password “{DEMO_PASSWORD}”. "
-                           "A real organisation's database never shows this box.")
+                st.caption(
+                    f"This database holds the demo trust. Each account below has the password “{DEMO_PASSWORD}”. "
+                    "A real organisation's database never shows this box."
+                )
                 users = db.users().filter(pl.col("active"))
-                st.dataframe(users.select(pl.col("username").alias("Username"),
-                                          pl.col("role").replace_strict(ROLE_TITLES).alias("Role"),
-                                          pl.col("organisation").alias("Works in")),
-                             hide_index=True, width="stretch")
+                st.dataframe(
+                    users.select(
+                        pl.col("username").alias("Username"),
+                        pl.col("role").replace_strict(ROLE_TITLES).alias("Role"),
+                        pl.col("organisation").alias("Works in"),
+                    ),
+                    hide_index=True,
+                    width="stretch",
+                )

@@ -7,9 +7,7 @@ is never left guessing. Reading is open to every signed-in role: a board sees ev
 from __future__ import annotations
 
 import functools
-from typing import Callable
-
-from golden_thread.errors import StoreError
+from collections.abc import Callable
 
 ROLE_TITLES = {
     "board_viewer": "Board viewer",
@@ -23,22 +21,24 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
     "enter_data": (frozenset({"team_member", "improvement_lead", "administrator"}), "enter or correct measure data"),
     "log_pdsa": (frozenset({"team_member", "improvement_lead", "administrator"}), "log or update PDSA cycles"),
     "change_chart": (frozenset({"improvement_lead", "administrator"}), "confirm chart phases or exclude points"),
-    "edit_thread": (frozenset({"improvement_lead", "administrator"}),
-                    "change aims, driver diagrams or the links between projects and the thread"),
+    "edit_thread": (
+        frozenset({"improvement_lead", "administrator"}),
+        "change aims, driver diagrams or the links between projects and the thread",
+    ),
     "publish_board": (frozenset({"administrator"}), "publish the board"),
-    "assess_leadership": (frozenset({"team_member", "improvement_lead", "administrator"}),
-                          "record leadership self-assessments"),
+    "assess_leadership": (
+        frozenset({"team_member", "improvement_lead", "administrator"}),
+        "record leadership self-assessments",
+    ),
     "edit_frameworks": (frozenset({"administrator"}), "edit leadership frameworks"),
-    "edit_network": (frozenset({"improvement_lead", "administrator"}),
-                     "change a network's aim, shared driver diagram or uniform measures"),
+    "edit_network": (
+        frozenset({"improvement_lead", "administrator"}),
+        "change a network's aim, shared driver diagram or uniform measures",
+    ),
     "manage_users": (frozenset({"administrator"}), "manage users"),
 }
 # Team members may change only their own team's work; the others act across the organisation.
 TEAM_SCOPED = frozenset({"team_member"})
-
-
-class PermissionRefused(StoreError):
-    """A write the signed-in person's role does not allow; nothing was changed."""
 
 
 def refusal(role: str | None, action: str) -> str | None:
@@ -55,6 +55,7 @@ def guarded(action: str, team_of: Callable | None = None, record: Callable | Non
     """Mark a Store method as a write of ``action``: the signed-in user (the ``username`` keyword) is checked
     against the role table, and, for team members, against the team that owns the record (``team_of``); the
     record the write changes (``record`` gives its table and id) must be in the store's organisation."""
+
     def decorate(method):
         @functools.wraps(method)
         def checked(self, *args, username: str, **kwargs):
@@ -63,6 +64,8 @@ def guarded(action: str, team_of: Callable | None = None, record: Callable | Non
             if record is not None:
                 self.require_in_scope(*record(self, *args, **kwargs))
             return method(self, *args, username=username, **kwargs)
+
         checked.action = action
         return checked
+
     return decorate

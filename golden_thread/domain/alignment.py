@@ -16,8 +16,10 @@ def flags_by_rule(flags: pl.DataFrame) -> pl.DataFrame:
     return (
         flags.group_by("rule", "severity", "entity_type", maintain_order=True)
         .agg(count=pl.len(), items=pl.col("title"))
-        .with_columns(explanation=pl.col("rule").replace_strict({r.name: r.explanation for r in RULES.values()}),
-                      _order=pl.col("severity").replace_strict(severity_order, return_dtype=pl.Int8))
+        .with_columns(
+            explanation=pl.col("rule").replace_strict({r.name: r.explanation for r in RULES.values()}),
+            _order=pl.col("severity").replace_strict(severity_order, return_dtype=pl.Int8),
+        )
         .sort("_order", "count", descending=[False, True])
         .drop("_order")
     )
@@ -40,14 +42,16 @@ def aligned_share_by_division(alignment: pl.DataFrame) -> pl.DataFrame:
 
 def coverage_grid(alignment: pl.DataFrame, aims: pl.DataFrame) -> pl.DataFrame:
     """Projects (rows) by aims (columns): 'primary', 'also' or empty; unaligned projects and unserved aims show."""
-    cells = (
-        alignment.filter(pl.col("status").is_in(["active", "planning", "on_hold"]))
-        .with_columns(link=pl.when(pl.col("is_primary")).then(pl.lit("primary")).otherwise(pl.lit("also")))
+    cells = alignment.filter(pl.col("status").is_in(["active", "planning", "on_hold"])).with_columns(
+        link=pl.when(pl.col("is_primary")).then(pl.lit("primary")).otherwise(pl.lit("also"))
     )
     projects = cells.select("project_id", "project", "team").unique(maintain_order=True)
     # A project reaching an aim both ways shows its primary link ('primary' sorts after 'also').
-    linked = cells.filter(pl.col("aim_id").is_not_null()).group_by("project_id", "aim").agg(
-        pl.col("link").sort(descending=True).first())
+    linked = (
+        cells.filter(pl.col("aim_id").is_not_null())
+        .group_by("project_id", "aim")
+        .agg(pl.col("link").sort(descending=True).first())
+    )
     grid = projects
     for aim in aims["title"].to_list():
         column = linked.filter(pl.col("aim") == aim).select("project_id", pl.col("link").alias(aim))

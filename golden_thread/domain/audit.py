@@ -27,8 +27,11 @@ def value_history(audit: pl.DataFrame) -> pl.DataFrame:
         after = json.loads(record["after_json"]) if record["after_json"] else None
         period = record["entity_key"].split("/", 1)[-1]
         if record["action"] == "import":
-            change = f"imported {after.get('added', 0)} new and {after.get('corrected', 0)} corrected period(s)" \
-                if after else "imported"
+            change = (
+                f"imported {after.get('added', 0)} new and {after.get('corrected', 0)} corrected period(s)"
+                if after
+                else "imported"
+            )
             period = "file " + period
         elif before is None:
             change = f"entered as {_figure(after)}"

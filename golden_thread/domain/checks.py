@@ -51,18 +51,27 @@ _HAS_LOCAL_AIM = """EXISTS (
         WHERE la.member_id = m.member_id AND so.organisation_id = m.network_id
             AND na.id NOT IN (SELECT aim_id FROM local_aim))"""
 
-RULES: dict[str, Rule] = {rule.name: rule for rule in (
-    # The network's own checks, per member (DOMAIN §6): first, as the network's page has always listed them.
-    Rule("member_without_local_aim", "error", "organisation",
-         "This member has no local aim for the network aim, so its work cannot be judged against its own target.",
-         f"""
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        # The network's own checks, per member (DOMAIN §6): first, as the network's page has always listed them.
+        Rule(
+            "member_without_local_aim",
+            "error",
+            "organisation",
+            "This member has no local aim for the network aim, so its work cannot be judged against its own target.",
+            f"""
          SELECT m.member_id AS entity_id, o.name AS title, m.member_id, m.network_id
          FROM network_membership m JOIN organisation o ON o.id = m.member_id
          WHERE {_CURRENT_MEMBER} AND NOT {_HAS_LOCAL_AIM}
-         """),
-    Rule("uniform_measure_not_reported", "warning", "measure",
-         "This member has no row for a uniform measure, so the network cannot see its data.",
-         f"""
+         """,
+        ),
+        Rule(
+            "uniform_measure_not_reported",
+            "warning",
+            "measure",
+            "This member has no row for a uniform measure, so the network cannot see its data.",
+            f"""
          SELECT u.id AS entity_id, u.name || ' (' || o.name || ')' AS title, m.member_id, m.network_id
          FROM network_membership m JOIN organisation o ON o.id = m.member_id
          JOIN strategic_objective so ON so.organisation_id = m.network_id
@@ -71,101 +80,155 @@ RULES: dict[str, Rule] = {rule.name: rule for rule in (
          WHERE {_CURRENT_MEMBER} AND {_HAS_LOCAL_AIM}
              AND NOT EXISTS (SELECT 1 FROM member_measure mm
                              WHERE mm.member_id = m.member_id AND mm.uniform_measure_id = u.id)
-         """),
-    # The thread's checks (DOMAIN §5.4).
-    Rule("orphan_project", "error", "project",
-         "This project has no link to any system-level aim, directly or through a driver diagram.",
-         """
+         """,
+        ),
+        # The thread's checks (DOMAIN §5.4).
+        Rule(
+            "orphan_project",
+            "error",
+            "project",
+            "This project has no link to any system-level aim, directly or through a driver diagram.",
+            """
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
          WHERE p.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
-         """),
-    Rule("aim_without_project", "error", "aim", "No active improvement project serves this system-level aim.",
-         """
+         """,
+        ),
+        Rule(
+            "aim_without_project",
+            "error",
+            "aim",
+            "No active improvement project serves this system-level aim.",
+            """
          SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
          WHERE a.status = 'active' AND NOT EXISTS (
              SELECT 1 FROM project_aim pa JOIN project p ON p.id = pa.project_id
              WHERE pa.aim_id = a.id AND p.status = 'active')
-         """),
-    Rule("aim_not_smart", "warning", "aim",
-         "This aim is not SMART: it lacks a target value, a target date or an outcome measure.",
-         """
+         """,
+        ),
+        Rule(
+            "aim_not_smart",
+            "warning",
+            "aim",
+            "This aim is not SMART: it lacks a target value, a target date or an outcome measure.",
+            """
          SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
          WHERE a.status = 'active' AND (a.target_value IS NULL OR a.target_date IS NULL OR NOT EXISTS (
              SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome'))
-         """),
-    Rule("outcome_without_balancing", "warning", "aim",
-         "This aim has an outcome measure but no balancing measure to watch for side effects.",
-         """
+         """,
+        ),
+        Rule(
+            "outcome_without_balancing",
+            "warning",
+            "aim",
+            "This aim has an outcome measure but no balancing measure to watch for side effects.",
+            """
          SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
          WHERE a.status = 'active'
              AND EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome')
              AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'balancing')
-         """),
-    Rule("driver_without_change_idea", "warning", "driver",
-         "This driver has no change idea (and no secondary driver) to act on it.",
-         """
+         """,
+        ),
+        Rule(
+            "driver_without_change_idea",
+            "warning",
+            "driver",
+            "This driver has no change idea (and no secondary driver) to act on it.",
+            """
          SELECT d.id AS entity_id, d.title, NULL AS member_id, NULL AS network_id FROM driver d
          JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
          WHERE NOT EXISTS (SELECT 1 FROM change_idea_driver cid WHERE cid.driver_id = d.id)
              AND NOT EXISTS (SELECT 1 FROM driver_link dl WHERE dl.parent_driver_id = d.id)
-         """),
-    # A cycle keeps the change idea it tested as worded then; through its stable key it still tests the idea in
-    # every later version of the same diagram (DOMAIN Decision 4), so the idea is not "untested".
-    Rule("untested_change_idea", "info", "change_idea", "No PDSA cycle has tested this change idea yet.",
-         """
+         """,
+        ),
+        # A cycle keeps the change idea it tested as worded then; through its stable key it still tests the idea in
+        # every later version of the same diagram (DOMAIN Decision 4), so the idea is not "untested".
+        Rule(
+            "untested_change_idea",
+            "info",
+            "change_idea",
+            "No PDSA cycle has tested this change idea yet.",
+            """
          SELECT ci.id AS entity_id, ci.title, NULL AS member_id, NULL AS network_id FROM change_idea ci
          JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
          WHERE NOT EXISTS (
              SELECT 1 FROM pdsa_cycle c JOIN change_idea tested ON tested.id = c.change_idea_id
              JOIN driver_diagram_version tv ON tv.id = tested.version_id
              WHERE tested.node_key = ci.node_key AND tv.diagram_id = v.diagram_id)
-         """),
-    Rule("project_without_measure", "warning", "project", "This project has no measure to show whether it works.",
-         """
+         """,
+        ),
+        Rule(
+            "project_without_measure",
+            "warning",
+            "project",
+            "This project has no measure to show whether it works.",
+            """
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
          WHERE p.status IN ('planning', 'active', 'on_hold')
              AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
-         """),
-    Rule("measure_gone_quiet", "warning", "measure",
-         f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago.",
-         """
+         """,
+        ),
+        Rule(
+            "measure_gone_quiet",
+            "warning",
+            "measure",
+            f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago.",
+            """
          SELECT m.id AS entity_id, m.name AS title, NULL AS member_id, NULL AS network_id FROM measure m
          JOIN (SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id) lp
              ON lp.measure_id = m.id
          WHERE m.status = 'active' AND CAST(
              CASE WHEN m.frequency = 'weekly' THEN lp.last_start + to_days(7 * $grace)
                   ELSE lp.last_start + to_months($grace) END + to_days(m.expected_lag_days) AS DATE) < $today
-         """),
-    Rule("stale_project", "warning", "project",
-         f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days.",
-         """
+         """,
+        ),
+        Rule(
+            "stale_project",
+            "warning",
+            "project",
+            f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days.",
+            """
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
          WHERE p.status = 'active' AND coalesce((
              SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id), DATE '1900-01-01')
              < CAST($today - to_days($stale) AS DATE)
-         """),
-    Rule("pdsa_overdue", "warning", "pdsa_cycle", "This PDSA cycle is past its end date with no Study or Act recorded.",
-         """
+         """,
+        ),
+        Rule(
+            "pdsa_overdue",
+            "warning",
+            "pdsa_cycle",
+            "This PDSA cycle is past its end date with no Study or Act recorded.",
+            """
          SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
          WHERE c.end_date < $today AND (c.study_notes IS NULL OR c.act_decision IS NULL)
-         """),
-    Rule("pdsa_without_prediction", "info", "pdsa_cycle",
-         "This PDSA cycle has no prediction, so there is nothing to learn against.",
-         """
+         """,
+        ),
+        Rule(
+            "pdsa_without_prediction",
+            "info",
+            "pdsa_cycle",
+            "This PDSA cycle has no prediction, so there is nothing to learn against.",
+            """
          SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
          WHERE c.prediction IS NULL
-         """),
-    Rule("link_to_retired_version", "warning", "project",
-         "This project links to a driver or change idea in a retired version of its driver diagram.",
-         """
+         """,
+        ),
+        Rule(
+            "link_to_retired_version",
+            "warning",
+            "project",
+            "This project links to a driver or change idea in a retired version of its driver diagram.",
+            """
          SELECT DISTINCT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
          JOIN project_link pl ON pl.project_id = p.id
          LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
          LEFT JOIN driver d ON d.id = pl.driver_id
          JOIN driver_diagram_version v ON v.id = coalesce(ci.version_id, d.version_id)
          WHERE v.status = 'retired'
-         """),
-)}
+         """,
+        ),
+    )
+}
 
 
 def rule_title(name: str) -> str:
@@ -173,47 +236,69 @@ def rule_title(name: str) -> str:
     return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA")
 
 
-def choose_owner(flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *,
-                 organisation: str | None = None, member: str | None = None) -> pl.DataFrame:
+def choose_owner(
+    flags: pl.DataFrame,
+    organisations: pl.DataFrame,
+    memberships: pl.DataFrame,
+    *,
+    organisation: str | None = None,
+    member: str | None = None,
+) -> pl.DataFrame:
     """The flags of one organisation (a trust or a network) and/or one network member, each named by id or by
     name (case-insensitive). Refuses, naming the choices, an organisation or member that is not there."""
     chosen = flags
     if organisation is not None:
         tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network"))
-        match = tops.filter((pl.col("id").cast(pl.Utf8) == organisation.strip())
-                            | (pl.col("name").str.to_lowercase() == organisation.strip().lower()))
+        match = tops.filter(
+            (pl.col("id").cast(pl.Utf8) == organisation.strip())
+            | (pl.col("name").str.to_lowercase() == organisation.strip().lower())
+        )
         if match.height == 0:
-            raise ValueError(f"There is no organisation or network “{organisation}”; choose one of: "
-                             + "; ".join(f"{i} {n}" for i, n in tops.select("id", "name").iter_rows()) + ".")
+            raise ValueError(
+                f"There is no organisation or network “{organisation}”; choose one of: "
+                + "; ".join(f"{i} {n}" for i, n in tops.select("id", "name").iter_rows())
+                + "."
+            )
         chosen = chosen.filter(pl.col("organisation_id") == match["id"][0])
     if member is not None:
-        match = memberships.filter((pl.col("member_id").cast(pl.Utf8) == member.strip())
-                                   | (pl.col("member").str.to_lowercase() == member.strip().lower()))
+        match = memberships.filter(
+            (pl.col("member_id").cast(pl.Utf8) == member.strip())
+            | (pl.col("member").str.to_lowercase() == member.strip().lower())
+        )
         if match.height == 0:
-            raise ValueError(f"There is no network member “{member}”; choose one of: "
-                             + "; ".join(f"{i} {n}" for i, n in memberships.select("member_id", "member").unique()
-                                         .sort("member").iter_rows()) + ".")
+            raise ValueError(
+                f"There is no network member “{member}”; choose one of: "
+                + "; ".join(
+                    f"{i} {n}" for i, n in memberships.select("member_id", "member").unique().sort("member").iter_rows()
+                )
+                + "."
+            )
         chosen = chosen.filter(pl.col("member_id") == match["member_id"][0])
     return chosen
 
 
-def report_by_owner(flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *,
-                    hubs: bool = True) -> list[str]:
+def report_by_owner(
+    flags: pl.DataFrame, organisations: pl.DataFrame, memberships: pl.DataFrame, *, hubs: bool = True
+) -> list[str]:
     """``golden-thread check``'s table, organisation by organisation and, in a network, member by member (the hub
     first, every member listed, clean ones as 'no breaks'). ``flags`` from ``check_by_organisation``;
     ``memberships``: network_id, member_id, member, left_on. ``hubs`` False leaves out the hubs' own lines."""
+
     def line(row: dict, indent: str) -> str:
-        return (f"{indent}{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: "
-                f"{row['title']}")
+        return f"{indent}{row['severity']:<8} {row['rule']:<27} {row['entity_type']} {row['entity_id']}: {row['title']}"
 
     def tally(frame: pl.DataFrame) -> str:
         counts = frame.group_by("severity").len().sort("severity")
-        return (f"{frame.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows())
-                if frame.height else "no breaks")
+        return (
+            f"{frame.height} flag(s): " + ", ".join(f"{n} {s}" for s, n in counts.iter_rows())
+            if frame.height
+            else "no breaks"
+        )
 
     lines: list[str] = []
     tops = organisations.filter(pl.col("parent_id").is_null() | (pl.col("kind") == "network")).sort(
-        pl.col("kind") == "network", "name")
+        pl.col("kind") == "network", "name"
+    )
     for top in tops.iter_rows(named=True):
         own = flags.filter(pl.col("organisation_id") == top["id"])
         network = top["kind"] == "network"

@@ -10,16 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import polars as pl
 
 from golden_thread.domain.observations import ProposedObservation, check_observation, uses_denominator
 
 COLUMNS = ("period_start", "value", "numerator", "denominator", "note")
-IDENTIFYING = re.compile(r"nhs.?(number|no)|date.?of.?birth|\bdob\b|post.?code|patient.?name|surname|forename|"
-                         r"first.?name|^name$|hospital.?number|\bmrn\b", re.IGNORECASE)
+IDENTIFYING = re.compile(
+    r"nhs.?(number|no)|date.?of.?birth|\bdob\b|post.?code|patient.?name|surname|forename|"
+    r"first.?name|^name$|hospital.?number|\bmrn\b",
+    re.IGNORECASE,
+)
 
 
 class ObservationFileError(ValueError):
@@ -63,7 +66,9 @@ def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
             try:
                 text = content.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise ObservationFileError(f"{filename} is not UTF-8 text; save it as 'CSV UTF-8' and upload again.") from None
+                raise ObservationFileError(
+                    f"{filename} is not UTF-8 text; save it as 'CSV UTF-8' and upload again."
+                ) from None
             frame = pl.read_csv(io.StringIO(text), infer_schema_length=0)
             first_line = 2
         else:
@@ -82,8 +87,10 @@ def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
         )
     unknown = [c for c in frame.columns if c not in COLUMNS]
     if unknown:
-        raise ObservationFileError(f"{filename}: unknown column(s) {', '.join(unknown)}; "
-                                   f"expected {', '.join(COLUMNS)} (download the template).")
+        raise ObservationFileError(
+            f"{filename}: unknown column(s) {', '.join(unknown)}; "
+            f"expected {', '.join(COLUMNS)} (download the template)."
+        )
     if "period_start" not in frame.columns:
         raise ObservationFileError(f"{filename} has no period_start column (download the template).")
     if frame.height == 0:
@@ -92,10 +99,12 @@ def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
     frame = frame.with_columns(pl.lit(None, dtype=pl.Utf8).alias(c) for c in missing)
     if name.endswith((".xlsx", ".xlsm", ".xls")):
         # The Excel reader gives a date cell as 'YYYY-MM-DD 00:00:00': the date the sheet shows.
-        frame = frame.with_columns(pl.col("period_start").cast(pl.Utf8)
-                                   .str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "${1}"))
-    return frame.select(pl.int_range(first_line, first_line + pl.len()).alias("line"),
-                        *(pl.col(c).cast(pl.Utf8) for c in COLUMNS))
+        frame = frame.with_columns(
+            pl.col("period_start").cast(pl.Utf8).str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$", "${1}")
+        )
+    return frame.select(
+        pl.int_range(first_line, first_line + pl.len()).alias("line"), *(pl.col(c).cast(pl.Utf8) for c in COLUMNS)
+    )
 
 
 def plan_import(
@@ -115,7 +124,9 @@ def plan_import(
             progress(index / total)
         checked, found = check_observation(
             ProposedObservation(row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"]),
-            measure, today)
+            measure,
+            today,
+        )
         if found:
             problems += [(row["line"], problem) for problem in found]
             continue
@@ -127,8 +138,14 @@ def plan_import(
         clean.append(checked)
     if progress:
         progress(1.0)
-    schema = {"measure_id": pl.Int64, "period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
-              "denominator": pl.Float64, "note": pl.Utf8}
+    schema = {
+        "measure_id": pl.Int64,
+        "period_start": pl.Date,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "note": pl.Utf8,
+    }
     incoming = pl.DataFrame(clean, schema=schema)
     before = stored.select(
         "period_start",
@@ -137,7 +154,8 @@ def plan_import(
     joined = incoming.join(before, on="period_start", how="left")
     exists = pl.col("period_start").is_in(stored["period_start"].implode())
     same = pl.all_horizontal(
-        pl.col(c).eq_missing(pl.col(f"before_{c}")) for c in ("value", "numerator", "denominator", "note"))
+        pl.col(c).eq_missing(pl.col(f"before_{c}")) for c in ("value", "numerator", "denominator", "note")
+    )
     new = joined.filter(~exists).select(schema.keys())
     changed = joined.filter(exists & ~same)
     unchanged = joined.filter(exists & same).height

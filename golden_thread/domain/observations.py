@@ -33,8 +33,10 @@ def _as_number(raw: Any, label: str, problems: list[str]) -> float | None:
     text = str(raw).strip() if isinstance(raw, str) else None
     if text is not None and "," in text and not _THOUSANDS.fullmatch(text):
         # '1,5' is one and a half to half of Europe and fifteen to the rest: never guess.
-        problems.append(f"{label} {raw!r} is ambiguous: use a full stop for decimals (1.5) and no commas, "
-                        "or commas only between thousands (1,500).")
+        problems.append(
+            f"{label} {raw!r} is ambiguous: use a full stop for decimals (1.5) and no commas, "
+            "or commas only between thousands (1,500)."
+        )
         return None
     try:
         number = float(text.replace(",", "")) if text is not None else float(raw)
@@ -87,19 +89,24 @@ def check_observation(
 
     if period is not None:
         if measure["frequency"] == "monthly" and period.day != 1:
-            problems.append(f"{period:%d %B %Y} is not the start of a month; monthly periods start on the 1st "
-                            f"(e.g. {period.replace(day=1):%Y-%m-%d}).")
+            problems.append(
+                f"{period:%d %B %Y} is not the start of a month; monthly periods start on the 1st "
+                f"(e.g. {period.replace(day=1):%Y-%m-%d})."
+            )
         if measure["frequency"] == "weekly" and period.weekday() != 0:
             monday = period - dt.timedelta(days=period.weekday())
-            problems.append(f"{period:%d %B %Y} is a {period:%A}; weekly periods start on a Monday "
-                            f"(e.g. {monday:%Y-%m-%d}).")
+            problems.append(
+                f"{period:%d %B %Y} is a {period:%A}; weekly periods start on a Monday (e.g. {monday:%Y-%m-%d})."
+            )
         if period >= current_period(measure["frequency"], today):
             problems.append(f"The period starting {period:%d %B %Y} has not ended yet; enter data once it is complete.")
 
     if uses_denominator(measure):
         if value is not None:
-            problems.append("This measure is a numerator over a denominator: enter a numerator and a denominator, "
-                            "not a single value.")
+            problems.append(
+                "This measure is a numerator over a denominator: enter a numerator and a denominator, "
+                "not a single value."
+            )
         if numerator is None or denominator is None:
             if not any("Numerator" in p or "Denominator" in p for p in problems):
                 problems.append("Enter both a numerator and a denominator.")
@@ -111,10 +118,16 @@ def check_observation(
             problems.append(f"{label} cannot be negative ({number:g}).")
     if denominator is not None and denominator <= 0:
         problems.append(f"Denominator must be greater than 0 ({denominator:g}).")
-    if (numerator is not None and denominator is not None and denominator > 0 and numerator > denominator
-            and chart in PROPORTION_CHARTS):
-        problems.append(f"Numerator ({numerator:g}) is above the denominator ({denominator:g}); "
-                        "a proportion cannot exceed 100%.")
+    if (
+        numerator is not None
+        and denominator is not None
+        and denominator > 0
+        and numerator > denominator
+        and chart in PROPORTION_CHARTS
+    ):
+        problems.append(
+            f"Numerator ({numerator:g}) is above the denominator ({denominator:g}); a proportion cannot exceed 100%."
+        )
     if chart == "c" and value is not None and value != int(value):
         problems.append(f"A count must be a whole number, not {value:g}.")
     note = str(proposed.note).strip() or None if proposed.note is not None else None
@@ -122,14 +135,23 @@ def check_observation(
         problems.append("The note is longer than 2,000 characters; shorten it.")
     if problems:
         return None, problems
-    return {"measure_id": measure["id"], "period_start": period, "value": value, "numerator": numerator,
-            "denominator": denominator, "note": note}, []
+    return {
+        "measure_id": measure["id"],
+        "period_start": period,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "note": note,
+    }, []
 
 
 def periods_open_for_entry(frequency: str, existing: list[dt.date], today: dt.date, back: int = 6) -> list[dt.date]:
     """Complete periods without data, newest first: the last ``back`` periods plus any gap since the last entry."""
-    step = (lambda d: d - dt.timedelta(days=7)) if frequency == "weekly" else (
-        lambda d: (d - dt.timedelta(days=1)).replace(day=1))
+    step = (
+        (lambda d: d - dt.timedelta(days=7))
+        if frequency == "weekly"
+        else (lambda d: (d - dt.timedelta(days=1)).replace(day=1))
+    )
     period = step(current_period(frequency, today))
     taken = set(existing)
     last = max(existing) if existing else None

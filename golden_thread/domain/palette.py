@@ -26,26 +26,59 @@ class IconWords:
 
 
 ICONS: dict[str | None, IconWords] = {
-    "common_cause": IconWords("Common cause", "Common cause", "common cause", "Common cause variation",
-                              COMMON_CAUSE_GREY),
-    "special_cause_improvement": IconWords("Improvement", "Special cause: improvement", "special cause: improvement",
-                                           "Special cause: improvement", IMPROVEMENT_BLUE),
-    "special_cause_concern": IconWords("Concern", "Special cause: concern", "special cause: concern",
-                                       "Special cause: concern", CONCERN_ORANGE),
-    "special_cause_neutral_high": IconWords("Neutral (higher)", "Special cause: higher", "special cause: higher",
-                                            "Special cause: higher (neutral)", NEUTRAL_PURPLE),
-    "special_cause_neutral_low": IconWords("Neutral (lower)", "Special cause: lower", "special cause: lower",
-                                           "Special cause: lower (neutral)", NEUTRAL_PURPLE),
-    "consistent_pass": IconWords("Consistently passing", "Consistently passing", "consistently passing the target",
-                                 "Assurance: will consistently meet the target", IMPROVEMENT_BLUE),
-    "consistent_fail": IconWords("Consistently failing", "Consistently failing", "consistently failing the target",
-                                 "Assurance: will consistently fail the target", CONCERN_ORANGE),
-    "inconsistent": IconWords("Hit and miss", "Hit and miss", "hit and miss against the target",
-                              "Assurance: hit and miss", COMMON_CAUSE_GREY),
+    "common_cause": IconWords(
+        "Common cause", "Common cause", "common cause", "Common cause variation", COMMON_CAUSE_GREY
+    ),
+    "special_cause_improvement": IconWords(
+        "Improvement",
+        "Special cause: improvement",
+        "special cause: improvement",
+        "Special cause: improvement",
+        IMPROVEMENT_BLUE,
+    ),
+    "special_cause_concern": IconWords(
+        "Concern", "Special cause: concern", "special cause: concern", "Special cause: concern", CONCERN_ORANGE
+    ),
+    "special_cause_neutral_high": IconWords(
+        "Neutral (higher)",
+        "Special cause: higher",
+        "special cause: higher",
+        "Special cause: higher (neutral)",
+        NEUTRAL_PURPLE,
+    ),
+    "special_cause_neutral_low": IconWords(
+        "Neutral (lower)",
+        "Special cause: lower",
+        "special cause: lower",
+        "Special cause: lower (neutral)",
+        NEUTRAL_PURPLE,
+    ),
+    "consistent_pass": IconWords(
+        "Consistently passing",
+        "Consistently passing",
+        "consistently passing the target",
+        "Assurance: will consistently meet the target",
+        IMPROVEMENT_BLUE,
+    ),
+    "consistent_fail": IconWords(
+        "Consistently failing",
+        "Consistently failing",
+        "consistently failing the target",
+        "Assurance: will consistently fail the target",
+        CONCERN_ORANGE,
+    ),
+    "inconsistent": IconWords(
+        "Hit and miss", "Hit and miss", "hit and miss against the target", "Assurance: hit and miss", COMMON_CAUSE_GREY
+    ),
     None: IconWords("—", "No icon", "no icon", "No assurance: no target", COMMON_CAUSE_GREY),
 }
-VARIATION_ICONS = ("common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral_high",
-                   "special_cause_neutral_low")
+VARIATION_ICONS = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
 ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 
 

@@ -39,8 +39,9 @@ def check_cycle(proposed: ProposedCycle, today: dt.date) -> tuple[dict, list[str
     elif proposed.start_date > today + dt.timedelta(days=366):
         problems.append("The start date is more than a year away; check the year.")
     if proposed.start_date and proposed.end_date and proposed.end_date < proposed.start_date:
-        problems.append(f"The cycle ends ({proposed.end_date:%d %B %Y}) before it starts "
-                        f"({proposed.start_date:%d %B %Y}).")
+        problems.append(
+            f"The cycle ends ({proposed.end_date:%d %B %Y}) before it starts ({proposed.start_date:%d %B %Y})."
+        )
     if proposed.purpose is not None and proposed.purpose not in PDSA_PURPOSES:
         problems.append(f"Purpose must be one of: {', '.join(p.replace('_', ' ') for p in PDSA_PURPOSES)}.")
     if proposed.act_decision is not None and proposed.act_decision not in ACT_DECISIONS:
@@ -54,8 +55,15 @@ def check_cycle(proposed: ProposedCycle, today: dt.date) -> tuple[dict, list[str
     def text(value: str) -> str | None:
         return value.strip() or None
 
-    row = dict(title=title, start_date=proposed.start_date, end_date=proposed.end_date,
-               change_idea_id=proposed.change_idea_id, purpose=proposed.purpose,
-               prediction=text(proposed.prediction), plan=text(proposed.plan),
-               study_notes=text(proposed.study_notes), act_decision=proposed.act_decision)
+    row = dict(
+        title=title,
+        start_date=proposed.start_date,
+        end_date=proposed.end_date,
+        change_idea_id=proposed.change_idea_id,
+        purpose=proposed.purpose,
+        prediction=text(proposed.prediction),
+        plan=text(proposed.plan),
+        study_notes=text(proposed.study_notes),
+        act_decision=proposed.act_decision,
+    )
     return row, problems

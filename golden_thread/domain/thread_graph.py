@@ -14,9 +14,19 @@ ORPHANS = "orphans"
 RETIRED_LINKS = "retired_links"
 
 
-NODE_SCHEMA = {"node": pl.Utf8, "parent": pl.Utf8, "kind": pl.Utf8, "entity_id": pl.Int64, "label": pl.Utf8,
-               "also": pl.List(pl.Utf8), "measures": pl.List(pl.Utf8), "measure_ids": pl.List(pl.Int64),
-               "team": pl.Utf8, "division": pl.Utf8, "status": pl.Utf8}
+NODE_SCHEMA = {
+    "node": pl.Utf8,
+    "parent": pl.Utf8,
+    "kind": pl.Utf8,
+    "entity_id": pl.Int64,
+    "label": pl.Utf8,
+    "also": pl.List(pl.Utf8),
+    "measures": pl.List(pl.Utf8),
+    "measure_ids": pl.List(pl.Int64),
+    "team": pl.Utf8,
+    "division": pl.Utf8,
+    "status": pl.Utf8,
+}
 
 
 def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
@@ -29,11 +39,33 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
         for owner, names, ids in grouped.iter_rows():
             attached[f"{kind}:{owner}"] = (names, ids)
 
-    def node(key: str, parent: str | None, kind: str, entity_id: int | None, label: str, also: list[str],
-             team: str | None = None, division: str | None = None, status: str | None = None) -> None:
+    def node(
+        key: str,
+        parent: str | None,
+        kind: str,
+        entity_id: int | None,
+        label: str,
+        also: list[str],
+        team: str | None = None,
+        division: str | None = None,
+        status: str | None = None,
+    ) -> None:
         names, ids = attached.get(key, ([], []))
-        nodes.append(dict(node=key, parent=parent, kind=kind, entity_id=entity_id, label=label, also=also,
-                          measures=names, measure_ids=ids, team=team, division=division, status=status))
+        nodes.append(
+            dict(
+                node=key,
+                parent=parent,
+                kind=kind,
+                entity_id=entity_id,
+                label=label,
+                also=also,
+                measures=names,
+                measure_ids=ids,
+                team=team,
+                division=division,
+                status=status,
+            )
+        )
 
     for aim in rows["aims"].iter_rows(named=True):
         node(f"aim:{aim['id']}", None, "aim", aim["id"], aim["title"], [])
@@ -42,15 +74,30 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
     for driver in rows["drivers"].iter_rows(named=True):
         linked = parent_of.get(driver["id"], [])
         parent = f"driver:{linked[0]}" if linked else f"aim:{driver['aim_id']}"
-        node(f"driver:{driver['id']}", parent, f"{driver['level']} driver", driver["id"], driver["title"],
-             [f"driver:{p}" for p in linked[1:]])
+        node(
+            f"driver:{driver['id']}",
+            parent,
+            f"{driver['level']} driver",
+            driver["id"],
+            driver["title"],
+            [f"driver:{p}" for p in linked[1:]],
+        )
     ideas = rows["change_ideas"].group_by("id", "title", maintain_order=True).agg(pl.col("driver_id"))
     for idea in ideas.iter_rows(named=True):
-        node(f"change_idea:{idea['id']}", f"driver:{idea['driver_id'][0]}", "change idea", idea["id"], idea["title"],
-             [f"driver:{d}" for d in idea["driver_id"][1:]])
+        node(
+            f"change_idea:{idea['id']}",
+            f"driver:{idea['driver_id'][0]}",
+            "change idea",
+            idea["id"],
+            idea["title"],
+            [f"driver:{d}" for d in idea["driver_id"][1:]],
+        )
     known = {n["node"] for n in nodes}
-    projects = rows["projects"].group_by("id", "title", "status", "team", "division", maintain_order=True).agg(
-        pl.struct("is_primary", "aim_id", "driver_id", "change_idea_id").alias("links"))
+    projects = (
+        rows["projects"]
+        .group_by("id", "title", "status", "team", "division", maintain_order=True)
+        .agg(pl.struct("is_primary", "aim_id", "driver_id", "change_idea_id").alias("links"))
+    )
     project_of: dict[int, dict] = {}
     for project in projects.iter_rows(named=True):
         targets = []
@@ -62,8 +109,17 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
         project_of[project["id"]] = project
         # A project whose links all point into a retired diagram version is not an orphan, but its thread is broken.
         unplaced = RETIRED_LINKS if targets else ORPHANS
-        node(f"project:{project['id']}", primary or unplaced, "project", project["id"], project["title"],
-             [t for is_primary, t in targets if t != primary], project["team"], project["division"], project["status"])
+        node(
+            f"project:{project['id']}",
+            primary or unplaced,
+            "project",
+            project["id"],
+            project["title"],
+            [t for is_primary, t in targets if t != primary],
+            project["team"],
+            project["division"],
+            project["status"],
+        )
     if any(n["parent"] == ORPHANS for n in nodes):
         node(ORPHANS, None, "orphans", None, "Projects with no link to any aim", [])
     if any(n["parent"] == RETIRED_LINKS for n in nodes):
@@ -71,8 +127,17 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
     for cycle in rows["cycles"].iter_rows(named=True):
         project = project_of.get(cycle["project_id"], {})
         decision = cycle["act_decision"] or "no decision yet"
-        node(f"pdsa_cycle:{cycle['id']}", f"project:{cycle['project_id']}", "PDSA cycle", cycle["id"],
-             f"{cycle['title']} ({decision})", [], project.get("team"), project.get("division"), project.get("status"))
+        node(
+            f"pdsa_cycle:{cycle['id']}",
+            f"project:{cycle['project_id']}",
+            "PDSA cycle",
+            cycle["id"],
+            f"{cycle['title']} ({decision})",
+            [],
+            project.get("team"),
+            project.get("division"),
+            project.get("status"),
+        )
     return pl.DataFrame(nodes, schema=NODE_SCHEMA)
 
 
@@ -96,13 +161,20 @@ def flags_by_node(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
 
     A measure's flag (gone quiet) sits on the node the measure is attached to.
     """
-    measure_nodes = (thread.select("node", pl.col("measure_ids").alias("entity_id")).explode("entity_id")
-                     .drop_nulls().with_columns(pl.lit("measure").alias("entity_type")))
+    measure_nodes = (
+        thread.select("node", pl.col("measure_ids").alias("entity_id"))
+        .explode("entity_id")
+        .drop_nulls()
+        .with_columns(pl.lit("measure").alias("entity_type"))
+    )
     keyed = flags.join(measure_nodes, on=["entity_type", "entity_id"], how="left").with_columns(
         pl.coalesce("node", pl.concat_str("entity_type", pl.lit(":"), pl.col("entity_id").cast(pl.Utf8))).alias("node"),
         pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("rank"),
     )
     return keyed.group_by("node").agg(
-        "rule", "severity", "message", "title",
+        "rule",
+        "severity",
+        "message",
+        "title",
         pl.col("severity").sort_by("rank").first().alias("worst"),
     )

@@ -35,7 +35,16 @@ def spc_chart(
 ) -> alt.LayerChart:
     """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...)."""
     data = points.select(
-        "x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type", "special_cause_type",
+        "x",
+        "value",
+        "phase",
+        "cl",
+        "lcl",
+        "ucl",
+        "lcl_95",
+        "ucl_95",
+        "point_type",
+        "special_cause_type",
         *(c for c in ("n", "y") if c in points.columns),
     ).with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
     base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
@@ -44,7 +53,8 @@ def spc_chart(
     y_title = None if compact else (unit or "value")
     # Not from zero: a length of stay of 7.4 days on a 0–8 axis would hide every movement a board must see.
     line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)))
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
+    )
     colour = alt.Color(
         "signal:N",
         scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
@@ -57,8 +67,14 @@ def spc_chart(
         tooltip=[
             alt.Tooltip("x:T", title="Period", format="%B %Y"),
             alt.Tooltip("value:Q", title="Value", format=",.3~f"),
-            *([alt.Tooltip("y:Q", title="Numerator", format=",~f"), alt.Tooltip("n:Q", title="Denominator", format=",~f")]
-              if "n" in data.columns and data["n"].is_not_null().any() else []),
+            *(
+                [
+                    alt.Tooltip("y:Q", title="Numerator", format=",~f"),
+                    alt.Tooltip("n:Q", title="Denominator", format=",~f"),
+                ]
+                if "n" in data.columns and data["n"].is_not_null().any()
+                else []
+            ),
             alt.Tooltip("special_cause_type:N", title="Signal"),
             alt.Tooltip("cl:Q", title="Centre", format=",.3~f"),
             alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),
@@ -85,19 +101,32 @@ def spc_chart(
     if annotations is not None and annotations.height:
         if "kind" not in annotations.columns:
             annotations = annotations.with_columns(kind=pl.lit("Change"))
-        notes = alt.Chart(alt.Data(values=_jsonable(annotations.select("on_date", "kind", "label", "detail").to_dicts())))
-        tooltip = [alt.Tooltip("kind:N", title="Event"), alt.Tooltip("label:N", title="What"),
-                   alt.Tooltip("detail:N", title="Decision")]
+        notes = alt.Chart(
+            alt.Data(values=_jsonable(annotations.select("on_date", "kind", "label", "detail").to_dicts()))
+        )
+        tooltip = [
+            alt.Tooltip("kind:N", title="Event"),
+            alt.Tooltip("label:N", title="What"),
+            alt.Tooltip("detail:N", title="Decision"),
+        ]
         changes = notes.transform_filter(alt.datum.kind == "Change")
-        layers.append(changes.mark_rule(color=ANNOTATION_COLOUR, strokeDash=[2, 2], opacity=0.6).encode(
-            x="on_date:T", tooltip=tooltip))
         layers.append(
-            notes.mark_point(filled=True, size=70, opacity=0.9)
-            .encode(x="on_date:T", y=alt.value(4),  # a row of markers along the top edge
-                    shape=alt.Shape("kind:N", scale=alt.Scale(domain=["Change", "PDSA cycle"],
-                                                              range=["triangle-down", "diamond"]),
-                                    legend=alt.Legend(title=None, orient="bottom")),
-                    color=alt.value(ANNOTATION_COLOUR), tooltip=tooltip)
+            changes.mark_rule(color=ANNOTATION_COLOUR, strokeDash=[2, 2], opacity=0.6).encode(
+                x="on_date:T", tooltip=tooltip
+            )
+        )
+        layers.append(
+            notes.mark_point(filled=True, size=70, opacity=0.9).encode(
+                x="on_date:T",
+                y=alt.value(4),  # a row of markers along the top edge
+                shape=alt.Shape(
+                    "kind:N",
+                    scale=alt.Scale(domain=["Change", "PDSA cycle"], range=["triangle-down", "diamond"]),
+                    legend=alt.Legend(title=None, orient="bottom"),
+                ),
+                color=alt.value(ANNOTATION_COLOUR),
+                tooltip=tooltip,
+            )
         )
     labels = [] if compact else phase_labels(points)
     if labels:
@@ -117,24 +146,31 @@ MAX_CYCLE_MARKERS = 40
 
 def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) -> pl.DataFrame:
     """Change annotations and PDSA cycles as markers for the time axis (on_date, kind, label, detail)."""
-    notes = annotations.select("on_date", pl.lit("Change").alias("kind"), pl.col("text").alias("label"),
-                               pl.lit("").alias("detail"))
+    notes = annotations.select(
+        "on_date", pl.lit("Change").alias("kind"), pl.col("text").alias("label"), pl.lit("").alias("detail")
+    )
     if first is not None:
         cycles = cycles.filter(pl.col("start_date") >= first)
     if cycles.height > MAX_CYCLE_MARKERS:
         tests = (
-            cycles.sort("start_date").group_by(pl.col("start_date").dt.truncate("1mo").alias("on_date"),
-                                                maintain_order=True)
+            cycles.sort("start_date")
+            .group_by(pl.col("start_date").dt.truncate("1mo").alias("on_date"), maintain_order=True)
             .agg(pl.len().alias("n"), pl.col("title").first().alias("example"))
-            .select("on_date", pl.lit("PDSA cycle").alias("kind"),
-                    pl.concat_str(pl.col("n").cast(pl.Utf8), pl.lit(" PDSA cycles started")).alias("label"),
-                    pl.concat_str(pl.lit("e.g. "), pl.col("example")).alias("detail"))
+            .select(
+                "on_date",
+                pl.lit("PDSA cycle").alias("kind"),
+                pl.concat_str(pl.col("n").cast(pl.Utf8), pl.lit(" PDSA cycles started")).alias("label"),
+                pl.concat_str(pl.lit("e.g. "), pl.col("example")).alias("detail"),
+            )
         )
     else:
         tests = cycles.select(
-            pl.col("start_date").alias("on_date"), pl.lit("PDSA cycle").alias("kind"), pl.col("title").alias("label"),
-            pl.concat_str(pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "),
-                          pl.col("project")).alias("detail"),
+            pl.col("start_date").alias("on_date"),
+            pl.lit("PDSA cycle").alias("kind"),
+            pl.col("title").alias("label"),
+            pl.concat_str(
+                pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "), pl.col("project")
+            ).alias("detail"),
         )
     events = pl.concat([notes, tests]).sort("on_date")
     return events.filter(pl.col("on_date") >= first) if first is not None else events
@@ -144,9 +180,11 @@ def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, heigh
     """The compact chart (a board row) as a Vega-Lite spec, built once per shape and refilled per series:
     altair's build and schema check cost a quarter of a second a chart, fifty of which a board cannot wait for."""
     template = _compact_template(target is not None, height)  # compact charts carry no unit title
-    records = _jsonable(points.select("x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type",
-                                      "special_cause_type").with_columns(
-        signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause")).to_dicts())
+    records = _jsonable(
+        points.select("x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type", "special_cause_type")
+        .with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
+        .to_dicts()
+    )
     layers = []
     for layer in template["layer"]:
         values = layer.get("data", {}).get("values", [{}])
@@ -159,11 +197,22 @@ def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, heigh
 
 @functools.lru_cache(maxsize=8)
 def _compact_template(has_target: bool, height: int) -> dict:
-    sample = pl.DataFrame({"x": [dt.date(2000, 1, 1)], "value": [0.0], "phase": [1], "cl": [0.0], "lcl": [0.0],
-                           "ucl": [0.0], "lcl_95": [0.0], "ucl_95": [0.0], "point_type": ["common_cause"],
-                           "special_cause_type": [None]}, schema_overrides={"special_cause_type": pl.Utf8})
-    return spc_chart(sample, target=0.0 if has_target else None, height=height,
-                     compact=True).to_dict(validate=False)
+    sample = pl.DataFrame(
+        {
+            "x": [dt.date(2000, 1, 1)],
+            "value": [0.0],
+            "phase": [1],
+            "cl": [0.0],
+            "lcl": [0.0],
+            "ucl": [0.0],
+            "lcl_95": [0.0],
+            "ucl_95": [0.0],
+            "point_type": ["common_cause"],
+            "special_cause_type": [None],
+        },
+        schema_overrides={"special_cause_type": pl.Utf8},
+    )
+    return spc_chart(sample, target=0.0 if has_target else None, height=height, compact=True).to_dict(validate=False)
 
 
 def phase_labels(points: pl.DataFrame, decimals: int = 3) -> list[dict]:

@@ -18,14 +18,18 @@ TITLES = {icon: words.title for icon, words in ICONS.items()}
 
 
 def _circle(colour: str, inner: str, title: str, size: int) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" role="img">'
-            f"<title>{escape(title)}</title>"
-            f'<circle cx="20" cy="20" r="18" fill="white" stroke="{colour}" stroke-width="3"/>{inner}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 40 40" role="img">'
+        f"<title>{escape(title)}</title>"
+        f'<circle cx="20" cy="20" r="18" fill="white" stroke="{colour}" stroke-width="3"/>{inner}</svg>'
+    )
 
 
 def _letter(text: str, colour: str) -> str:
-    return (f'<text x="20" y="27" text-anchor="middle" font-family="Arial, sans-serif" font-size="20" '
-            f'font-weight="bold" fill="{colour}">{text}</text>')
+    return (
+        f'<text x="20" y="27" text-anchor="middle" font-family="Arial, sans-serif" font-size="20" '
+        f'font-weight="bold" fill="{colour}">{text}</text>'
+    )
 
 
 def variation_icon_svg(point_type: str | None, direction: str = "increase", size: int = 40) -> str:
@@ -35,9 +39,11 @@ def variation_icon_svg(point_type: str | None, direction: str = "increase", size
     if point_type == "common_cause":
         inner = f'<path d="M8 22 L14 18 L20 23 L26 17 L32 21" fill="none" stroke="{colour}" stroke-width="3"/>'
     else:
-        high = point_type.endswith(("_high",)) or (
-            point_type == "special_cause_improvement" and direction == "increase") or (
-            point_type == "special_cause_concern" and direction == "decrease")
+        high = (
+            point_type.endswith(("_high",))
+            or (point_type == "special_cause_improvement" and direction == "increase")
+            or (point_type == "special_cause_concern" and direction == "decrease")
+        )
         inner = _letter("H" if high else "L", colour)
     return _circle(colour, inner, TITLES[point_type], size)
 
@@ -46,8 +52,11 @@ def assurance_icon_svg(assurance: str | None, size: int = 40) -> str:
     if assurance is None:
         return _circle("#D9D9D9", _letter("–", "#A6A6A6"), TITLES[None], size)
     colour = ASSURANCE_COLOURS[assurance]
-    inner = {"consistent_pass": _letter("P", colour), "consistent_fail": _letter("F", colour),
-             "inconsistent": f'<path d="M8 20 Q14 10 20 20 T32 20" fill="none" stroke="{colour}" stroke-width="3"/>'}
+    inner = {
+        "consistent_pass": _letter("P", colour),
+        "consistent_fail": _letter("F", colour),
+        "inconsistent": f'<path d="M8 20 Q14 10 20 20 T32 20" fill="none" stroke="{colour}" stroke-width="3"/>',
+    }
     return _circle(colour, inner[assurance], TITLES[assurance], size)
 
 

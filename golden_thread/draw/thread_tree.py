@@ -10,23 +10,37 @@ count on their parent until the reader filters down to their part of the thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import html
+from dataclasses import dataclass, field
 
 import polars as pl
 
-from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.thread_graph import ORPHANS, RETIRED_LINKS, SEVERITY_RANK
+from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
 
 MAX_DRAWN = 1500
 SEVERITY_COLOURS = {"error": "#C0392B", "warning": "#D68910", "info": "#5D6D7E"}
-KIND_COLOURS = {"aim": "#1F3A5F", "primary driver": "#117A65", "secondary driver": "#48C9B0",
-                "change idea": "#7D3C98", "project": "#2E86C1", "PDSA cycle": "#AAB7B8", "orphans": "#C0392B",
-                "retired links": "#C0392B"}
-KIND_SIZES = {"aim": 16, "primary driver": 12, "secondary driver": 10, "change idea": 9, "project": 9,
-              "PDSA cycle": 6, "orphans": 16, "retired links": 16}
+KIND_COLOURS = {
+    "aim": "#1F3A5F",
+    "primary driver": "#117A65",
+    "secondary driver": "#48C9B0",
+    "change idea": "#7D3C98",
+    "project": "#2E86C1",
+    "PDSA cycle": "#AAB7B8",
+    "orphans": "#C0392B",
+    "retired links": "#C0392B",
+}
+KIND_SIZES = {
+    "aim": 16,
+    "primary driver": 12,
+    "secondary driver": 10,
+    "change idea": 9,
+    "project": 9,
+    "PDSA cycle": 6,
+    "orphans": 16,
+    "retired links": 16,
+}
 MEASURE_PREFERENCE = {"outcome": 0, "process": 1, "balancing": 2}
 LABEL_CHARACTERS = 40
 PARENT_LABEL_CHARACTERS = 22
@@ -65,18 +79,34 @@ def node_icons(thread: pl.DataFrame, summaries: pl.DataFrame) -> pl.DataFrame:
     """node, measure_id, measure, variation_icon, assurance_icon, direction: each node's lead measure
     (its outcome measure where it has one), with the icons the measure's chart shows."""
     if summaries.height == 0 or "variation_icon" not in summaries.columns:
-        return pl.DataFrame(schema={"node": pl.Utf8, "measure_id": pl.Int64, "measure": pl.Utf8,
-                                    "variation_icon": pl.Utf8, "assurance_icon": pl.Utf8, "direction": pl.Utf8,
-                                    "summary": pl.Utf8})
+        return pl.DataFrame(
+            schema={
+                "node": pl.Utf8,
+                "measure_id": pl.Int64,
+                "measure": pl.Utf8,
+                "variation_icon": pl.Utf8,
+                "assurance_icon": pl.Utf8,
+                "direction": pl.Utf8,
+                "summary": pl.Utf8,
+            }
+        )
     measures = summaries.select(
-        pl.col("id").cast(pl.Int64).alias("measure_id"), pl.col("name").alias("measure"), "measure_type",
-        "variation_icon", "assurance_icon", pl.col("improvement_direction").alias("direction"), "summary",
+        pl.col("id").cast(pl.Int64).alias("measure_id"),
+        pl.col("name").alias("measure"),
+        "measure_type",
+        "variation_icon",
+        "assurance_icon",
+        pl.col("improvement_direction").alias("direction"),
+        "summary",
     )
     return (
-        thread.select("node", pl.col("measure_ids").alias("measure_id")).explode("measure_id").drop_nulls()
+        thread.select("node", pl.col("measure_ids").alias("measure_id"))
+        .explode("measure_id")
+        .drop_nulls()
         .join(measures, on="measure_id")
         .sort(pl.col("measure_type").replace_strict(MEASURE_PREFERENCE, default=9, return_dtype=pl.Int8), "measure_id")
-        .group_by("node", maintain_order=True).first()
+        .group_by("node", maintain_order=True)
+        .first()
         .drop("measure_type")
     )
 
@@ -123,7 +153,8 @@ def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter)
             candidates = candidates.filter(pl.col("node").is_in(flagged["node"].implode()))
         if chosen.search.strip():
             candidates = candidates.filter(
-                pl.col("label").str.to_lowercase().str.contains(chosen.search.strip().lower(), literal=True))
+                pl.col("label").str.to_lowercase().str.contains(chosen.search.strip().lower(), literal=True)
+            )
         keep &= _ancestors(parent_of, set(candidates["node"]))
     return keep
 
@@ -131,15 +162,26 @@ def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter)
 def icon_styles() -> dict[str, dict]:
     """ECharts rich-text styles, one per icon, defined once for the series and named by each node's label."""
     styles = {}
-    for point_type in ("common_cause", "special_cause_improvement", "special_cause_concern",
-                       "special_cause_neutral_high", "special_cause_neutral_low", None):
+    for point_type in (
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+        "special_cause_neutral_high",
+        "special_cause_neutral_low",
+        None,
+    ):
         for direction in ("increase", "decrease", "neutral"):
             styles[f"v_{point_type}_{direction}"] = {
                 "backgroundColor": {"image": icon_uri(variation_icon_svg(point_type, direction))},
-                "width": 16, "height": 16}
+                "width": 16,
+                "height": 16,
+            }
     for assurance in ("consistent_pass", "consistent_fail", "inconsistent", None):
-        styles[f"a_{assurance}"] = {"backgroundColor": {"image": icon_uri(assurance_icon_svg(assurance))},
-                                    "width": 16, "height": 16}
+        styles[f"a_{assurance}"] = {
+            "backgroundColor": {"image": icon_uri(assurance_icon_svg(assurance))},
+            "width": 16,
+            "height": 16,
+        }
     styles["flag_error"] = {"color": SEVERITY_COLOURS["error"], "fontWeight": "bold"}
     styles["flag_warning"] = {"color": SEVERITY_COLOURS["warning"], "fontWeight": "bold"}
     styles["flag_info"] = {"color": SEVERITY_COLOURS["info"]}
@@ -152,8 +194,15 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def tree_view(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame, chosen: TreeFilter,
-              *, selected: str | None = None, max_drawn: int = MAX_DRAWN) -> TreeView:
+def tree_view(
+    thread: pl.DataFrame,
+    flags: pl.DataFrame,
+    icons: pl.DataFrame,
+    chosen: TreeFilter,
+    *,
+    selected: str | None = None,
+    max_drawn: int = MAX_DRAWN,
+) -> TreeView:
     """The ECharts tree data for the filtered thread: flags colour a node, broken links are dashed red,
     each node with a measure carries its variation and assurance icons."""
     keep = visible_nodes(thread, flags, chosen)
@@ -170,8 +219,9 @@ def tree_view(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame, ch
     flag_of = {row["node"]: row for row in flags.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}
     icon_of = {row["node"]: row for row in icons.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}
     hidden_children: dict[str, dict[str, int]] = {}
-    for node, parent, kind in thread.filter(pl.col("node").is_in(list(keep - drawn))).select(
-            "node", "parent", "kind").iter_rows():
+    for _node, parent, kind in (
+        thread.filter(pl.col("node").is_in(list(keep - drawn))).select("node", "parent", "kind").iter_rows()
+    ):
         if parent in drawn:
             hidden_children.setdefault(parent, {}).setdefault(kind, 0)
             hidden_children[parent][kind] += 1
@@ -185,9 +235,11 @@ def tree_view(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame, ch
         node, kind = row["node"], row["kind"]
         flag = flag_of.get(node)
         icon = icon_of.get(node)
-        expanded = node in parents_drawn and (kind in ("aim", "primary driver", "secondary driver", "orphans",
-                                                       "retired links") or node in opened
-                                               or (expand_all and kind != "project"))
+        expanded = node in parents_drawn and (
+            kind in ("aim", "primary driver", "secondary driver", "orphans", "retired links")
+            or node in opened
+            or (expand_all and kind != "project")
+        )
         # Only an expanded node's label competes for room with its children's column.
         text = _short(row["label"], PARENT_LABEL_CHARACTERS if expanded else LABEL_CHARACTERS)
         if kind == "project" and row["team"]:
@@ -233,26 +285,46 @@ def tree_view(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame, ch
 
 def echarts_options(view: TreeView) -> dict:
     """One ECharts tree series per root would scatter the page; one series under a hidden root keeps one tree."""
-    root = view.roots[0] if len(view.roots) == 1 else {
-        "name": "System-level aims", "value": "", "children": view.roots, "symbolSize": 10, "collapsed": False,
-        "itemStyle": {"color": "#FFFFFF", "borderColor": KIND_COLOURS["aim"]}}
+    root = (
+        view.roots[0]
+        if len(view.roots) == 1
+        else {
+            "name": "System-level aims",
+            "value": "",
+            "children": view.roots,
+            "symbolSize": 10,
+            "collapsed": False,
+            "itemStyle": {"color": "#FFFFFF", "borderColor": KIND_COLOURS["aim"]},
+        }
+    )
     return {
         "tooltip": {"trigger": "item", "triggerOn": "mousemove", "formatter": "{b}"},
-        "series": [{
-            "type": "tree",
-            "data": [root],
-            "top": 20, "left": 30, "bottom": 20, "right": 340,
-            "orient": "LR",
-            "expandAndCollapse": True,
-            "roam": True,
-            "animationDuration": 250,
-            "animationDurationUpdate": 350,
-            "label": {"position": "right", "verticalAlign": "middle", "align": "left", "fontSize": 11,
-                      "backgroundColor": "rgba(255,255,255,0.85)", "rich": icon_styles()},
-            "leaves": {"label": {"position": "right", "verticalAlign": "middle", "align": "left"}},
-            "emphasis": {"focus": "ancestor"},
-            "lineStyle": {"color": "#B0B7BF", "width": 1.2},
-        }],
+        "series": [
+            {
+                "type": "tree",
+                "data": [root],
+                "top": 20,
+                "left": 30,
+                "bottom": 20,
+                "right": 340,
+                "orient": "LR",
+                "expandAndCollapse": True,
+                "roam": True,
+                "animationDuration": 250,
+                "animationDurationUpdate": 350,
+                "label": {
+                    "position": "right",
+                    "verticalAlign": "middle",
+                    "align": "left",
+                    "fontSize": 11,
+                    "backgroundColor": "rgba(255,255,255,0.85)",
+                    "rich": icon_styles(),
+                },
+                "leaves": {"label": {"position": "right", "verticalAlign": "middle", "align": "left"}},
+                "emphasis": {"focus": "ancestor"},
+                "lineStyle": {"color": "#B0B7BF", "width": 1.2},
+            }
+        ],
     }
 
 
@@ -274,14 +346,21 @@ def node_details(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame,
     node_flags = []
     if flag_rows.height:
         flag = flag_rows.row(0, named=True)
-        node_flags = [{"rule": rule, "severity": severity, "message": RULES[rule].explanation}
-                      for rule, severity in zip(flag["rule"], flag["severity"])]
+        node_flags = [
+            {"rule": rule, "severity": severity, "message": RULES[rule].explanation}
+            for rule, severity in zip(flag["rule"], flag["severity"])
+        ]
         node_flags.sort(key=lambda f: SEVERITY_RANK[f["severity"]])
     icon_rows = icons.filter(pl.col("node") == node)
     children = thread.filter(pl.col("parent") == node).group_by("kind").len().sort("kind")
     return {
-        "node": node, "kind": row["kind"], "entity_id": row["entity_id"], "label": row["label"],
-        "team": row["team"], "division": row["division"], "status": row["status"],
+        "node": node,
+        "kind": row["kind"],
+        "entity_id": row["entity_id"],
+        "label": row["label"],
+        "team": row["team"],
+        "division": row["division"],
+        "status": row["status"],
         "thread": path,
         "also": [(kind_of.get(n, n.split(":")[0].replace("_", " ")), label_of.get(n, n)) for n in row["also"]],
         "measures": list(zip(row["measure_ids"], row["measures"])),
@@ -293,21 +372,26 @@ def node_details(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame,
 
 def height_for(view: TreeView) -> int:
     """Pixels for the drawn tree: enough rows for the expanded leaves, within reason."""
+
     def leaves(items: list[dict]) -> int:
         total = 0
         for item in items:
             children = item.get("children")
             total += leaves(children) if children and not item.get("collapsed") else 1
         return total
+
     return max(480, min(5000, leaves(view.roots) * 30 + 60))
 
 
 def lead_measure_images(icons: pl.DataFrame) -> pl.DataFrame:
     """node, measure, Variation, Assurance: each node's lead-measure icons as images for a table's image column."""
     rows = [
-        {"node": row["node"], "measure": row["measure"],
-         "Variation": icon_uri(variation_icon_svg(row["variation_icon"], row["direction"] or "increase", size=28)),
-         "Assurance": icon_uri(assurance_icon_svg(row["assurance_icon"], size=28))}
+        {
+            "node": row["node"],
+            "measure": row["measure"],
+            "Variation": icon_uri(variation_icon_svg(row["variation_icon"], row["direction"] or "increase", size=28)),
+            "Assurance": icon_uri(assurance_icon_svg(row["assurance_icon"], size=28)),
+        }
         for row in icons.iter_rows(named=True)
     ]
     return pl.DataFrame(rows, schema={"node": pl.Utf8, "measure": pl.Utf8, "Variation": pl.Utf8, "Assurance": pl.Utf8})

@@ -10,9 +10,10 @@ import datetime as dt
 
 import polars as pl
 
+from golden_thread.errors import Refused
 from golden_thread.seed.demo import build_demo_trust
 from golden_thread.seed.demo_network import ID_BASE, build_demo_network
-from golden_thread.storage.store import Store, StoreError
+from golden_thread.storage.store import Store
 
 # Whether ``load_demo`` puts the education network beside the trust. Off until the trust's own screens are
 # scoped to one organisation (store queries take an organisation): until then every trust-wide screen and
@@ -30,7 +31,7 @@ def demo_frames(today: dt.date, *, network: bool) -> dict[str, pl.DataFrame]:
             frames[table] = extra
             continue
         if "id" in extra.columns and frames[table]["id"].max() >= ID_BASE:
-            raise StoreError(f"The demo trust's {table} ids reach {ID_BASE}, where the demo network's begin.")
+            raise Refused(f"The demo trust's {table} ids reach {ID_BASE}, where the demo network's begin.")
         frames[table] = pl.concat([frames[table], extra], how="diagonal_relaxed")
     # The trust's rows leave the vocabulary to the column's default, which a concatenated null would override.
     frames["organisation"] = frames["organisation"].with_columns(pl.col("vocabulary").fill_null("health"))

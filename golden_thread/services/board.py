@@ -13,30 +13,68 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from golden_thread.domain.checks import rule_title
 from golden_thread.domain.palette import ICONS, icon_words
-
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.storage.store import Store
-from golden_thread.domain.checks import rule_title
 
 AIM_SCHEMA = {
-    "objective_id": pl.Int64, "objective": pl.Utf8, "category": pl.Utf8, "aim_id": pl.Int64, "aim": pl.Utf8,
-    "statement": pl.Utf8, "aim_target": pl.Float64, "target_date": pl.Date, "responsible_leader": pl.Utf8,
-    "measure_id": pl.Int64, "measure": pl.Utf8, "unit": pl.Utf8, "decimal_places": pl.Int64,
-    "direction": pl.Utf8, "measure_target": pl.Float64, "latest_x": pl.Date, "latest_value": pl.Float64,
-    "variation_icon": pl.Utf8, "assurance_icon": pl.Utf8, "summary": pl.Utf8,
-    "active_projects": pl.Int64, "cycles_in_month": pl.Int64, "flags": pl.List(pl.Utf8),
+    "objective_id": pl.Int64,
+    "objective": pl.Utf8,
+    "category": pl.Utf8,
+    "aim_id": pl.Int64,
+    "aim": pl.Utf8,
+    "statement": pl.Utf8,
+    "aim_target": pl.Float64,
+    "target_date": pl.Date,
+    "responsible_leader": pl.Utf8,
+    "measure_id": pl.Int64,
+    "measure": pl.Utf8,
+    "unit": pl.Utf8,
+    "decimal_places": pl.Int64,
+    "direction": pl.Utf8,
+    "measure_target": pl.Float64,
+    "latest_x": pl.Date,
+    "latest_value": pl.Float64,
+    "variation_icon": pl.Utf8,
+    "assurance_icon": pl.Utf8,
+    "summary": pl.Utf8,
+    "active_projects": pl.Int64,
+    "cycles_in_month": pl.Int64,
+    "flags": pl.List(pl.Utf8),
 }
 MEASURE_SCHEMA = {
-    "measure_id": pl.Int64, "aim_id": pl.Int64, "aim": pl.Utf8, "board_role": pl.Utf8, "measure": pl.Utf8,
-    "unit": pl.Utf8, "decimal_places": pl.Int64, "direction": pl.Utf8, "frequency": pl.Utf8,
-    "latest_x": pl.Date, "latest_value": pl.Float64, "target": pl.Float64,
-    "variation_icon": pl.Utf8, "assurance_icon": pl.Utf8, "summary": pl.Utf8,
+    "measure_id": pl.Int64,
+    "aim_id": pl.Int64,
+    "aim": pl.Utf8,
+    "board_role": pl.Utf8,
+    "measure": pl.Utf8,
+    "unit": pl.Utf8,
+    "decimal_places": pl.Int64,
+    "direction": pl.Utf8,
+    "frequency": pl.Utf8,
+    "latest_x": pl.Date,
+    "latest_value": pl.Float64,
+    "target": pl.Float64,
+    "variation_icon": pl.Utf8,
+    "assurance_icon": pl.Utf8,
+    "summary": pl.Utf8,
 }
 POINT_COLUMNS = {
-    "series": pl.Int64, "x": pl.Date, "value": pl.Float64, "y": pl.Float64, "n": pl.Float64, "phase": pl.Int64,
-    "cl": pl.Float64, "lcl": pl.Float64, "ucl": pl.Float64, "lcl_95": pl.Float64, "ucl_95": pl.Float64,
-    "point_type": pl.Utf8, "special_cause_type": pl.Utf8, "special_cause_flag": pl.Boolean,
+    "series": pl.Int64,
+    "x": pl.Date,
+    "value": pl.Float64,
+    "y": pl.Float64,
+    "n": pl.Float64,
+    "phase": pl.Int64,
+    "cl": pl.Float64,
+    "lcl": pl.Float64,
+    "ucl": pl.Float64,
+    "lcl_95": pl.Float64,
+    "ucl_95": pl.Float64,
+    "point_type": pl.Utf8,
+    "special_cause_type": pl.Utf8,
+    "special_cause_flag": pl.Boolean,
 }
 
 
@@ -91,15 +129,28 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
     edges = thread.select("node", "parent")
     walk = edges.rename({"parent": "up"})
     for _ in range(12):  # aim > primary > secondary > tertiary > idea > project > cycle, with room to spare
-        walk = walk.join(edges.rename({"node": "up", "parent": "next"}), on="up", how="left").with_columns(
-            pl.when(pl.col("next").is_not_null()).then(pl.col("next")).otherwise(pl.col("up")).alias("up")
-        ).drop("next")
-    roots = walk.with_columns(pl.when(pl.col("up").is_null()).then(pl.col("node")).otherwise(pl.col("up"))
-                              .alias("root"))
-    aims = thread.filter(pl.col("kind") == "aim").select(pl.col("node").alias("root"), pl.col("entity_id").alias("aim_id"))
-    counted = (flags.join(roots.select("node", "root"), on="node").join(aims, on="root")
-               .select("aim_id", "rule").explode("rule").group_by("aim_id", "rule").len()
-               .sort("aim_id", "len", "rule", descending=[False, True, False]))
+        walk = (
+            walk.join(edges.rename({"node": "up", "parent": "next"}), on="up", how="left")
+            .with_columns(
+                pl.when(pl.col("next").is_not_null()).then(pl.col("next")).otherwise(pl.col("up")).alias("up")
+            )
+            .drop("next")
+        )
+    roots = walk.with_columns(
+        pl.when(pl.col("up").is_null()).then(pl.col("node")).otherwise(pl.col("up")).alias("root")
+    )
+    aims = thread.filter(pl.col("kind") == "aim").select(
+        pl.col("node").alias("root"), pl.col("entity_id").alias("aim_id")
+    )
+    counted = (
+        flags.join(roots.select("node", "root"), on="node")
+        .join(aims, on="root")
+        .select("aim_id", "rule")
+        .explode("rule")
+        .group_by("aim_id", "rule")
+        .len()
+        .sort("aim_id", "len", "rule", descending=[False, True, False])
+    )
     result: dict[int, list[str]] = {aim_id: [] for aim_id in aims["aim_id"]}
     for aim_id, rule, count in counted.iter_rows():
         result[aim_id].append(f"{rule_title(rule)} ({count})")
@@ -112,30 +163,73 @@ def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.
     measures = store.board_measures()
     points, summaries = measure_charts(store, up_to=next_month(month), measures=measures)
     if summaries.height == 0:
-        summaries = measures.with_columns(*(pl.lit(None).alias(c) for c in (
-            "latest_x", "latest_value", "variation_icon", "assurance_icon", "summary")))
+        summaries = measures.with_columns(
+            *(
+                pl.lit(None).alias(c)
+                for c in ("latest_x", "latest_value", "variation_icon", "assurance_icon", "summary")
+            )
+        )
     table = summaries.select(
-        pl.col("id").alias("measure_id"), pl.col("board_aim_id").alias("aim_id"), "board_role",
-        pl.col("name").alias("measure"), "unit", "decimal_places", pl.col("improvement_direction").alias("direction"),
-        "frequency", "latest_x", "latest_value", pl.col("target_value").alias("target"),
-        "variation_icon", "assurance_icon", "summary",
+        pl.col("id").alias("measure_id"),
+        pl.col("board_aim_id").alias("aim_id"),
+        "board_role",
+        pl.col("name").alias("measure"),
+        "unit",
+        "decimal_places",
+        pl.col("improvement_direction").alias("direction"),
+        "frequency",
+        "latest_x",
+        "latest_value",
+        pl.col("target_value").alias("target"),
+        "variation_icon",
+        "assurance_icon",
+        "summary",
     )
     overview = store.objectives_overview().filter(pl.col("aim_id").is_not_null())
-    table = table.join(overview.select("aim_id", "aim"), on="aim_id", how="left").cast(
-        {k: v for k, v in MEASURE_SCHEMA.items()}).select(list(MEASURE_SCHEMA))
+    table = (
+        table.join(overview.select("aim_id", "aim"), on="aim_id", how="left")
+        .cast({k: v for k, v in MEASURE_SCHEMA.items()})
+        .select(list(MEASURE_SCHEMA))
+    )
     outcome = table.filter(pl.col("board_role") == "outcome").group_by("aim_id", maintain_order=True).first()
     activity = store.aim_activity(month, next_month(month))
     flags_of = aim_flags(thread, flags)
     aims = (
-        overview.select("objective_id", "objective", "category", "aim_id", "aim", "statement",
-                        pl.col("target_value").alias("aim_target"), "target_date", "responsible_leader")
-        .join(outcome.select("aim_id", "measure_id", "measure", "unit", "decimal_places", "direction",
-                             pl.col("target").alias("measure_target"), "latest_x", "latest_value",
-                             "variation_icon", "assurance_icon", "summary"), on="aim_id", how="left")
+        overview.select(
+            "objective_id",
+            "objective",
+            "category",
+            "aim_id",
+            "aim",
+            "statement",
+            pl.col("target_value").alias("aim_target"),
+            "target_date",
+            "responsible_leader",
+        )
+        .join(
+            outcome.select(
+                "aim_id",
+                "measure_id",
+                "measure",
+                "unit",
+                "decimal_places",
+                "direction",
+                pl.col("target").alias("measure_target"),
+                "latest_x",
+                "latest_value",
+                "variation_icon",
+                "assurance_icon",
+                "summary",
+            ),
+            on="aim_id",
+            how="left",
+        )
         .join(activity, on="aim_id", how="left")
-        .with_columns(pl.col("aim_id").replace_strict(flags_of, default=[], return_dtype=pl.List(pl.Utf8))
-                      .alias("flags"))
-        .cast(AIM_SCHEMA).select(list(AIM_SCHEMA))
+        .with_columns(
+            pl.col("aim_id").replace_strict(flags_of, default=[], return_dtype=pl.List(pl.Utf8)).alias("flags")
+        )
+        .cast(AIM_SCHEMA)
+        .select(list(AIM_SCHEMA))
     )
     board_points = points.select(*(pl.col(c) if c in points.columns else pl.lit(None).alias(c) for c in POINT_COLUMNS))
     board_points = board_points.cast(POINT_COLUMNS).filter(pl.col("series").is_in(table["measure_id"].implode()))
@@ -144,15 +238,15 @@ def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.
 
 # -- snapshots ----------------------------------------------------------------------------------------------
 
+
 def snapshot_frames(view: BoardView) -> dict[str, str]:
     return {"aims": view.aims.write_json(), "measures": view.measures.write_json(), "points": view.points.write_json()}
 
 
 def live_board(store: Store, month: dt.date, today: dt.date) -> tuple[BoardView, pl.DataFrame]:
     """The month's board from the data as it is now, and the thread's flags it was judged with."""
+    from golden_thread.domain.thread_graph import build_thread, flags_by_node
     from golden_thread.services.checks import check_thread
-    from golden_thread.domain.thread_graph import build_thread
-    from golden_thread.domain.thread_graph import flags_by_node
 
     checks = check_thread(store, today)
     thread = build_thread(store.thread_rows())
@@ -188,35 +282,60 @@ def changes_since(published: BoardView, live: BoardView) -> pl.DataFrame:
     and new signals. Columns: measure, change, detail (one row each, plain words)."""
     rows: list[dict] = []
     names = dict(zip(live.measures["measure_id"], live.measures["measure"]))
-    names.update({k: v for k, v in zip(published.measures["measure_id"], published.measures["measure"]) if k not in names})
+    names.update(
+        {k: v for k, v in zip(published.measures["measure_id"], published.measures["measure"]) if k not in names}
+    )
     seen = published.points.select("series", "x", pl.col("value").alias("was"))
     now = live.points.select("series", "x", pl.col("value").alias("now"))
-    revised = seen.join(now, on=["series", "x"], how="full", coalesce=True).filter(
-        pl.col("x") < next_month(published.month),
-        ~((pl.col("was") - pl.col("now")).abs() <= 1e-9 * (1 + pl.col("was").abs())).fill_null(False)
-        & (pl.col("was").is_not_null() | pl.col("now").is_not_null()),
-    ).sort("series", "x")
+    revised = (
+        seen.join(now, on=["series", "x"], how="full", coalesce=True)
+        .filter(
+            pl.col("x") < next_month(published.month),
+            ~((pl.col("was") - pl.col("now")).abs() <= 1e-9 * (1 + pl.col("was").abs())).fill_null(False)
+            & (pl.col("was").is_not_null() | pl.col("now").is_not_null()),
+        )
+        .sort("series", "x")
+    )
     for series, x, was, value in revised.select("series", "x", "was", "now").iter_rows():
-        detail = (f"{x:%b %Y}: added late ({value:,.4g})" if was is None else
-                  f"{x:%b %Y}: removed (was {was:,.4g})" if value is None else
-                  f"{x:%b %Y}: {was:,.4g} → {value:,.4g}")
+        detail = (
+            f"{x:%b %Y}: added late ({value:,.4g})"
+            if was is None
+            else f"{x:%b %Y}: removed (was {was:,.4g})"
+            if value is None
+            else f"{x:%b %Y}: {was:,.4g} → {value:,.4g}"
+        )
         rows.append({"measure": names.get(series, str(series)), "change": "Revised value", "detail": detail})
     icons = published.measures.select("measure_id", "variation_icon", "assurance_icon").join(
-        live.measures.select("measure_id", "variation_icon", "assurance_icon"), on="measure_id", suffix="_now")
+        live.measures.select("measure_id", "variation_icon", "assurance_icon"), on="measure_id", suffix="_now"
+    )
     for row in icons.iter_rows(named=True):
         for kind in ("variation", "assurance"):
             before, after = row[f"{kind}_icon"], row[f"{kind}_icon_now"]
             if before != after:
-                rows.append({"measure": names[row["measure_id"]], "change": f"{kind.capitalize()} icon changed",
-                             "detail": f"{_icon_words(before)} → {_icon_words(after)}"})
+                rows.append(
+                    {
+                        "measure": names[row["measure_id"]],
+                        "change": f"{kind.capitalize()} icon changed",
+                        "detail": f"{_icon_words(before)} → {_icon_words(after)}",
+                    }
+                )
     was_signal = published.points.filter(pl.col("point_type") != "common_cause").select("series", "x")
-    new_signals = (live.points.filter(pl.col("point_type").is_in(["special_cause_improvement", "special_cause_concern"]))
-                   .join(was_signal, on=["series", "x"], how="anti")
-                   .group_by("series", "point_type").agg(pl.col("x").min().alias("from")).sort("series"))
+    new_signals = (
+        live.points.filter(pl.col("point_type").is_in(["special_cause_improvement", "special_cause_concern"]))
+        .join(was_signal, on=["series", "x"], how="anti")
+        .group_by("series", "point_type")
+        .agg(pl.col("x").min().alias("from"))
+        .sort("series")
+    )
     for series, point_type, start in new_signals.iter_rows():
         kind = "improvement" if point_type.endswith("improvement") else "concern"
-        rows.append({"measure": names.get(series, str(series)), "change": "New signal",
-                     "detail": f"special cause ({kind}) from {start:%b %Y}"})
+        rows.append(
+            {
+                "measure": names.get(series, str(series)),
+                "change": "New signal",
+                "detail": f"special cause ({kind}) from {start:%b %Y}",
+            }
+        )
     return pl.DataFrame(rows, schema={"measure": pl.Utf8, "change": pl.Utf8, "detail": pl.Utf8})
 
 

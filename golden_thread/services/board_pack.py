@@ -88,8 +88,11 @@ def trust_name(store: Store) -> str:
 def leadership_inputs(store: Store, generated_on: dt.date) -> LeadershipInputs:
     """The leadership practice summary's inputs for the store's organisation, as recorded on ``generated_on``."""
     organisation_id = organisation_of(store)[0]
-    board = (store.leadership_assessments(organisation_id, LEVERAGE_POINTS) if organisation_id is not None
-             else pl.DataFrame())
+    board = (
+        store.leadership_assessments(organisation_id, LEVERAGE_POINTS)
+        if organisation_id is not None
+        else pl.DataFrame()
+    )
     version_id = board["version_id"][0] if board.height else store.active_version_id(LEVERAGE_POINTS)
     framework = store.framework_version(version_id) if version_id is not None else None
     snapshots = store.board_snapshots()

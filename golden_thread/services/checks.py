@@ -21,10 +21,17 @@ def _found(store, today: dt.date) -> pl.DataFrame:
     per-member network rule names (null for the thread's own rules)."""
     rows = store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)
     rules = pl.DataFrame(
-        [{"rule": r.name, "severity": r.severity, "entity_type": r.entity_type, "message": r.explanation,
-          "_order": k} for k, r in enumerate(RULES.values())],
-        schema={"rule": pl.Utf8, "severity": pl.Utf8, "entity_type": pl.Utf8, "message": pl.Utf8,
-                "_order": pl.Int32},
+        [
+            {
+                "rule": r.name,
+                "severity": r.severity,
+                "entity_type": r.entity_type,
+                "message": r.explanation,
+                "_order": k,
+            }
+            for k, r in enumerate(RULES.values())
+        ],
+        schema={"rule": pl.Utf8, "severity": pl.Utf8, "entity_type": pl.Utf8, "message": pl.Utf8, "_order": pl.Int32},
     )
     return (
         rows.join(rules, on="rule", how="left")
@@ -52,7 +59,9 @@ def check_by_organisation(store, today: dt.date) -> pl.DataFrame:
     return (
         found.join(owners, on=["entity_type", "entity_id"], how="left")
         .with_columns(
-            pl.when(per_member).then(pl.col("_network_id")).otherwise(pl.col("organisation_id"))
+            pl.when(per_member)
+            .then(pl.col("_network_id"))
+            .otherwise(pl.col("organisation_id"))
             .alias("organisation_id"),
             pl.when(per_member).then(pl.col("_network_id")).otherwise(pl.col("network_id")).alias("network_id"),
             pl.when(per_member).then(pl.col("_member_id")).otherwise(pl.col("member_id")).alias("member_id"),
@@ -68,6 +77,7 @@ def network_memberships(store, today: dt.date) -> pl.DataFrame:
     member, joined_on, left_on, current (on ``today``) and the rest of ``Store.network_members``."""
     networks = store.networks()["id"].to_list()
     if not networks:
-        return pl.DataFrame(schema={"network_id": pl.Int64, "member_id": pl.Int64, "member": pl.Utf8,
-                                    "left_on": pl.Date})
+        return pl.DataFrame(
+            schema={"network_id": pl.Int64, "member_id": pl.Int64, "member": pl.Utf8, "left_on": pl.Date}
+        )
     return pl.concat([store.network_members(n, today).with_columns(network_id=pl.lit(n)) for n in networks])

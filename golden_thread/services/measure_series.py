@@ -19,10 +19,16 @@ def chart_inputs(
     ratio = pl.col("chart_type").is_in(list(RATIO_CHARTS))
     points = (
         observations.join(measures.select("id", "chart_type"), left_on="measure_id", right_on="id")
-        .join(phases.select("measure_id", pl.col("starts_on").alias("period_start"), pl.lit(True).alias("phase_start")),
-              on=["measure_id", "period_start"], how="left")
-        .join(exclusions.select("measure_id", "period_start", pl.lit(True).alias("exclude")),
-              on=["measure_id", "period_start"], how="left")
+        .join(
+            phases.select("measure_id", pl.col("starts_on").alias("period_start"), pl.lit(True).alias("phase_start")),
+            on=["measure_id", "period_start"],
+            how="left",
+        )
+        .join(
+            exclusions.select("measure_id", "period_start", pl.lit(True).alias("exclude")),
+            on=["measure_id", "period_start"],
+            how="left",
+        )
         .select(
             pl.col("measure_id").cast(pl.Int64).alias("series"),
             pl.col("period_start").alias("x"),
@@ -48,7 +54,10 @@ def chart_inputs(
 
 
 def measure_charts(
-    store: Store, measure_ids: list[int] | None = None, *, up_to: dt.date | None = None,
+    store: Store,
+    measure_ids: list[int] | None = None,
+    *,
+    up_to: dt.date | None = None,
     measures: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(points, summaries) for the measures asked for (all when None); summaries carry the measure's fields.
@@ -62,16 +71,16 @@ def measure_charts(
     observations = with_pooled_reports(store, ids, store.observations(ids))
     if up_to is not None:
         observations = observations.filter(pl.col("period_start") < up_to)
-    points, settings = chart_inputs(
-        measures, observations, store.chart_phases(ids), store.point_exclusions(ids)
-    )
+    points, settings = chart_inputs(measures, observations, store.chart_phases(ids), store.point_exclusions(ids))
     if points.height == 0:
         return points, pl.DataFrame()
     charted = analyse(points, settings)
     summaries = pl.concat(
-        [summarise(charted.filter(pl.col("series").is_in(group["id"].implode())), frequency)
-         for (frequency,), group in measures.group_by("frequency")
-         if charted["series"].is_in(group["id"].implode()).any()],
+        [
+            summarise(charted.filter(pl.col("series").is_in(group["id"].implode())), frequency)
+            for (frequency,), group in measures.group_by("frequency")
+            if charted["series"].is_in(group["id"].implode()).any()
+        ],
         how="diagonal_relaxed",
     )
     summaries = measures.join(summaries, left_on="id", right_on="series", how="left")
@@ -93,24 +102,36 @@ def pooled_observations(member_rows: pl.DataFrame, observations: pl.DataFrame, m
     and denominators summed for a proportion or rate, so each student counts once; values averaged otherwise),
     counting a member only while it belonged. Columns as ``observation`` plus ``members_reporting``.
     ``member_rows``: id, uniform_measure_id, member_id, chart_type; ``members``: member_id, joined_on, left_on."""
-    schema = {"measure_id": pl.Int64, "period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64,
-              "denominator": pl.Float64, "members_reporting": pl.UInt32}
+    schema = {
+        "measure_id": pl.Int64,
+        "period_start": pl.Date,
+        "value": pl.Float64,
+        "numerator": pl.Float64,
+        "denominator": pl.Float64,
+        "members_reporting": pl.UInt32,
+    }
     if observations.height == 0:
         return pl.DataFrame(schema=schema)
     joined = (
-        observations.join(member_rows.select(pl.col("id").alias("measure_id"), "uniform_measure_id", "member_id",
-                                             "chart_type"), on="measure_id")
+        observations.join(
+            member_rows.select(pl.col("id").alias("measure_id"), "uniform_measure_id", "member_id", "chart_type"),
+            on="measure_id",
+        )
         .join(members.select("member_id", "joined_on", "left_on").unique("member_id"), on="member_id", how="left")
-        .filter((pl.col("period_start") >= pl.col("joined_on").dt.month_start())
-                & (pl.col("left_on").is_null() | (pl.col("period_start") <= pl.col("left_on"))))
+        .filter(
+            (pl.col("period_start") >= pl.col("joined_on").dt.month_start())
+            & (pl.col("left_on").is_null() | (pl.col("period_start") <= pl.col("left_on")))
+        )
     )
     ratio = pl.col("chart_type").first().is_in(list(RATIO_CHARTS))
     return (
         joined.group_by("uniform_measure_id", "period_start")
-        .agg(value=pl.when(ratio).then(None).otherwise(pl.col("value").mean()),
-             numerator=pl.when(ratio).then(pl.col("numerator").sum()),
-             denominator=pl.when(ratio).then(pl.col("denominator").sum()),
-             members_reporting=pl.len())
+        .agg(
+            value=pl.when(ratio).then(None).otherwise(pl.col("value").mean()),
+            numerator=pl.when(ratio).then(pl.col("numerator").sum()),
+            denominator=pl.when(ratio).then(pl.col("denominator").sum()),
+            members_reporting=pl.len(),
+        )
         .rename({"uniform_measure_id": "measure_id"})
         .sort("measure_id", "period_start")
         .cast(schema)
@@ -120,8 +141,15 @@ def pooled_observations(member_rows: pl.DataFrame, observations: pl.DataFrame, m
 def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataFrame) -> str:
     """A measure's data as a team would want it back: each period's figures with its chart's lines and signal."""
     charted = points.select(
-        pl.col("x").alias("period_start"), pl.col("value").alias("charted_value"), "phase", "cl", "lcl", "ucl",
-        "include", pl.col("special_cause_type").alias("signal"), "point_type",
+        pl.col("x").alias("period_start"),
+        pl.col("value").alias("charted_value"),
+        "phase",
+        "cl",
+        "lcl",
+        "ucl",
+        "include",
+        pl.col("special_cause_type").alias("signal"),
+        "point_type",
     )
     table = observations.select("period_start", "value", "numerator", "denominator", "note", "status").join(
         charted, on="period_start", how="left"

@@ -17,13 +17,12 @@ from typing import Literal
 
 import polars as pl
 
+from golden_thread.domain.checks import RULES
+from golden_thread.domain.vocabulary import Words, words
+from golden_thread.services.checks import check_by_organisation
 from golden_thread.services.measure_series import chart_inputs, pooled_observations
 from golden_thread.spc.engine import analyse
-from golden_thread.spc.options import RATIO_CHARTS
 from golden_thread.spc.summary import summarise
-from golden_thread.domain.checks import RULES
-from golden_thread.services.checks import check_by_organisation
-from golden_thread.domain.vocabulary import Words, words
 
 # What a member is doing with a change idea, from its PDSA cycles' latest Act decision.
 LearningState = Literal["adopted", "adapting", "abandoned", "testing", "not tested"]
@@ -67,19 +66,30 @@ def network_view(store, network_id: int, today: dt.date) -> NetworkView:
     observations = store.observations(member_rows["id"].to_list())
     network_obs = pooled_observations(member_rows, observations, members)
     member_points, member_summaries = chart(
-        member_rows, observations, store.chart_phases(member_rows["id"].to_list()),
-        store.point_exclusions(member_rows["id"].to_list()))
+        member_rows,
+        observations,
+        store.chart_phases(member_rows["id"].to_list()),
+        store.point_exclusions(member_rows["id"].to_list()),
+    )
     network_points, network_summaries = chart(uniform, network_obs)
     diagram_id = aim["diagram_id"] if aim else None
     local_aims = store.local_aims(network_id)
     flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id), members)
     return NetworkView(
-        network=network, words=words(network["vocabulary"]), today=today, members=members, aim=aim,
-        local_aims=local_aims, uniform=uniform, member_measures=member_rows,
+        network=network,
+        words=words(network["vocabulary"]),
+        today=today,
+        members=members,
+        aim=aim,
+        local_aims=local_aims,
+        uniform=uniform,
+        member_measures=member_rows,
         points=pl.concat([network_points, member_points], how="diagonal_relaxed"),
         summaries=pl.concat([network_summaries, member_summaries], how="diagonal_relaxed"),
-        projects=store.network_projects(network_id), cycles=store.network_cycles(network_id),
-        change_ideas=store.network_change_ideas(network_id), flags=flags,
+        projects=store.network_projects(network_id),
+        cycles=store.network_cycles(network_id),
+        change_ideas=store.network_change_ideas(network_id),
+        flags=flags,
         versions=store.diagram_versions(diagram_id) if diagram_id else pl.DataFrame(),
         nodes=store.diagram_nodes(diagram_id) if diagram_id else pl.DataFrame(),
     )
@@ -87,18 +97,25 @@ def network_view(store, network_id: int, today: dt.date) -> NetworkView:
 
 # -- uniform measures: the network as one series, and each member's ---------------------------------------
 
-def chart(measures: pl.DataFrame, observations: pl.DataFrame, phases: pl.DataFrame | None = None,
-          exclusions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+
+def chart(
+    measures: pl.DataFrame,
+    observations: pl.DataFrame,
+    phases: pl.DataFrame | None = None,
+    exclusions: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(points, summaries) of the given measures' series, as ``measure_series.measure_charts`` computes them."""
     empty_phases = pl.DataFrame(schema={"measure_id": pl.Int64, "starts_on": pl.Date})
     empty_exclusions = pl.DataFrame(schema={"measure_id": pl.Int64, "period_start": pl.Date})
     measures = measures.filter(pl.col("id").is_in(observations["measure_id"].unique().implode()))
     if measures.height == 0:
         return pl.DataFrame(), pl.DataFrame()
-    points, settings = chart_inputs(measures, observations.select("measure_id", "period_start", "value", "numerator",
-                                                                  "denominator"),
-                                    empty_phases if phases is None else phases,
-                                    empty_exclusions if exclusions is None else exclusions)
+    points, settings = chart_inputs(
+        measures,
+        observations.select("measure_id", "period_start", "value", "numerator", "denominator"),
+        empty_phases if phases is None else phases,
+        empty_exclusions if exclusions is None else exclusions,
+    )
     charted = analyse(points, settings)
     summaries = summarise(charted, "monthly")
     return charted, measures.join(summaries, left_on="id", right_on="series", how="left")
@@ -113,53 +130,79 @@ def small_multiples(view: NetworkView, uniform_measure_id: int) -> pl.DataFrame:
     if points.height == 0:
         return points
     left = view.members.filter(~pl.col("current")).select("member", "left_on")
-    labelled = rows.select(pl.col("id").cast(points["series"].dtype).alias("series"), "member").join(
-        left, on="member", how="left").with_columns(
-        pl.col("member").replace_strict(order, default=99, return_dtype=pl.Int32).alias("order"),
-        pl.when(pl.col("left_on").is_null()).then(pl.col("member"))
-        .otherwise(pl.col("member") + pl.lit(" (left ") + pl.col("left_on").dt.strftime("%b %Y") + pl.lit(")"))
-        .alias("member")).drop("left_on")
+    labelled = (
+        rows.select(pl.col("id").cast(points["series"].dtype).alias("series"), "member")
+        .join(left, on="member", how="left")
+        .with_columns(
+            pl.col("member").replace_strict(order, default=99, return_dtype=pl.Int32).alias("order"),
+            pl.when(pl.col("left_on").is_null())
+            .then(pl.col("member"))
+            .otherwise(pl.col("member") + pl.lit(" (left ") + pl.col("left_on").dt.strftime("%b %Y") + pl.lit(")"))
+            .alias("member"),
+        )
+        .drop("left_on")
+    )
     return points.join(labelled, on="series").sort("order", "x")
 
 
 def member_measure_table(view: NetworkView, uniform_measure_id: int) -> pl.DataFrame:
     """Per member, one uniform measure: its latest period and value, variation and assurance, and the sentence."""
     rows = view.member_measures.filter(pl.col("uniform_measure_id") == uniform_measure_id).select(
-        "id", "member", "member_id", "decimal_places", "improvement_direction")
-    summaries = view.summaries.select("id", "latest_x", "latest_value", "variation_icon", "assurance_icon", "state",
-                                      "summary") \
-        if "variation_icon" in view.summaries.columns else pl.DataFrame(schema={"id": pl.Int64})
+        "id", "member", "member_id", "decimal_places", "improvement_direction"
+    )
+    summaries = (
+        view.summaries.select("id", "latest_x", "latest_value", "variation_icon", "assurance_icon", "state", "summary")
+        if "variation_icon" in view.summaries.columns
+        else pl.DataFrame(schema={"id": pl.Int64})
+    )
     table = rows.join(summaries, on="id", how="left").join(
-        view.members.select("member_id", "current", "joined_on", "left_on"), on="member_id", how="left")
+        view.members.select("member_id", "current", "joined_on", "left_on"), on="member_id", how="left"
+    )
     return table.sort(pl.col("current").not_(), "member")
 
 
 # -- where learning is happening -----------------------------------------------------------------------------
 
-def learning_grid(members: pl.DataFrame, change_ideas: pl.DataFrame, projects: pl.DataFrame,
-                  cycles: pl.DataFrame) -> pl.DataFrame:
+
+def learning_grid(
+    members: pl.DataFrame, change_ideas: pl.DataFrame, projects: pl.DataFrame, cycles: pl.DataFrame
+) -> pl.DataFrame:
     """Members × change ideas (active version, matched by key): projects, PDSA cycles, adopt/adapt/abandon counts,
     the latest decision and the state it puts the member in (adopted, adapting, abandoned, testing, not tested)."""
     grid = members.select("member_id", "member", "current").join(
-        change_ideas.select(pl.col("node_key").alias("idea_key"), pl.col("title").alias("change_idea"),
-                            "driver_key", "driver"), how="cross")
-    tested = (
-        cycles.filter(pl.col("idea_key").is_not_null()).sort("start_date", "cycle_id")
-        .group_by("member_id", "idea_key")
-        .agg(cycles=pl.len(),
-             adopt=(pl.col("act_decision") == "adopt").sum(), adapt=(pl.col("act_decision") == "adapt").sum(),
-             abandon=(pl.col("act_decision") == "abandon").sum(),
-             latest_decision=pl.col("act_decision").drop_nulls().last(),
-             last_cycle=pl.col("start_date").max())
+        change_ideas.select(
+            pl.col("node_key").alias("idea_key"), pl.col("title").alias("change_idea"), "driver_key", "driver"
+        ),
+        how="cross",
     )
-    work = (projects.filter(pl.col("idea_key").is_not_null()).group_by("member_id", "idea_key")
-            .agg(projects=pl.len(), project_titles=pl.col("project")))
-    grid = grid.join(tested, on=["member_id", "idea_key"], how="left").join(
-        work, on=["member_id", "idea_key"], how="left").with_columns(
-        pl.col("cycles", "adopt", "adapt", "abandon", "projects").fill_null(0))
+    tested = (
+        cycles.filter(pl.col("idea_key").is_not_null())
+        .sort("start_date", "cycle_id")
+        .group_by("member_id", "idea_key")
+        .agg(
+            cycles=pl.len(),
+            adopt=(pl.col("act_decision") == "adopt").sum(),
+            adapt=(pl.col("act_decision") == "adapt").sum(),
+            abandon=(pl.col("act_decision") == "abandon").sum(),
+            latest_decision=pl.col("act_decision").drop_nulls().last(),
+            last_cycle=pl.col("start_date").max(),
+        )
+    )
+    work = (
+        projects.filter(pl.col("idea_key").is_not_null())
+        .group_by("member_id", "idea_key")
+        .agg(projects=pl.len(), project_titles=pl.col("project"))
+    )
+    grid = (
+        grid.join(tested, on=["member_id", "idea_key"], how="left")
+        .join(work, on=["member_id", "idea_key"], how="left")
+        .with_columns(pl.col("cycles", "adopt", "adapt", "abandon", "projects").fill_null(0))
+    )
     return grid.with_columns(
-        state=pl.when(pl.col("cycles") == 0).then(pl.lit("not tested"))
-        .when(pl.col("latest_decision").is_null()).then(pl.lit("testing"))
+        state=pl.when(pl.col("cycles") == 0)
+        .then(pl.lit("not tested"))
+        .when(pl.col("latest_decision").is_null())
+        .then(pl.lit("testing"))
         .otherwise(pl.col("latest_decision").replace_strict(STATE_OF_DECISION, default="testing"))
     ).sort("idea_key", pl.col("current").not_(), "member")
 
@@ -168,9 +211,13 @@ def idea_spread(grid: pl.DataFrame) -> pl.DataFrame:
     """Per change idea: how many members test it, have adopted or abandoned it, and its PDSA cycles in all."""
     return (
         grid.group_by("idea_key", "change_idea", "driver", maintain_order=True)
-        .agg(members_testing=(pl.col("cycles") > 0).sum(), adopted=(pl.col("state") == "adopted").sum(),
-             adapting=(pl.col("state") == "adapting").sum(), abandoned=(pl.col("state") == "abandoned").sum(),
-             cycles=pl.col("cycles").sum())
+        .agg(
+            members_testing=(pl.col("cycles") > 0).sum(),
+            adopted=(pl.col("state") == "adopted").sum(),
+            adapting=(pl.col("state") == "adapting").sum(),
+            abandoned=(pl.col("state") == "abandoned").sum(),
+            cycles=pl.col("cycles").sum(),
+        )
         .sort("idea_key")
     )
 
@@ -180,8 +227,10 @@ def contrasts(grid: pl.DataFrame) -> pl.DataFrame:
     (idea_key, change_idea, adopted_by, abandoned_by)."""
     return (
         grid.group_by("idea_key", "change_idea", maintain_order=True)
-        .agg(adopted_by=pl.col("member").filter(pl.col("state") == "adopted"),
-             abandoned_by=pl.col("member").filter(pl.col("state") == "abandoned"))
+        .agg(
+            adopted_by=pl.col("member").filter(pl.col("state") == "adopted"),
+            abandoned_by=pl.col("member").filter(pl.col("state") == "abandoned"),
+        )
         .filter((pl.col("adopted_by").list.len() > 0) & (pl.col("abandoned_by").list.len() > 0))
         .sort("idea_key")
     )
@@ -192,57 +241,102 @@ def member_summary(view: NetworkView, outcome_measure_id: int | None) -> pl.Data
     PDSA cycles this (school) year, the change ideas it tests, and its flags by severity."""
     year_start = view.words.year_start(view.today)
     projects = view.projects.group_by("member_id").agg(
-        active_projects=(pl.col("status") == "active").sum(), projects=pl.len())
+        active_projects=(pl.col("status") == "active").sum(), projects=pl.len()
+    )
     cycles = view.cycles.group_by("member_id").agg(
-        cycles_this_year=(pl.col("start_date") >= year_start).sum(), cycles=pl.len(),
-        ideas_tested=pl.col("idea_key").drop_nulls().n_unique(), last_cycle=pl.col("start_date").max())
-    flags = view.flags.filter(pl.col("member_id").is_not_null()).group_by("member_id").agg(
-        errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum(),
-        information=(pl.col("severity") == "info").sum())
-    targets = view.local_aims.select("member_id", pl.col("target_value").alias("local_target"),
-                                     pl.col("baseline_value").alias("local_baseline"))
-    table = (view.members.join(targets, on="member_id", how="left")
-             .join(projects, on="member_id", how="left").join(cycles, on="member_id", how="left")
-             .join(flags, on="member_id", how="left"))
+        cycles_this_year=(pl.col("start_date") >= year_start).sum(),
+        cycles=pl.len(),
+        ideas_tested=pl.col("idea_key").drop_nulls().n_unique(),
+        last_cycle=pl.col("start_date").max(),
+    )
+    flags = (
+        view.flags.filter(pl.col("member_id").is_not_null())
+        .group_by("member_id")
+        .agg(
+            errors=(pl.col("severity") == "error").sum(),
+            warnings=(pl.col("severity") == "warning").sum(),
+            information=(pl.col("severity") == "info").sum(),
+        )
+    )
+    targets = view.local_aims.select(
+        "member_id", pl.col("target_value").alias("local_target"), pl.col("baseline_value").alias("local_baseline")
+    )
+    table = (
+        view.members.join(targets, on="member_id", how="left")
+        .join(projects, on="member_id", how="left")
+        .join(cycles, on="member_id", how="left")
+        .join(flags, on="member_id", how="left")
+    )
     if outcome_measure_id is not None and "variation_icon" in view.summaries.columns:
         outcome = member_measure_table(view, outcome_measure_id).select(
-            "member_id", pl.col("latest_x").alias("latest_period"), pl.col("latest_value").alias("latest_outcome"),
-            "variation_icon", "assurance_icon")
+            "member_id",
+            pl.col("latest_x").alias("latest_period"),
+            pl.col("latest_value").alias("latest_outcome"),
+            "variation_icon",
+            "assurance_icon",
+        )
         table = table.join(outcome, on="member_id", how="left")
-    counts = ["active_projects", "projects", "cycles_this_year", "cycles", "ideas_tested", "errors", "warnings",
-              "information"]
+    counts = [
+        "active_projects",
+        "projects",
+        "cycles_this_year",
+        "cycles",
+        "ideas_tested",
+        "errors",
+        "warnings",
+        "information",
+    ]
     return table.with_columns(pl.col(counts).fill_null(0))
 
 
 # -- checks per member -----------------------------------------------------------------------------------------
+
 
 def member_flags(flags: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     """The network's flags by member, the hub's first, each member's in the registry's order: ``flags`` are
     ``check_by_organisation``'s for the network (the thread's rules and the network's own per-member rules, all
     from ``domain.checks.RULES``). Columns: member_id, member (None for the hub's records), current, rule,
     severity, entity_type, entity_id, title, message."""
-    rows = flags.select("rule", "entity_type", pl.col("entity_id").cast(pl.Int64), "title",
-                          pl.col("member_id").cast(pl.Int64), "severity", "message")
+    rows = flags.select(
+        "rule",
+        "entity_type",
+        pl.col("entity_id").cast(pl.Int64),
+        "title",
+        pl.col("member_id").cast(pl.Int64),
+        "severity",
+        "message",
+    )
     order = {name: k for k, name in enumerate(RULES)}
     names = members.select(pl.col("member_id").cast(pl.Int64), "member", "current")
-    return (rows.join(names, on="member_id", how="left")
-            .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
-            .sort(pl.col("member").is_not_null(), "member", "_order", "entity_id", nulls_last=False)
-            .select("member_id", "member", "current", "rule", "severity", "entity_type", "entity_id", "title",
-                    "message"))
+    return (
+        rows.join(names, on="member_id", how="left")
+        .with_columns(pl.col("rule").replace_strict(order, return_dtype=pl.Int32).alias("_order"))
+        .sort(pl.col("member").is_not_null(), "member", "_order", "entity_id", nulls_last=False)
+        .select("member_id", "member", "current", "rule", "severity", "entity_type", "entity_id", "title", "message")
+    )
 
 
 def flag_counts(flags: pl.DataFrame, members: pl.DataFrame, hub_label: str) -> pl.DataFrame:
     """Errors, warnings and information per member (every member, flagged or not), the hub first under
     ``hub_label``: member, current, errors, warnings, information, left_on."""
-    counts = flags.with_columns(pl.col("member").fill_null(hub_label)).group_by("member").agg(
-        errors=(pl.col("severity") == "error").sum(), warnings=(pl.col("severity") == "warning").sum(),
-        information=(pl.col("severity") == "info").sum())
-    everyone = pl.concat([pl.DataFrame({"member": [hub_label], "current": [True]}),
-                          members.select("member", "current")])
+    counts = (
+        flags.with_columns(pl.col("member").fill_null(hub_label))
+        .group_by("member")
+        .agg(
+            errors=(pl.col("severity") == "error").sum(),
+            warnings=(pl.col("severity") == "warning").sum(),
+            information=(pl.col("severity") == "info").sum(),
+        )
+    )
+    everyone = pl.concat(
+        [pl.DataFrame({"member": [hub_label], "current": [True]}), members.select("member", "current")]
+    )
     left = members.filter(~pl.col("current")).select("member", pl.col("left_on"))
-    return everyone.join(counts, on="member", how="left").join(left, on="member", how="left").with_columns(
-        pl.col("errors", "warnings", "information").fill_null(0).cast(pl.Int64))
+    return (
+        everyone.join(counts, on="member", how="left")
+        .join(left, on="member", how="left")
+        .with_columns(pl.col("errors", "warnings", "information").fill_null(0).cast(pl.Int64))
+    )
 
 
 def rule_explanation(rule: str) -> str:
@@ -251,11 +345,18 @@ def rule_explanation(rule: str) -> str:
 
 # -- the shared driver diagram's versions -------------------------------------------------------------------
 
+
 def version_changes(nodes: pl.DataFrame) -> pl.DataFrame:
     """What each version changed from the one before, by node key: version_number, change (added, reworded,
     retired), kind, node_key, title (and the wording before, for a rewording)."""
-    schema = {"version_number": pl.Int64, "change": pl.Utf8, "kind": pl.Utf8, "node_key": pl.Utf8,
-              "title": pl.Utf8, "before": pl.Utf8}
+    schema = {
+        "version_number": pl.Int64,
+        "change": pl.Utf8,
+        "kind": pl.Utf8,
+        "node_key": pl.Utf8,
+        "title": pl.Utf8,
+        "before": pl.Utf8,
+    }
     if nodes.height == 0:
         return pl.DataFrame(schema=schema)
     rows = []
@@ -264,15 +365,39 @@ def version_changes(nodes: pl.DataFrame) -> pl.DataFrame:
         before = {r["node_key"]: r for r in nodes.filter(pl.col("version_number") == previous).iter_rows(named=True)}
         after = {r["node_key"]: r for r in nodes.filter(pl.col("version_number") == number).iter_rows(named=True)}
         for key in sorted(after.keys() - before.keys()):
-            rows.append(dict(version_number=number, change="added", kind=after[key]["kind"], node_key=key,
-                             title=after[key]["title"], before=None))
+            rows.append(
+                dict(
+                    version_number=number,
+                    change="added",
+                    kind=after[key]["kind"],
+                    node_key=key,
+                    title=after[key]["title"],
+                    before=None,
+                )
+            )
         for key in sorted(before.keys() & after.keys()):
             if before[key]["title"] != after[key]["title"]:
-                rows.append(dict(version_number=number, change="reworded", kind=after[key]["kind"], node_key=key,
-                                 title=after[key]["title"], before=before[key]["title"]))
+                rows.append(
+                    dict(
+                        version_number=number,
+                        change="reworded",
+                        kind=after[key]["kind"],
+                        node_key=key,
+                        title=after[key]["title"],
+                        before=before[key]["title"],
+                    )
+                )
         for key in sorted(before.keys() - after.keys()):
-            rows.append(dict(version_number=number, change="retired", kind=before[key]["kind"], node_key=key,
-                             title=before[key]["title"], before=None))
+            rows.append(
+                dict(
+                    version_number=number,
+                    change="retired",
+                    kind=before[key]["kind"],
+                    node_key=key,
+                    title=before[key]["title"],
+                    before=None,
+                )
+            )
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -288,13 +413,26 @@ def active_diagram(nodes: pl.DataFrame) -> pl.DataFrame:
         for secondary in secondaries.filter(pl.col("parent_keys").list.first() == primary)["node_key"]:
             served = ideas.filter(pl.col("parent_keys").list.contains(secondary))
             for idea_key, idea in zip(served["node_key"], served["title"]):
-                rows.append({"Primary driver": title[primary], "Secondary driver": title[secondary],
-                             "Change idea": idea, "Key": idea_key})
+                rows.append(
+                    {
+                        "Primary driver": title[primary],
+                        "Secondary driver": title[secondary],
+                        "Change idea": idea,
+                        "Key": idea_key,
+                    }
+                )
             if served.height == 0:
-                rows.append({"Primary driver": title[primary], "Secondary driver": title[secondary],
-                             "Change idea": None, "Key": None})
-    return pl.DataFrame(rows, schema={"Primary driver": pl.Utf8, "Secondary driver": pl.Utf8,
-                                      "Change idea": pl.Utf8, "Key": pl.Utf8})
+                rows.append(
+                    {
+                        "Primary driver": title[primary],
+                        "Secondary driver": title[secondary],
+                        "Change idea": None,
+                        "Key": None,
+                    }
+                )
+    return pl.DataFrame(
+        rows, schema={"Primary driver": pl.Utf8, "Secondary driver": pl.Utf8, "Change idea": pl.Utf8, "Key": pl.Utf8}
+    )
 
 
 OPEN_LABEL_CHARACTERS = 22
@@ -303,13 +441,15 @@ OPEN_LABEL_CHARACTERS = 22
 def open_change_ideas(tree):
     """A thread tree (``thread_tree.tree_view``) with every change idea open, so each shows the members' projects
     testing it: the network's question is which members test which ideas."""
+
     def walk(items: list[dict]) -> None:
         for item in items:
             if item.get("children"):
                 if item["tooltip"]["formatter"].startswith("change idea:"):
                     item["collapsed"] = False
                     if "{" not in item["name"] and len(item["name"]) > OPEN_LABEL_CHARACTERS:  # room for its projects
-                        item["name"] = item["name"][:OPEN_LABEL_CHARACTERS - 1] + "…"
+                        item["name"] = item["name"][: OPEN_LABEL_CHARACTERS - 1] + "…"
                 walk(item["children"])
+
     walk(tree.roots)
     return tree

@@ -9,7 +9,7 @@ are not useful. The phase signals when its longest run is longer than round(log2
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 
 import polars as pl
 
@@ -18,7 +18,7 @@ from golden_thread.spc.constants import CROSSINGS_QUANTILE, LONGEST_RUN_OFFSET
 GROUP = ["group_id"]  # one id per (series, phase), numbered by the engine in sorted order
 
 
-@lru_cache(maxsize=None)
+@cache
 def fewest_crossings(n_useful: int) -> int:
     """qbinom(0.05, n_useful - 1, 0.5): the smallest k with P(X <= k) >= 0.05, X ~ Bin(n_useful - 1, 1/2).
 

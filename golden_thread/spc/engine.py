@@ -7,7 +7,8 @@ rule sets. ``analyse_series`` is the same for one series with ``SpcOptions``.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
@@ -36,7 +37,8 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     frame = points.with_row_index("row").join(settings, on="series", how="left", maintain_order="left")
     in_order = frame.select(
         ((pl.col("series").diff() > 0) | ((pl.col("series").diff() == 0) & (pl.col("x") > pl.col("x").shift(1))))
-        .fill_null(True).all()
+        .fill_null(True)
+        .all()
     ).item()
     if not in_order:
         frame = frame.sort(["series", "x"])
@@ -50,13 +52,8 @@ def analyse(points: pl.DataFrame, settings: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(
         numerator=pl.when(~ratio | complete).then(pl.col("y")),
         denominator=pl.when(complete).then(pl.col("n")),
-        value=pl.when(pl.col("n").is_not_null())
-        .then(pl.col("y") / pl.col("n"))
-        .when(~ratio)
-        .then(pl.col("y")),
-        phase=(
-            1 + (pl.col("phase_start") & (pl.int_range(pl.len()) > 0)).cast(pl.Int32).cum_sum()
-        ).over("series"),
+        value=pl.when(pl.col("n").is_not_null()).then(pl.col("y") / pl.col("n")).when(~ratio).then(pl.col("y")),
+        phase=(1 + (pl.col("phase_start") & (pl.int_range(pl.len()) > 0)).cast(pl.Int32).cum_sum()).over("series"),
         include=~pl.col("exclude"),
     )
     new_group = (pl.col("series") != pl.col("series").shift(1)) | (pl.col("phase") != pl.col("phase").shift(1))
@@ -96,7 +93,9 @@ def _anhoej_point_type(frame: pl.DataFrame) -> pl.DataFrame:
     label = pl.when(side == 1).then(pl.lit("Above UCL")).when(side == -1).then(pl.lit("Below LCL"))
     is_anhoej = pl.col("rules") == "anhoej"
     return frame.with_columns(
-        special_cause_type=pl.when(is_anhoej).then(label.fill_null("Common Cause")).otherwise(pl.col("special_cause_type")),
+        special_cause_type=pl.when(is_anhoej)
+        .then(label.fill_null("Common Cause"))
+        .otherwise(pl.col("special_cause_type")),
         point_type=pl.when(is_anhoej)
         .then(mdc.point_type_from_side(side, pl.col("direction")))
         .otherwise(pl.col("point_type")),
@@ -131,7 +130,9 @@ def analyse_series(
             "x": x_series,
             "y": pl.Series(list(y), dtype=pl.Float64),
             "n": pl.Series(list(n) if n is not None else [None] * len(x_series), dtype=pl.Float64),
-            "phase_start": x_series.is_in(list(options.phase_starts)) if options.phase_starts else [False] * len(x_series),
+            "phase_start": x_series.is_in(list(options.phase_starts))
+            if options.phase_starts
+            else [False] * len(x_series),
             "exclude": x_series.is_in(list(options.exclude)) if options.exclude else [False] * len(x_series),
         }
     )

@@ -58,16 +58,17 @@ def _average_moving_range(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     same_group = pl.col("group_id") == pl.col("group_id").shift(1)
     base = base.with_columns(mr=pl.when(same_group).then((pl.col(column) - pl.col(column).shift(1)).abs()))
     base = base.with_columns(amr_all=pl.col("mr").mean().over(GROUP))
-    return base.group_by(GROUP).agg(
-        amr_all=pl.col("amr_all").first(),
-        amr_screened=pl.col("mr").filter(pl.col("mr") < MOVING_RANGE_SCREEN * pl.col("amr_all")).mean(),
-        screen=pl.col("screen").first(),
-    ).select(
-        *GROUP,
-        pl.when(pl.col("screen"))
-        .then(pl.col("amr_screened"))
-        .otherwise(pl.col("amr_all"))
-        .alias("amr"),
+    return (
+        base.group_by(GROUP)
+        .agg(
+            amr_all=pl.col("amr_all").first(),
+            amr_screened=pl.col("mr").filter(pl.col("mr") < MOVING_RANGE_SCREEN * pl.col("amr_all")).mean(),
+            screen=pl.col("screen").first(),
+        )
+        .select(
+            *GROUP,
+            pl.when(pl.col("screen")).then(pl.col("amr_screened")).otherwise(pl.col("amr_all")).alias("amr"),
+        )
     )
 
 

@@ -95,10 +95,14 @@ def two_in_three() -> pl.Expr:
 
 # The rules' names as Making Data Count labels them, by priority code and side.
 _LABELS = {
-    (1, 1): "Above UCL", (1, -1): "Below LCL",
-    (2, 1): "7 Point Trend (Increasing)", (2, -1): "7 Point Trend (Decreasing)",
-    (3, 1): "2 in 3 Above CL", (3, -1): "2 in 3 Below CL",
-    (4, 1): "7 Points Above CL", (4, -1): "7 Points Below CL",
+    (1, 1): "Above UCL",
+    (1, -1): "Below LCL",
+    (2, 1): "7 Point Trend (Increasing)",
+    (2, -1): "7 Point Trend (Decreasing)",
+    (3, 1): "2 in 3 Above CL",
+    (3, -1): "2 in 3 Below CL",
+    (4, 1): "7 Points Above CL",
+    (4, -1): "7 Points Below CL",
 }
 
 
@@ -129,14 +133,21 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
     # Priority: astronomical > trend > two-in-three > shift. Each rule's flag then names the rule that
     # classified the point, so one point carries one flag, as NHSRplotthedots 0.2.2 reports them.
     rule = (
-        pl.when(pl.col("outside_limits")).then(1)
-        .when(pl.col("trend_flag")).then(2)
-        .when(pl.col("two_in_three_any")).then(3)
-        .when(pl.col("shift_any")).then(4)
+        pl.when(pl.col("outside_limits"))
+        .then(1)
+        .when(pl.col("trend_flag"))
+        .then(2)
+        .when(pl.col("two_in_three_any"))
+        .then(3)
+        .when(pl.col("shift_any"))
+        .then(4)
         .otherwise(0)
     )
-    side = pl.when(pl.col("rule") == 2).then(pl.col("trend_direction")).otherwise(
-        pl.when(pl.col("relative_to_mean") > 0).then(1).otherwise(-1))
+    side = (
+        pl.when(pl.col("rule") == 2)
+        .then(pl.col("trend_direction"))
+        .otherwise(pl.when(pl.col("relative_to_mean") > 0).then(1).otherwise(-1))
+    )
     valued = valued.with_columns(rule=rule).with_columns(side=pl.when(pl.col("rule") > 0).then(side).otherwise(0))
     label_key = (pl.col("rule") * 10 + pl.col("side")).cast(pl.Int32)
     valued = valued.with_columns(
@@ -150,8 +161,14 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
         point_type=point_type_from_side(pl.col("side"), pl.col("direction")),
     )
     columns = [
-        "relative_to_mean", "close_to_limits", "shift_flag", "trend_flag", "two_in_three_flag",
-        "special_cause_flag", "special_cause_type", "point_type",
+        "relative_to_mean",
+        "close_to_limits",
+        "shift_flag",
+        "trend_flag",
+        "two_in_three_flag",
+        "special_cause_flag",
+        "special_cause_type",
+        "point_type",
     ]
     if valued.height == frame.height:  # every point valued and under these rules: same rows, same order
         frame = frame.with_columns(valued.select(columns))
@@ -163,7 +180,8 @@ def classify(frame: pl.DataFrame) -> pl.DataFrame:
         short_group_warning=pl.len().over(GROUP) < MDC_SHORT_GROUP_POINTS,
         special_cause_type=pl.col("special_cause_type").fill_null("Common Cause"),
         point_type=pl.col("point_type").fill_null("common_cause"),
-        relative_to_mean=pl.when(is_mdc).then(pl.col("relative_to_mean"))
+        relative_to_mean=pl.when(is_mdc)
+        .then(pl.col("relative_to_mean"))
         .otherwise((_value - pl.col("cl")).sign().cast(pl.Int8)),
         close_to_limits=pl.when(is_mdc).then(pl.col("close_to_limits")).otherwise(pl.lit(False)),
         **{c: pl.col(c).fill_null(False) for c in columns if c.endswith("_flag")},
@@ -177,7 +195,9 @@ def point_type_from_side(side: pl.Expr, direction: pl.Expr) -> pl.Expr:
         pl.when(side == 0)
         .then(pl.lit("common_cause"))
         .when(direction == "neutral")
-        .then(pl.when(side > 0).then(pl.lit("special_cause_neutral_high")).otherwise(pl.lit("special_cause_neutral_low")))
+        .then(
+            pl.when(side > 0).then(pl.lit("special_cause_neutral_high")).otherwise(pl.lit("special_cause_neutral_low"))
+        )
         .when(oriented > 0)
         .then(pl.lit("special_cause_improvement"))
         .otherwise(pl.lit("special_cause_concern"))

@@ -36,10 +36,10 @@ class SpcOptions:
     target: float | None = None
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "SpcOptions":
+    def from_dict(cls, raw: dict[str, Any]) -> SpcOptions:
         """Build options from the JSON schema, refusing unknown keys and out-of-range values."""
         if not isinstance(raw, dict):
-            raise SpcInputError("options must be a JSON object, e.g. {\"chart\": \"xmr\"}")
+            raise SpcInputError('options must be a JSON object, e.g. {"chart": "xmr"}')
         known = set(cls.__dataclass_fields__)
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -68,9 +68,13 @@ class SpcOptions:
             or not isinstance(self.baseline_points, int)
             or self.baseline_points < 1
         ):
-            raise SpcInputError(f"option 'baseline_points' must be a whole number of at least 1, not {self.baseline_points!r}")
-        if isinstance(self.multiply, bool) or not isinstance(self.multiply, (int, float)) or not (
-            math.isfinite(self.multiply) and self.multiply > 0
+            raise SpcInputError(
+                f"option 'baseline_points' must be a whole number of at least 1, not {self.baseline_points!r}"
+            )
+        if (
+            isinstance(self.multiply, bool)
+            or not isinstance(self.multiply, (int, float))
+            or not (math.isfinite(self.multiply) and self.multiply > 0)
         ):
             raise SpcInputError(f"option 'multiply' must be a positive number, not {self.multiply!r}")
         if not isinstance(self.screen_moving_ranges, bool):

@@ -25,15 +25,47 @@ from golden_thread.spc.options import PROPORTION_CHARTS, RATIO_CHARTS, SpcInputE
 from golden_thread.spc.summary import summarise
 
 OUTPUT_COLUMNS = [
-    "x", "y", "n", "phase", "baseline", "include", "cl", "lcl", "ucl", "lcl_95", "ucl_95",
-    "sigma_signal", "run_signal", "n_obs", "n_useful", "longest_run", "longest_run_max",
-    "n_crossings", "n_crossings_min", "special_cause_type", "point_type", "relative_to_mean",
-    "close_to_limits", "shift_flag", "trend_flag", "two_in_three_flag", "special_cause_flag",
-    "short_group_warning", "variation_icon", "assurance_icon",
+    "x",
+    "y",
+    "n",
+    "phase",
+    "baseline",
+    "include",
+    "cl",
+    "lcl",
+    "ucl",
+    "lcl_95",
+    "ucl_95",
+    "sigma_signal",
+    "run_signal",
+    "n_obs",
+    "n_useful",
+    "longest_run",
+    "longest_run_max",
+    "n_crossings",
+    "n_crossings_min",
+    "special_cause_type",
+    "point_type",
+    "relative_to_mean",
+    "close_to_limits",
+    "shift_flag",
+    "trend_flag",
+    "two_in_three_flag",
+    "special_cause_flag",
+    "short_group_warning",
+    "variation_icon",
+    "assurance_icon",
 ]
 MDC_ONLY = {
-    "special_cause_type", "point_type", "relative_to_mean", "close_to_limits", "shift_flag",
-    "trend_flag", "two_in_three_flag", "special_cause_flag", "short_group_warning",
+    "special_cause_type",
+    "point_type",
+    "relative_to_mean",
+    "close_to_limits",
+    "shift_flag",
+    "trend_flag",
+    "two_in_three_flag",
+    "special_cause_flag",
+    "short_group_warning",
 }
 
 
@@ -73,7 +105,9 @@ def _parse_x(text: str, as_dates: bool, where: str) -> int | dt.date:
         raise SpcInputError(f"{where}: x {text!r} is not a whole-number index like the rows above") from None
 
 
-def read_series(path: str | Path, options: SpcOptions) -> tuple[list[Any], list[float | None], list[float | None] | None]:
+def read_series(
+    path: str | Path, options: SpcOptions
+) -> tuple[list[Any], list[float | None], list[float | None] | None]:
     """Read and check every row; the first problem found is raised with its line number."""
     path = Path(path)
     try:
@@ -87,7 +121,9 @@ def read_series(path: str | Path, options: SpcOptions) -> tuple[list[Any], list[
         raise SpcInputError(f"{path}: the file is empty; it needs a header row x,y[,n]")
     header = [h.strip() for h in rows[0]]
     if "x" not in header or "y" not in header:
-        raise SpcInputError(f"{path} line 1: the header must name columns x and y (and optionally n), not {','.join(header)}")
+        raise SpcInputError(
+            f"{path} line 1: the header must name columns x and y (and optionally n), not {','.join(header)}"
+        )
     unknown = [h for h in header if h not in ("x", "y", "n")]
     if unknown:
         raise SpcInputError(f"{path} line 1: unknown column(s) {', '.join(unknown)}; expected x, y and optionally n")
@@ -119,9 +155,13 @@ def read_series(path: str | Path, options: SpcOptions) -> tuple[list[Any], list[
         if n is not None and n <= 0:
             raise SpcInputError(f"{where}: denominator n must be greater than 0, not {row[i_n].strip()}")
         if y is not None and y < 0 and options.chart in RATIO_CHARTS | {"c"}:
-            raise SpcInputError(f"{where}: a {options.chart} chart counts events; y cannot be negative ({row[iy].strip()})")
+            raise SpcInputError(
+                f"{where}: a {options.chart} chart counts events; y cannot be negative ({row[iy].strip()})"
+            )
         if y is not None and n is not None and y > n and options.chart in PROPORTION_CHARTS:
-            raise SpcInputError(f"{where}: numerator y ({row[iy].strip()}) is above its denominator n ({row[i_n].strip()})")
+            raise SpcInputError(
+                f"{where}: numerator y ({row[iy].strip()}) is above its denominator n ({row[i_n].strip()})"
+            )
         # qicharts2 charts a row only when both y and n are there (R/qic.R lines 261-266, complete.cases);
         # a y without its n is more likely a slip than a missing value, so it is refused, on every chart.
         if i_n is not None and y is not None and n is None:
@@ -157,8 +197,11 @@ def compute(input_path: str | Path, options: SpcOptions) -> ChartOutput:
     xs, ys, ns = read_series(input_path, options)
     as_dates = isinstance(xs[0], dt.date)
     convert = (lambda v: dt.date.fromisoformat(str(v))) if as_dates else (lambda v: int(v))
-    options = dataclasses.replace(options, phase_starts=tuple(convert(v) for v in options.phase_starts),
-                                  exclude=tuple(convert(v) for v in options.exclude))
+    options = dataclasses.replace(
+        options,
+        phase_starts=tuple(convert(v) for v in options.phase_starts),
+        exclude=tuple(convert(v) for v in options.exclude),
+    )
     result = analyse_series(xs, ys, options, n=ns)
     latest = summarise(result).row(0, named=True)
     result = result.with_columns(
@@ -166,7 +209,9 @@ def compute(input_path: str | Path, options: SpcOptions) -> ChartOutput:
         pl.lit(latest["variation_icon"], dtype=pl.Utf8).alias("variation_icon"),
         pl.lit(latest["assurance_icon"], dtype=pl.Utf8).alias("assurance_icon"),
     )
-    columns = [c for c in OUTPUT_COLUMNS if (c != "n" or ns is not None) and (options.rules == "mdc" or c not in MDC_ONLY)]
+    columns = [
+        c for c in OUTPUT_COLUMNS if (c != "n" or ns is not None) and (options.rules == "mdc" or c not in MDC_ONLY)
+    ]
     summary = {key: value for key, value in latest.items() if key != "series"}
     summary["phases"] = _phases(result, options)
     return ChartOutput(options=options, rows=result.select(columns), summary=summary)
@@ -180,6 +225,7 @@ def _phases(result: pl.DataFrame, options: SpcOptions) -> list[dict[str, Any]]:
     """One entry per phase: its span, centre line and limits (null where they vary by point, as on P and U
     charts, or cannot be computed), and its runs analysis (Anhoej) or short-group warning and point types
     (Making Data Count)."""
+
     def constant(column: str) -> pl.Expr:
         values = pl.col(column).drop_nulls()
         return pl.when(values.n_unique() == 1).then(values.first()).alias(column)
@@ -200,7 +246,7 @@ def _phases(result: pl.DataFrame, options: SpcOptions) -> list[dict[str, Any]]:
             pl.col("short_group_warning").first(),
             pl.col("point_type").filter(pl.col("value").is_not_null()).alias("point_types"),
         ]
-    phases = result.group_by("phase", maintain_order=True).agg(aggregates).sort("phase")
+    phases = result.sort("x").group_by("phase", maintain_order=True).agg(aggregates).sort("phase")
     entries = []
     for row in phases.iter_rows(named=True):
         entry = {key: row[key] for key in row if key not in ANHOEJ_COLUMNS and key != "point_types"}
@@ -213,8 +259,13 @@ def _phases(result: pl.DataFrame, options: SpcOptions) -> list[dict[str, Any]]:
 
 
 ANHOEJ_COLUMNS = ("n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "run_signal")
-POINT_TYPES = ("common_cause", "special_cause_improvement", "special_cause_concern", "special_cause_neutral_high",
-               "special_cause_neutral_low")
+POINT_TYPES = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
 
 
 def write_output(frame: pl.DataFrame, path: str | Path) -> None:

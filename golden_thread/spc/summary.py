@@ -32,24 +32,31 @@ ASSURANCE_MEANING = {
 
 def summarise(analysed: pl.DataFrame, frequency: str = "monthly") -> pl.DataFrame:
     """Summarise every series of ``analyse``'s output (one row per series, in series order)."""
-    valued = analysed.filter(pl.col("value").is_not_null()).sort(["series", "x"])
+    # Under Making Data Count rules a missing value ends a run, as it does in NHSRplotthedots (no rule spans
+    # an NA row, R/ptd_calculate_point_type.R lines 29-80); Anhoej runs are counted over the values alone
+    # (qicharts2 drops NAs before it counts runs, R/helper.functions.R line 5).
+    gap = (pl.col("value").is_null() & (pl.col("rules") == "mdc")).cast(pl.Int32).cum_sum().over("series")
+    valued = analysed.sort(["series", "x"]).with_columns(gap=gap).filter(pl.col("value").is_not_null())
     valued = valued.with_columns(last_phase=pl.col("phase") == pl.col("phase").max().over("series"))
     group = ["series", "phase"]
+    runs = group + ["gap"]
     # Runs of equal point type (for "n points above the mean since ...") and of the same side of the
     # centre line (for the suggested new phase).
     for key, name in (("point_type", "type_run"), ("relative_to_mean", "side_run")):
         valued = valued.with_columns(
-            ((pl.col(key) != pl.col(key).shift(1)).fill_null(True).cast(pl.Int32).cum_sum()).over(group).alias(name)
+            ((pl.col(key) != pl.col(key).shift(1)).fill_null(True).cast(pl.Int32).cum_sum()).over(runs).alias(name)
         )
     valued = valued.with_columns(position=pl.int_range(pl.len()).over(group)).with_columns(
-        type_run_start=pl.col("x").first().over(group + ["type_run"]),
-        type_run_length=pl.len().over(group + ["type_run"]),
-        side_run_start=pl.col("x").first().over(group + ["side_run"]),
-        side_run_length=pl.len().over(group + ["side_run"]),
-        side_run_offset=pl.col("position").first().over(group + ["side_run"]),
+        type_run_start=pl.col("x").first().over(runs + ["type_run"]),
+        type_run_length=pl.len().over(runs + ["type_run"]),
+        side_run_start=pl.col("x").first().over(runs + ["side_run"]),
+        side_run_length=pl.len().over(runs + ["side_run"]),
+        side_run_offset=pl.col("position").first().over(runs + ["side_run"]),
         phase_points=pl.len().over(group),
     )
-    sustained = pl.when(pl.col("rules") == "mdc").then(pl.lit(MDC_SHIFT_POINTS)).otherwise(pl.col("longest_run_max") + 1)
+    sustained = (
+        pl.when(pl.col("rules") == "mdc").then(pl.lit(MDC_SHIFT_POINTS)).otherwise(pl.col("longest_run_max") + 1)
+    )
     # A sustained run on one side that starts after the phase began suggests the process has moved.
     candidate = (
         pl.col("last_phase")
@@ -57,13 +64,28 @@ def summarise(analysed: pl.DataFrame, frequency: str = "monthly") -> pl.DataFram
         & (pl.col("side_run_length") >= sustained)
         & (pl.col("side_run_offset") > 0)
     )
-    suggestions = (
-        valued.filter(candidate).group_by("series").agg(suggested_phase_start=pl.col("side_run_start").last())
-    )
+    suggestions = valued.filter(candidate).group_by("series").agg(suggested_phase_start=pl.col("side_run_start").last())
     latest = valued.group_by("series", maintain_order=True).agg(
-        pl.col("chart", "rules", "direction", "target", "x", "value", "cl", "lcl", "ucl", "point_type",
-               "special_cause_type", "type_run_start", "type_run_length", "run_signal", "n_useful",
-               "short_group_warning", "phase", "phase_points").last(),
+        pl.col(
+            "chart",
+            "rules",
+            "direction",
+            "target",
+            "x",
+            "value",
+            "cl",
+            "lcl",
+            "ucl",
+            "point_type",
+            "special_cause_type",
+            "type_run_start",
+            "type_run_length",
+            "run_signal",
+            "n_useful",
+            "short_group_warning",
+            "phase",
+            "phase_points",
+        ).last(),
         points=pl.len(),
     )
     latest = latest.join(suggestions, on="series", how="left").sort("series")

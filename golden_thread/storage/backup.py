@@ -71,7 +71,7 @@ def backup_database(db_path: str | Path, directory: str | Path) -> dict:
         connection.close()
 
 
-def backup_store(store: "Store", directory: str | Path) -> dict:
+def backup_store(store: Store, directory: str | Path) -> dict:
     """Back up an open store (e.g. from the running app) without stopping it; returns the manifest."""
     # The store has no public way to hand out a cursor; a cursor of its connection is its own
     # transaction context, so the snapshot below does not interfere with the app's writes.
@@ -83,8 +83,9 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
     if directory.exists() and not directory.is_dir():
         raise BackupError(f"{directory} is a file; give a folder for the backup.")
     if directory.is_dir() and any(directory.iterdir()):
-        raise BackupError(f"{directory} is not empty; back up into a new or empty folder so that no earlier "
-                          "backup is overwritten.")
+        raise BackupError(
+            f"{directory} is not empty; back up into a new or empty folder so that no earlier backup is overwritten."
+        )
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     cursor = connection.cursor()
@@ -100,14 +101,18 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
             path = directory / f"{table}.parquet"
             written.append(path)
             pq.write_table(data, path)
-            entries[table] = {"file": path.name, "rows": data.num_rows, "columns": data.column_names,
-                              "sha256": _sha256(path)}
+            entries[table] = {
+                "file": path.name,
+                "rows": data.num_rows,
+                "columns": data.column_names,
+                "sha256": _sha256(path),
+            }
         cursor.execute("ROLLBACK")
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "schema_version": int(version),
-            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "source": source,
             "tables": entries,
         }
@@ -135,8 +140,9 @@ def read_manifest(directory: str | Path) -> dict:
         raise BackupError(f"{directory} is not a folder; give the folder a backup was written to.")
     path = directory / MANIFEST
     if not path.is_file():
-        raise BackupError(f"{directory} has no {MANIFEST}: it is not a Golden Thread backup, or the backup did "
-                          "not finish.")
+        raise BackupError(
+            f"{directory} has no {MANIFEST}: it is not a Golden Thread backup, or the backup did not finish."
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -144,15 +150,19 @@ def read_manifest(directory: str | Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError(f"{path} is not a Golden Thread backup manifest.")
     if not isinstance(manifest.get("format_version"), int) or manifest["format_version"] > FORMAT_VERSION:
-        raise BackupError(f"This backup uses backup format {manifest.get('format_version')!r}, newer than this "
-                          f"Golden Thread reads ({FORMAT_VERSION}). Upgrade Golden Thread, then restore.")
+        raise BackupError(
+            f"This backup uses backup format {manifest.get('format_version')!r}, newer than this "
+            f"Golden Thread reads ({FORMAT_VERSION}). Upgrade Golden Thread, then restore."
+        )
     version = manifest.get("schema_version")
     tables = manifest.get("tables")
     if not isinstance(version, int) or version < 1 or not isinstance(tables, dict) or not tables:
         raise BackupError(f"{path} lacks its schema version or its list of tables; the backup is damaged.")
     if version > LATEST_VERSION:
-        raise BackupError(f"This backup is at schema version {version}, newer than this Golden Thread knows "
-                          f"(version {LATEST_VERSION}). Upgrade Golden Thread, then restore.")
+        raise BackupError(
+            f"This backup is at schema version {version}, newer than this Golden Thread knows "
+            f"(version {LATEST_VERSION}). Upgrade Golden Thread, then restore."
+        )
     problems = []
     for table, entry in tables.items():
         file = entry.get("file") if isinstance(entry, dict) else None
@@ -162,11 +172,14 @@ def read_manifest(directory: str | Path) -> dict:
         if not (directory / file).is_file():
             problems.append(f"{file} is missing")
         elif _sha256(directory / file) != entry.get("sha256"):
-            problems.append(f"{file} has changed since the backup was made (its SHA-256 does not match the "
-                            "manifest): it is damaged or was edited")
+            problems.append(
+                f"{file} has changed since the backup was made (its SHA-256 does not match the "
+                "manifest): it is damaged or was edited"
+            )
     if problems:
-        raise BackupError(f"The backup in {directory} cannot be trusted: " + "; ".join(problems)
-                          + ". Nothing was restored.")
+        raise BackupError(
+            f"The backup in {directory} cannot be trusted: " + "; ".join(problems) + ". Nothing was restored."
+        )
     return manifest
 
 
@@ -217,8 +230,9 @@ def _check_target(db_path: Path, replace: bool) -> None:
         raise BackupError(_open_failure(db_path, error, "restore into it")) from None
     try:
         tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
-        rows = {t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-                for t in tables if t != "schema_version"}
+        rows = {
+            t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t != "schema_version"
+        }
     finally:
         connection.close()
     held = {t: n for t, n in rows.items() if n}
@@ -246,32 +260,51 @@ def _build(directory: Path, manifest: dict, scratch: Path) -> dict[str, int]:
         if missing or strangers:
             raise BackupError(
                 f"The backup does not match schema version {version}: "
-                + "; ".join(filter(None, [missing and f"no file for table(s) {', '.join(missing)}",
-                                          strangers and f"unknown table(s) {', '.join(strangers)}"]))
+                + "; ".join(
+                    filter(
+                        None,
+                        [
+                            missing and f"no file for table(s) {', '.join(missing)}",
+                            strangers and f"unknown table(s) {', '.join(strangers)}",
+                        ],
+                    )
+                )
                 + ". Nothing was restored."
             )
         counts: dict[str, int] = {}
         for table in _dependency_order(connection, tables):
             frame = pl.read_parquet(directory / entries[table]["file"])
-            known = [r[0] for r in connection.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
-                "AND table_name = ? ORDER BY column_index", [table]).fetchall()]
+            known = [
+                r[0]
+                for r in connection.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                    "AND table_name = ? ORDER BY column_index",
+                    [table],
+                ).fetchall()
+            ]
             if sorted(frame.columns) != sorted(known):
-                raise BackupError(f"{entries[table]['file']} has columns {', '.join(frame.columns)}, but table "
-                                  f"{table} at schema version {version} has {', '.join(known)}. Nothing was restored.")
+                raise BackupError(
+                    f"{entries[table]['file']} has columns {', '.join(frame.columns)}, but table "
+                    f"{table} at schema version {version} has {', '.join(known)}. Nothing was restored."
+                )
             try:
                 _insert(connection, table, frame)
             except duckdb.Error as error:
-                raise BackupError(f"{entries[table]['file']} could not be restored: {_first_line(error)}. "
-                                  "Nothing was restored.") from None
+                raise BackupError(
+                    f"{entries[table]['file']} could not be restored: {_first_line(error)}. Nothing was restored."
+                ) from None
             counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
             if counts[table] != entries[table]["rows"]:
-                raise BackupError(f"{entries[table]['file']} holds {counts[table]} rows but the manifest says "
-                                  f"{entries[table]['rows']}; the backup is damaged. Nothing was restored.")
+                raise BackupError(
+                    f"{entries[table]['file']} holds {counts[table]} rows but the manifest says "
+                    f"{entries[table]['rows']}; the backup is damaged. Nothing was restored."
+                )
         stored = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
         if stored != version:
-            raise BackupError(f"schema_version.parquet says version {stored}, the manifest {version}; the backup "
-                              "is damaged. Nothing was restored.")
+            raise BackupError(
+                f"schema_version.parquet says version {stored}, the manifest {version}; the backup "
+                "is damaged. Nothing was restored."
+            )
         connection.execute("COMMIT")
         connection.execute("CHECKPOINT")
     finally:
@@ -286,10 +319,16 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
     """
     if frame.height == 0:
         return
-    self_keys = [(cols[0], ref[0]) for cols, ref in connection.execute(
-        "SELECT constraint_column_names, referenced_column_names FROM duckdb_constraints() "
-        "WHERE database_name = current_database() AND constraint_type = 'FOREIGN KEY' "
-        "AND table_name = ? AND referenced_table = ?", [table, table]).fetchall() if len(cols) == 1]
+    self_keys = [
+        (cols[0], ref[0])
+        for cols, ref in connection.execute(
+            "SELECT constraint_column_names, referenced_column_names FROM duckdb_constraints() "
+            "WHERE database_name = current_database() AND constraint_type = 'FOREIGN KEY' "
+            "AND table_name = ? AND referenced_table = ?",
+            [table, table],
+        ).fetchall()
+        if len(cols) == 1
+    ]
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     remaining = frame
     while remaining.height:
@@ -310,13 +349,15 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
 
 
 def _open_with_store(path: Path) -> None:
-    from golden_thread.storage.store import Store, StoreError
+    from golden_thread.errors import Refused
+    from golden_thread.storage.store import Store
 
     try:
         store = Store(path)
-    except (StoreError, duckdb.Error) as error:
-        raise BackupError(f"The restored database could not be opened: {_first_line(error)}. "
-                          "Nothing was restored.") from None
+    except (Refused, duckdb.Error) as error:
+        raise BackupError(
+            f"The restored database could not be opened: {_first_line(error)}. Nothing was restored."
+        ) from None
     store.close()
 
 
@@ -372,8 +413,10 @@ def _open_failure(path: Path, error: Exception, purpose: str) -> str:
     if _is_lock_error(error):
         holder = re.search(r"\(PID (\d+)\)", str(error))
         who = f" (process {holder.group(1)})" if holder else ""
-        return (f"{path} is open in another program{who}, probably the Golden Thread app; DuckDB lets only one "
-                f"process use a database file at a time. Stop the app, then {purpose}.")
+        return (
+            f"{path} is open in another program{who}, probably the Golden Thread app; DuckDB lets only one "
+            f"process use a database file at a time. Stop the app, then {purpose}."
+        )
     return f"{path} cannot be opened as a DuckDB database ({_first_line(error)})."
 
 

@@ -13,13 +13,25 @@ import polars as pl
 
 from golden_thread.domain.access import guarded
 from golden_thread.domain.leadership import (
-    FrameworkVersion, ProposedAssessment, check_assessment, check_framework, frames, version_rows,
+    FrameworkVersion,
+    ProposedAssessment,
+    check_assessment,
+    check_framework,
+    frames,
+    version_rows,
 )
-from golden_thread.errors import StoreError
+from golden_thread.errors import Refused
 from golden_thread.storage.shared_sql import PROJECT_AIM
 
-_ID_TABLES = ("leadership_framework", "leadership_framework_version", "leadership_section", "leadership_subsection",
-              "leadership_item", "leadership_assessment", "leadership_strategy")
+_ID_TABLES = (
+    "leadership_framework",
+    "leadership_framework_version",
+    "leadership_section",
+    "leadership_subsection",
+    "leadership_item",
+    "leadership_assessment",
+    "leadership_strategy",
+)
 
 # Every assessment with its framework, version, organisation, growth edge and a summary of its ratings.
 _ASSESSMENTS = """
@@ -52,14 +64,6 @@ _ITEMS = """
 """
 
 
-class AssessmentRefused(StoreError):
-    """An assessment or framework that was not saved, with every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(" ".join(problems))
-
-
 class LeadershipQueries:
     """Mixed into Store."""
 
@@ -89,7 +93,9 @@ class LeadershipQueries:
             LEFT JOIN organisation o ON o.id = f.organisation_id
             WHERE ? OR f.status = 'active'
             ORDER BY f.organisation_id NULLS FIRST, f.id
-            """, [include_retired])
+            """,
+            [include_retired],
+        )
 
     def framework_versions(self, framework_id: int) -> pl.DataFrame:
         """Every version of a framework, newest first, with how many assessments were made against each."""
@@ -99,31 +105,40 @@ class LeadershipQueries:
                    (SELECT count(*) FROM leadership_item i WHERE i.version_id = v.id) AS items,
                    (SELECT count(*) FROM leadership_assessment a WHERE a.version_id = v.id) AS assessments
             FROM leadership_framework_version v WHERE v.framework_id = ? ORDER BY v.version_number DESC
-            """, [framework_id])
+            """,
+            [framework_id],
+        )
 
     def framework_version(self, version_id: int) -> FrameworkVersion | None:
         header = self._query(
             "SELECT v.*, f.framework_key, f.status AS framework_status, f.organisation_id FROM "
             "leadership_framework_version v JOIN leadership_framework f ON f.id = v.framework_id WHERE v.id = ?",
-            [version_id])
+            [version_id],
+        )
         if header.height == 0:
             return None
         return FrameworkVersion(
             version=header.row(0, named=True),
-            scale=self._query("SELECT level, label FROM leadership_scale_level WHERE version_id = ? ORDER BY level",
-                              [version_id]),
-            sections=self._query("SELECT * FROM leadership_section WHERE version_id = ? ORDER BY position",
-                                 [version_id]),
+            scale=self._query(
+                "SELECT level, label FROM leadership_scale_level WHERE version_id = ? ORDER BY level", [version_id]
+            ),
+            sections=self._query(
+                "SELECT * FROM leadership_section WHERE version_id = ? ORDER BY position", [version_id]
+            ),
             subsections=self._query(
                 "SELECT ss.* FROM leadership_subsection ss JOIN leadership_section s ON s.id = ss.section_id "
-                "WHERE s.version_id = ? ORDER BY s.position, ss.position", [version_id]),
-            items=self._query(f"SELECT * FROM ({_ITEMS}) WHERE version_id = ? ORDER BY \"order\"", [version_id]),
+                "WHERE s.version_id = ? ORDER BY s.position, ss.position",
+                [version_id],
+            ),
+            items=self._query(f'SELECT * FROM ({_ITEMS}) WHERE version_id = ? ORDER BY "order"', [version_id]),
         )
 
     def active_version_id(self, framework_key: str) -> int | None:
         frame = self._query(
             "SELECT v.id FROM leadership_framework_version v JOIN leadership_framework f ON f.id = v.framework_id "
-            "WHERE f.framework_key = ? AND v.status = 'active'", [framework_key])
+            "WHERE f.framework_key = ? AND v.status = 'active'",
+            [framework_key],
+        )
         return frame.item() if frame.height else None
 
     @guarded("edit_frameworks")
@@ -131,28 +146,47 @@ class LeadershipQueries:
         """Add a framework (a network's own rubric, say) from a spec; returns its id. Refused with every problem."""
         checked, problems = check_framework(spec)
         if not problems and checked["key"] in self.framework_keys():
-            problems.append(f"There is already a framework with the key “{checked['key']}”; give this one another "
-                            "title or key, or edit that framework instead.")
+            problems.append(
+                f"There is already a framework with the key “{checked['key']}”; give this one another "
+                "title or key, or edit that framework instead."
+            )
         if problems:
-            raise AssessmentRefused(problems)
+            raise Refused(problems)
         with self._transaction() as cursor:
-            if organisation_id is not None and not cursor.execute(
-                    "SELECT 1 FROM organisation WHERE id = ?", [organisation_id]).fetchall():
-                raise StoreError(f"There is no organisation {organisation_id} to add this framework for.")
+            if (
+                organisation_id is not None
+                and not cursor.execute("SELECT 1 FROM organisation WHERE id = ?", [organisation_id]).fetchall()
+            ):
+                raise Refused(f"There is no organisation {organisation_id} to add this framework for.")
             ids = self._next_ids(cursor)
             framework_id = ids["leadership_framework"]
             ids["leadership_framework"] += 1
-            cursor.execute("INSERT INTO leadership_framework (id, framework_key, organisation_id, status) "
-                           "VALUES (?, ?, ?, 'active')", [framework_id, checked["key"], organisation_id])
+            cursor.execute(
+                "INSERT INTO leadership_framework (id, framework_key, organisation_id, status) "
+                "VALUES (?, ?, ?, 'active')",
+                [framework_id, checked["key"], organisation_id],
+            )
             version_id = self._write_version(cursor, checked, framework_id, 1, ids, today, username, "First version")
-            self._audit(cursor, username, "add", "leadership_framework", str(framework_id), None,
-                        {"key": checked["key"], "title": checked["title"], "version_id": version_id,
-                         "organisation_id": organisation_id})
+            self._audit(
+                cursor,
+                username,
+                "add",
+                "leadership_framework",
+                str(framework_id),
+                None,
+                {
+                    "key": checked["key"],
+                    "title": checked["title"],
+                    "version_id": version_id,
+                    "organisation_id": organisation_id,
+                },
+            )
         return framework_id
 
     @guarded("edit_frameworks", record=lambda self, framework_id, *a, **k: ("leadership_framework", framework_id))
-    def save_framework_version(self, framework_id: int, spec: dict, change_note: str, *, username: str,
-                               today: dt.date) -> int:
+    def save_framework_version(
+        self, framework_id: int, spec: dict, change_note: str, *, username: str, today: dt.date
+    ) -> int:
         """Write an edited framework as its next version and retire the one in use; returns the new version's id.
 
         Past assessments keep pointing at the version they were made against, so their wording never changes."""
@@ -161,68 +195,103 @@ class LeadershipQueries:
         if not change_note:
             problems.append("Say what changed and why (the change note): people reading old assessments will see it.")
         if problems:
-            raise AssessmentRefused(problems)
+            raise Refused(problems)
         with self._transaction() as cursor:
             current = cursor.execute(
                 "SELECT f.framework_key, v.id, v.version_number FROM leadership_framework f "
                 "JOIN leadership_framework_version v ON v.framework_id = f.id AND v.status = 'active' WHERE f.id = ?",
-                [framework_id]).fetchall()
+                [framework_id],
+            ).fetchall()
             if not current:
-                raise StoreError(f"There is no framework {framework_id} to edit.")
+                raise Refused(f"There is no framework {framework_id} to edit.")
             key, old_version, number = current[0]
             checked["key"] = key  # a framework's key never changes: assessments and trends follow it
             ids = self._next_ids(cursor)
             cursor.execute("UPDATE leadership_framework_version SET status = 'retired' WHERE id = ?", [old_version])
-            version_id = self._write_version(cursor, checked, framework_id, number + 1, ids, today, username,
-                                             change_note)
-            self._audit(cursor, username, "new_version", "leadership_framework", str(framework_id),
-                        {"version_id": old_version, "version_number": number},
-                        {"version_id": version_id, "version_number": number + 1, "title": checked["title"]},
-                        change_note)
+            version_id = self._write_version(
+                cursor, checked, framework_id, number + 1, ids, today, username, change_note
+            )
+            self._audit(
+                cursor,
+                username,
+                "new_version",
+                "leadership_framework",
+                str(framework_id),
+                {"version_id": old_version, "version_number": number},
+                {"version_id": version_id, "version_number": number + 1, "title": checked["title"]},
+                change_note,
+            )
         return version_id
 
     @guarded("edit_frameworks", record=lambda self, framework_id, *a, **k: ("leadership_framework", framework_id))
     def set_framework_status(self, framework_id: int, status: str, reason: str, *, username: str) -> None:
         """Retire a framework (no new assessments; old ones stay) or bring it back, with the reason."""
         if status not in ("active", "retired"):
-            raise StoreError(f"A framework is active or retired, not “{status}”.")
+            raise Refused(f"A framework is active or retired, not “{status}”.")
         reason = (reason or "").strip()
         if not reason:
-            raise StoreError("Give a reason: people looking for this framework will read it in the audit trail.")
+            raise Refused("Give a reason: people looking for this framework will read it in the audit trail.")
         with self._transaction() as cursor:
             found = cursor.execute("SELECT status FROM leadership_framework WHERE id = ?", [framework_id]).fetchall()
             if not found:
-                raise StoreError(f"There is no framework {framework_id}.")
+                raise Refused(f"There is no framework {framework_id}.")
             before = found[0]
             if before[0] == status:
-                raise StoreError(f"This framework is already {status}.")
+                raise Refused(f"This framework is already {status}.")
             cursor.execute("UPDATE leadership_framework SET status = ? WHERE id = ?", [status, framework_id])
-            self._audit(cursor, username, "retire" if status == "retired" else "restore", "leadership_framework",
-                        str(framework_id), {"status": before[0]}, {"status": status}, reason)
+            self._audit(
+                cursor,
+                username,
+                "retire" if status == "retired" else "restore",
+                "leadership_framework",
+                str(framework_id),
+                {"status": before[0]},
+                {"status": status},
+                reason,
+            )
 
     @staticmethod
     def _next_ids(cursor) -> dict[str, int]:
         return {t: cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchall()[0][0] for t in _ID_TABLES}
 
-    def _write_version(self, cursor, spec: dict, framework_id: int, number: int, ids: dict[str, int],
-                       today: dt.date, author: str, change_note: str) -> int:
+    def _write_version(
+        self,
+        cursor,
+        spec: dict,
+        framework_id: int,
+        number: int,
+        ids: dict[str, int],
+        today: dt.date,
+        author: str,
+        change_note: str,
+    ) -> int:
         version_id = ids["leadership_framework_version"]
         ids["leadership_framework_version"] += 1
-        rows = version_rows(spec, framework_id=framework_id, version_id=version_id, version_number=number,
-                            next_ids=ids, effective_from=today, author=author, change_note=change_note)
+        rows = version_rows(
+            spec,
+            framework_id=framework_id,
+            version_id=version_id,
+            version_number=number,
+            next_ids=ids,
+            effective_from=today,
+            author=author,
+            change_note=change_note,
+        )
         for table, frame in frames(rows).items():
             self._insert_rows(cursor, table, frame)
         return version_id
 
     # -- assessments ------------------------------------------------------------------------------------
 
-    def leadership_assessments(self, organisation_id: int | None = None,
-                               framework_key: str | None = None) -> pl.DataFrame:
+    def leadership_assessments(
+        self, organisation_id: int | None = None, framework_key: str | None = None
+    ) -> pl.DataFrame:
         """Assessments, newest first, optionally of one organisation and one framework (any version)."""
         return self._query(
             f"SELECT * FROM ({_ASSESSMENTS}) WHERE (? IS NULL OR organisation_id = ?) "
             "AND (? IS NULL OR framework_key = ?) ORDER BY assessed_on DESC, id DESC",
-            [organisation_id, organisation_id, framework_key, framework_key])
+            [organisation_id, organisation_id, framework_key, framework_key],
+        )
 
     def assessment(self, assessment_id: int) -> dict | None:
         frame = self._query(f"SELECT * FROM ({_ASSESSMENTS}) WHERE id = ?", [assessment_id])
@@ -241,13 +310,16 @@ class LeadershipQueries:
             LEFT JOIN leadership_scale_level sl ON sl.version_id = a.version_id AND sl.level = r.rating
             WHERE list_contains(?, r.assessment_id)
             ORDER BY r.assessment_id, i."order", r.rater
-            """, [list(assessment_ids)])
+            """,
+            [list(assessment_ids)],
+        )
 
     def assessment_strategies(self, assessment_ids: list[int]) -> pl.DataFrame:
         return self._query(
             "SELECT st.*, i.item_key, i.title AS item FROM leadership_strategy st JOIN leadership_item i "
             "ON i.id = st.item_id WHERE list_contains(?, st.assessment_id) ORDER BY st.assessment_id, st.id",
-            [list(assessment_ids)])
+            [list(assessment_ids)],
+        )
 
     def leadership_strategies(self) -> pl.DataFrame:
         """The strategies library: every strategy with its challenge and evidence, the item (skill) it is for as
@@ -265,57 +337,98 @@ class LeadershipQueries:
             JOIN ({_ASSESSMENTS}) a ON a.id = st.assessment_id
             JOIN ({_ITEMS}) i ON i.id = st.item_id
             ORDER BY a.assessed_on DESC, st.id
-            """)
+            """
+        )
 
-    @guarded("assess_leadership", team_of=lambda self, proposed, *a, **k: proposed.organisation_id,
-             record=lambda self, proposed, *a, **k: ("organisation", proposed.organisation_id))
+    @guarded(
+        "assess_leadership",
+        team_of=lambda self, proposed, *a, **k: proposed.organisation_id,
+        record=lambda self, proposed, *a, **k: ("organisation", proposed.organisation_id),
+    )
     def save_assessment(self, proposed: ProposedAssessment, *, username: str, today: dt.date) -> int:
         """Record an assessment with every rater's ratings, its strategies and growth edge; returns its id.
 
-        Refused with ``AssessmentRefused`` listing every problem (nothing written), including a rating at the
+        Refused with ``Refused`` listing every problem (nothing written), including a rating at the
         strategy level without a strategy and its evidence, and a second identical assessment on the same day."""
         fv = self.framework_version(proposed.version_id)
         if fv is None:
-            raise AssessmentRefused([f"There is no framework version {proposed.version_id}."])
+            raise Refused([f"There is no framework version {proposed.version_id}."])
         rows, problems = check_assessment(proposed, fv, today)
         if problems:
-            raise AssessmentRefused(problems)
+            raise Refused(problems)
         a = rows["assessment"]
         with self._transaction() as cursor:
-            organisation = cursor.execute("SELECT name FROM organisation WHERE id = ?",
-                                          [a["organisation_id"]]).fetchall()
+            organisation = cursor.execute(
+                "SELECT name FROM organisation WHERE id = ?", [a["organisation_id"]]
+            ).fetchall()
             if not organisation:
-                raise AssessmentRefused([f"There is no organisation {a['organisation_id']}."])
+                raise Refused([f"There is no organisation {a['organisation_id']}."])
             twin = cursor.execute(
                 "SELECT id FROM leadership_assessment WHERE version_id = ? AND organisation_id = ? AND subject = ? "
                 "AND person IS NOT DISTINCT FROM ? AND assessed_on = ?",
-                [a["version_id"], a["organisation_id"], a["subject"], a["person"], a["assessed_on"]]).fetchall()
+                [a["version_id"], a["organisation_id"], a["subject"], a["person"], a["assessed_on"]],
+            ).fetchall()
             if twin:
                 who = a["person"] if a["subject"] == "self" else "team"
-                raise AssessmentRefused([
-                    f"There is already a {who} assessment of “{fv.version['title']}” for {organisation[0][0]} on "
-                    f"{a['assessed_on']:%d %B %Y}; it was not saved twice."])
-            assessment_id = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM leadership_assessment").fetchall()[0][0]
+                raise Refused(
+                    [
+                        f"There is already a {who} assessment of “{fv.version['title']}” for {organisation[0][0]} on "
+                        f"{a['assessed_on']:%d %B %Y}; it was not saved twice."
+                    ]
+                )
+            assessment_id = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM leadership_assessment").fetchall()[0][
+                0
+            ]
             cursor.execute(
                 "INSERT INTO leadership_assessment (id, version_id, organisation_id, subject, person, assessed_on, "
                 "growth_edge_item_id, growth_edge_note, entered_by, entered_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
-                [assessment_id, a["version_id"], a["organisation_id"], a["subject"], a["person"], a["assessed_on"],
-                 a["growth_edge_item_id"], a["growth_edge_note"], username])
-            ratings = pl.DataFrame(rows["ratings"], schema={"item_id": pl.Int64, "rater": pl.Utf8,
-                                                            "rating": pl.Int64})
-            self._insert_rows(cursor, "leadership_rating",
-                              ratings.with_columns(pl.lit(assessment_id, pl.Int64).alias("assessment_id")))
+                [
+                    assessment_id,
+                    a["version_id"],
+                    a["organisation_id"],
+                    a["subject"],
+                    a["person"],
+                    a["assessed_on"],
+                    a["growth_edge_item_id"],
+                    a["growth_edge_note"],
+                    username,
+                ],
+            )
+            ratings = pl.DataFrame(rows["ratings"], schema={"item_id": pl.Int64, "rater": pl.Utf8, "rating": pl.Int64})
+            self._insert_rows(
+                cursor,
+                "leadership_rating",
+                ratings.with_columns(pl.lit(assessment_id, pl.Int64).alias("assessment_id")),
+            )
             if rows["strategies"]:
                 first = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM leadership_strategy").fetchall()[0][0]
-                strategies = pl.DataFrame(rows["strategies"], schema={
-                    "item_id": pl.Int64, "challenge": pl.Utf8, "strategy": pl.Utf8, "evidence": pl.Utf8})
-                self._insert_rows(cursor, "leadership_strategy", strategies.with_columns(
-                    pl.int_range(first, first + strategies.height, dtype=pl.Int64).alias("id"),
-                    pl.lit(assessment_id, pl.Int64).alias("assessment_id")))
-            self._audit(cursor, username, "add", "leadership_assessment", str(assessment_id), None,
-                        {**a, "ratings": len(rows["ratings"]), "raters": ratings["rater"].n_unique(),
-                         "strategies": len(rows["strategies"])})
+                strategies = pl.DataFrame(
+                    rows["strategies"],
+                    schema={"item_id": pl.Int64, "challenge": pl.Utf8, "strategy": pl.Utf8, "evidence": pl.Utf8},
+                )
+                self._insert_rows(
+                    cursor,
+                    "leadership_strategy",
+                    strategies.with_columns(
+                        pl.int_range(first, first + strategies.height, dtype=pl.Int64).alias("id"),
+                        pl.lit(assessment_id, pl.Int64).alias("assessment_id"),
+                    ),
+                )
+            self._audit(
+                cursor,
+                username,
+                "add",
+                "leadership_assessment",
+                str(assessment_id),
+                None,
+                {
+                    **a,
+                    "ratings": len(rows["ratings"]),
+                    "raters": ratings["rater"].n_unique(),
+                    "strategies": len(rows["strategies"]),
+                },
+            )
         return assessment_id
 
     # -- beside the aims, and the evidence for the leverage points ----------------------------------------
@@ -347,7 +460,8 @@ class LeadershipQueries:
             JOIN organisation org ON org.id = w.organisation_id
             LEFT JOIN latest l ON l.organisation_id = w.organisation_id AND l.newest = 1
             ORDER BY w.aim_id, w.role, org.name, l.assessed_on DESC NULLS LAST, l.framework, l.subject, l.id
-            """)
+            """
+        )
 
     def leadership_evidence_facts(self, today: dt.date) -> dict[str, int]:
         """Counts the seven leverage points' evidence is read from (see ``leadership.leverage_evidence``)."""
@@ -401,6 +515,7 @@ class LeadershipQueries:
                WHERE o.category = 'Financial') AS financial_aims,
               (SELECT count(*) FROM project WHERE status = 'active') AS projects,
               (SELECT count(*) FROM project WHERE status = 'active' AND lead IS NOT NULL) AS projects_with_lead
-            """, {"fresh": fresh, "two_months": two_months, "recent": recent, "today": today, "year": year},
+            """,
+            {"fresh": fresh, "two_months": two_months, "recent": recent, "today": today, "year": year},
         ).row(0, named=True)
         return {k: int(v or 0) for k, v in row.items()}

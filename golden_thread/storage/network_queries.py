@@ -24,13 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import polars as pl
 
-from golden_thread.domain.access import PermissionRefused, guarded
-from golden_thread.errors import StoreError
+from golden_thread.domain.access import guarded
+from golden_thread.errors import PermissionRefused, Refused
 
 if TYPE_CHECKING:
     from golden_thread.domain.observations import ProposedObservation
@@ -190,7 +189,9 @@ class NetworkQueries:
     def diagram_versions(self, diagram_id: int) -> pl.DataFrame:
         return self._query(
             "SELECT id, version_number, effective_from, author, change_note, status FROM driver_diagram_version "
-            "WHERE diagram_id = ? ORDER BY version_number", [diagram_id])
+            "WHERE diagram_id = ? ORDER BY version_number",
+            [diagram_id],
+        )
 
     def diagram_nodes(self, diagram_id: int) -> pl.DataFrame:
         """Every driver and change idea of every version of a diagram: kind, id, node_key, level, title,
@@ -278,37 +279,41 @@ class NetworkQueries:
         team and division both named by the member, so the tree reads "project · school") and their cycles."""
         params = {"network": network_id}
         aims = f"WITH {_NETWORK_AIMS} "
-        in_network = (f"{_UNITS} , net_project AS (SELECT p.id, u.member_id FROM project p "
-                      "JOIN unit u ON u.id = p.team_id) ")
-        diagram_of_network = (f"WITH {_NETWORK_AIMS}, v AS (SELECT v.id FROM driver_diagram_version v "
-                              "JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN network_aim a ON a.id = dd.aim_id "
-                              "WHERE v.status = 'active') ")
+        in_network = (
+            f"{_UNITS} , net_project AS (SELECT p.id, u.member_id FROM project p JOIN unit u ON u.id = p.team_id) "
+        )
+        diagram_of_network = (
+            f"WITH {_NETWORK_AIMS}, v AS (SELECT v.id FROM driver_diagram_version v "
+            "JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN network_aim a ON a.id = dd.aim_id "
+            "WHERE v.status = 'active') "
+        )
         queries = {
             "aims": aims + "SELECT a.id, a.title, o.title AS objective, o.category FROM network_aim a "
-                           "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
+            "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
             "drivers": diagram_of_network + "SELECT d.id, d.title, d.level, dd.aim_id FROM driver d "
-                                            "JOIN driver_diagram_version ver ON ver.id = d.version_id "
-                                            "JOIN driver_diagram dd ON dd.id = ver.diagram_id "
-                                            "WHERE d.version_id IN (SELECT id FROM v) ORDER BY d.id",
+            "JOIN driver_diagram_version ver ON ver.id = d.version_id "
+            "JOIN driver_diagram dd ON dd.id = ver.diagram_id "
+            "WHERE d.version_id IN (SELECT id FROM v) ORDER BY d.id",
             "driver_links": diagram_of_network + "SELECT dl.parent_driver_id, dl.child_driver_id, dl.strength "
-                                                 "FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id "
-                                                 "WHERE d.version_id IN (SELECT id FROM v)",
-            "change_ideas": diagram_of_network + "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
-                                                 "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id "
-                                                 "WHERE ci.version_id IN (SELECT id FROM v) ORDER BY ci.id, cid.driver_id",
+            "FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id "
+            "WHERE d.version_id IN (SELECT id FROM v)",
+            "change_ideas": diagram_of_network
+            + "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
+            "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id "
+            "WHERE ci.version_id IN (SELECT id FROM v) ORDER BY ci.id, cid.driver_id",
             "projects": in_network + "SELECT p.id, p.title, p.status, o.name AS team, o.name AS division, "
-                                     "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
-                                     "JOIN net_project np ON np.id = p.id JOIN organisation o ON o.id = np.member_id "
-                                     "LEFT JOIN project_link pl ON pl.project_id = p.id "
-                                     # a link to a member's local aim is the member's, not a thread of the network's
-                                     "AND (pl.aim_id IS NULL OR pl.aim_id NOT IN (SELECT aim_id FROM local_aim)) "
-                                     "ORDER BY p.id",
+            "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
+            "JOIN net_project np ON np.id = p.id JOIN organisation o ON o.id = np.member_id "
+            "LEFT JOIN project_link pl ON pl.project_id = p.id "
+            # a link to a member's local aim is the member's, not a thread of the network's
+            "AND (pl.aim_id IS NULL OR pl.aim_id NOT IN (SELECT aim_id FROM local_aim)) "
+            "ORDER BY p.id",
             "cycles": in_network + "SELECT c.id, c.title, c.project_id, c.act_decision, c.start_date FROM pdsa_cycle c "
-                                   "JOIN net_project np ON np.id = c.project_id ORDER BY c.id",
+            "JOIN net_project np ON np.id = c.project_id ORDER BY c.id",
             "measures": f"{_UNITS}, {_NETWORK_AIMS} "
-                        "SELECT m.id, m.name, m.measure_type, m.aim_id, m.driver_id, m.project_id FROM measure m "
-                        "WHERE m.status = 'active' AND (m.aim_id IN (SELECT id FROM network_aim) "
-                        "OR m.project_id IN (SELECT p.id FROM project p JOIN unit u ON u.id = p.team_id)) ORDER BY m.id",
+            "SELECT m.id, m.name, m.measure_type, m.aim_id, m.driver_id, m.project_id FROM measure m "
+            "WHERE m.status = 'active' AND (m.aim_id IN (SELECT id FROM network_aim) "
+            "OR m.project_id IN (SELECT p.id FROM project p JOIN unit u ON u.id = p.team_id)) ORDER BY m.id",
         }
         return {name: self._query(sql, params) for name, sql in queries.items()}
 
@@ -372,7 +377,9 @@ class NetworkQueries:
                 SELECT o.id, o.kind, o.parent_id, up.depth + 1 FROM organisation o JOIN up ON o.id = up.parent_id
                 WHERE up.depth < 64
             ) SELECT id FROM up WHERE parent_id IS NULL OR kind = 'network' ORDER BY depth LIMIT 1
-            """, [username])
+            """,
+            [username],
+        )
         return frame.item() if frame.height else None
 
     def ideas_tested_by_key(self) -> list[int]:
@@ -394,7 +401,9 @@ class NetworkQueries:
         frame = self._query(
             "SELECT coalesce(mm.member_id, p.team_id) AS owner FROM measure m "
             "LEFT JOIN member_measure mm ON mm.measure_id = m.id LEFT JOIN project p ON p.id = m.project_id "
-            "WHERE m.id = ?", [measure_id])
+            "WHERE m.id = ?",
+            [measure_id],
+        )
         return frame.item() if frame.height else None
 
     # -- who may change a network's records -------------------------------------------------------------
@@ -407,15 +416,19 @@ class NetworkQueries:
             return
         if organisation_id in self.user_teams(username):
             return
-        names = self._query("SELECT id, name FROM organisation WHERE id IN (?, ?)",
-                            [organisation_id, user["organisation_id"]])
+        names = self._query(
+            "SELECT id, name FROM organisation WHERE id IN (?, ?)", [organisation_id, user["organisation_id"]]
+        )
         name_of = dict(zip(names["id"], names["name"]))
         works_at = name_of.get(user["organisation_id"], "no organisation")
-        raise PermissionRefused(f"Only {owner_words} can {what}; you work at {works_at}, not "
-                                f"{name_of.get(organisation_id, 'there')}. Nothing was changed.")
+        raise PermissionRefused(
+            f"Only {owner_words} can {what}; you work at {works_at}, not "
+            f"{name_of.get(organisation_id, 'there')}. Nothing was changed."
+        )
 
-    def network_refusal(self, username: str, action: str, organisation_id: int, what: str,
-                        owner_words: str) -> str | None:
+    def network_refusal(
+        self, username: str, action: str, organisation_id: int, what: str, owner_words: str
+    ) -> str | None:
         """None when ``username`` may do ``action`` on ``organisation_id``'s records; otherwise the sentence that
         says why not (the same rules the writes enforce), for a screen to show instead of a form."""
         from golden_thread.domain.access import refusal
@@ -442,7 +455,9 @@ class NetworkQueries:
                 SELECT o.id, o.kind, o.parent_id, up.depth + 1 FROM organisation o JOIN up ON o.id = up.parent_id
                 WHERE up.depth < 64
             ) SELECT id FROM up WHERE kind = 'network' ORDER BY depth LIMIT 1
-            """, [username])
+            """,
+            [username],
+        )
         return frame.item() if frame.height else None
 
     def _network_of_aim(self, aim_id: int) -> int | None:
@@ -450,7 +465,9 @@ class NetworkQueries:
         frame = self._query(
             "SELECT o.organisation_id FROM aim a JOIN strategic_objective o ON o.id = a.objective_id "
             "JOIN organisation n ON n.id = o.organisation_id AND n.kind = 'network' "
-            "WHERE a.id = ? AND a.id NOT IN (SELECT aim_id FROM local_aim)", [aim_id])
+            "WHERE a.id = ? AND a.id NOT IN (SELECT aim_id FROM local_aim)",
+            [aim_id],
+        )
         return frame.item() if frame.height else None
 
     def _require_hub(self, username: str, network_id: int, what: str) -> None:
@@ -460,9 +477,17 @@ class NetworkQueries:
     # -- writes: the hub's ------------------------------------------------------------------------------
 
     @guarded("edit_network", record=lambda self, diagram_id, *a, **k: ("driver_diagram", diagram_id))
-    def new_diagram_version(self, diagram_id: int, note: str, *, username: str, today: dt.date,
-                            rename: dict[str, str] | None = None, add_ideas: list[tuple[str, str]] | None = None,
-                            retire: list[str] | None = None) -> int:
+    def new_diagram_version(
+        self,
+        diagram_id: int,
+        note: str,
+        *,
+        username: str,
+        today: dt.date,
+        rename: dict[str, str] | None = None,
+        add_ideas: list[tuple[str, str]] | None = None,
+        retire: list[str] | None = None,
+    ) -> int:
         """Publish a new version of a network's shared driver diagram; returns the new version's id.
 
         Every node of the active version is copied with its key (``rename`` maps a key to new wording,
@@ -473,10 +498,10 @@ class NetworkQueries:
         rename, add_ideas, retire = dict(rename or {}), list(add_ideas or []), list(retire or [])
         aim = self._query("SELECT aim_id FROM driver_diagram WHERE id = ?", [diagram_id])
         if aim.height == 0:
-            raise StoreError(f"There is no driver diagram {diagram_id}.")
+            raise Refused(f"There is no driver diagram {diagram_id}.")
         network_id = self._network_of_aim(aim.item())
         if network_id is None:
-            raise StoreError("This driver diagram is not a network's shared diagram; its aim's own leads version it.")
+            raise Refused("This driver diagram is not a network's shared diagram; its aim's own leads version it.")
         self._require_hub(username, network_id, "publish a new version of the shared driver diagram")
         note = (note or "").strip()
         problems = [] if note else ["Say what changed in this version: every member reads it beside the diagram."]
@@ -484,7 +509,7 @@ class NetworkQueries:
             problems.append("Keep the change note under 1,000 characters.")
         nodes = self.diagram_nodes(diagram_id).filter(pl.col("version_status") == "active")
         if nodes.height == 0:
-            raise StoreError("This diagram has no active version to build on.")
+            raise Refused("This diagram has no active version to build on.")
         keys = dict(zip(nodes["node_key"], nodes["kind"]))
         for key, title in rename.items():
             if key not in keys:
@@ -509,19 +534,28 @@ class NetworkQueries:
         if not (rename or add_ideas or retire):
             problems.append("Nothing would change: reword, add or retire at least one node.")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         author = self.user(username)["display_name"]
         with self._transaction() as cursor:
-            old_id, old_number = _first(cursor.execute(
-                "SELECT id, version_number FROM driver_diagram_version WHERE diagram_id = ? AND status = 'active' "
-                "ORDER BY version_number DESC LIMIT 1", [diagram_id]))
+            old_id, old_number = _first(
+                cursor.execute(
+                    "SELECT id, version_number FROM driver_diagram_version WHERE diagram_id = ? AND status = 'active' "
+                    "ORDER BY version_number DESC LIMIT 1",
+                    [diagram_id],
+                )
+            )
             new_id = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM driver_diagram_version"))[0]
-            last_number = _first(cursor.execute("SELECT max(version_number) FROM driver_diagram_version WHERE diagram_id = ?",
-                                         [diagram_id]))[0]
+            last_number = _first(
+                cursor.execute(
+                    "SELECT max(version_number) FROM driver_diagram_version WHERE diagram_id = ?", [diagram_id]
+                )
+            )[0]
             cursor.execute("UPDATE driver_diagram_version SET status = 'retired' WHERE id = ?", [old_id])
-            cursor.execute("INSERT INTO driver_diagram_version (id, diagram_id, version_number, effective_from, author, "
-                           "change_note, status) VALUES (?, ?, ?, ?, ?, ?, 'active')",
-                           [new_id, diagram_id, last_number + 1, today, author, note])
+            cursor.execute(
+                "INSERT INTO driver_diagram_version (id, diagram_id, version_number, effective_from, author, "
+                "change_note, status) VALUES (?, ?, ?, ?, ?, ?, 'active')",
+                [new_id, diagram_id, last_number + 1, today, author, note],
+            )
             new_node: dict[tuple[str, int], int] = {}  # (table, old id) -> new id
             for table in ("driver", "change_idea"):
                 old = cursor.sql(f"SELECT * FROM {table} WHERE version_id = ? ORDER BY id", params=[old_id]).pl()
@@ -530,33 +564,66 @@ class NetworkQueries:
                 copied = old.with_columns(
                     pl.int_range(first, first + old.height, dtype=pl.Int32).alias("id"),
                     pl.lit(new_id, dtype=pl.Int32).alias("version_id"),
-                    pl.col("node_key").replace_strict({k: v.strip() for k, v in rename.items()}, default=pl.col("title"))
-                    .alias("title"))
+                    pl.col("node_key")
+                    .replace_strict({k: v.strip() for k, v in rename.items()}, default=pl.col("title"))
+                    .alias("title"),
+                )
                 self._insert_rows(cursor, table, copied)
                 new_node.update({(table, o): n for o, n in zip(old["id"], copied["id"])})
-            driver_of_key = {k: new_node[("driver", i)] for k, i in cursor.execute(
-                "SELECT node_key, id FROM driver WHERE version_id = ?", [old_id]).fetchall() if ("driver", i) in new_node}
-            links = cursor.sql("SELECT dl.* FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id "
-                               "WHERE d.version_id = ?", params=[old_id]).pl()
-            links = links.filter(pl.col("parent_driver_id").is_in([o for (t, o) in new_node if t == "driver"])
-                                 & pl.col("child_driver_id").is_in([o for (t, o) in new_node if t == "driver"]))
-            self._insert_rows(cursor, "driver_link", links.with_columns(
-                pl.col(c).replace_strict({o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32)
-                for c in ("parent_driver_id", "child_driver_id")))
-            serves = cursor.sql("SELECT cid.* FROM change_idea_driver cid JOIN change_idea ci ON ci.id = cid.change_idea_id "
-                                "WHERE ci.version_id = ?", params=[old_id]).pl()
-            serves = serves.filter(pl.col("change_idea_id").is_in([o for (t, o) in new_node if t == "change_idea"])
-                                   & pl.col("driver_id").is_in([o for (t, o) in new_node if t == "driver"]))
-            self._insert_rows(cursor, "change_idea_driver", serves.with_columns(
-                pl.col("change_idea_id").replace_strict(
-                    {o: n for (t, o), n in new_node.items() if t == "change_idea"}, return_dtype=pl.Int32),
-                pl.col("driver_id").replace_strict(
-                    {o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32)))
+            driver_of_key = {
+                k: new_node[("driver", i)]
+                for k, i in cursor.execute("SELECT node_key, id FROM driver WHERE version_id = ?", [old_id]).fetchall()
+                if ("driver", i) in new_node
+            }
+            links = cursor.sql(
+                "SELECT dl.* FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id WHERE d.version_id = ?",
+                params=[old_id],
+            ).pl()
+            links = links.filter(
+                pl.col("parent_driver_id").is_in([o for (t, o) in new_node if t == "driver"])
+                & pl.col("child_driver_id").is_in([o for (t, o) in new_node if t == "driver"])
+            )
+            self._insert_rows(
+                cursor,
+                "driver_link",
+                links.with_columns(
+                    pl.col(c).replace_strict(
+                        {o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32
+                    )
+                    for c in ("parent_driver_id", "child_driver_id")
+                ),
+            )
+            serves = cursor.sql(
+                "SELECT cid.* FROM change_idea_driver cid JOIN change_idea ci ON ci.id = cid.change_idea_id "
+                "WHERE ci.version_id = ?",
+                params=[old_id],
+            ).pl()
+            serves = serves.filter(
+                pl.col("change_idea_id").is_in([o for (t, o) in new_node if t == "change_idea"])
+                & pl.col("driver_id").is_in([o for (t, o) in new_node if t == "driver"])
+            )
+            self._insert_rows(
+                cursor,
+                "change_idea_driver",
+                serves.with_columns(
+                    pl.col("change_idea_id").replace_strict(
+                        {o: n for (t, o), n in new_node.items() if t == "change_idea"}, return_dtype=pl.Int32
+                    ),
+                    pl.col("driver_id").replace_strict(
+                        {o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32
+                    ),
+                ),
+            )
             added = []
             if add_ideas:
-                used = {k for (k,) in cursor.execute(
-                    "SELECT DISTINCT ci.node_key FROM change_idea ci JOIN driver_diagram_version v ON v.id = ci.version_id "
-                    "WHERE v.diagram_id = ?", [diagram_id]).fetchall()}
+                used = {
+                    k
+                    for (k,) in cursor.execute(
+                        "SELECT DISTINCT ci.node_key FROM change_idea ci JOIN driver_diagram_version v ON v.id = ci.version_id "
+                        "WHERE v.diagram_id = ?",
+                        [diagram_id],
+                    ).fetchall()
+                }
                 prefix = _key_prefix(list(keys))
                 number = 1
                 for driver_key, title in add_ideas:
@@ -565,30 +632,57 @@ class NetworkQueries:
                     key = f"{prefix}C{number}"
                     used.add(key)
                     idea_id = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM change_idea"))[0]
-                    cursor.execute("INSERT INTO change_idea (id, version_id, node_key, title) VALUES (?, ?, ?, ?)",
-                                   [idea_id, new_id, key, title.strip()])
-                    cursor.execute("INSERT INTO change_idea_driver (change_idea_id, driver_id, strength) "
-                                   "VALUES (?, ?, 'strong')", [idea_id, driver_of_key[driver_key]])
+                    cursor.execute(
+                        "INSERT INTO change_idea (id, version_id, node_key, title) VALUES (?, ?, ?, ?)",
+                        [idea_id, new_id, key, title.strip()],
+                    )
+                    cursor.execute(
+                        "INSERT INTO change_idea_driver (change_idea_id, driver_id, strength) VALUES (?, ?, 'strong')",
+                        [idea_id, driver_of_key[driver_key]],
+                    )
                     added.append({"key": key, "title": title.strip(), "driver": driver_key})
             relinked = 0
             for table, column in (("driver", "driver_id"), ("change_idea", "change_idea_id")):
                 moves = {o: n for (t, o), n in new_node.items() if t == table}
                 for old_node, new_node_id in moves.items():
-                    relinked += _first(cursor.execute(f"UPDATE project_link SET {column} = ? WHERE {column} = ?",
-                                               [new_node_id, old_node]))[0]
-            self._audit(cursor, username, "new_version", "driver_diagram", str(diagram_id),
-                        {"version": old_number},
-                        {"version": last_number + 1, "reworded": rename, "added": added, "retired": retire,
-                         "project_links_moved": relinked}, note)
+                    relinked += _first(
+                        cursor.execute(
+                            f"UPDATE project_link SET {column} = ? WHERE {column} = ?", [new_node_id, old_node]
+                        )
+                    )[0]
+            self._audit(
+                cursor,
+                username,
+                "new_version",
+                "driver_diagram",
+                str(diagram_id),
+                {"version": old_number},
+                {
+                    "version": last_number + 1,
+                    "reworded": rename,
+                    "added": added,
+                    "retired": retire,
+                    "project_links_moved": relinked,
+                },
+                note,
+            )
         return new_id
 
     @guarded("edit_network", record=lambda self, aim_id, *a, **k: ("aim", aim_id))
-    def update_network_aim(self, aim_id: int, *, username: str, statement: str, target_value: float | None,
-                           target_date: dt.date | None, responsible_leader: str | None = None) -> None:
+    def update_network_aim(
+        self,
+        aim_id: int,
+        *,
+        username: str,
+        statement: str,
+        target_value: float | None,
+        target_date: dt.date | None,
+        responsible_leader: str | None = None,
+    ) -> None:
         """Reword a network aim and set its target (the hub's to change)."""
         network_id = self._network_of_aim(aim_id)
         if network_id is None:
-            raise StoreError(f"Aim {aim_id} is not a network aim.")
+            raise Refused(f"Aim {aim_id} is not a network aim.")
         self._require_hub(username, network_id, "change the network aim")
         statement = (statement or "").strip()
         problems = []
@@ -599,23 +693,47 @@ class NetworkQueries:
         if target_date is not None and not isinstance(target_date, dt.date):
             problems.append(f"The target date {target_date!r} is not a date.")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         with self._transaction() as cursor:
-            before = _first(cursor.execute("SELECT statement, target_value, target_date, responsible_leader FROM aim "
-                                    "WHERE id = ?", [aim_id]))
+            before = _first(
+                cursor.execute(
+                    "SELECT statement, target_value, target_date, responsible_leader FROM aim WHERE id = ?", [aim_id]
+                )
+            )
             leader = (responsible_leader or "").strip() or before[3]
-            cursor.execute("UPDATE aim SET statement = ?, target_value = ?, target_date = ?, responsible_leader = ? "
-                           "WHERE id = ?", [statement, target_value, target_date, leader, aim_id])
+            cursor.execute(
+                "UPDATE aim SET statement = ?, target_value = ?, target_date = ?, responsible_leader = ? WHERE id = ?",
+                [statement, target_value, target_date, leader, aim_id],
+            )
             fields = ("statement", "target_value", "target_date", "responsible_leader")
-            self._audit(cursor, username, "change", "aim", str(aim_id), dict(zip(fields, before)),
-                        dict(zip(fields, (statement, target_value, target_date, leader))))
+            self._audit(
+                cursor,
+                username,
+                "change",
+                "aim",
+                str(aim_id),
+                dict(zip(fields, before)),
+                dict(zip(fields, (statement, target_value, target_date, leader))),
+            )
 
     @guarded("edit_network", record=lambda self, network_aim_id, *a, **k: ("aim", network_aim_id))
-    def add_uniform_measure(self, network_aim_id: int, *, username: str, name: str, measure_type: str,
-                            chart_type: str, direction: str, definition: str, unit: str = "%",
-                            multiplier: float = 100.0, target_value: float | None = None,
-                            numerator_definition: str | None = None, denominator_definition: str | None = None,
-                            frequency: str = "monthly") -> int:
+    def add_uniform_measure(
+        self,
+        network_aim_id: int,
+        *,
+        username: str,
+        name: str,
+        measure_type: str,
+        chart_type: str,
+        direction: str,
+        definition: str,
+        unit: str = "%",
+        multiplier: float = 100.0,
+        target_value: float | None = None,
+        numerator_definition: str | None = None,
+        denominator_definition: str | None = None,
+        frequency: str = "monthly",
+    ) -> int:
         """Define a uniform measure once, on the network aim, and give every current member with a local aim its
         own row to report it in; returns the definition's id."""
         from golden_thread.domain.enumerations import CHART_TYPES, DIRECTIONS, FREQUENCIES, MEASURE_TYPES
@@ -623,7 +741,7 @@ class NetworkQueries:
 
         network_id = self._network_of_aim(network_aim_id)
         if network_id is None:
-            raise StoreError(f"Aim {network_aim_id} is not a network aim; uniform measures belong to a network aim.")
+            raise Refused(f"Aim {network_aim_id} is not a network aim; uniform measures belong to a network aim.")
         self._require_hub(username, network_id, "define uniform measures")
         name, definition = (name or "").strip(), (definition or "").strip()
         problems = []
@@ -633,85 +751,135 @@ class NetworkQueries:
             problems.append(f"The network already has a uniform measure called “{name}”.")
         if not definition:
             problems.append("Give the operational definition, so every member counts it the same way.")
-        for value, allowed, what in ((measure_type, MEASURE_TYPES, "type"), (chart_type, CHART_TYPES, "chart"),
-                                     (direction, DIRECTIONS, "improvement direction"),
-                                     (frequency, FREQUENCIES, "frequency")):
+        for value, allowed, what in (
+            (measure_type, MEASURE_TYPES, "type"),
+            (chart_type, CHART_TYPES, "chart"),
+            (direction, DIRECTIONS, "improvement direction"),
+            (frequency, FREQUENCIES, "frequency"),
+        ):
             if value not in allowed:
                 problems.append(f"The {what} is one of {', '.join(allowed)}, not “{value}”.")
-        if chart_type in RATIO_CHARTS and not ((numerator_definition or "").strip()
-                                               and (denominator_definition or "").strip()):
+        if chart_type in RATIO_CHARTS and not (
+            (numerator_definition or "").strip() and (denominator_definition or "").strip()
+        ):
             problems.append("A proportion or rate needs its numerator and denominator defined.")
         if not (isinstance(multiplier, (int, float)) and math.isfinite(multiplier) and multiplier > 0):
             problems.append("The multiplier must be a number above zero (100 for a percentage).")
         if target_value is not None and not (isinstance(target_value, (int, float)) and math.isfinite(target_value)):
             problems.append(f"The target {target_value!r} is not a number.")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         members = self._query(
             "SELECT la.aim_id, la.member_id, o.name FROM local_aim la JOIN organisation o ON o.id = la.member_id "
             "JOIN network_membership m ON m.member_id = la.member_id AND m.network_id = ? "
             "JOIN aim a ON a.id = la.aim_id AND a.status = 'active' "
             "WHERE la.network_aim_id = ? AND (m.left_on IS NULL OR m.left_on >= current_date) ORDER BY o.name",
-            [network_id, network_aim_id])
-        common = dict(measure_type=measure_type, chart_type=chart_type, improvement_direction=direction, unit=unit,
-                      multiplier=float(multiplier), target_value=target_value, definition=definition,
-                      numerator_definition=(numerator_definition or "").strip() or None,
-                      denominator_definition=(denominator_definition or "").strip() or None, frequency=frequency,
-                      rules="anhoej" if chart_type == "run" else "mdc", status="active")
+            [network_id, network_aim_id],
+        )
+        common = dict(
+            measure_type=measure_type,
+            chart_type=chart_type,
+            improvement_direction=direction,
+            unit=unit,
+            multiplier=float(multiplier),
+            target_value=target_value,
+            definition=definition,
+            numerator_definition=(numerator_definition or "").strip() or None,
+            denominator_definition=(denominator_definition or "").strip() or None,
+            frequency=frequency,
+            rules="anhoej" if chart_type == "run" else "mdc",
+            status="active",
+        )
         with self._transaction() as cursor:
             first = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM measure"))[0]
             rows = [dict(id=first, name=name, aim_id=network_aim_id, **common)]
-            rows += [dict(id=first + 1 + k, name=f"{name} · {member}", aim_id=aim, **common)
-                     for k, (aim, _, member) in enumerate(members.iter_rows())]
+            rows += [
+                dict(id=first + 1 + k, name=f"{name} · {member}", aim_id=aim, **common)
+                for k, (aim, _, member) in enumerate(members.iter_rows())
+            ]
             self._insert_rows(cursor, "measure", pl.DataFrame(rows, infer_schema_length=None))
             if members.height:
-                self._insert_rows(cursor, "member_measure", pl.DataFrame({
-                    "measure_id": [first + 1 + k for k in range(members.height)],
-                    "uniform_measure_id": [first] * members.height, "member_id": members["member_id"]}))
-            self._audit(cursor, username, "add", "measure", str(first), None,
-                        {"name": name, "uniform": True, "member_rows": members.height})
+                self._insert_rows(
+                    cursor,
+                    "member_measure",
+                    pl.DataFrame(
+                        {
+                            "measure_id": [first + 1 + k for k in range(members.height)],
+                            "uniform_measure_id": [first] * members.height,
+                            "member_id": members["member_id"],
+                        }
+                    ),
+                )
+            self._audit(
+                cursor,
+                username,
+                "add",
+                "measure",
+                str(first),
+                None,
+                {"name": name, "uniform": True, "member_rows": members.height},
+            )
         return first
 
     @guarded("edit_network", record=lambda self, network_id, *a, **k: ("organisation", network_id))
-    def record_membership(self, network_id: int, member_id: int, *, username: str, joined_on: dt.date,
-                          left_on: dt.date | None = None) -> str:
+    def record_membership(
+        self, network_id: int, member_id: int, *, username: str, joined_on: dt.date, left_on: dt.date | None = None
+    ) -> str:
         """Record when a member joined (and left) a network; returns 'joined', 'changed' or 'left'. A member that
         leaves has its local aims retired, so they no longer ask for work."""
         kind = self._query("SELECT kind FROM organisation WHERE id = ?", [network_id])
         if kind.height == 0 or kind.item() != "network":
-            raise StoreError(f"Organisation {network_id} is not a network.")
+            raise Refused(f"Organisation {network_id} is not a network.")
         self._require_hub(username, network_id, "change who belongs to the network")
         member = self._query("SELECT name, parent_id FROM organisation WHERE id = ?", [member_id])
         problems = []
         if member.height == 0:
-            raise StoreError(f"There is no organisation {member_id}.")
+            raise Refused(f"There is no organisation {member_id}.")
         if member["parent_id"][0] != network_id:
-            problems.append(f"{member['name'][0]} is not part of this network's organisation; add it beneath the "
-                            "network first.")
+            problems.append(
+                f"{member['name'][0]} is not part of this network's organisation; add it beneath the network first."
+            )
         if not isinstance(joined_on, dt.date):
             problems.append("Give the date the member joined.")
         elif left_on is not None and (not isinstance(left_on, dt.date) or left_on < joined_on):
             problems.append(f"A member cannot leave before it joins ({joined_on:%d %B %Y}).")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         with self._transaction() as cursor:
-            before = _first(cursor.execute("SELECT joined_on, left_on FROM network_membership WHERE network_id = ? "
-                                    "AND member_id = ?", [network_id, member_id]))
+            before = _first(
+                cursor.execute(
+                    "SELECT joined_on, left_on FROM network_membership WHERE network_id = ? AND member_id = ?",
+                    [network_id, member_id],
+                )
+            )
             if before is None:
-                cursor.execute("INSERT INTO network_membership VALUES (?, ?, ?, ?)",
-                               [network_id, member_id, joined_on, left_on])
+                cursor.execute(
+                    "INSERT INTO network_membership VALUES (?, ?, ?, ?)", [network_id, member_id, joined_on, left_on]
+                )
             else:
-                cursor.execute("UPDATE network_membership SET joined_on = ?, left_on = ? WHERE network_id = ? "
-                               "AND member_id = ?", [joined_on, left_on, network_id, member_id])
+                cursor.execute(
+                    "UPDATE network_membership SET joined_on = ?, left_on = ? WHERE network_id = ? AND member_id = ?",
+                    [joined_on, left_on, network_id, member_id],
+                )
             retired = 0
             if left_on is not None:
-                retired = _first(cursor.execute(
-                    "UPDATE aim SET status = 'retired' WHERE status = 'active' AND id IN (SELECT la.aim_id FROM local_aim la "
-                    "JOIN aim n ON n.id = la.network_aim_id JOIN strategic_objective o ON o.id = n.objective_id "
-                    "WHERE la.member_id = ? AND o.organisation_id = ?)", [member_id, network_id]))[0]
-            self._audit(cursor, username, "membership", "network_membership", f"{network_id}/{member_id}",
-                        None if before is None else {"joined_on": before[0], "left_on": before[1]},
-                        {"joined_on": joined_on, "left_on": left_on, "local_aims_retired": retired})
+                retired = _first(
+                    cursor.execute(
+                        "UPDATE aim SET status = 'retired' WHERE status = 'active' AND id IN (SELECT la.aim_id FROM local_aim la "
+                        "JOIN aim n ON n.id = la.network_aim_id JOIN strategic_objective o ON o.id = n.objective_id "
+                        "WHERE la.member_id = ? AND o.organisation_id = ?)",
+                        [member_id, network_id],
+                    )
+                )[0]
+            self._audit(
+                cursor,
+                username,
+                "membership",
+                "network_membership",
+                f"{network_id}/{member_id}",
+                None if before is None else {"joined_on": before[0], "left_on": before[1]},
+                {"joined_on": joined_on, "left_on": left_on, "local_aims_retired": retired},
+            )
         return "joined" if before is None else ("left" if left_on is not None and before[1] is None else "changed")
 
     @guarded("edit_network", record=lambda self, network_id, *a, **k: ("organisation", network_id))
@@ -720,36 +888,60 @@ class NetworkQueries:
         from golden_thread.domain.vocabulary import VOCABULARIES
 
         if vocabulary not in VOCABULARIES:
-            raise StoreError(f"Choose the words of one of {', '.join(VOCABULARIES)}, not “{vocabulary}”.")
+            raise Refused(f"Choose the words of one of {', '.join(VOCABULARIES)}, not “{vocabulary}”.")
         kind = self._query("SELECT kind FROM organisation WHERE id = ?", [network_id])
         if kind.height == 0 or kind.item() != "network":
-            raise StoreError(f"Organisation {network_id} is not a network.")
+            raise Refused(f"Organisation {network_id} is not a network.")
         self._require_hub(username, network_id, "choose the network's words")
         with self._transaction() as cursor:
-            units = [row[0] for row in cursor.execute(
-                "WITH RECURSIVE unit(id) AS (SELECT ? UNION "
-                "SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id) SELECT id FROM unit",
-                [network_id]).fetchall()]
+            units = [
+                row[0]
+                for row in cursor.execute(
+                    "WITH RECURSIVE unit(id) AS (SELECT ? UNION "
+                    "SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id) SELECT id FROM unit",
+                    [network_id],
+                ).fetchall()
+            ]
             before = _first(cursor.execute("SELECT vocabulary FROM organisation WHERE id = ?", [network_id]))[0]
             cursor.execute("UPDATE organisation SET vocabulary = ? WHERE list_contains(?, id)", [vocabulary, units])
-            self._audit(cursor, username, "change", "organisation", str(network_id), {"vocabulary": before},
-                        {"vocabulary": vocabulary, "units": len(units)})
+            self._audit(
+                cursor,
+                username,
+                "change",
+                "organisation",
+                str(network_id),
+                {"vocabulary": before},
+                {"vocabulary": vocabulary, "units": len(units)},
+            )
         return len(units)
 
     # -- writes: a member's ---------------------------------------------------------------------------------
 
     @guarded("edit_thread", record=lambda self, network_aim_id, *a, **k: ("aim", network_aim_id))
-    def save_local_aim(self, network_aim_id: int, member_id: int, *, username: str, title: str, statement: str,
-                       baseline_value: float | None, target_value: float | None, target_date: dt.date | None) -> int:
+    def save_local_aim(
+        self,
+        network_aim_id: int,
+        member_id: int,
+        *,
+        username: str,
+        title: str,
+        statement: str,
+        baseline_value: float | None,
+        target_value: float | None,
+        target_date: dt.date | None,
+    ) -> int:
         """Add or change a member's local aim specialising a network aim; returns the local aim's id."""
         network_id = self._network_of_aim(network_aim_id)
         if network_id is None:
-            raise StoreError(f"Aim {network_aim_id} is not a network aim; a local aim specialises a network aim.")
-        membership = self._query("SELECT o.name FROM network_membership m JOIN organisation o ON o.id = m.member_id "
-                                 "WHERE m.network_id = ? AND m.member_id = ? AND (m.left_on IS NULL OR m.left_on >= "
-                                 "current_date)", [network_id, member_id])
+            raise Refused(f"Aim {network_aim_id} is not a network aim; a local aim specialises a network aim.")
+        membership = self._query(
+            "SELECT o.name FROM network_membership m JOIN organisation o ON o.id = m.member_id "
+            "WHERE m.network_id = ? AND m.member_id = ? AND (m.left_on IS NULL OR m.left_on >= "
+            "current_date)",
+            [network_id, member_id],
+        )
         if membership.height == 0:
-            raise StoreError(f"Organisation {member_id} is not a current member of this network.")
+            raise Refused(f"Organisation {member_id} is not a current member of this network.")
         member = membership.item()
         self._require_within(username, member_id, f"set {member}'s local aim", f"{member}'s own people or the hub")
         title, statement = (title or "").strip(), (statement or "").strip()
@@ -764,37 +956,75 @@ class NetworkQueries:
         if target_value is None or target_date is None:
             problems.append("A local aim says how much by when: give its target and target date.")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         with self._transaction() as cursor:
-            existing = _first(cursor.execute("SELECT aim_id FROM local_aim WHERE network_aim_id = ? AND member_id = ?",
-                                      [network_aim_id, member_id]))
+            existing = _first(
+                cursor.execute(
+                    "SELECT aim_id FROM local_aim WHERE network_aim_id = ? AND member_id = ?",
+                    [network_aim_id, member_id],
+                )
+            )
             fields = ("title", "statement", "baseline_value", "target_value", "target_date")
             after = dict(zip(fields, (title, statement, baseline_value, target_value, target_date)))
             if existing:
                 aim_id = existing[0]
-                before = dict(zip(fields, _first(cursor.execute(
-                    "SELECT title, statement, baseline_value, target_value, target_date FROM aim WHERE id = ?",
-                    [aim_id]))))
-                cursor.execute("UPDATE aim SET title = ?, statement = ?, baseline_value = ?, target_value = ?, "
-                               "target_date = ? WHERE id = ?", [*after.values(), aim_id])
+                before = dict(
+                    zip(
+                        fields,
+                        _first(
+                            cursor.execute(
+                                "SELECT title, statement, baseline_value, target_value, target_date FROM aim WHERE id = ?",
+                                [aim_id],
+                            )
+                        ),
+                    )
+                )
+                cursor.execute(
+                    "UPDATE aim SET title = ?, statement = ?, baseline_value = ?, target_value = ?, "
+                    "target_date = ? WHERE id = ?",
+                    [*after.values(), aim_id],
+                )
             else:
                 before = None
                 aim_id = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM aim"))[0]
-                objective, population = _first(cursor.execute("SELECT objective_id, population FROM aim WHERE id = ?",
-                                                       [network_aim_id]))
-                cursor.execute("INSERT INTO aim (id, objective_id, title, statement, population, location, baseline_value, "
-                               "target_value, target_date, adopted_on, status) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_date, 'active')",
-                               [aim_id, objective, title, statement, population, member, baseline_value, target_value,
-                                target_date])
+                objective, population = _first(
+                    cursor.execute("SELECT objective_id, population FROM aim WHERE id = ?", [network_aim_id])
+                )
+                cursor.execute(
+                    "INSERT INTO aim (id, objective_id, title, statement, population, location, baseline_value, "
+                    "target_value, target_date, adopted_on, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_date, 'active')",
+                    [
+                        aim_id,
+                        objective,
+                        title,
+                        statement,
+                        population,
+                        member,
+                        baseline_value,
+                        target_value,
+                        target_date,
+                    ],
+                )
                 cursor.execute("INSERT INTO local_aim VALUES (?, ?, ?)", [aim_id, network_aim_id, member_id])
             self._audit(cursor, username, "change" if existing else "add", "aim", str(aim_id), before, after)
         return aim_id
 
-    @guarded("enter_data", team_of=lambda self, measure_id, *a, **k: self.measure_member(measure_id),
-             record=lambda self, measure_id, *a, **k: ("measure", measure_id))
-    def save_member_observation(self, measure_id: int, proposed: "ProposedObservation", *, username: str,
-                                today: dt.date, correcting: bool = False, expected: dict | None = None) -> str:
+    @guarded(
+        "enter_data",
+        team_of=lambda self, measure_id, *a, **k: self.measure_member(measure_id),
+        record=lambda self, measure_id, *a, **k: ("measure", measure_id),
+    )
+    def save_member_observation(
+        self,
+        measure_id: int,
+        proposed: ProposedObservation,
+        *,
+        username: str,
+        today: dt.date,
+        correcting: bool = False,
+        expected: dict | None = None,
+    ) -> str:
         """Add or correct one period of a member's data (its report of a uniform measure, or a local measure);
         returns 'added', 'corrected' or 'unchanged'. A member's people enter only their own member's data.
 
@@ -808,19 +1038,22 @@ class NetworkQueries:
             "SELECT m.name, mm.member_id, p.team_id, "
             "(SELECT count(*) FROM member_measure u WHERE u.uniform_measure_id = m.id) AS reporters "
             "FROM measure m LEFT JOIN member_measure mm ON mm.measure_id = m.id "
-            "LEFT JOIN project p ON p.id = m.project_id WHERE m.id = ?", [measure_id])
+            "LEFT JOIN project p ON p.id = m.project_id WHERE m.id = ?",
+            [measure_id],
+        )
         if owner.height == 0:
-            raise StoreError(f"There is no measure {measure_id}.")
+            raise Refused(f"There is no measure {measure_id}.")
         row = owner.row(0, named=True)
         if row["reporters"]:
-            raise StoreError(f"“{row['name']}” is the hub's definition; each member reports it in its own row.")
+            raise Refused(f"“{row['name']}” is the hub's definition; each member reports it in its own row.")
         organisation = row["member_id"] or row["team_id"]
         if organisation is None:
-            raise StoreError(f"“{row['name']}” is not a member's measure.")
+            raise Refused(f"“{row['name']}” is not a member's measure.")
         self._require_within(username, organisation, "enter this data", "the member's own people or the hub")
         write = inspect.unwrap(type(self).save_observation)
-        return write(self, measure_id, proposed, username=username, today=today, correcting=correcting,
-                     expected=expected)
+        return write(
+            self, measure_id, proposed, username=username, today=today, correcting=correcting, expected=expected
+        )
 
 
 def _key_prefix(keys: list[str]) -> str:

@@ -41,9 +41,9 @@ _V1_CORE = f"""
 CREATE TABLE organisation (
     id INTEGER PRIMARY KEY,
     name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
-    kind VARCHAR NOT NULL {_in('kind', ORGANISATION_KINDS)},
+    kind VARCHAR NOT NULL {_in("kind", ORGANISATION_KINDS)},
     parent_id INTEGER REFERENCES organisation(id),
-    vocabulary VARCHAR NOT NULL DEFAULT 'health' {_in('vocabulary', VOCABULARIES)}
+    vocabulary VARCHAR NOT NULL DEFAULT 'health' {_in("vocabulary", VOCABULARIES)}
 );
 
 CREATE TABLE network_membership (
@@ -59,9 +59,9 @@ CREATE TABLE strategic_objective (
     id INTEGER PRIMARY KEY,
     organisation_id INTEGER NOT NULL REFERENCES organisation(id),
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
-    category VARCHAR NOT NULL {_in('category', OBJECTIVE_CATEGORIES)},
+    category VARCHAR NOT NULL {_in("category", OBJECTIVE_CATEGORIES)},
     description VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'active' {_in('status', RECORD_STATUSES)}
+    status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)}
 );
 
 CREATE TABLE aim (
@@ -77,7 +77,7 @@ CREATE TABLE aim (
     target_date DATE,
     responsible_leader VARCHAR,
     adopted_on DATE,
-    status VARCHAR NOT NULL DEFAULT 'active' {_in('status', RECORD_STATUSES)}
+    status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)}
 );
 
 CREATE TABLE driver_diagram (
@@ -93,7 +93,7 @@ CREATE TABLE driver_diagram_version (
     effective_from DATE NOT NULL,
     author VARCHAR,
     change_note VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'active' {_in('status', RECORD_STATUSES)},
+    status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)},
     UNIQUE (diagram_id, version_number)
 );
 
@@ -102,7 +102,7 @@ CREATE TABLE driver (
     id INTEGER PRIMARY KEY,
     version_id INTEGER NOT NULL REFERENCES driver_diagram_version(id),
     node_key VARCHAR NOT NULL,
-    level VARCHAR NOT NULL {_in('level', DRIVER_LEVELS)},
+    level VARCHAR NOT NULL {_in("level", DRIVER_LEVELS)},
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
     description VARCHAR,
     UNIQUE (version_id, node_key)
@@ -112,7 +112,7 @@ CREATE TABLE driver (
 CREATE TABLE driver_link (
     parent_driver_id INTEGER NOT NULL REFERENCES driver(id),
     child_driver_id INTEGER NOT NULL REFERENCES driver(id),
-    strength VARCHAR NOT NULL DEFAULT 'strong' {_in('strength', LINK_STRENGTHS)},
+    strength VARCHAR NOT NULL DEFAULT 'strong' {_in("strength", LINK_STRENGTHS)},
     PRIMARY KEY (parent_driver_id, child_driver_id),
     CHECK (parent_driver_id <> child_driver_id)
 );
@@ -129,7 +129,7 @@ CREATE TABLE change_idea (
 CREATE TABLE change_idea_driver (
     change_idea_id INTEGER NOT NULL REFERENCES change_idea(id),
     driver_id INTEGER NOT NULL REFERENCES driver(id),
-    strength VARCHAR NOT NULL DEFAULT 'strong' {_in('strength', LINK_STRENGTHS)},
+    strength VARCHAR NOT NULL DEFAULT 'strong' {_in("strength", LINK_STRENGTHS)},
     PRIMARY KEY (change_idea_id, driver_id)
 );
 
@@ -139,7 +139,7 @@ CREATE TABLE project (
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
     lead VARCHAR,
     sponsor VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'planning' {_in('status', PROJECT_STATUSES)},
+    status VARCHAR NOT NULL DEFAULT 'planning' {_in("status", PROJECT_STATUSES)},
     start_date DATE,
     end_date DATE,
     local_aim VARCHAR,
@@ -167,14 +167,14 @@ CREATE TABLE pdsa_cycle (
     builds_on_id INTEGER REFERENCES pdsa_cycle(id),
     cycle_number INTEGER CHECK (cycle_number IS NULL OR cycle_number >= 1),
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
-    purpose VARCHAR {_in('purpose', PDSA_PURPOSES)},
+    purpose VARCHAR {_in("purpose", PDSA_PURPOSES)},
     objective VARCHAR,
     questions VARCHAR,
     prediction VARCHAR,
     plan VARCHAR,
     do_notes VARCHAR,
     study_notes VARCHAR,
-    act_decision VARCHAR {_in('act_decision', ACT_DECISIONS)},
+    act_decision VARCHAR {_in("act_decision", ACT_DECISIONS)},
     act_notes VARCHAR,
     scale_up BOOLEAN NOT NULL DEFAULT false,
     implement BOOLEAN NOT NULL DEFAULT false,
@@ -187,7 +187,7 @@ CREATE TABLE pdsa_cycle (
 CREATE TABLE measure (
     id INTEGER PRIMARY KEY,
     name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
-    measure_type VARCHAR NOT NULL {_in('measure_type', MEASURE_TYPES)},
+    measure_type VARCHAR NOT NULL {_in("measure_type", MEASURE_TYPES)},
     aim_id INTEGER REFERENCES aim(id),
     driver_id INTEGER REFERENCES driver(id),
     project_id INTEGER REFERENCES project(id),
@@ -199,15 +199,15 @@ CREATE TABLE measure (
     data_source VARCHAR,
     owner VARCHAR,
     unit VARCHAR,
-    frequency VARCHAR NOT NULL {_in('frequency', FREQUENCIES)},
-    chart_type VARCHAR NOT NULL {_in('chart_type', CHART_TYPES)},
-    rules VARCHAR NOT NULL DEFAULT 'mdc' {_in('rules', RULE_SETS)},
-    improvement_direction VARCHAR NOT NULL DEFAULT 'increase' {_in('improvement_direction', DIRECTIONS)},
+    frequency VARCHAR NOT NULL {_in("frequency", FREQUENCIES)},
+    chart_type VARCHAR NOT NULL {_in("chart_type", CHART_TYPES)},
+    rules VARCHAR NOT NULL DEFAULT 'mdc' {_in("rules", RULE_SETS)},
+    improvement_direction VARCHAR NOT NULL DEFAULT 'increase' {_in("improvement_direction", DIRECTIONS)},
     target_value DOUBLE,
     multiplier DOUBLE NOT NULL DEFAULT 1 CHECK (multiplier > 0),
     decimal_places INTEGER NOT NULL DEFAULT 1 CHECK (decimal_places BETWEEN 0 AND 6),
     expected_lag_days INTEGER NOT NULL DEFAULT 30 CHECK (expected_lag_days >= 0),
-    status VARCHAR NOT NULL DEFAULT 'active' {_in('status', RECORD_STATUSES)},
+    status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)},
     CHECK ((aim_id IS NOT NULL)::INTEGER + (driver_id IS NOT NULL)::INTEGER
            + (project_id IS NOT NULL)::INTEGER = 1)
 );
@@ -220,7 +220,7 @@ CREATE TABLE observation (
     numerator DOUBLE CHECK (numerator IS NULL OR numerator >= 0),
     denominator DOUBLE CHECK (denominator IS NULL OR denominator > 0),
     note VARCHAR,
-    status VARCHAR NOT NULL DEFAULT 'validated' {_in('status', OBSERVATION_STATUSES)},
+    status VARCHAR NOT NULL DEFAULT 'validated' {_in("status", OBSERVATION_STATUSES)},
     entered_by VARCHAR,
     entered_at TIMESTAMP,
     PRIMARY KEY (measure_id, period_start),
@@ -264,7 +264,7 @@ _V3_USERS_AND_AUDIT = f"""
 CREATE TABLE app_user (
     username VARCHAR PRIMARY KEY CHECK (length(trim(username)) > 0),
     display_name VARCHAR NOT NULL,
-    role VARCHAR NOT NULL {_in('role', ROLES)},
+    role VARCHAR NOT NULL {_in("role", ROLES)},
     organisation_id INTEGER REFERENCES organisation(id),
     password_hash VARCHAR,
     active BOOLEAN NOT NULL DEFAULT true
@@ -328,9 +328,9 @@ ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_user", "role"): ROLES,
 }
 
+from golden_thread.storage.schema_leadership import ENUMERATIONS as _LEADERSHIP_ENUMERATIONS  # noqa: E402
 from golden_thread.storage.schema_leadership import MIGRATIONS as _LEADERSHIP_MIGRATIONS  # noqa: E402
 from golden_thread.storage.schema_network import MIGRATIONS as _NETWORK_MIGRATIONS  # noqa: E402
-from golden_thread.storage.schema_leadership import ENUMERATIONS as _LEADERSHIP_ENUMERATIONS  # noqa: E402
 
 ENUMERATIONS.update(_LEADERSHIP_ENUMERATIONS)
 

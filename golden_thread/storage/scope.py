@@ -118,7 +118,7 @@ def scoped_sql(sql: str, params: list | dict | None, scope: Scope) -> tuple[str,
     body = sql.strip()
     match = re.match(r"WITH(\s+RECURSIVE)?\s", body, flags=re.IGNORECASE)
     if match:
-        text = f"WITH{match.group(1) or ''} {prefix},\n{body[match.end():]}"
+        text = f"WITH{match.group(1) or ''} {prefix},\n{body[match.end() :]}"
     else:
         text = f"WITH {prefix}\n{body}"
     if named:

@@ -18,26 +18,26 @@ import functools
 import json
 import threading
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
 
-from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, PermissionRefused, guarded, refusal
-from golden_thread.errors import StoreError
-
+from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, guarded, refusal
 from golden_thread.domain.observations import ProposedObservation, check_observation
+from golden_thread.errors import PermissionRefused, Refused, StaleEdit
 
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_leadership, schema_network
+from golden_thread.storage.leadership_queries import LeadershipQueries
+from golden_thread.storage.network_queries import NetworkQueries
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.scope import EVERYTHING, OWNERSHIP, Scope, scoped_sql
 from golden_thread.storage.shared_sql import PROJECT_AIM
-from golden_thread.storage.leadership_queries import LeadershipQueries
-from golden_thread.storage.network_queries import NetworkQueries
 
 # Tables in dependency order (parents first): the order of export, import and demo loading.
 TABLES: tuple[str, ...] = (
@@ -88,8 +88,6 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
 
 
-
-
 def _MEASURE(self, measure_id, *args, **kwargs):  # noqa: N802 - read as the name of the record a write changes
     return ("measure", measure_id)
 
@@ -115,7 +113,7 @@ class Store(LeadershipQueries, NetworkQueries):
         self.scope = EVERYTHING
         self.migrate()
 
-    def within(self, scope: Scope) -> "Store":
+    def within(self, scope: Scope) -> Store:
         """This database seen as one organisation: every read holds only its rows, and every write is refused
         for a record outside it. Shares the connection, the write lock and the data version."""
         scoped = copy.copy(self)
@@ -186,7 +184,7 @@ class Store(LeadershipQueries, NetworkQueries):
         with self._write_lock:
             current = self.schema_version()
             if current > LATEST_VERSION:
-                raise StoreError(
+                raise Refused(
                     f"This database is at schema version {current}, newer than this Golden Thread "
                     f"(version {LATEST_VERSION}). Upgrade Golden Thread before opening it."
                 )
@@ -217,7 +215,7 @@ class Store(LeadershipQueries, NetworkQueries):
     @staticmethod
     def _check_table(table: str) -> None:
         if table not in TABLES:
-            raise StoreError(f"Unknown table {table!r}.")
+            raise Refused(f"Unknown table {table!r}.")
 
     # -- bulk rows (import, export, demo) --------------------------------------------------------
 
@@ -252,14 +250,16 @@ class Store(LeadershipQueries, NetworkQueries):
         ).fetchall()
         if twice:
             ids = ", ".join(str(row[0]) for row in twice)
-            raise StoreError(f"Project(s) {ids} have more than one primary link; mark one link per project as "
-                             "primary and the others as 'also contributes to' (is_primary false).")
+            raise Refused(
+                f"Project(s) {ids} have more than one primary link; mark one link per project as "
+                "primary and the others as 'also contributes to' (is_primary false)."
+            )
 
     def _insert_frame(self, cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:
         known = self.columns(table)
         unknown = [c for c in frame.columns if c not in known]
         if unknown:
-            raise StoreError(f"{table}: unknown column(s) {', '.join(unknown)}.")
+            raise Refused(f"{table}: unknown column(s) {', '.join(unknown)}.")
         frame = _blank_text_to_null(frame)
         reference = SELF_REFERENCES.get(table)
         if reference in frame.columns and "id" in frame.columns:
@@ -305,7 +305,7 @@ class Store(LeadershipQueries, NetworkQueries):
                     raise _RollBack
             except _RollBack:
                 return
-            except (duckdb.Error, StoreError) as error:
+            except (duckdb.Error, Refused) as error:
                 if length == 1:
                     problems.append((start, _plain_error(error)))
                     return
@@ -319,7 +319,7 @@ class Store(LeadershipQueries, NetworkQueries):
 
     # -- the organisation a person works in ----------------------------------------------------------
 
-    def everything(self) -> "Store":
+    def everything(self) -> Store:
         """This database unscoped: for signing in, resolving a scope and maintenance commands."""
         return self.within(EVERYTHING)
 
@@ -328,11 +328,16 @@ class Store(LeadershipQueries, NetworkQueries):
         network, each member ever and every unit beneath them. Refuses an organisation that is not a top one."""
         top = self.everything()._query(
             "SELECT id, name, kind, vocabulary FROM organisation WHERE id = ? AND (parent_id IS NULL OR kind = 'network')",
-            [organisation_id])
+            [organisation_id],
+        )
         if top.height == 0:
-            raise StoreError(f"There is no organisation {organisation_id} to open; choose one of: "
-                             + "; ".join(f"{i} {n}" for i, n in self.everything().top_organisations()
-                                         .select("id", "name").iter_rows()) + ".")
+            raise Refused(
+                f"There is no organisation {organisation_id} to open; choose one of: "
+                + "; ".join(
+                    f"{i} {n}" for i, n in self.everything().top_organisations().select("id", "name").iter_rows()
+                )
+                + "."
+            )
         units = self.everything()._query(
             """
             WITH RECURSIVE beneath(up, down) AS (
@@ -343,7 +348,9 @@ class Store(LeadershipQueries, NetworkQueries):
                 UNION
                 SELECT b.down FROM beneath b JOIN unit ON b.up = unit.id
             ) SELECT id FROM unit ORDER BY id
-            """, [organisation_id])
+            """,
+            [organisation_id],
+        )
         row = top.row(0, named=True)
         return Scope(row["id"], row["name"], row["kind"], row["vocabulary"] or "health", tuple(units["id"].to_list()))
 
@@ -355,12 +362,16 @@ class Store(LeadershipQueries, NetworkQueries):
         if organisation is None or str(organisation).strip() == "":
             if tops.height == 1:
                 return self.resolve_scope(tops["id"][0])
-            raise StoreError(f"This database holds {tops.height} organisations; say which with --organisation "
-                             f"(id or name): {choices}.")
+            raise Refused(
+                f"This database holds {tops.height} organisations; say which with --organisation "
+                f"(id or name): {choices}."
+            )
         wanted = str(organisation).strip()
-        match = tops.filter((pl.col("id").cast(pl.Utf8) == wanted) | (pl.col("name").str.to_lowercase() == wanted.lower()))
+        match = tops.filter(
+            (pl.col("id").cast(pl.Utf8) == wanted) | (pl.col("name").str.to_lowercase() == wanted.lower())
+        )
         if match.height == 0:
-            raise StoreError(f"There is no organisation or network “{wanted}”; choose one of: {choices}.")
+            raise Refused(f"There is no organisation or network “{wanted}”; choose one of: {choices}.")
         return self.resolve_scope(match["id"][0])
 
     def scopes_for(self, username: str) -> list[Scope]:
@@ -450,8 +461,7 @@ class Store(LeadershipQueries, NetworkQueries):
 
     def chart_phases(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
         return self._query(
-            "SELECT * FROM chart_phase WHERE ? IS NULL OR list_contains(?, measure_id) "
-            "ORDER BY measure_id, starts_on",
+            "SELECT * FROM chart_phase WHERE ? IS NULL OR list_contains(?, measure_id) ORDER BY measure_id, starts_on",
             [measure_ids, measure_ids],
         )
 
@@ -461,7 +471,6 @@ class Store(LeadershipQueries, NetworkQueries):
             "ORDER BY measure_id, period_start",
             [measure_ids, measure_ids],
         )
-
 
     def pdsa_cycles_for_measure(self, measure_id: int) -> pl.DataFrame:
         """PDSA cycles of the work a measure watches: its project's, or the projects linked to its driver or aim."""
@@ -498,11 +507,11 @@ class Store(LeadershipQueries, NetworkQueries):
             "SELECT * FROM annotation WHERE list_contains(?, measure_id) ORDER BY measure_id, on_date", [measure_ids]
         )
 
-
     # -- breaks in the golden thread -------------------------------------------------------------
 
-    def thread_breaks(self, today: dt.date, *, stale_days: int, quiet_grace_periods: int,
-                      rules: list | None = None) -> pl.DataFrame:
+    def thread_breaks(
+        self, today: dt.date, *, stale_days: int, quiet_grace_periods: int, rules: list | None = None
+    ) -> pl.DataFrame:
         """(rule, entity_id, title, member_id, network_id) for every record behind a break in the thread: one
         UNION ALL of the finders of ``rules`` (default: every rule of ``domain.checks.RULES``), each tagged with
         its own rule's name. Read through ``_query``, so a scoped store finds only its organisation's records."""
@@ -510,12 +519,20 @@ class Store(LeadershipQueries, NetworkQueries):
 
         chosen = list(RULES.values() if rules is None else rules)
         if not chosen:
-            return pl.DataFrame(schema={"rule": pl.Utf8, "entity_id": pl.Int32, "title": pl.Utf8,
-                                        "member_id": pl.Int32, "network_id": pl.Int32})
+            return pl.DataFrame(
+                schema={
+                    "rule": pl.Utf8,
+                    "entity_id": pl.Int32,
+                    "title": pl.Utf8,
+                    "member_id": pl.Int32,
+                    "network_id": pl.Int32,
+                }
+            )
         names = {f"rule_{k}": rule.name for k, rule in enumerate(chosen)}
         sql = f"WITH project_aim AS ({PROJECT_AIM})\n" + "\nUNION ALL\n".join(
             f"SELECT ${key} AS rule, f.entity_id, f.title, f.member_id, f.network_id FROM ({rule.finder}) f"
-            for key, rule in zip(names, chosen))
+            for key, rule in zip(names, chosen)
+        )
         # DuckDB refuses a parameter the text does not use (a few rules may not need $stale or $grace).
         thresholds = {"today": today, "stale": stale_days, "grace": quiet_grace_periods}
         return self._query(sql, {**{k: v for k, v in thresholds.items() if f"${k}" in sql}, **names})
@@ -540,22 +557,22 @@ class Store(LeadershipQueries, NetworkQueries):
         """The active parts of the thread, table by table, for building the tree."""
         queries = {
             "aims": "SELECT a.id, a.title, o.title AS objective, o.category FROM aim a "
-                    "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
+            "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
             "drivers": "SELECT d.id, d.title, d.level, dd.aim_id FROM driver d "
-                       "JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active' "
-                       "JOIN driver_diagram dd ON dd.id = v.diagram_id ORDER BY d.id",
+            "JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active' "
+            "JOIN driver_diagram dd ON dd.id = v.diagram_id ORDER BY d.id",
             "driver_links": "SELECT parent_driver_id, child_driver_id, strength FROM driver_link",
             "change_ideas": "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
-                            "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
-                            "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
+            "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
+            "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
             "projects": "SELECT p.id, p.title, p.status, t.name AS team, coalesce(division.name, t.name) AS division, "
-                        "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
-                        "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
-                        "ON division.id = t.parent_id AND division.kind = 'division' "
-                        "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
+            "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
+            "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
+            "ON division.id = t.parent_id AND division.kind = 'division' "
+            "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
             "cycles": "SELECT id, title, project_id, act_decision, start_date FROM pdsa_cycle ORDER BY id",
             "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
-                        "WHERE status = 'active' ORDER BY id",
+            "WHERE status = 'active' ORDER BY id",
         }
         return {name: self._query(sql) for name, sql in queries.items()}
 
@@ -568,12 +585,15 @@ class Store(LeadershipQueries, NetworkQueries):
         frame = self._query("SELECT * FROM measure WHERE id = ?", [measure_id])
         return frame.row(0, named=True) if frame.height else None
 
-    @guarded("enter_data", team_of=lambda self, measure_id, *a, **k: self.measure_team(measure_id),
-             record=lambda self, measure_id, *a, **k: ("measure", measure_id))
+    @guarded(
+        "enter_data",
+        team_of=lambda self, measure_id, *a, **k: self.measure_team(measure_id),
+        record=lambda self, measure_id, *a, **k: ("measure", measure_id),
+    )
     def save_observation(
         self,
         measure_id: int,
-        proposed: "ProposedObservation",
+        proposed: ProposedObservation,
         *,
         username: str,
         today: dt.date,
@@ -582,17 +602,17 @@ class Store(LeadershipQueries, NetworkQueries):
     ) -> str:
         """Add (or, when ``correcting``, change) one period's data; returns 'added', 'corrected' or 'unchanged'.
 
-        Refuses with ``ObservationRefused`` listing every problem; nothing is written then. The write and
+        Refuses with ``Refused`` listing every problem; nothing is written then. The write and
         its audit record land together in one transaction. ``expected`` is the stored value, numerator and
         denominator the person saw when they began the correction: if someone has changed the period since,
         the save is refused rather than overwrite their work unseen.
         """
         measure = self.measure(measure_id)
         if measure is None:
-            raise ObservationRefused([f"There is no measure {measure_id}."])
+            raise Refused([f"There is no measure {measure_id}."])
         row, problems = check_observation(proposed, measure, today)
         if problems:
-            raise ObservationRefused(problems)
+            raise Refused(problems)
         fields = ("value", "numerator", "denominator", "note")
         with self._transaction() as cursor:
             existing = cursor.execute(
@@ -600,23 +620,41 @@ class Store(LeadershipQueries, NetworkQueries):
                 [measure_id, row["period_start"]],
             ).fetchone()
             if existing is not None and not correcting:
-                raise ObservationRefused([
-                    f"{measure['name']} already has data for the period starting {row['period_start']:%d %B %Y}; "
-                    "choose 'Correct an existing period' to change it."
-                ])
+                raise Refused(
+                    [
+                        f"{measure['name']} already has data for the period starting {row['period_start']:%d %B %Y}; "
+                        "choose 'Correct an existing period' to change it."
+                    ]
+                )
             if existing is None and correcting:
-                raise ObservationRefused([f"There is no data for the period starting {row['period_start']:%d %B %Y} "
-                                          "to correct; add it as a new period."])
+                raise Refused(
+                    [
+                        f"There is no data for the period starting {row['period_start']:%d %B %Y} "
+                        "to correct; add it as a new period."
+                    ]
+                )
             before = dict(zip(fields, existing)) if existing else None
-            if expected is not None and before is not None and any(
-                    _differs(expected.get(k), before[k]) for k in ("value", "numerator", "denominator")):
-                who = cursor.execute("SELECT entered_by, entered_at FROM observation WHERE measure_id = ? "
-                                     "AND period_start = ?", [measure_id, row["period_start"]]).fetchone()
-                now = before["value"] if before["value"] is not None else f"{before['numerator']:g}/{before['denominator']:g}"
-                raise StaleEdit([
-                    f"Someone else changed {row['period_start']:%B %Y} while you were editing it: it is now {now} "
-                    f"(saved by {who[0] or 'unknown'} at {who[1]:%H:%M on %d %B}). Your change was not saved. "
-                    "Check the new figure, then save again if yours is still right."])
+            if (
+                expected is not None
+                and before is not None
+                and any(_differs(expected.get(k), before[k]) for k in ("value", "numerator", "denominator"))
+            ):
+                who = cursor.execute(
+                    "SELECT entered_by, entered_at FROM observation WHERE measure_id = ? AND period_start = ?",
+                    [measure_id, row["period_start"]],
+                ).fetchone()
+                now = (
+                    before["value"]
+                    if before["value"] is not None
+                    else f"{before['numerator']:g}/{before['denominator']:g}"
+                )
+                raise StaleEdit(
+                    [
+                        f"Someone else changed {row['period_start']:%B %Y} while you were editing it: it is now {now} "
+                        f"(saved by {who[0] or 'unknown'} at {who[1]:%H:%M on %d %B}). Your change was not saved. "
+                        "Check the new figure, then save again if yours is still right."
+                    ]
+                )
             after = {k: row[k] for k in fields}
             if before == after:
                 return "unchanged"
@@ -624,28 +662,53 @@ class Store(LeadershipQueries, NetworkQueries):
                 cursor.execute(
                     "INSERT INTO observation (measure_id, period_start, value, numerator, denominator, note, status, "
                     "entered_by, entered_at) VALUES (?, ?, ?, ?, ?, ?, 'provisional', ?, current_timestamp)",
-                    [measure_id, row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"],
-                     username],
+                    [
+                        measure_id,
+                        row["period_start"],
+                        row["value"],
+                        row["numerator"],
+                        row["denominator"],
+                        row["note"],
+                        username,
+                    ],
                 )
             else:
                 cursor.execute(
                     "UPDATE observation SET value = ?, numerator = ?, denominator = ?, note = ?, entered_by = ?, "
                     "entered_at = current_timestamp WHERE measure_id = ? AND period_start = ?",
-                    [row["value"], row["numerator"], row["denominator"], row["note"], username, measure_id,
-                     row["period_start"]],
+                    [
+                        row["value"],
+                        row["numerator"],
+                        row["denominator"],
+                        row["note"],
+                        username,
+                        measure_id,
+                        row["period_start"],
+                    ],
                 )
-            self._audit(cursor, username, "correct" if existing else "add", "observation",
-                        f"{measure_id}/{row['period_start']}", before, after)
+            self._audit(
+                cursor,
+                username,
+                "correct" if existing else "add",
+                "observation",
+                f"{measure_id}/{row['period_start']}",
+                before,
+                after,
+            )
         return "corrected" if existing else "added"
 
-    @guarded("enter_data", team_of=lambda self, plan, *a, **k: self.measure_team(plan.measure_id),
-             record=lambda self, plan, *a, **k: ("measure", plan.measure_id))
-    def commit_import(self, plan: "ImportPlan", *, username: str, filename: str) -> dict[str, int]:
+    @guarded(
+        "enter_data",
+        team_of=lambda self, plan, *a, **k: self.measure_team(plan.measure_id),
+        record=lambda self, plan, *a, **k: ("measure", plan.measure_id),
+    )
+    def commit_import(self, plan: ImportPlan, *, username: str, filename: str) -> dict[str, int]:
         """Write a checked import plan in one transaction: new periods added, changed periods corrected."""
         if not plan.ok:
-            raise StoreError(f"{len(plan.problems)} row(s) have problems; nothing was imported.")
-        new = plan.new.with_columns(status=pl.lit("provisional"), entered_by=pl.lit(username),
-                                    entered_at=pl.lit(dt.datetime.now()))
+            raise Refused(f"{len(plan.problems)} row(s) have problems; nothing was imported.")
+        new = plan.new.with_columns(
+            status=pl.lit("provisional"), entered_by=pl.lit(username), entered_at=pl.lit(dt.datetime.now())
+        )
         changed = plan.changed.select("measure_id", "period_start", "value", "numerator", "denominator", "note")
         with self._transaction() as cursor:
             if new.height:
@@ -662,9 +725,15 @@ class Store(LeadershipQueries, NetworkQueries):
                 finally:
                     with suppress(duckdb.TransactionException):
                         cursor.unregister("changed_rows")
-            self._audit(cursor, username, "import", "observation", f"{plan.measure_id}/{filename}",
-                        {"changed": plan.changed.drop("measure_id").head(500).to_dicts()} if changed.height else None,
-                        {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged})
+            self._audit(
+                cursor,
+                username,
+                "import",
+                "observation",
+                f"{plan.measure_id}/{filename}",
+                {"changed": plan.changed.drop("measure_id").head(500).to_dicts()} if changed.height else None,
+                {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged},
+            )
         return {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged}
 
     # -- chart phases and excluded points --------------------------------------------------------
@@ -681,27 +750,32 @@ class Store(LeadershipQueries, NetworkQueries):
     @guarded("change_chart", record=_MEASURE)
     def exclude_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
         """Leave a period out of the centre line and limits (it stays on the chart), with its reason."""
-        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
-                                  add=True)
+        self._change_chart_marker(
+            "point_exclusion", "period_start", measure_id, period_start, reason, username, add=True
+        )
 
     @guarded("change_chart", record=_MEASURE)
     def include_point(self, measure_id: int, period_start: dt.date, reason: str, *, username: str) -> None:
-        self._change_chart_marker("point_exclusion", "period_start", measure_id, period_start, reason, username,
-                                  add=False)
+        self._change_chart_marker(
+            "point_exclusion", "period_start", measure_id, period_start, reason, username, add=False
+        )
 
-    def _change_chart_marker(self, table: str, column: str, measure_id: int, period: dt.date, reason: str,
-                             username: str, *, add: bool) -> None:
+    def _change_chart_marker(
+        self, table: str, column: str, measure_id: int, period: dt.date, reason: str, username: str, *, add: bool
+    ) -> None:
         what = "phase" if table == "chart_phase" else "excluded point"
         reason = (reason or "").strip()
         if not reason:
-            raise StoreError(f"Give a reason for this {what}: boards and analysts will read it on the chart.")
+            raise Refused(f"Give a reason for this {what}: boards and analysts will read it on the chart.")
         with self._transaction() as cursor:
             has_data = cursor.execute(
                 "SELECT count(*) FROM observation WHERE measure_id = ? AND period_start = ?", [measure_id, period]
             ).fetchone()[0]
             if not has_data:
-                raise StoreError(f"There is no data for the period starting {period:%d %B %Y}; a {what} must be "
-                                 "at a period that has data.")
+                raise Refused(
+                    f"There is no data for the period starting {period:%d %B %Y}; a {what} must be "
+                    "at a period that has data."
+                )
             current = cursor.execute(
                 f'SELECT reason, created_by FROM "{table}" WHERE measure_id = ? AND "{column}" = ?',
                 [measure_id, period],
@@ -709,7 +783,7 @@ class Store(LeadershipQueries, NetworkQueries):
             key = f"{measure_id}/{period}"
             if add:
                 if current is not None:
-                    raise StoreError(f"There is already a {what} at {period:%d %B %Y} ({current[0]}).")
+                    raise Refused(f"There is already a {what} at {period:%d %B %Y} ({current[0]}).")
                 cursor.execute(
                     f'INSERT INTO "{table}" (measure_id, "{column}", reason, created_by) VALUES (?, ?, ?, ?)',
                     [measure_id, period, reason, username],
@@ -717,11 +791,19 @@ class Store(LeadershipQueries, NetworkQueries):
                 self._audit(cursor, username, "add", table, key, None, {"reason": reason}, reason)
             else:
                 if current is None:
-                    raise StoreError(f"There is no {what} at {period:%d %B %Y} to remove.")
+                    raise Refused(f"There is no {what} at {period:%d %B %Y} to remove.")
                 cursor.execute(f'DELETE FROM "{table}" WHERE measure_id = ? AND "{column}" = ?', [measure_id, period])
                 # The removed marker stays in the audit trail, with who removed it and why.
-                self._audit(cursor, username, "remove", table, key,
-                            {"reason": current[0], "created_by": current[1]}, None, reason)
+                self._audit(
+                    cursor,
+                    username,
+                    "remove",
+                    table,
+                    key,
+                    {"reason": current[0], "created_by": current[1]},
+                    None,
+                    reason,
+                )
 
     # -- PDSA cycles -----------------------------------------------------------------------------------
 
@@ -735,7 +817,9 @@ class Store(LeadershipQueries, NetworkQueries):
                OR p.id IN (SELECT pl.project_id FROM project_link pl WHERE pl.driver_id = m.driver_id)
                OR p.id IN (SELECT pa.project_id FROM project_aim pa WHERE pa.aim_id = m.aim_id))
             ORDER BY p.title
-            """, [measure_id])
+            """,
+            [measure_id],
+        )
 
     def change_ideas_for_project(self, project_id: int) -> pl.DataFrame:
         """Active change ideas a project's cycles can test: those it links to, then the rest of its diagram."""
@@ -747,30 +831,50 @@ class Store(LeadershipQueries, NetworkQueries):
                OR ci.version_id IN (SELECT d.version_id FROM project_link pl JOIN driver d ON d.id = pl.driver_id
                                     WHERE pl.project_id = ?)
             ORDER BY ci.title
-            """, [project_id, project_id])
+            """,
+            [project_id, project_id],
+        )
 
-    @guarded("log_pdsa", team_of=lambda self, project_id, *a, **k: self.project_team(project_id),
-             record=lambda self, project_id, *a, **k: ("project", project_id))
+    @guarded(
+        "log_pdsa",
+        team_of=lambda self, project_id, *a, **k: self.project_team(project_id),
+        record=lambda self, project_id, *a, **k: ("project", project_id),
+    )
     def log_pdsa_cycle(self, project_id: int, proposed, *, username: str, today: dt.date) -> int:
         """Add a PDSA cycle to a project (numbered after its last one); returns its id."""
         from golden_thread.domain.pdsa import check_cycle
 
         row, problems = check_cycle(proposed, today)
         if problems:
-            raise ObservationRefused(problems)
+            raise Refused(problems)
         with self._transaction() as cursor:
             if cursor.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
-                raise StoreError(f"There is no project {project_id}.")
+                raise Refused(f"There is no project {project_id}.")
             cycle_id, number, previous = cursor.execute(
                 "SELECT (SELECT coalesce(max(id), 0) + 1 FROM pdsa_cycle), coalesce(max(cycle_number), 0) + 1, "
-                "max_by(id, start_date) FROM pdsa_cycle WHERE project_id = ?", [project_id]).fetchone()
+                "max_by(id, start_date) FROM pdsa_cycle WHERE project_id = ?",
+                [project_id],
+            ).fetchone()
             cursor.execute(
                 "INSERT INTO pdsa_cycle (id, project_id, change_idea_id, builds_on_id, cycle_number, title, purpose, "
                 "prediction, plan, study_notes, act_decision, start_date, end_date) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cycle_id, project_id, row["change_idea_id"], previous, number, row["title"], row["purpose"],
-                 row["prediction"], row["plan"], row["study_notes"], row["act_decision"], row["start_date"],
-                 row["end_date"]])
+                [
+                    cycle_id,
+                    project_id,
+                    row["change_idea_id"],
+                    previous,
+                    number,
+                    row["title"],
+                    row["purpose"],
+                    row["prediction"],
+                    row["plan"],
+                    row["study_notes"],
+                    row["act_decision"],
+                    row["start_date"],
+                    row["end_date"],
+                ],
+            )
             self._audit(cursor, username, "add", "pdsa_cycle", str(cycle_id), None, row)
         return cycle_id
 
@@ -785,7 +889,8 @@ class Store(LeadershipQueries, NetworkQueries):
         return self._query(
             "SELECT u.username, u.display_name, u.role, o.name AS organisation, u.active, "
             "u.password_hash IS NOT NULL AS has_password FROM app_user u "
-            "LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.username")
+            "LEFT JOIN organisation o ON o.id = u.organisation_id ORDER BY u.username"
+        )
 
     def setting(self, key: str) -> str | None:
         frame = self._query("SELECT value FROM app_setting WHERE key = ?", [key])
@@ -799,7 +904,9 @@ class Store(LeadershipQueries, NetworkQueries):
                 SELECT organisation_id FROM app_user WHERE username = ? AND organisation_id IS NOT NULL
                 UNION SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id
             ) SELECT id FROM unit
-            """, [username])
+            """,
+            [username],
+        )
         return set(frame["id"].to_list())
 
     def measure_team(self, measure_id: int) -> int | None:
@@ -808,7 +915,9 @@ class Store(LeadershipQueries, NetworkQueries):
         frame = self._query(
             "SELECT coalesce(p.team_id, mm.member_id) AS owner FROM measure m "
             "LEFT JOIN project p ON p.id = m.project_id LEFT JOIN member_measure mm ON mm.measure_id = m.id "
-            "WHERE m.id = ?", [measure_id])
+            "WHERE m.id = ?",
+            [measure_id],
+        )
         return frame.item() if frame.height else None
 
     def project_team(self, project_id: int) -> int | None:
@@ -819,19 +928,23 @@ class Store(LeadershipQueries, NetworkQueries):
         """Raise PermissionRefused unless ``username`` may do ``action`` (on ``team_id``'s work, for team roles)."""
         user = self.user(username) if username else None
         if user is None or not user["active"]:
-            raise PermissionRefused(f"“{username}” is not an active user of this Golden Thread: sign in again. "
-                                    "Nothing was changed.")
+            raise PermissionRefused(
+                f"“{username}” is not an active user of this Golden Thread: sign in again. Nothing was changed."
+            )
         problem = refusal(user["role"], action)
         if problem:
             raise PermissionRefused(problem)
         if not self._works_in_scope(user):
-            raise PermissionRefused(f"You work at {self._works_at(user)}, not {self.scope.name}: only its own people "
-                                    f"can {ACTIONS[action][1]} there. Nothing was changed.")
+            raise PermissionRefused(
+                f"You work at {self._works_at(user)}, not {self.scope.name}: only its own people "
+                f"can {ACTIONS[action][1]} there. Nothing was changed."
+            )
         if user["role"] in TEAM_SCOPED and (team_id is None or team_id not in self.user_teams(username)):
             raise PermissionRefused(
                 f"You can {ACTIONS[action][1]} only for your own team; this belongs to "
                 f"{'no team (it is an aim or driver measure)' if team_id is None else 'another team'}. "
-                "Ask an improvement lead. Nothing was changed.")
+                "Ask an improvement lead. Nothing was changed."
+            )
 
     def _works_in_scope(self, user: dict) -> bool:
         if self.scope.is_everything:
@@ -849,11 +962,13 @@ class Store(LeadershipQueries, NetworkQueries):
         if self.scope.is_everything:
             return
         if table not in OWNERSHIP:
-            raise StoreError(f"Unknown record type {table!r}.")
+            raise Refused(f"Unknown record type {table!r}.")
         column = "aim_id" if table == "local_aim" else "id"
         if self._query(f'SELECT 1 FROM "{table}" WHERE "{column}" = ?', [record_id]).height == 0:
-            raise PermissionRefused(f"There is no {table.replace('_', ' ')} {record_id} in {self.scope.name}: "
-                                    "you can change only your own organisation's records. Nothing was changed.")
+            raise PermissionRefused(
+                f"There is no {table.replace('_', ' ')} {record_id} in {self.scope.name}: "
+                "you can change only your own organisation's records. Nothing was changed."
+            )
 
     def verify_password(self, username: str, password: str) -> dict | None:
         """The user when the password is theirs and the account active; None otherwise (never says which)."""
@@ -870,8 +985,17 @@ class Store(LeadershipQueries, NetworkQueries):
         return user if user and user["active"] and user["password_hash"] else None
 
     @guarded("manage_users")
-    def save_user(self, account: str, display_name: str, role: str, organisation_id: int | None,
-                  password: str | None, *, username: str, active: bool = True) -> str:
+    def save_user(
+        self,
+        account: str,
+        display_name: str,
+        role: str,
+        organisation_id: int | None,
+        password: str | None,
+        *,
+        username: str,
+        active: bool = True,
+    ) -> str:
         """Add or change a local account; returns 'added' or 'changed'. Passwords are stored only as argon2 hashes."""
         from argon2 import PasswordHasher
 
@@ -890,28 +1014,44 @@ class Store(LeadershipQueries, NetworkQueries):
         if not self.scope.is_everything and organisation_id not in self.scope.units:
             problems.append(f"Choose where the person works within {self.scope.name}.")
         if problems:
-            raise StoreError(" ".join(problems))
+            raise Refused(" ".join(problems))
         digest = PasswordHasher().hash(password) if password is not None else None
         with self._transaction() as cursor:
-            before = cursor.execute("SELECT display_name, role, organisation_id, active FROM app_user WHERE username = ?",
-                                    [account]).fetchone()
+            before = cursor.execute(
+                "SELECT display_name, role, organisation_id, active FROM app_user WHERE username = ?", [account]
+            ).fetchone()
             if before is not None and not self.scope.is_everything and before[2] not in self.scope.units:
-                raise StoreError(f"The username “{account}” is already taken; choose another.")
+                raise Refused(f"The username “{account}” is already taken; choose another.")
             if before is None:
                 if digest is None:
-                    raise StoreError("A new account needs a password.")
-                cursor.execute("INSERT INTO app_user (username, display_name, role, organisation_id, password_hash, "
-                               "active) VALUES (?, ?, ?, ?, ?, ?)",
-                               [account, display_name.strip(), role, organisation_id, digest, active])
+                    raise Refused("A new account needs a password.")
+                cursor.execute(
+                    "INSERT INTO app_user (username, display_name, role, organisation_id, password_hash, "
+                    "active) VALUES (?, ?, ?, ?, ?, ?)",
+                    [account, display_name.strip(), role, organisation_id, digest, active],
+                )
             else:
-                cursor.execute("UPDATE app_user SET display_name = ?, role = ?, organisation_id = ?, active = ?, "
-                               "password_hash = coalesce(?, password_hash) WHERE username = ?",
-                               [display_name.strip(), role, organisation_id, active, digest, account])
-            after = {"display_name": display_name.strip(), "role": role, "organisation_id": organisation_id,
-                     "active": active, "password_changed": digest is not None}
-            self._audit(cursor, username, "add" if before is None else "change", "app_user", account,
-                        None if before is None else dict(zip(("display_name", "role", "organisation_id", "active"),
-                                                             before)), after)
+                cursor.execute(
+                    "UPDATE app_user SET display_name = ?, role = ?, organisation_id = ?, active = ?, "
+                    "password_hash = coalesce(?, password_hash) WHERE username = ?",
+                    [display_name.strip(), role, organisation_id, active, digest, account],
+                )
+            after = {
+                "display_name": display_name.strip(),
+                "role": role,
+                "organisation_id": organisation_id,
+                "active": active,
+                "password_changed": digest is not None,
+            }
+            self._audit(
+                cursor,
+                username,
+                "add" if before is None else "change",
+                "app_user",
+                account,
+                None if before is None else dict(zip(("display_name", "role", "organisation_id", "active"), before)),
+                after,
+            )
         return "added" if before is None else "changed"
 
     # -- the board -----------------------------------------------------------------------------------
@@ -973,31 +1113,44 @@ class Store(LeadershipQueries, NetworkQueries):
         """Freeze a month's board of this store's organisation. A published month is never rewritten: publishing
         it again is refused. Another organisation's board for the same month is its own affair."""
         if self.scope.is_everything:
-            raise StoreError("Say which organisation's board to publish: a board belongs to one organisation.")
+            raise Refused("Say which organisation's board to publish: a board belongs to one organisation.")
         organisation_id = self.scope.organisation_id
         with self._transaction() as cursor:
-            if cursor.execute("SELECT 1 FROM board_snapshot WHERE organisation_id = ? AND month = ?",
-                              [organisation_id, month]).fetchone():
-                raise StoreError(f"The board of {self.scope.name} for {month:%B %Y} is already published; a published "
-                                 "board is not changed. Corrections show as “changed since last board” next month.")
+            if cursor.execute(
+                "SELECT 1 FROM board_snapshot WHERE organisation_id = ? AND month = ?", [organisation_id, month]
+            ).fetchone():
+                raise Refused(
+                    f"The board of {self.scope.name} for {month:%B %Y} is already published; a published "
+                    "board is not changed. Corrections show as “changed since last board” next month."
+                )
             cursor.execute(
                 "INSERT INTO board_snapshot (organisation_id, month, published_by, aims_json, measures_json, points_json) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [organisation_id, month, username, frames["aims"], frames["measures"], frames["points"]],
             )
-            self._audit(cursor, username, "publish", "board_snapshot", month.isoformat(), None,
-                        {"month": month.isoformat(), "organisation": self.scope.name})
+            self._audit(
+                cursor,
+                username,
+                "publish",
+                "board_snapshot",
+                month.isoformat(),
+                None,
+                {"month": month.isoformat(), "organisation": self.scope.name},
+            )
 
     def board_snapshots(self) -> pl.DataFrame:
-        return self._query("SELECT organisation_id, month, published_at, published_by FROM board_snapshot "
-                           "ORDER BY organisation_id, month")
+        return self._query(
+            "SELECT organisation_id, month, published_at, published_by FROM board_snapshot "
+            "ORDER BY organisation_id, month"
+        )
 
     def board_snapshot(self, month: dt.date) -> dict | None:
         """This organisation's published board for a month (None in the unscoped store: a board is one organisation's)."""
         if self.scope.is_everything:
             return None
-        frame = self._query("SELECT * FROM board_snapshot WHERE organisation_id = ? AND month = ?",
-                            [self.scope.organisation_id, month])
+        frame = self._query(
+            "SELECT * FROM board_snapshot WHERE organisation_id = ? AND month = ?", [self.scope.organisation_id, month]
+        )
         return frame.row(0, named=True) if frame.height else None
 
     # -- the thread (links) -------------------------------------------------------------------------
@@ -1026,32 +1179,54 @@ class Store(LeadershipQueries, NetworkQueries):
         """Link a project into the thread: its primary link when it has none, else 'also contributes to'.
         Returns 'primary' or 'also'. Refuses unknown projects and targets outside the active diagrams."""
         if kind not in ("aim", "driver", "change_idea"):
-            raise StoreError(f"A project links to an aim, a driver or a change idea, not to “{kind}”.")
+            raise Refused(f"A project links to an aim, a driver or a change idea, not to “{kind}”.")
         targets = self.link_targets()
         if targets.filter((pl.col("kind") == kind) & (pl.col("target_id") == target_id)).height == 0:
-            raise StoreError(f"There is no active {kind.replace('_', ' ')} {target_id} to link to; "
-                             "choose one from the current driver diagram.")
+            raise Refused(
+                f"There is no active {kind.replace('_', ' ')} {target_id} to link to; "
+                "choose one from the current driver diagram."
+            )
         with self._transaction() as cursor:
             project = cursor.execute("SELECT title FROM project WHERE id = ?", [project_id]).fetchone()
             if project is None:
-                raise StoreError(f"There is no project {project_id}.")
+                raise Refused(f"There is no project {project_id}.")
             links = cursor.execute(
                 f"SELECT is_primary FROM project_link WHERE project_id = ? AND {kind}_id IS NOT DISTINCT FROM ?",
-                [project_id, target_id]).fetchall()
+                [project_id, target_id],
+            ).fetchall()
             if links:
-                raise StoreError(f"“{project[0]}” is already linked there.")
+                raise Refused(f"“{project[0]}” is already linked there.")
             has_primary = cursor.execute(
-                "SELECT count(*) FROM project_link WHERE project_id = ? AND is_primary", [project_id]).fetchone()[0]
+                "SELECT count(*) FROM project_link WHERE project_id = ? AND is_primary", [project_id]
+            ).fetchone()[0]
             cursor.execute(
                 f"INSERT INTO project_link (project_id, is_primary, {kind}_id) VALUES (?, ?, ?)",
-                [project_id, not has_primary, target_id])
+                [project_id, not has_primary, target_id],
+            )
             link = "also" if has_primary else "primary"
-            self._audit(cursor, username, "link", "project", str(project_id), None,
-                        {"link": link, kind: target_id}, reason or None)
+            self._audit(
+                cursor,
+                username,
+                "link",
+                "project",
+                str(project_id),
+                None,
+                {"link": link, kind: target_id},
+                reason or None,
+            )
         return link
 
-    def _audit(self, cursor, username: str, action: str, entity_type: str, entity_key: str,
-               before: dict | None, after: dict | None, reason: str | None = None) -> None:
+    def _audit(
+        self,
+        cursor,
+        username: str,
+        action: str,
+        entity_type: str,
+        entity_key: str,
+        before: dict | None,
+        after: dict | None,
+        reason: str | None = None,
+    ) -> None:
         """One audit record, in the write's transaction, kept with the organisation it happened in."""
         organisation_id = self.scope.organisation_id
         if organisation_id is None:
@@ -1060,9 +1235,16 @@ class Store(LeadershipQueries, NetworkQueries):
         cursor.execute(
             "INSERT INTO audit_log (id, username, action, entity_type, entity_key, before_json, after_json, reason, "
             "organisation_id) SELECT coalesce(max(id), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ? FROM audit_log",
-            [username, action, entity_type, entity_key,
-             None if before is None else json.dumps(before, default=str),
-             None if after is None else json.dumps(after, default=str), reason, organisation_id],
+            [
+                username,
+                action,
+                entity_type,
+                entity_key,
+                None if before is None else json.dumps(before, default=str),
+                None if after is None else json.dumps(after, default=str),
+                reason,
+                organisation_id,
+            ],
         )
 
     def audit_log(self) -> pl.DataFrame:
@@ -1072,7 +1254,8 @@ class Store(LeadershipQueries, NetworkQueries):
         """The audit records of one measure's data: each entry, correction and import."""
         return self._query(
             "SELECT * FROM audit_log WHERE entity_type = 'observation' AND entity_key LIKE ? ORDER BY id",
-            [f"{int(measure_id)}/%"])
+            [f"{int(measure_id)}/%"],
+        )
 
 
 @functools.lru_cache(maxsize=1)
@@ -1081,14 +1264,6 @@ def _dummy_hash() -> str:
     from argon2 import PasswordHasher
 
     return PasswordHasher().hash("no such account")
-
-
-class ObservationRefused(StoreError):
-    """An observation that was not saved, with every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__(" ".join(problems))
 
 
 class _RollBack(Exception):
@@ -1110,12 +1285,8 @@ def _plain_error(error: Exception) -> str:
     message = str(error).split("\n")[0]
     for prefix in ("Constraint Error: ", "Conversion Error: ", "Invalid Input Error: ", "Binder Error: "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     return message
-
-
-class StaleEdit(ObservationRefused):
-    """A correction made against figures someone else has since changed; nothing was written."""
 
 
 def _differs(seen, stored) -> bool:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import polars as pl
 
+from golden_thread.errors import Refused
 from golden_thread.storage.schema import ENUMERATIONS
-from golden_thread.storage.store import TABLES, Store, StoreError
+from golden_thread.storage.store import TABLES, Store
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,12 @@ def _polars_type(duckdb_type: str) -> pl.DataType:
     return pl.Utf8
 
 
-_TYPE_WORDS = {pl.Int64: "a whole number", pl.Float64: "a number", pl.Date: "a date (YYYY-MM-DD)",
-               pl.Boolean: "true or false"}
+_TYPE_WORDS = {
+    pl.Int64: "a whole number",
+    pl.Float64: "a number",
+    pl.Date: "a date (YYYY-MM-DD)",
+    pl.Boolean: "true or false",
+}
 
 
 def _cast(text: pl.Expr, target: pl.DataType) -> pl.Expr:
@@ -89,8 +94,11 @@ def read_table_file(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, 
             continue
         wrong = converted[column].is_not_null() & ~converted[column].is_in(list(allowed))
         for index in wrong.arg_true().to_list():
-            problems.append(RowProblem(path.name, index + 2, f"{column} {converted[column][index]!r} is not one of "
-                                                             f"{', '.join(allowed)}"))
+            problems.append(
+                RowProblem(
+                    path.name, index + 2, f"{column} {converted[column][index]!r} is not one of {', '.join(allowed)}"
+                )
+            )
     return converted, problems
 
 
@@ -113,8 +121,11 @@ def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[Ro
             failed = failed | ~converted[column].is_finite().fill_null(True)
         for index in failed.arg_true().to_list():
             text = raw[column][index]
-            words = ("a finite number" if converted[column][index] is not None
-                     else _TYPE_WORDS.get(target, "a date and time"))
+            words = (
+                "a finite number"
+                if converted[column][index] is not None
+                else _TYPE_WORDS.get(target, "a date and time")
+            )
             problems.append(RowProblem(path.name, index + 2, f"{column} {text!r} is not {words}"))
     return converted, problems
 
@@ -123,16 +134,18 @@ def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
     """Import every ``<table>.csv`` in ``directory`` into an empty database; all or nothing."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise StoreError(f"{directory} is not a folder of CSV files")
+        raise Refused(f"{directory} is not a folder of CSV files")
     if not store.is_empty():
-        raise StoreError(
+        raise Refused(
             "This database already holds an organisation; import into an empty database "
             "(golden-thread init --db NEW_FILE) so that no existing record is overwritten."
         )
     known = {p.stem for p in directory.glob("*.csv")}
     strangers = sorted(known - set(TABLES))
-    problems = [RowProblem(f"{name}.csv", 1, "not a Golden Thread table; expected one of " + ", ".join(TABLES))
-                for name in strangers]
+    problems = [
+        RowProblem(f"{name}.csv", 1, "not a Golden Thread table; expected one of " + ", ".join(TABLES))
+        for name in strangers
+    ]
     frames: dict[str, pl.DataFrame] = {}
     for table in TABLES:
         path = directory / f"{table}.csv"
@@ -144,7 +157,7 @@ def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
             problems += found
             frames[table] = frame
     if not frames and not problems:
-        raise StoreError(f"{directory} holds no Golden Thread CSV files")
+        raise Refused(f"{directory} holds no Golden Thread CSV files")
     if problems:
         raise ImportRefused(problems)
 
