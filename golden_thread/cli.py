@@ -22,6 +22,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(
         f"{args.db}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}"
     )
+    if store.users().height == 0:  # the next step of a new organisation's first run
+        print("Add the first administrator: golden-thread users add NAME --role administrator" + _db_option(args))
     return 0
 
 
@@ -223,6 +225,208 @@ def cmd_spc(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- golden-thread users: accounts, written as the machine's operator (storage/accounts.py) ----------------------
+
+
+class _Bad(Exception):
+    """Bad input to a users command: one sentence for stderr, then exit 2."""
+
+
+def _db_option(args: argparse.Namespace) -> str:
+    """' --db PATH' when the command was given a database other than the default, for a command it suggests."""
+    return "" if args.db == default_db_path() else f" --db {args.db}"
+
+
+def _role(text: str | None) -> str:
+    """The role a person typed: its name (administrator, team_member...) or its title, in any case."""
+    from golden_thread.domain.access import ROLE_TITLES
+
+    if text is None:
+        raise _Bad(f"Say the account's role with --role: one of {', '.join(ROLE_TITLES)}.")
+    wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
+    for role, title in ROLE_TITLES.items():
+        if wanted in (role, title.lower().replace(" ", "_")):
+            return role
+    raise _Bad(f"“{text}” is not a role; choose one of: {', '.join(ROLE_TITLES)}.")
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: one line of standard input with --password-stdin, else typed twice without echo."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    try:
+        first = getpass.getpass("Password (at least 12 characters): ")
+        again = getpass.getpass("The same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        raise _Bad("No password was given; nothing was changed.") from None
+    if first != again:
+        raise _Bad("The two passwords differ; nothing was changed.")
+    return first
+
+
+def _account(store, username: str) -> dict:
+    account = store.user(username.strip())
+    if account is None:
+        raise _Bad(f"There is no account “{username.strip()}”; golden-thread users list shows every account.")
+    return account
+
+
+def _works_at(organisations, organisation_id: int | None) -> str:
+    """Where a person works, in words: their unit and, beneath it, the trust or network it belongs to."""
+    from golden_thread.storage.accounts import top_organisation
+
+    if organisation_id is None:
+        return "every organisation (the whole database)"
+    names = dict(zip(organisations["id"], organisations["name"]))
+    if organisation_id not in names:
+        return f"organisation {organisation_id}"
+    top = top_organisation(organisations, organisation_id)
+    return names[organisation_id] if top == organisation_id else f"{names[organisation_id]} ({names[top]})"
+
+
+def _placement(store, args: argparse.Namespace) -> int | None:
+    """Where a new account works: the --unit within the --organisation (by id or name); the organisation itself
+    without --unit; the only organisation when the database holds one; nowhere (the whole database) when none."""
+    import polars as pl
+
+    organisations = store.organisations()
+    if organisations.height == 0:
+        if args.organisation or args.unit:
+            raise _Bad(
+                "This database holds no organisation yet: leave out --organisation and --unit, and the "
+                "administrator you add administers the whole database."
+            )
+        return None
+    try:
+        scope = store.choose_scope(args.organisation)
+    except Refused as refused:
+        raise _Bad(str(refused)) from None
+    if not args.unit:
+        return scope.organisation_id
+    wanted = args.unit.strip()
+    units = organisations.filter(pl.col("id").is_in(list(scope.units)))
+    match = units.filter((pl.col("id").cast(str) == wanted) | (pl.col("name").str.to_lowercase() == wanted.lower()))
+    if match.height == 0:
+        raise _Bad(
+            f"There is no unit “{wanted}” in {scope.name}; choose one of: "
+            + "; ".join(f"{i} {n}" for i, n in units.select("id", "name").iter_rows())
+            + "."
+        )
+    if match.height > 1:
+        raise _Bad(
+            f"{scope.name} has {match.height} units called “{wanted}”; give its id instead: "
+            + "; ".join(str(i) for i in match["id"])
+            + "."
+        )
+    return match["id"][0]
+
+
+def _users_command(handler):
+    """A users command: bad input and refused writes are one sentence on stderr and exit code 2."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (_Bad, Refused) as problem:
+            print(f"golden-thread users {args.users_command}: {problem}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+@_users_command
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from golden_thread.storage.accounts import operator_save_account
+
+    store = _store(args.db)
+    role = _role(args.role)
+    username = args.username.strip()
+    if store.user(username) is not None:
+        raise _Bad(
+            f"There is already an account “{username}”; to give it a new password use "
+            f"golden-thread users reset-password {username}."
+        )
+    organisation_id = _placement(store, args)
+    first = store.users().height == 0
+    name = args.name if args.name is not None else username
+    operator_save_account(store, username, name, role, organisation_id, _password(args))
+    print(f"Added {username} ({name.strip()}), {role}, working at {_works_at(store.organisations(), organisation_id)}.")
+    if first:
+        print(f"Next: start the app (make run) and sign in as {username} with that password.")
+    return 0
+
+
+@_users_command
+def cmd_users_list(args: argparse.Namespace) -> int:
+    store = _store(args.db)
+    accounts = store.table("app_user").drop("password_hash")  # never a hash, not even in memory for long
+    if accounts.height == 0:
+        print("No accounts yet. Add the first administrator: golden-thread users add NAME --role administrator")
+        return 0
+    organisations = store.organisations()
+    rows = [
+        (
+            row["username"],
+            row["display_name"],
+            row["role"],
+            _works_at(organisations, row["organisation_id"]),
+            "yes" if row["active"] else "no",
+        )
+        for row in accounts.iter_rows(named=True)
+    ]
+    heading = ("username", "name", "role", "works at", "active")
+    widths = [max(len(str(r[k])) for r in [heading, *rows]) for k in range(len(heading) - 1)]
+    for row in [heading, *rows]:
+        print("  ".join(f"{str(cell):<{width}}" for cell, width in zip(row, widths)) + "  " + row[-1])
+    return 0
+
+
+@_users_command
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    from golden_thread.storage.accounts import operator_save_account
+
+    store = _store(args.db)
+    account = _account(store, args.username)
+    operator_save_account(
+        store,
+        account["username"],
+        account["display_name"],
+        account["role"],
+        account["organisation_id"],
+        _password(args),
+        active=account["active"],
+    )
+    print(
+        f"New password set for {account['username']}."
+        + ("" if account["active"] else " The account is inactive: an administrator reactivates it in Users.")
+    )
+    return 0
+
+
+@_users_command
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from golden_thread.storage.accounts import operator_save_account
+
+    store = _store(args.db)
+    account = _account(store, args.username)
+    if not account["active"]:
+        print(f"{account['username']} is already inactive; nothing was changed.")
+        return 0
+    operator_save_account(
+        store,
+        account["username"],
+        account["display_name"],
+        account["role"],
+        account["organisation_id"],
+        None,
+        active=False,
+    )
+    print(f"Deactivated {account['username']}: they can no longer sign in.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="golden-thread", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -279,6 +483,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv: one row per point (default); json: the rows and the chart's summary (icons, "
         "phases, runs analysis and the sentence the app shows)",
     )
+    users = commands.add_parser("users", help="add, list, reset the password of or deactivate accounts")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+
+    def users_command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
+        sub = users_commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--db", default=default_db_path(), help="DuckDB file (default: %(default)s)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add = users_command("add", cmd_users_add, "add an account (the first one: an administrator)")
+    add.add_argument("username", help="what the person signs in with (no spaces)")
+    add.add_argument("--role", help="administrator, improvement_lead, team_member or board_viewer")
+    add.add_argument("--name", help="the person's name as colleagues know it (default: the username)")
+    add.add_argument(
+        "--organisation", help="the trust or network they work for, by id or name (needed when there are several)"
+    )
+    add.add_argument("--unit", help="their unit within it (a division, team or school), by id or name")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users_command("list", cmd_users_list, "list the accounts (never their passwords)")
+    reset = users_command("reset-password", cmd_users_reset_password, "give an account a new password")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    deactivate = users_command("deactivate", cmd_users_deactivate, "stop an account signing in")
+    deactivate.add_argument("username")
     return parser
 
 

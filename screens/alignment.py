@@ -8,9 +8,9 @@ import streamlit as st
 from golden_thread.app.ui import may, plain, store, thread_flags, thread_model, username
 from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
 from golden_thread.domain.checks import RULES, rule_title
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.draw.thread_tree import lead_measure_images
 from golden_thread.errors import Refused
-from golden_thread.services.measure_series import safe_csv
 
 db = store()
 st.title("Alignment")

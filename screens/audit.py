@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.ui import store
-from golden_thread.services.measure_series import safe_csv
+from golden_thread.domain.csv_export import safe_csv
 
 db = store()
 st.title("Audit trail")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from golden_thread.app.ui import may, plain, role_may, store, username
 from golden_thread.domain import leadership as lp
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC, LEVERAGE_POINTS
 from golden_thread.draw.leadership_charts import heatmap_chart, radar_chart, trend_chart
 from golden_thread.errors import Refused
@@ -544,7 +545,7 @@ def show_library() -> None:
                 "assessed_on",
                 "highest_rating",
                 "scale_max",
-            ).write_csv(),
+            ).pipe(safe_csv),
             file_name="leadership-strategies.csv",
             mime="text/csv",
             icon=":material/download:",

@@ -38,7 +38,7 @@ for column, (label, field) in zip(
     choices[field] = column.selectbox(label, ["All"] + options, key=f"filter-{field}")
 shown = measures
 for field, choice in choices.items():
-    if choice != "All":
+    if choice not in ("All", None):  # None: a remembered choice this organisation does not have
         shown = shown.filter(pl.col(field) == choice)
 if shown.height == 0:
     st.warning("No measure matches these filters. Set one of them back to “All” to widen the search.")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, role_may, store, username
 from golden_thread.domain.checks import RULES, rule_title
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.observations import ProposedObservation, uses_denominator
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
 from golden_thread.draw.charts import spc_chart
@@ -432,7 +433,7 @@ with tabs[4]:
     )
     st.download_button(
         "Download these flags (CSV)",
-        listed.write_csv(),
+        safe_csv(listed),
         file_name="network-flags.csv",
         mime="text/csv",
         icon=":material/download:",

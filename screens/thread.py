@@ -7,6 +7,7 @@ import streamlit as st
 
 from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, rule_name, store, thread_model
 from golden_thread.domain.checks import RULES
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.draw.thread_tree import (
     KIND_COLOURS,
     SEVERITY_COLOURS,
@@ -15,7 +16,6 @@ from golden_thread.draw.thread_tree import (
     node_details,
     tree_view,
 )
-from golden_thread.services.measure_series import safe_csv
 
 db = store()
 st.title("Golden thread")

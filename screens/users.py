@@ -28,7 +28,38 @@ st.dataframe(
 
 organisations = db.organisations()
 units = dict(zip(organisations["id"], organisations["name"]))
+listed = users["username"].to_list()
+NEW_ACCOUNT = ""
+
+
+def load_account(db, units: dict) -> None:
+    """Fill the form with the chosen account's current values (blank for a new account), so that saving changes
+    only what the administrator changed: resetting a password leaves the role, unit and active box as they were."""
+    chosen = st.session_state.get("user-choice") or NEW_ACCOUNT
+    account = db.user(chosen) if chosen else None
+    if account is None or account["organisation_id"] not in units:
+        account = {"username": "", "display_name": "", "role": next(iter(ROLE_TITLES)), "active": True}
+        account["organisation_id"] = next(iter(units), None)
+    st.session_state["user-account"] = account["username"]
+    st.session_state["user-name"] = account["display_name"]
+    st.session_state["user-role"] = account["role"]
+    st.session_state["user-unit"] = account["organisation_id"]
+    st.session_state["user-active"] = bool(account["active"])
+    st.session_state["user-password"] = ""
+
+
 st.subheader("Add or change an account", anchor=False)
+if st.session_state.get("user-choice") not in (NEW_ACCOUNT, *listed):
+    st.session_state["user-choice"] = NEW_ACCOUNT  # an account that has gone (or another organisation's)
+st.selectbox(
+    "Account (choose one to change it; its current values load into the form)",
+    [NEW_ACCOUNT, *listed],
+    format_func=lambda u: u or "A new account",
+    key="user-choice",
+    on_change=load_account,
+    args=(db, units),
+)
+st.session_state.setdefault("user-active", True)
 with st.form("user-form"):
     account = st.text_input("Username", key="user-account")
     name = st.text_input("Name", key="user-name")
@@ -41,11 +72,20 @@ with st.form("user-form"):
         type="password",
         key="user-password",
     )
-    active = st.checkbox("Active", value=True, key="user-active")
+    active = st.checkbox("Active", key="user-active")
     if st.form_submit_button("Save account", type="primary"):
-        try:
-            outcome = db.save_user(account, name, role, unit, password or None, active=active, username=username())
-        except Refused as refused:
-            st.error(str(refused), icon=":material/error:")
+        typed = account.strip()
+        if typed in listed and typed != st.session_state.get("user-choice"):
+            # Its current values are not what the form holds: saving now could demote or deactivate it unseen.
+            st.error(
+                f"“{typed}” already has an account: choose it under Account first, so that its current role, "
+                "unit and active box load into the form, then change what you need. Nothing was saved.",
+                icon=":material/error:",
+            )
         else:
-            st.success(f"Account {account.strip()} {outcome}.", icon=":material/check_circle:")
+            try:
+                outcome = db.save_user(account, name, role, unit, password or None, active=active, username=username())
+            except Refused as refused:
+                st.error(str(refused), icon=":material/error:")
+            else:
+                st.success(f"Account {typed} {outcome}.", icon=":material/check_circle:")

@@ -20,9 +20,13 @@ DEMO_TODAY = dt.date(2026, 11, 23)
 def _no_store_outlives_the_session():
     """Close every DuckDB connection before the interpreter exits, so that the log ends with pytest's result and
     not with pages of nanobind "leaked instance" lines. A store can outlive its test in Streamlit's process-wide
-    ``st.cache_resource`` (an AppTest-based test that failed before clearing it), in the globals of a page script
-    AppTest ran, or in an unclosed ``Store(...)`` caught in a reference cycle."""
+    ``st.cache_resource`` (an AppTest-based test that failed before clearing it), in the frames of the last failed
+    test (pytest keeps them in ``sys.last_traceback`` for post-mortem debugging) or in an unclosed ``Store(...)``
+    caught in a reference cycle. Drop those references, close whatever store is still open, and collect."""
     yield
+    for pinned in ("last_exc", "last_type", "last_value", "last_traceback"):  # the last failure's frames
+        if hasattr(sys, pinned):
+            delattr(sys, pinned)
     streamlit = sys.modules.get("streamlit")
     if streamlit is not None:  # only if a test imported it
         streamlit.cache_resource.clear()

@@ -165,6 +165,7 @@ def _fingerprint(store: Store) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(_writes()))
 def test_a_board_viewer_is_refused_by_every_write_and_nothing_changes(demo, name):
     before = _fingerprint(demo)
@@ -174,6 +175,7 @@ def test_a_board_viewer_is_refused_by_every_write_and_nothing_changes(demo, name
     assert _fingerprint(demo) == before
 
 
+@pytest.mark.slow
 def test_unknown_and_deactivated_users_are_refused(demo):
     with pytest.raises(PermissionRefused, match="not an active user"):
         _attempt(demo, "link_project", "somebody")
@@ -244,6 +246,7 @@ def test_a_correction_against_changed_figures_is_refused_not_overwritten(demo):
     assert now["numerator"] == seen["numerator"] + 2  # the first person's work stands
 
 
+@pytest.mark.slow
 def test_passwords_are_verified_against_argon2_hashes_only(demo):
     assert demo.verify_password("lead", "demo")["role"] == "improvement_lead"
     assert demo.verify_password("lead", "wrong") is None

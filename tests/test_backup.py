@@ -24,6 +24,7 @@ from golden_thread.storage.backup import BackupError, backup_database, backup_st
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.store import TABLES, Store
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
 

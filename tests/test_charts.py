@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from golden_thread.draw.charts import POINT_COLOURS, phase_labels, spc_chart
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
@@ -50,6 +52,7 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
     )
 
 
+@pytest.mark.slow
 def test_a_chart_exports_as_png_and_svg():
     from golden_thread.draw.charts import chart_png, chart_svg
 

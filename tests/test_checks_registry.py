@@ -116,6 +116,8 @@ def _broken_world() -> dict[str, pl.DataFrame]:
                 "team_id": [2, 2, 2, 2, 11],
                 "title": ["Linked to old", "Serves aim 1", "Orphan", "Stale", "Mentoring at A"],
                 "status": ["active", "active", "planning", "active", "active"],
+                # Stale: started in January with no cycle since (a project with nothing to date it is not judged).
+                "start_date": [None, None, None, dt.date(2026, 1, 1), None],
             }
         ),
         "project_link": pl.DataFrame(
@@ -189,9 +191,10 @@ def _broken_world() -> dict[str, pl.DataFrame]:
         ),
         "observation": pl.DataFrame(
             {
-                "measure_id": [1, 2, 3, 7, 15],
-                "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1), dt.date(2026, 10, 1)],
-                "value": [1.0, 2.0, 3.0, 4.0, 5.0],
+                # Every measure expected to report has (the uniform measures 10 and 11 are their members'), but 7.
+                "measure_id": [1, 2, 3, 7, 15, 6, 12, 13, 14],
+                "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1)] + [dt.date(2026, 10, 1)] * 5,
+                "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
             }
         ),
     }
@@ -217,6 +220,7 @@ def test_every_rule_of_the_registry_has_a_fixture_that_breaks_it():
     assert all(rule.finder.strip().upper().startswith(("SELECT", "WITH")) for rule in RULES.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(RULES))
 def test_each_rule_is_found_by_the_stores_query_on_its_fixture(broken, name):
     rows = broken.thread_breaks(TODAY, stale_days=60, quiet_grace_periods=2, rules=[RULES[name]])
@@ -289,6 +293,7 @@ def _section(out: str, heading: str) -> list[str]:
     return under
 
 
+@pytest.mark.slow
 def test_golden_thread_check_runs_the_network_rules_member_by_member(network_db, tmp_path, capsys):
     build_demo_network(DEMO_TODAY)
     # The demo network breaks only thread rules (NETWORK_BREAKS), so the network rules find nothing in it...

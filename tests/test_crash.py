@@ -68,25 +68,22 @@ def batch_csv(k: int, measure: dict, periods: list[dt.date]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-# How a child stops: announce the point, then block on stdin until the parent kills it. Should the parent go
-# away instead (stdin closed), leave without finishing the write: os._exit skips every cleanup.
-STOP = r"""
-import os, sys
-
-def stop_here(point, target):
+def stop_here(point: str, target: str | None) -> None:
+    """In a child: at its stopping point, say so, then block on stdin until the parent kills it. Should the parent
+    go away instead (stdin closed), leave without finishing the write: os._exit skips every cleanup."""
     if point == target:
         print(f"STOPPED {point}", flush=True)
         sys.stdin.read()
         os._exit(3)
-"""
 
-CHILD = STOP + r"""
-import datetime as dt
+
+CHILD = r"""
+import datetime as dt, sys
 from contextlib import contextmanager
 from golden_thread.storage.store import Store
 from golden_thread.domain.observation_import import plan_import, read_observation_file
 from golden_thread.domain.observations import ProposedObservation, uses_denominator
-from tests.test_crash import USER, batch_csv, batch_spec, monthly_measures, present_batches
+from tests.test_crash import USER, batch_csv, batch_spec, monthly_measures, present_batches, stop_here
 
 path, target, point = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 store = Store(path)
@@ -144,17 +141,21 @@ def _orphans(path: Path) -> list[str]:
     try:
         keys = connection.execute(
             "SELECT table_name, constraint_column_names, referenced_table, referenced_column_names "
-            "FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'").fetchall()
+            "FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'"
+        ).fetchall()
         broken = []
         for table, columns, referenced, targets in keys:
             match = " AND ".join(f'r."{t}" = c."{c}"' for c, t in zip(columns, targets))
             given = " AND ".join(f'c."{c}" IS NOT NULL' for c in columns)
-            n = connection.execute(f'SELECT count(*) FROM "{table}" c WHERE {given} AND NOT EXISTS '
-                                   f'(SELECT 1 FROM "{referenced}" r WHERE {match})').fetchone()[0]
+            n = connection.execute(
+                f'SELECT count(*) FROM "{table}" c WHERE {given} AND NOT EXISTS '
+                f'(SELECT 1 FROM "{referenced}" r WHERE {match})'
+            ).fetchone()[0]
             if n:
                 broken.append(f"{table}.{','.join(columns)}: {n} rows")
-        duplicates = connection.execute("SELECT count(*) FROM (SELECT measure_id, period_start FROM observation "
-                                        "GROUP BY ALL HAVING count(*) > 1)").fetchone()[0]
+        duplicates = connection.execute(
+            "SELECT count(*) FROM (SELECT measure_id, period_start FROM observation GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchone()[0]
         if duplicates:
             broken.append(f"observation: {duplicates} duplicated periods")
         return broken
@@ -194,8 +195,14 @@ class _Child:
     def __init__(self, code: str, args: list[str]):
         self.lines: list[str] = []
         self.stopped = threading.Event()  # set when it says STOPPED, or when its output ends
-        self.process = subprocess.Popen([sys.executable, "-c", code, *args], cwd=ROOT, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, *args],
+            cwd=ROOT,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -210,7 +217,8 @@ class _Child:
         """Wait (as long as it takes, within PATIENCE) for the child to block at ``point``."""
         assert self.stopped.wait(timeout=PATIENCE), "the child did not reach its stopping point in time"
         assert f"STOPPED {point}" in self.lines, (
-            f"the child ended without stopping at {point!r}: {self.lines[-3:]}\n{self._ended()}")
+            f"the child ended without stopping at {point!r}: {self.lines[-3:]}\n{self._ended()}"
+        )
 
     def kill(self) -> None:
         """SIGKILL the blocked child; it must die of the signal, not of anything it did."""
@@ -220,6 +228,12 @@ class _Child:
         self._reader.join(timeout=PATIENCE)
         self.process.stdin.close()
         assert self.process.returncode == -signal.SIGKILL
+
+    def ensure_ended(self) -> None:
+        """Whatever happened, leave no child blocked behind the test."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
     def finish(self) -> str:
         """Wait for a child that was not told to stop; returns its stderr."""
@@ -270,8 +284,10 @@ class _Lane:
         assert self.present <= present, f"batches lost after a kill: {sorted(self.present - present)}"
         # the batch stopped at is there only if its COMMIT had returned; nothing else appeared
         expected = self.present | done | ({target} if point == "committed" else set())
-        assert present == expected, f"stopped at {point} of batch {target}: expected {sorted(expected - present)} " \
-                                    f"missing, {sorted(present - expected)} unexpected"
+        assert present == expected, (
+            f"stopped at {point} of batch {target}: expected {sorted(expected - present)} "
+            f"missing, {sorted(present - expected)} unexpected"
+        )
         self.present = present
 
 
@@ -291,24 +307,32 @@ def test_killing_observation_writes_never_loses_a_commit_or_leaves_half_a_write(
 
     for point in POINTS:
         started = [lane.start(point) for lane in lanes]
-        for child, _ in started:
-            child.wait_until_stopped(point)
-        for child, _ in started:
-            child.kill()
+        try:
+            for child, _ in started:
+                child.wait_until_stopped(point)
+            for child, _ in started:
+                child.kill()
+        finally:
+            for child, _ in started:
+                child.ensure_ended()
         for lane, (child, target) in zip(lanes, started):
             lane.check_after_kill(child, target, point)
 
     for lane in lanes:
         assert lane.stops == POINTS
         assert len(lane.reported) >= 5, "too little was committed for the kills to mean much"
-    print(f"\nobservation writes: {sum(len(lane.stops) for lane in lanes)} kills at known points survived; "
-          f"{sum(len(lane.present) for lane in lanes)} imports and saves committed")
+    print(
+        f"\nobservation writes: {sum(len(lane.stops) for lane in lanes)} kills at known points survived; "
+        f"{sum(len(lane.present) for lane in lanes)} imports and saves committed"
+    )
 
 
-IMPORT_CHILD = STOP + r"""
+IMPORT_CHILD = r"""
+import sys
 from contextlib import contextmanager
 from golden_thread import cli
 from golden_thread.storage.store import Store
+from tests.test_crash import stop_here
 
 directory, db, point = sys.argv[1], sys.argv[2], sys.argv[3]
 real_transaction, real_insert_tables, real_insert_frame = Store._transaction, Store.insert_tables, Store._insert_frame
@@ -378,13 +402,17 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, 
     assert whole.process.returncode == 0 and "FINISHED 0" in whole.lines, errors
     assert counts_in(tmp_path / "whole.duckdb") == full
 
-    for pair in (IMPORT_POINTS[i:i + 2] for i in range(0, len(IMPORT_POINTS), 2)):
+    for pair in (IMPORT_POINTS[i : i + 2] for i in range(0, len(IMPORT_POINTS), 2)):
         paths = [tmp_path / f"import-{point}.duckdb" for point in pair]
         children = [_Child(IMPORT_CHILD, [str(export), str(path), point]) for path, point in zip(paths, pair)]
-        for child, point in zip(children, pair):
-            child.wait_until_stopped(point)
-        for child in children:
-            child.kill()
+        try:
+            for child, point in zip(children, pair):
+                child.wait_until_stopped(point)
+            for child in children:
+                child.kill()
+        finally:
+            for child in children:
+                child.ensure_ended()
         for path, point in zip(paths, pair):
             counts = counts_in(path)
             if point == "committed":

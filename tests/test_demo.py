@@ -16,6 +16,7 @@ def demo() -> dict[str, pl.DataFrame]:
     return build_demo_trust(dt.date(2026, 11, 23))
 
 
+@pytest.mark.slow
 def test_the_same_day_and_seed_give_the_same_trust(demo):
     again = build_demo_trust(dt.date(2026, 11, 23))
     assert demo.keys() == again.keys()
@@ -70,6 +71,9 @@ def test_every_project_is_linked_except_the_deliberate_orphans(demo):
     linked = set(demo["project_link"]["project_id"])
     unlinked = set(demo["project"]["id"]) - linked
     assert unlinked == set(DEMO_BREAKS["orphan_project"])
+    # An orphan is live work: a finished (completed or closed) project with no link would not be flagged.
+    orphans = demo["project"].filter(pl.col("id").is_in(list(unlinked)))
+    assert not orphans["status"].is_in(["completed", "closed"]).any()
     primaries = demo["project_link"].filter(pl.col("is_primary")).group_by("project_id").len()
     assert primaries["len"].max() == 1
 

@@ -651,6 +651,7 @@ def test_an_assessment_exports_as_csv_in_the_wording_it_was_made_against(demo):
     assert internal["challenge"][0] == "Improvement team connections dropped (network health survey)"
 
 
+@pytest.mark.slow
 def test_every_demo_assessment_would_pass_the_pages_checks(demo):
     for row in demo.leadership_assessments().iter_rows(named=True):
         fv = demo.framework_version(row["version_id"])
@@ -827,6 +828,7 @@ def test_the_heat_map_is_read_in_sentences_strongest_weakest_and_most_disagreeme
     assert cells.group_by("item_id").agg(pl.col("count").sum())["count"].unique().to_list() == [row["raters"]]
 
 
+@pytest.mark.slow
 def test_the_board_pack_has_a_leadership_summary(demo):
     from reportlab.platypus import Paragraph, Table
 

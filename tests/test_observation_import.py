@@ -113,6 +113,7 @@ def test_unreadable_files_are_refused_with_a_reason(content, name, message):
         read_observation_file(content, name)
 
 
+@pytest.mark.slow
 def test_a_hundred_thousand_row_file_with_one_bad_row_writes_nothing(demo):
     measure = _value_measure(demo)
     before = demo.observations([measure["id"]]).height

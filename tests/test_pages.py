@@ -66,6 +66,18 @@ def test_a_new_database_loads_the_demo_on_first_start(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
+def test_a_real_organisations_first_administrator_keeps_the_demo_out(tmp_path, monkeypatch):
+    from golden_thread.seed.loading import ensure_demo
+    from golden_thread.storage.accounts import operator_save_account
+
+    path = tmp_path / "ours.duckdb"
+    store = Store(path)
+    operator_save_account(store, "alice", "Alice Jones", "administrator", None, "a long enough password")
+    assert ensure_demo(store) is False
+    assert store.is_empty() and store.users()["username"].to_list() == ["alice"]
+    store.close()
+
+
 def test_every_demo_measure_renders_its_chart_and_summary(app_db):
     store = Store(app_db)
     ids = store.measures()["id"].to_list()

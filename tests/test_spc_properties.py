@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
 
+pytestmark = pytest.mark.slow  # generated series, run by the hundred
 values = st.lists(st.integers(min_value=-500, max_value=500).map(lambda v: v / 4), min_size=3, max_size=40)
 SIGNALS = [
     "sigma_signal",

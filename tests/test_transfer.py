@@ -11,6 +11,8 @@ import pytest
 from golden_thread.cli import main
 from golden_thread.storage.store import TABLES, Store
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def exported(demo_db: Path, tmp_path: Path) -> Path:

@@ -163,22 +163,51 @@ def draw_tree(view: TreeView, *, key: str) -> str | None:
 # -- who is signed in ------------------------------------------------------------------------------------
 
 
+DEACTIVATED = (
+    "Your account has been deactivated, so you have been signed out. If you still need Golden Thread, "
+    "ask an administrator to reactivate it."
+)
+
+
 def signed_in_user() -> dict | None:
-    """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account."""
+    """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account.
+
+    The account is read again on every run, so a change an administrator makes reaches an open session at once:
+    a deactivated (or removed) account is signed out with a sentence saying why, and a changed role (or name)
+    replaces the one the session signed in with."""
     user = st.session_state.get("user")
     if user:
-        return user
+        account = open_store(default_db_path()).user(user["username"])
+        if account is None or not account["active"]:
+            st.session_state["signed-out-because"] = DEACTIVATED
+            sign_out()
+            _say_why_signed_out()
+            return None
+        current = _session_user(account)
+        if current != user:
+            st.session_state["user"] = current
+        return current
     try:
         identity = st.user if st.user.is_logged_in else None
     except Exception:  # noqa: BLE001 - no [auth] section in secrets.toml: single sign-on is simply off
         identity = None
     if identity is not None:
-        account = store().user(str(identity.get("email", "")))
+        account = open_store(default_db_path()).user(str(identity.get("email", "")))
         if account and account["active"]:
-            st.session_state["user"] = _session_user(account)
+            sign_in(account)
             return st.session_state["user"]
-        st.session_state["sso-unknown"] = str(identity.get("email", ""))
+        if account:
+            st.session_state["signed-out-because"] = DEACTIVATED
+        else:
+            st.session_state["sso-unknown"] = str(identity.get("email", ""))
+    _say_why_signed_out()
     return None
+
+
+def _say_why_signed_out() -> None:
+    """The sentence saying why this session was signed out, shown above the sign-in form until the next sign-in."""
+    if reason := st.session_state.get("signed-out-because"):
+        st.warning(reason, icon=":material/person_off:")
 
 
 def _session_user(account: dict) -> dict:
@@ -186,11 +215,13 @@ def _session_user(account: dict) -> dict:
 
 
 def sign_in(account: dict) -> None:
+    st.session_state.pop("signed-out-because", None)
     st.session_state["user"] = _session_user(account)
 
 
 def sign_out() -> None:
     st.session_state.pop("user", None)
+    st.session_state.pop("_scope", None)  # the organisation is resolved afresh for whoever signs in next
     try:
         if st.user.is_logged_in:
             st.logout()

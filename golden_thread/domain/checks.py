@@ -41,6 +41,39 @@ STALE_PROJECT_DAYS = 60
 # A measure is quiet when its next period is overdue by its expected lag: last period + 2 periods + lag ($grace).
 QUIET_GRACE_PERIODS = 2
 
+# A finished project: its work is done. Every rule treats the two statuses alike: a finished project is not an
+# orphan, needs no measure, its measures are not expected to report, and it is not stale (only active ones are).
+FINISHED_PROJECT_STATUSES = ("completed", "closed")
+_FINISHED = "(" + ", ".join(f"'{status}'" for status in FINISHED_PROJECT_STATUSES) + ")"
+
+# When a project p started, as far as the database knows: its start date; without one, its first PDSA cycle;
+# without any, the day it was added to Golden Thread (its first 'add' record in the audit trail). NULL when none
+# of these exists: nothing dates the project.
+_PROJECT_STARTED = """coalesce(p.start_date,
+             (SELECT min(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id),
+             (SELECT CAST(min(al.occurred_at) AS DATE) FROM audit_log al WHERE al.action = 'add'
+                  AND al.entity_type = 'project' AND al.entity_key = CAST(p.id AS VARCHAR)))"""
+
+# When a measure m started: the latest known of its project's start, its aim's adoption, the first version of its
+# driver's diagram holding the driver (by its stable node key), the network member's joining (for a member's report
+# of a uniform measure) and the day it was added (its first 'add' record in the audit trail). NULL when none is
+# known. Its first period is the week (from Monday) or the month holding that day.
+_MEASURE_STARTED = f"""greatest(
+             (SELECT {_PROJECT_STARTED} FROM project p WHERE p.id = m.project_id),
+             (SELECT a.adopted_on FROM aim a WHERE a.id = m.aim_id),
+             (SELECT min(v.effective_from) FROM driver d
+                  JOIN driver_diagram_version dv ON dv.id = d.version_id
+                  JOIN driver_diagram_version v ON v.diagram_id = dv.diagram_id
+                  JOIN driver same ON same.version_id = v.id AND same.node_key = d.node_key
+              WHERE d.id = m.driver_id),
+             (SELECT min(nm.joined_on) FROM member_measure mm
+                  JOIN network_membership nm ON nm.member_id = mm.member_id
+                  JOIN measure u ON u.id = mm.uniform_measure_id JOIN aim na ON na.id = u.aim_id
+                  JOIN strategic_objective so ON so.id = na.objective_id AND so.organisation_id = nm.network_id
+              WHERE mm.measure_id = m.id),
+             (SELECT CAST(min(al.occurred_at) AS DATE) FROM audit_log al WHERE al.action = 'add'
+                  AND al.entity_type = 'measure' AND al.entity_key = CAST(m.id AS VARCHAR)))"""
+
 # A network member on $today: it has joined and not yet left (as Store.network_members reads "current").
 _CURRENT_MEMBER = "m.joined_on <= $today AND (m.left_on IS NULL OR m.left_on >= $today)"
 # The member m has an active local aim specialising one of its network's aims (an aim of the network's objectives
@@ -87,10 +120,13 @@ RULES: dict[str, Rule] = {
             "orphan_project",
             "error",
             "project",
-            "This project has no link to any system-level aim, directly or through a driver diagram.",
-            """
+            "This project has no link to any system-level aim, directly or through a driver diagram. Only a "
+            "project in planning, active or on hold is judged: a finished one (completed or closed) has done its "
+            "work, so an old project that never had a link is not an error worth a committee's time.",
+            f"""
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
-         WHERE p.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
+         WHERE p.status NOT IN {_FINISHED}
+             AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
          """,
         ),
         Rule(
@@ -160,10 +196,11 @@ RULES: dict[str, Rule] = {
             "project_without_measure",
             "warning",
             "project",
-            "This project has no measure to show whether it works.",
-            """
+            "This project has no measure to show whether it works. Only a project in planning, active or on hold "
+            "is judged: a finished one (completed or closed) needs no measure.",
+            f"""
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
-         WHERE p.status IN ('planning', 'active', 'on_hold')
+         WHERE p.status NOT IN {_FINISHED}
              AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
          """,
         ),
@@ -171,25 +208,42 @@ RULES: dict[str, Rule] = {
             "measure_gone_quiet",
             "warning",
             "measure",
-            f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago.",
-            """
+            f"No new data: the latest period is more than {QUIET_GRACE_PERIODS} periods plus the expected lag ago. "
+            "A measure that has never reported is flagged once its first figure is due: one period plus the lag "
+            "after the period it started in (the latest known of its project's start, its aim's adoption, its driver "
+            "diagram's first version, its network member's joining and the day it was added; with none known it is not "
+            "judged). A retired measure is never quiet, nor is a finished (completed or closed) project's measure, "
+            "nor a network's uniform measure, which its members report.",
+            f"""
          SELECT m.id AS entity_id, m.name AS title, NULL AS member_id, NULL AS network_id FROM measure m
-         JOIN (SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id) lp
+         LEFT JOIN (SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id) lp
              ON lp.measure_id = m.id
-         WHERE m.status = 'active' AND CAST(
-             CASE WHEN m.frequency = 'weekly' THEN lp.last_start + to_days(7 * $grace)
-                  ELSE lp.last_start + to_months($grace) END + to_days(m.expected_lag_days) AS DATE) < $today
+         WHERE m.status = 'active'
+             AND (m.project_id IS NULL OR m.project_id NOT IN (SELECT id FROM project WHERE status IN {_FINISHED}))
+             AND (m.aim_id IS NULL OR m.aim_id IN (SELECT aim_id FROM local_aim) OR m.aim_id NOT IN (
+                 SELECT a.id FROM aim a JOIN strategic_objective so ON so.id = a.objective_id
+                 JOIN organisation o ON o.id = so.organisation_id WHERE o.kind = 'network'))
+             AND CAST(
+             -- never reported: as if its last figure were for the period before its first
+             coalesce(lp.last_start, date_trunc(CASE WHEN m.frequency = 'weekly' THEN 'week' ELSE 'month' END,
+                 {_MEASURE_STARTED}) - CASE WHEN m.frequency = 'weekly' THEN to_days(7) ELSE to_months(1) END)
+             + CASE WHEN m.frequency = 'weekly' THEN to_days(7 * $grace) ELSE to_months($grace) END
+             + to_days(m.expected_lag_days) AS DATE) < $today
          """,
         ),
         Rule(
             "stale_project",
             "warning",
             "project",
-            f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days.",
-            """
+            f"This active project has started no PDSA cycle in {STALE_PROJECT_DAYS} days: that long has passed since "
+            "its start and since its last cycle. Its start is its start date; without one, its first cycle or the "
+            "day it was added to Golden Thread; a project with none of these has nothing to date it and is not "
+            "judged. A project in planning or on hold is not expected to test, and a finished one (completed or "
+            "closed) is done.",
+            f"""
          SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
-         WHERE p.status = 'active' AND coalesce((
-             SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id), DATE '1900-01-01')
+         WHERE p.status = 'active' AND greatest({_PROJECT_STARTED},
+             (SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id))
              < CAST($today - to_days($stale) AS DATE)
          """,
         ),

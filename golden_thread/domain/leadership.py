@@ -24,6 +24,7 @@ from typing import Literal
 
 import polars as pl
 
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, FRAMEWORKS, HUB_RUBRIC, LEVERAGE_POINTS
 
 Subject = Literal["self", "team"]
@@ -1431,7 +1432,7 @@ def assessment_csv(assessment: dict, ratings: pl.DataFrame, strategies: pl.DataF
         "strategy",
         "evidence",
     )
-    return table.write_csv()
+    return safe_csv(table)
 
 
 __all__ = [

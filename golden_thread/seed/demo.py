@@ -444,7 +444,8 @@ def build_demo_trust(today: dt.date, seed: int = 20261123) -> dict[str, pl.DataF
         pid = i + 1
         started = months[pick.randint(6, 24)]
         status = "active"
-        if i % 9 == 4:
+        orphan = spec["idea"] is None and spec.get("link") is None
+        if i % 9 == 4 and not orphan:  # the deliberate orphans are live work: a finished project is no orphan
             status = "completed"
         elif i % 11 == 7:
             status = "on_hold"

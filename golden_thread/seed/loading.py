@@ -68,9 +68,11 @@ def ensure_frameworks(store: Store, today: dt.date | None = None) -> int:
 
 
 def ensure_demo(store: Store) -> bool:
-    """Load the demo into an empty database; returns whether it did. Either way the leadership frameworks are
-    there afterwards (a database made before they existed, or imported without them, gets them now)."""
-    if store.is_empty():
+    """Load the demo into an empty database (no organisation and no account: a real organisation's first
+    administrator, added with ``golden-thread users add`` before the first start, keeps it empty); returns whether
+    it did. Either way the leadership frameworks are there afterwards (a database made before they existed, or
+    imported without them, gets them now)."""
+    if store.is_empty() and store.everything().users().height == 0:
         load_demo(store)
         return True
     ensure_frameworks(store)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import polars as pl
 
+from golden_thread.domain.csv_export import safe_csv
 from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse
 from golden_thread.spc.options import RATIO_CHARTS
 from golden_thread.spc.summary import summarise
@@ -156,13 +157,3 @@ def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataF
     )
     table = table.with_columns(pl.lit(measure["name"]).alias("measure")).select("measure", pl.all().exclude("measure"))
     return safe_csv(table)
-
-
-def safe_csv(frame: pl.DataFrame) -> str:
-    """CSV for a spreadsheet: text that starts like a formula (= + - @) is prefixed with ' so Excel shows it
-    as text instead of running it (a note typed as =HYPERLINK(...) stays a note)."""
-    text = [c for c, dtype in frame.schema.items() if dtype == pl.Utf8]
-    return frame.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]")).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c)
-        for c in text
-    ).write_csv()

@@ -12,6 +12,7 @@ the only identifiers interpolated into SQL are table and column names checked ag
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import datetime as dt
 import functools
@@ -90,6 +91,12 @@ SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
 
 def _MEASURE(self, measure_id, *args, **kwargs):  # noqa: N802 - read as the name of the record a write changes
     return ("measure", measure_id)
+
+
+# The person the write guard (``access.guarded``) has just authorised, in this thread: ``authorise`` sets it and
+# ``require_in_scope``, which the guard calls next without a username, reads it. An unscoped store (the command
+# line's) has no organisation of its own to hold a write to, so it holds the record to this person's instead.
+_AUTHORISED: contextvars.ContextVar[str | None] = contextvars.ContextVar("authorised_person", default=None)
 
 
 class _Database:
@@ -945,6 +952,7 @@ class Store(LeadershipQueries, NetworkQueries):
                 f"{'no team (it is an aim or driver measure)' if team_id is None else 'another team'}. "
                 "Ask an improvement lead. Nothing was changed."
             )
+        _AUTHORISED.set(username)  # the guard's record check comes next, and holds the record to this person
 
     def _works_in_scope(self, user: dict) -> bool:
         if self.scope.is_everything:
@@ -957,18 +965,145 @@ class Store(LeadershipQueries, NetworkQueries):
         frame = self.everything()._query("SELECT name FROM organisation WHERE id = ?", [user["organisation_id"]])
         return frame.item() if frame.height else "no organisation"
 
-    def require_in_scope(self, table: str, record_id: object) -> None:
-        """Refuse a write to a record outside this store's organisation (it reads as if it were not there)."""
-        if self.scope.is_everything:
-            return
+    def require_in_scope(self, table: str, record_id: object, username: str | None = None) -> None:
+        """Refuse a write to a record outside this store's organisation (it reads as if it were not there).
+
+        An unscoped store (``Store(path)``, as the command line opens it) has no organisation of its own, so the
+        record is held to the organisations of the person writing (``username``, or the one ``authorise`` has just
+        let through): it must be in one of their ``scopes_for``. An administrator who belongs to no organisation
+        administers every one and may act everywhere; with nobody named, maintenance goes on unchecked."""
         if table not in OWNERSHIP:
             raise Refused(f"Unknown record type {table!r}.")
-        column = "aim_id" if table == "local_aim" else "id"
-        if self._query(f'SELECT 1 FROM "{table}" WHERE "{column}" = ?', [record_id]).height == 0:
+        what = f"{table.replace('_', ' ')} {record_id}"
+        if not self.scope.is_everything:
+            if not self._holds(self.scope, table, record_id):
+                raise PermissionRefused(
+                    f"There is no {what} in {self.scope.name}: "
+                    "you can change only your own organisation's records. Nothing was changed."
+                )
+            return
+        person = username or _AUTHORISED.get()
+        user = self.user(person) if person else None
+        if user is None or self._administers_everything(user):
+            return
+        scopes = self.scopes_for(person)
+        if any(self._holds(scope, table, record_id) for scope in scopes):
+            return
+        mine = self._own_organisations(scopes)
+        owner = self._who_may_change(table, record_id)
+        if owner is None:
             raise PermissionRefused(
-                f"There is no {table.replace('_', ' ')} {record_id} in {self.scope.name}: "
+                f"There is no {what} in {mine}, where you work: "
                 "you can change only your own organisation's records. Nothing was changed."
             )
+        if table == "aim" and self._network_of_aim(record_id) is not None:
+            what = "the network aim"
+        raise PermissionRefused(f"Only {owner} can change {what}; you work at {mine}. Nothing was changed.")
+
+    def _holds(self, scope: Scope, table: str, record_id: object) -> bool:
+        """Whether ``scope``'s organisation holds the record (by the table's ``OWNERSHIP`` condition)."""
+        column = "aim_id" if table == "local_aim" else "id"
+        return self.within(scope)._query(f'SELECT 1 FROM "{table}" WHERE "{column}" = ?', [record_id]).height > 0
+
+    def _who_may_change(self, table: str, record_id: object) -> str | None:
+        """Whose record this is, in words for a refusal: a trust's own people, the hub of a network (its aim, shared
+        diagram and measure definitions) or a member's own people and the hub; None when no organisation holds it."""
+        for top in self.everything().top_organisations()["id"].to_list():
+            scope = self.resolve_scope(top)
+            if not self._holds(scope, table, record_id):
+                continue
+            if not scope.is_network:
+                return f"{scope.name}'s own people"
+            if self._holds(Scope(scope.organisation_id, scope.name, scope.kind, units=(top,)), table, record_id):
+                return f"the hub of {scope.name}"
+            return f"the member's own people or the hub of {scope.name}"
+        return None
+
+    @staticmethod
+    def _administers_everything(user: dict) -> bool:
+        """An administrator who belongs to no organisation: they administer every organisation in the database."""
+        return user["role"] == "administrator" and user["organisation_id"] is None
+
+    @staticmethod
+    def _own_organisations(scopes: list[Scope]) -> str:
+        return " or ".join(scope.name for scope in scopes) or "no organisation"
+
+    def _require_own_people(
+        self, username: str, account: str, existing: bool, works_at: int | None, placed_at: int | None
+    ) -> None:
+        """(An unscoped store.) Refuse unless the account being changed, if it ``existing``, works in the
+        administrator's own organisation (``works_at``) and is placed within it (``placed_at``)."""
+        user = self.user(username)
+        if user is None or self._administers_everything(user):
+            return
+        scopes = self.scopes_for(username)
+        own = {unit for scope in scopes for unit in scope.units}
+        mine = self._own_organisations(scopes)
+        if existing and works_at not in own:
+            raise PermissionRefused(
+                f"“{account}” works at {self._organisation_name(works_at)}, not in {mine}: only their own "
+                "organisation's administrators can change their account. Nothing was changed."
+            )
+        if placed_at not in own:
+            raise PermissionRefused(
+                f"You can place people only within {mine}, where you work, not at "
+                f"{self._organisation_name(placed_at)}. Nothing was changed."
+            )
+
+    def _organisation_name(self, organisation_id: int | None) -> str:
+        if organisation_id is None:
+            return "no organisation"
+        frame = self.everything()._query("SELECT name FROM organisation WHERE id = ?", [organisation_id])
+        return frame.item() if frame.height else f"organisation {organisation_id}"
+
+    def _left_without_administrator(
+        self, cursor: duckdb.DuckDBPyConnection, account: str, role: str, organisation_id: int | None, active: bool
+    ) -> str | None:
+        """The name of the organisation that saving ``account`` as (role, organisation, active) would leave with no
+        active administrator (its own, or one who administers every organisation), or None. Read inside the
+        write's transaction, so two administrators demoting each other at once cannot both succeed."""
+        before = cursor.execute(
+            "SELECT role, organisation_id, active FROM main.app_user WHERE username = ?", [account]
+        ).fetchone()
+        if before is None or before[0] != "administrator" or not before[2]:
+            return None  # only an active administrator's change can take an organisation's last one away
+        if (role, organisation_id, active) == tuple(before):
+            return None
+        top_of = dict(
+            cursor.execute(
+                """
+                WITH RECURSIVE up(start_id, id, parent_id, kind, depth) AS (
+                    SELECT id, id, parent_id, kind, 0 FROM main.organisation
+                    UNION ALL
+                    SELECT up.start_id, o.id, o.parent_id, o.kind, up.depth + 1
+                    FROM main.organisation o JOIN up ON o.id = up.parent_id
+                    WHERE up.kind IS DISTINCT FROM 'network' AND up.depth < 64
+                ) SELECT start_id, arg_min(id, depth) FROM up WHERE parent_id IS NULL OR kind = 'network'
+                GROUP BY start_id
+                """
+            ).fetchall()
+        )
+        others = [
+            row[0]
+            for row in cursor.execute(
+                "SELECT organisation_id FROM main.app_user WHERE role = 'administrator' AND active AND username <> ?",
+                [account],
+            ).fetchall()
+        ]
+        anyone = object()  # the database as a whole, administered while anybody administers anything
+
+        def administered(organisations: list[int | None]) -> set:
+            reach: set = {anyone} if organisations else set()
+            for unit in organisations:
+                reach |= set(top_of.values()) if unit is None else {top_of.get(unit)}
+            return reach
+
+        after = [*others, organisation_id] if role == "administrator" and active else others
+        lost = administered([*others, before[1]]) - administered(after)
+        if not lost:
+            return None
+        named = sorted(top for top in lost if top is not anyone and top is not None)
+        return self._organisation_name(named[0]) if named else "this Golden Thread"
 
     def verify_password(self, username: str, password: str) -> dict | None:
         """The user when the password is theirs and the account active; None otherwise (never says which)."""
@@ -1022,6 +1157,19 @@ class Store(LeadershipQueries, NetworkQueries):
             ).fetchone()
             if before is not None and not self.scope.is_everything and before[2] not in self.scope.units:
                 raise Refused(f"The username “{account}” is already taken; choose another.")
+            if self.scope.is_everything:
+                self._require_own_people(username, account, before is not None, before and before[2], organisation_id)
+            if (left := self._left_without_administrator(cursor, account, role, organisation_id, active)) is not None:
+                raise Refused(
+                    (
+                        "You are the last active administrator"
+                        if account == username
+                        else f"“{account}” is the last active administrator"
+                    )
+                    + f" of {left}: make someone else an administrator there first"
+                    + (", then change your own account." if account == username else ", then change this account.")
+                    + " Nothing was changed."
+                )
             if before is None:
                 if digest is None:
                     raise Refused("A new account needs a password.")

@@ -1,0 +1,84 @@
+"""Accounts the machine's operator writes: the command line (``golden-thread users``) acts as nobody signed in.
+
+Every other account change goes through ``Store.save_user``, which is ``@guarded`` by the signed-in administrator
+making it. The operator of the machine is not a signed-in person: on a new database there is nobody to sign in
+yet, and a locked-out organisation needs a way back in. ``operator_save_account`` is that one write. It runs the
+very same validation and write as ``save_user`` (the undecorated method: username, name, role, password of at
+least 12 characters, where the person works, never leaving an organisation without an administrator), audited
+in the same transaction under the name ``OPERATOR``, and adds the operator's own rules below.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from golden_thread.errors import Refused
+
+# The name the audit trail gives every change the command line makes.
+OPERATOR = "command line"
+
+
+def operator_save_account(
+    store,
+    account: str,
+    display_name: str,
+    role: str,
+    organisation_id: int | None,
+    password: str | None,
+    *,
+    active: bool = True,
+) -> str:
+    """Add or change a local account as the machine's operator; returns 'added' or 'changed'.
+
+    ``organisation_id`` is where the person works (None: an administrator of the whole database), ``password``
+    None keeps the current one. Beyond ``Store.save_user``'s rules: an empty database's first account is an
+    administrator, of an organisation when the database holds one, of the whole database when it holds none yet;
+    and only an administrator can work nowhere in particular, so any other new account needs an organisation."""
+    from golden_thread.storage.store import Store
+
+    everything = store.everything()
+    with everything._write_lock:  # the first-account rule and the write see the same accounts
+        organisations = everything.organisations()
+        if organisation_id is not None and organisation_id not in set(organisations["id"]):
+            raise Refused(f"There is no organisation {organisation_id} in this database.")
+        first = everything.users().height == 0
+        new = first or everything.user(account.strip()) is None  # an existing account keeps where it works
+        if first and role != "administrator":
+            raise Refused("The first account must be an administrator (--role administrator): they add everyone else.")
+        if new and organisation_id is None and organisations.height and first:
+            raise Refused(
+                "The first administrator administers an organisation of this database: say which with --organisation."
+            )
+        if new and organisation_id is None and organisations.height and role != "administrator":
+            raise Refused(
+                "Say where the person works with --organisation: only an administrator works for no organisation "
+                "in particular."
+            )
+        if new and organisation_id is None and role != "administrator":
+            raise Refused(
+                "This database holds no organisation yet, so only an administrator of the whole database can be "
+                "added (--role administrator)."
+            )
+        scoped = (
+            everything
+            if organisation_id is None
+            else everything.within(everything.resolve_scope(top_organisation(organisations, organisation_id)))
+        )
+        # save_user without its @guarded check (the operator is not a signed-in person): the same validation,
+        # write and audit record, the record naming OPERATOR and the organisation the account works in.
+        save_user = getattr(Store.save_user, "__wrapped__", Store.save_user)
+        return save_user(
+            scoped, account, display_name, role, organisation_id, password, username=OPERATOR, active=active
+        )
+
+
+def top_organisation(organisations: pl.DataFrame, organisation_id: int) -> int:
+    """The trust or network an organisation unit belongs to (itself when it is one), as ``home_organisation``
+    reads it: up the parents to one with no parent, or to a network."""
+    rows = {row["id"]: row for row in organisations.iter_rows(named=True)}
+    current = rows[organisation_id]
+    for _ in range(64):
+        if current["parent_id"] is None or current["kind"] == "network":
+            break
+        current = rows[current["parent_id"]]
+    return current["id"]
