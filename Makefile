@@ -25,9 +25,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest -q
 
-# The quick loop while editing: everything but the AppTest screens, crash and fuzz runs, PDFs and the browser.
+# The quick loop while editing (seconds): the statistics, the pure domain and the layer rules, no database.
+FAST_TESTS := tests/test_spc_cases.py tests/test_spc_cli.py tests/test_spc_cli_errors.py tests/test_spc_edges.py \
+	tests/test_spc_missing_reference.py tests/test_spc_properties.py tests/test_attribution.py tests/test_icons.py \
+	tests/test_layers.py
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -m "not slow and not browser" $(FAST_TESTS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -184,6 +184,7 @@ def test_unknown_and_deactivated_users_are_refused(demo):
         _attempt(demo, "save_observation", "board")
 
 
+@pytest.mark.slow
 def test_a_team_member_changes_only_their_own_teams_work(demo):
     team = demo.user_teams("team")
     own = demo._query(

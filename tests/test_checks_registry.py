@@ -255,6 +255,7 @@ def test_the_network_rules_belong_to_the_member_they_name(broken):
     assert aim.select("organisation", "member").row(0) == ("Net", "School B")
 
 
+@pytest.mark.slow
 def test_a_scoped_store_finds_only_its_organisations_breaks(broken):
     trust = broken.within(broken.resolve_scope(1))
     network = broken.within(broken.resolve_scope(10))

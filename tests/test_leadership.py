@@ -451,6 +451,7 @@ def _proposal(store: Store, **changes) -> lp.ProposedAssessment:
     return lp.ProposedAssessment(**{**base, **changes})
 
 
+@pytest.mark.slow
 def test_an_assessment_keeps_each_raters_rating_its_strategy_and_growth_edge(demo):
     assessment_id = demo.save_assessment(_proposal(demo), username="team", today=DEMO_TODAY)
     saved = demo.assessment(assessment_id)
@@ -482,6 +483,7 @@ def test_team_members_assess_only_their_own_team_and_board_viewers_not_at_all(de
         demo.save_framework_version(1, _spec(), "Reworded", username="lead", today=DEMO_TODAY)
 
 
+@pytest.mark.slow
 def test_a_framework_edit_is_a_new_version_and_a_past_assessment_keeps_its_wording(demo):
     before = demo.leadership_assessments(framework_key=HUB_RUBRIC)
     past = before["id"][0]

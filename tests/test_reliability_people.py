@@ -30,6 +30,7 @@ from golden_thread.storage.store import TABLES, Store
 from screens.registry import SCREENS
 from tests.conftest import DEMO_TODAY
 
+pytestmark = pytest.mark.slow  # each test copies the trust and the network
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 TRUST = "Northfield Teaching Hospitals NHS Foundation Trust"

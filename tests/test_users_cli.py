@@ -14,6 +14,7 @@ from golden_thread.cli import main
 from golden_thread.storage.accounts import OPERATOR
 from golden_thread.storage.store import Store
 
+pytestmark = pytest.mark.slow
 PASSWORD = "correct horse battery staple"
 
 
