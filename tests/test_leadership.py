@@ -483,7 +483,6 @@ def test_team_members_assess_only_their_own_team_and_board_viewers_not_at_all(de
         demo.save_framework_version(1, _spec(), "Reworded", username="lead", today=DEMO_TODAY)
 
 
-@pytest.mark.slow
 def test_a_framework_edit_is_a_new_version_and_a_past_assessment_keeps_its_wording(demo):
     before = demo.leadership_assessments(framework_key=HUB_RUBRIC)
     past = before["id"][0]

@@ -37,7 +37,6 @@ from golden_thread.services.network import (
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY, signed_in
 
-pytestmark = pytest.mark.slow  # each test builds or copies the trust and the network
 ROOT = Path(__file__).resolve().parent.parent
 USERS = {
     "hub": "improvement_lead",
@@ -117,6 +116,7 @@ def test_the_network_tables_come_in_migration_7_with_their_constraints(store):
         store.insert_tables(frames)
 
 
+@pytest.mark.slow
 def test_the_demo_network_is_deterministic_and_never_meets_the_trusts_ids():
     first, again = build_demo_network(DEMO_TODAY), build_demo_network(DEMO_TODAY)
     assert first.keys() == again.keys()
@@ -522,6 +522,7 @@ def test_members_set_their_own_local_aim_and_the_hub_keeps_membership(net):
 # -- a new version of the shared driver diagram keeps members' links ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_new_driver_diagram_version_keeps_every_members_links(net):
     network = _network_id(net)
     diagram = _diagram(net)
@@ -606,6 +607,7 @@ def test_a_new_driver_diagram_version_keeps_every_members_links(net):
 # -- the command line -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_golden_thread_check_reports_the_network_member_by_member(network_db, capsys):
     build_demo_network(DEMO_TODAY)
     code = main(["check", "--db", str(network_db), "--today", DEMO_TODAY.isoformat()])
@@ -681,6 +683,7 @@ def _texts(app: AppTest) -> list[str]:
     return texts
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_the_network_page_shows_the_network_in_education_words(app_db):
     app = _network_page("hub")
     texts = _texts(app)
@@ -714,6 +717,7 @@ def test_the_network_page_shows_the_network_in_education_words(app_db):
     assert checks.set_index("Member school").loc["Millbrook Academy", "Errors"] == 1
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     app = _network_page("eastbrook")
     store = Store(app_db)
@@ -747,6 +751,7 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     assert (saved["numerator"], saved["denominator"], saved["entered_by"]) == (250.0, 320.0, "eastbrook")
 
 
+@pytest.mark.slow  # drives the page under AppTest
 def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(app_db):
     # The trust's lead has no Network screen at all: a trust is not a network, and the network is not theirs.
     trust_lead = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120), "lead")
@@ -783,6 +788,7 @@ def _member_id_by_name(path: Path, name: str) -> int:
 # -- one organisation at a time --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_each_organisation_reads_only_its_own_rows(network_db):
     store = Store(network_db)
     network = _network_id(store)
@@ -818,6 +824,7 @@ def test_each_organisation_reads_only_its_own_rows(network_db):
     store.close()
 
 
+@pytest.mark.slow
 def test_an_export_of_the_trust_and_network_imports_back_row_for_row(network_db, tmp_path):
     from golden_thread.storage.store import TABLES
     from golden_thread.storage.transfer import export_organisation, import_organisation
@@ -833,6 +840,7 @@ def test_an_export_of_the_trust_and_network_imports_back_row_for_row(network_db,
     target.close()
 
 
+@pytest.mark.slow
 def test_the_network_board_shows_the_pooled_figure_the_network_page_shows(network_db):
     from golden_thread.services.board import live_board
 

@@ -41,7 +41,6 @@ def _measure(store: Store, chart: str | None, frequency: str = "monthly") -> dic
         ("xmr", ProposedObservation("2026-10-01"), "Enter a value."),
     ],
 )
-@pytest.mark.slow
 def test_invalid_input_is_refused_with_a_specific_message_and_nothing_changes(demo, chart, proposed, message):
     measure = _measure(demo, chart)
     before = demo.observations([measure["id"]])

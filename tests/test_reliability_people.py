@@ -30,7 +30,6 @@ from golden_thread.storage.store import TABLES, Store
 from screens.registry import SCREENS
 from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.slow  # each test copies the trust and the network
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = str(ROOT / "dashboard.py")
 TRUST = "Northfield Teaching Hospitals NHS Foundation Trust"
@@ -135,6 +134,7 @@ def _outside_writes(store: Store, how: str):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["scoped", "unscoped"])
 def test_leads_and_administrators_are_held_to_their_organisation_for_every_write(net, how):
     before = _state(net)

@@ -106,7 +106,6 @@ def test_a_file_from_a_newer_version_is_refused_with_a_reason(tmp_path):
         ("project", {"id": 1, "team_id": 2, "title": "P", "progress_score": 3.3}, "CHECK"),
     ],
 )
-@pytest.mark.slow
 def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, complaint):
     store.insert_tables(_minimal_organisation())
     with pytest.raises(duckdb.Error, match=complaint):

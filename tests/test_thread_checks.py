@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import polars as pl
-import pytest
 
 from golden_thread.cli import main
 from golden_thread.domain.checks import RULES
@@ -14,8 +13,6 @@ from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.services.checks import check_thread
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY
-
-pytestmark = pytest.mark.slow  # each test builds a trust of its own
 
 
 def _by_rule(flags: list[dict]) -> dict[str, list[int]]:
