@@ -160,3 +160,50 @@ def test_linking_a_project_refuses_unknown_targets_and_duplicates(demo):
     assert demo.link_project(orphan, "aim", aim, username="lead") == "also"
     links = demo.table("project_link").filter(pl.col("project_id") == orphan)
     assert links["is_primary"].to_list().count(True) == 1 and links.height == 2
+
+
+def test_migration_8_gives_each_published_board_and_audit_record_its_publishers_organisation(tmp_path):
+    """Board snapshots and audit records written before organisations were kept apart keep their rows, each
+    now belonging to the organisation of the person who wrote it (the top of their trust, or their network)."""
+    path = tmp_path / "v7.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute(
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    for version, description, sql in MIGRATIONS[:7]:
+        old.execute(sql)
+        old.execute("INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description])
+    old.execute("INSERT INTO organisation (id, name, kind) VALUES (1, 'Old Trust', 'trust'), (10, 'Net', 'network')")
+    old.execute(
+        "INSERT INTO organisation (id, name, kind, parent_id) VALUES (2, 'Ward 1', 'team', 1), (11, 'S', 'division', 10)"
+    )
+    old.execute(
+        "INSERT INTO app_user (username, display_name, role, organisation_id) VALUES "
+        "('wardadmin', 'W', 'administrator', 2), ('schooladmin', 'S', 'administrator', 11)"
+    )
+    old.execute(
+        "INSERT INTO board_snapshot (month, published_by, aims_json, measures_json, points_json) VALUES "
+        "(DATE '2026-09-01', 'schooladmin', '[]', '[]', '[]'), (DATE '2026-10-01', 'wardadmin', '[]', '[]', '[]')"
+    )
+    old.execute(
+        "INSERT INTO audit_log (id, username, action, entity_type, entity_key) VALUES "
+        "(1, 'wardadmin', 'add', 'observation', '1/2026-10-01'), (2, 'schooladmin', 'add', 'observation', '9/x'), "
+        "(3, 'gone', 'add', 'observation', '9/y')"
+    )
+    old.close()
+
+    store = Store(path)
+    assert store.schema_version() == LATEST_VERSION
+    snapshots = store.board_snapshots()
+    assert sorted(zip(snapshots["organisation_id"], snapshots["month"].cast(str))) == [
+        (1, "2026-10-01"),
+        (10, "2026-09-01"),
+    ]
+    audit = store.audit_log().sort("id")
+    assert audit["organisation_id"].to_list() == [1, 10, None]  # an account no longer there belongs to none
+    trust = store.within(store.resolve_scope(1))
+    assert trust.audit_log()["id"].to_list() == [1] and trust.board_snapshots()["month"].cast(str).to_list() == [
+        "2026-10-01"
+    ]
+    store.close()
