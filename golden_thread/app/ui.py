@@ -50,10 +50,11 @@ def session_scope() -> Scope:
     return st.session_state.get("_scope") or _resolve_scope()
 
 
-def _resolve_scope() -> Scope:
-    """The organisation chosen in the sidebar if the person may open it, else their own. A person who may open
-    none is stopped here."""
-    scopes = open_store(default_db_path()).scopes_for(username())
+def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
+    """The organisation chosen in the sidebar if the person may open it, else their own (``scopes``: what the
+    person may open, when the caller has read it already). A person who may open none is stopped here."""
+    if scopes is None:
+        scopes = open_store(default_db_path()).scopes_for(username())
     if not scopes:
         st.error(
             "Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
@@ -78,7 +79,7 @@ def organisation_picker() -> None:
         if st.session_state.get("organisation") not in names:
             st.session_state["organisation"] = scopes[0].organisation_id
         st.selectbox("Organisation", list(names), format_func=names.get, key="organisation")
-    _resolve_scope()
+    _resolve_scope(scopes)
 
 
 def signed_in_caption() -> None:

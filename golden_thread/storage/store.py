@@ -595,7 +595,7 @@ class Store(LeadershipQueries, NetworkQueries):
     @guarded(
         "enter_data",
         team_of=lambda self, measure_id, *a, **k: self.measure_team(measure_id),
-        record=lambda self, measure_id, *a, **k: ("measure", measure_id),
+        record=_MEASURE,
     )
     def save_observation(
         self,
