@@ -25,6 +25,10 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"improvement_lead", "administrator"}),
         "change aims, driver diagrams or the links between projects and the thread",
     ),
+    "edit_project": (
+        frozenset({"team_member", "improvement_lead", "administrator"}),
+        "create or change improvement projects, their links and their measures",
+    ),
     "publish_board": (frozenset({"administrator"}), "publish the board"),
     "assess_leadership": (
         frozenset({"team_member", "improvement_lead", "administrator"}),

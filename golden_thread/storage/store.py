@@ -34,8 +34,11 @@ from golden_thread.errors import PermissionRefused, Refused, StaleEdit
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_leadership, schema_network
+from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.leadership_queries import LeadershipQueries
 from golden_thread.storage.network_queries import NetworkQueries
+from golden_thread.storage.pdsa_queries import PdsaQueries
+from golden_thread.storage.record_queries import RecordQueries
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.scope import EVERYTHING, OWNERSHIP, Scope, scoped_sql
 from golden_thread.storage.shared_sql import PROJECT_AIM
@@ -109,7 +112,7 @@ class _Database:
         self.opened = uuid.uuid4().hex
 
 
-class Store(LeadershipQueries, NetworkQueries):
+class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries):
     """All reads and writes of one Golden Thread database."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
@@ -175,6 +178,38 @@ class Store(LeadershipQueries, NetworkQueries):
             cursor.execute("COMMIT")
             cursor.close()
             self._state.version += 1
+
+    def _refuse_if_changed(
+        self, cursor, table: str, record_id: object, opened: dict | None, what: str, *, entity_key: str | None = None
+    ) -> dict:
+        """The record's stored row (``table`` by ``id``), after refusing the save with ``StaleEdit`` when any field
+        of ``opened`` (the values the person saw when they opened the editor) has changed since: the refusal says
+        who changed what and when, from the audit trail, so a colleague's correction is never overwritten unseen.
+        ``opened=None`` skips the comparison (a command-line write has no editor open)."""
+        frame = cursor.sql(f'SELECT * FROM "{table}" WHERE id = ?', params=[record_id]).pl()
+        if frame.height == 0:
+            raise Refused(f"There is no {what} {record_id}: someone may have removed it. Nothing was saved.")
+        stored = frame.row(0, named=True)
+        changed = [name for name, seen in (opened or {}).items() if name in stored and _changed(seen, stored[name])]
+        if not changed:
+            return stored
+        last = cursor.execute(
+            "SELECT coalesce(u.display_name, al.username), al.occurred_at FROM audit_log al "
+            "LEFT JOIN app_user u ON u.username = al.username WHERE al.entity_type = ? AND al.entity_key = ? "
+            "ORDER BY al.id DESC LIMIT 1",
+            [table, entity_key or str(record_id)],
+        ).fetchone()
+        who = f"{last[0]} (at {last[1]:%H:%M on %d %B})" if last else "Someone"
+        details = "; ".join(
+            f"{name.replace('_', ' ')} is now “{_shown(stored[name])}” (you opened “{_shown(opened[name])}”)"
+            for name in changed
+        )
+        raise StaleEdit(
+            [
+                f"{who} changed this {what} while you were editing it: {details}. "
+                "Your change was not saved. Reopen it to see their version, then make your change again."
+            ]
+        )
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -812,79 +847,6 @@ class Store(LeadershipQueries, NetworkQueries):
                     reason,
                 )
 
-    # -- PDSA cycles -----------------------------------------------------------------------------------
-
-    def projects_for_measure(self, measure_id: int) -> pl.DataFrame:
-        """The projects whose cycles a measure's chart shows (id, title, team_id), for logging a cycle there."""
-        return self._query(
-            f"""
-            WITH project_aim AS ({PROJECT_AIM}), m AS (SELECT * FROM measure WHERE id = ?)
-            SELECT DISTINCT p.id, p.title, p.team_id FROM project p, m
-            WHERE p.status IN ('planning', 'active', 'on_hold') AND (p.id = m.project_id
-               OR p.id IN (SELECT pl.project_id FROM project_link pl WHERE pl.driver_id = m.driver_id)
-               OR p.id IN (SELECT pa.project_id FROM project_aim pa WHERE pa.aim_id = m.aim_id))
-            ORDER BY p.title
-            """,
-            [measure_id],
-        )
-
-    def change_ideas_for_project(self, project_id: int) -> pl.DataFrame:
-        """Active change ideas a project's cycles can test: those it links to, then the rest of its diagram."""
-        return self._query(
-            """
-            SELECT DISTINCT ci.id, ci.title FROM change_idea ci
-            JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
-            WHERE ci.id IN (SELECT change_idea_id FROM project_link WHERE project_id = ?)
-               OR ci.version_id IN (SELECT d.version_id FROM project_link pl JOIN driver d ON d.id = pl.driver_id
-                                    WHERE pl.project_id = ?)
-            ORDER BY ci.title
-            """,
-            [project_id, project_id],
-        )
-
-    @guarded(
-        "log_pdsa",
-        team_of=lambda self, project_id, *a, **k: self.project_team(project_id),
-        record=lambda self, project_id, *a, **k: ("project", project_id),
-    )
-    def log_pdsa_cycle(self, project_id: int, proposed, *, username: str, today: dt.date) -> int:
-        """Add a PDSA cycle to a project (numbered after its last one); returns its id."""
-        from golden_thread.domain.pdsa import check_cycle
-
-        row, problems = check_cycle(proposed, today)
-        if problems:
-            raise Refused(problems)
-        with self._transaction() as cursor:
-            if cursor.execute("SELECT 1 FROM project WHERE id = ?", [project_id]).fetchone() is None:
-                raise Refused(f"There is no project {project_id}.")
-            cycle_id, number, previous = cursor.execute(
-                "SELECT (SELECT coalesce(max(id), 0) + 1 FROM pdsa_cycle), coalesce(max(cycle_number), 0) + 1, "
-                "max_by(id, start_date) FROM pdsa_cycle WHERE project_id = ?",
-                [project_id],
-            ).fetchone()
-            cursor.execute(
-                "INSERT INTO pdsa_cycle (id, project_id, change_idea_id, builds_on_id, cycle_number, title, purpose, "
-                "prediction, plan, study_notes, act_decision, start_date, end_date) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    cycle_id,
-                    project_id,
-                    row["change_idea_id"],
-                    previous,
-                    number,
-                    row["title"],
-                    row["purpose"],
-                    row["prediction"],
-                    row["plan"],
-                    row["study_notes"],
-                    row["act_decision"],
-                    row["start_date"],
-                    row["end_date"],
-                ],
-            )
-            self._audit(cursor, username, "add", "pdsa_cycle", str(cycle_id), None, row)
-        return cycle_id
-
     # -- people and permissions ----------------------------------------------------------------------
 
     def user(self, username: str) -> dict | None:
@@ -1441,3 +1403,19 @@ def _differs(seen, stored) -> bool:
     if seen is None or stored is None:
         return seen is not stored
     return abs(float(seen) - float(stored)) > 1e-9 * max(1.0, abs(float(stored)))
+
+
+def _changed(seen, stored) -> bool:
+    """Whether a field differs from what the person saw: numbers within rounding, blank text as no text."""
+    if isinstance(seen, str) or isinstance(stored, str):
+        return (seen or "").strip() != (stored or "").strip()
+    if isinstance(seen, (int, float)) and isinstance(stored, (int, float)) and not isinstance(seen, bool):
+        return _differs(seen, stored)
+    return seen != stored
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "blank"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
