@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, plain, store, thread_flags, thread_model, username
+from golden_thread.app.ui import flags_with_mends, may, plain, store, thread_flags, thread_model, username
 from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
@@ -72,12 +72,8 @@ for row in shown.iter_rows(named=True):
     icon = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}[row["severity"]]
     with st.expander(f"{rule_names[row['rule']]}: {row['count']}", icon=icon, expanded=row["severity"] == "error"):
         st.caption(row["explanation"])
-        st.dataframe(
-            pl.DataFrame({row["entity_type"].replace("_", " ").capitalize(): row["items"]}),
-            hide_index=True,
-            width="stretch",
-        )
-        if row["rule"] == "orphan_project" and may(db, "edit_thread") is None:
+        flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False)
+        if row["rule"] == "orphan_project" and may(db, "edit_project") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"])))
 st.download_button(

@@ -11,6 +11,7 @@ from golden_thread.app.ui import (
     board,
     board_months_cached,
     draw_tree,
+    flags_with_mends,
     may,
     plain,
     store,
@@ -21,6 +22,7 @@ from golden_thread.app.ui import (
 from golden_thread.domain.attribution import cycles_before_signals
 from golden_thread.domain.leadership import aim_leadership_line
 from golden_thread.domain.palette import format_number
+from golden_thread.domain.thread_graph import flag_nodes
 from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
 from golden_thread.errors import Refused
@@ -152,7 +154,7 @@ def aim_detail(aim_id: int) -> None:
             )
         else:
             st.caption("No special cause on this chart, so no tests to attribute.")
-    others = view.measures.filter((pl.col("aim_id") == aim_id) & (pl.col("measure_id") != measure_id))
+    others = view.measures.filter((pl.col("aim_id") == aim_id) & pl.col("measure_id").ne_missing(measure_id))
     if others.height:
         st.subheader("Key process and balancing measures", anchor=False)
         icon_table(others)
@@ -190,7 +192,8 @@ def aim_detail(aim_id: int) -> None:
     leadership_beside_aim(aim_id)
     if aim["flags"]:
         st.subheader("Thread flags", anchor=False)
-        st.dataframe(pl.DataFrame({"Flag": aim["flags"]}), hide_index=True, width="stretch")
+        beneath = flag_nodes(thread, thread_flags(db, today)).filter(pl.col("node").is_in(tree.visible))
+        flags_with_mends(db, beneath.sort("rank", "rule"))
 
 
 def leadership_beside_aim(aim_id: int) -> None:

@@ -309,6 +309,14 @@ def log_cycle_form() -> None:
     project_id = st.selectbox("Project", list(titles), format_func=titles.get, key=f"cycle-project-{measure_id}")
     ideas = db.change_ideas_for_project(project_id)
     idea_titles = dict(zip(ideas["id"], ideas["title"]))
+    cycles = db.pdsa_cycles(project_id)
+    earlier = {c["id"]: f"Cycle {c['cycle_number']}: {c['title']}" for c in cycles.iter_rows(named=True)}
+    st.page_link(
+        "screens/pdsa.py",
+        label="Open this project's PDSA cycles (record Do, Study and Act there)",
+        icon=":material/autorenew:",
+        query_params={"project": str(project_id)},
+    )
     with st.form(f"cycle-{measure_id}", clear_on_submit=False):
         title = st.text_input("What are you testing, where?", key=f"cycle-title-{measure_id}", max_chars=200)
         idea = st.selectbox(
@@ -324,7 +332,17 @@ def log_cycle_form() -> None:
             "Starts", value=dt.date.today(), key=f"cycle-start-{measure_id}", format="DD/MM/YYYY"
         )
         end = dates[1].date_input("Ends", value=None, key=f"cycle-end-{measure_id}", format="DD/MM/YYYY")
-        prediction = st.text_area("Prediction: what do you expect to happen?", key=f"cycle-prediction-{measure_id}")
+        builds_on = st.selectbox(
+            "Builds on (a ramp)",
+            [None, *earlier][::-1],  # the latest cycle first
+            format_func=lambda i: "No earlier cycle: a first test" if i is None else earlier[i],
+            key=f"cycle-builds-on-{measure_id}",
+        )
+        prediction = st.text_area(
+            "Prediction: what do you expect to happen? And why? (needed)",
+            key=f"cycle-prediction-{measure_id}",
+            help="A prediction is what the team learns against: the Study compares what happened with it.",
+        )
         plan = st.text_area("Plan: who, what, when, where", key=f"cycle-plan-{measure_id}")
         if st.form_submit_button("Log PDSA cycle", type="primary"):
             try:
@@ -337,6 +355,7 @@ def log_cycle_form() -> None:
                         change_idea_id=idea,
                         prediction=prediction,
                         plan=plan,
+                        builds_on_id=builds_on,
                     ),
                     username=username(),
                     today=dt.date.today(),
@@ -347,7 +366,7 @@ def log_cycle_form() -> None:
                 st.caption("Nothing was saved; your text is still in the form.")
             else:
                 st.session_state["saved_message"] = (
-                    f"PDSA cycle logged: {title.strip()}. It is on the chart from {start:%d %B %Y}."
+                    f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
                 st.rerun()
 

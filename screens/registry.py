@@ -12,6 +12,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 EVERYONE = frozenset({"board_viewer", "team_member", "improvement_lead", "administrator"})
+BUILDERS = EVERYONE - {"board_viewer"}  # a board reads the thread; it does not build it
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,11 @@ SCREENS: tuple[Screen, ...] = (
         "board.py", "Board report", ":material/dashboard:", "board", lands=frozenset({"board_viewer", "administrator"})
     ),
     Screen("home.py", "Aims and objectives", ":material/flag:", "home"),
+    Screen("build.py", "Build the thread", ":material/construction:", "build", roles=BUILDERS),
     Screen("measures.py", "Measures", ":material/monitoring:", "measures", lands=frozenset({"team_member"})),
     Screen("thread.py", "Golden thread", ":material/account_tree:", "thread", lands=frozenset({"improvement_lead"})),
+    Screen("diagram.py", "Driver diagrams", ":material/schema:", "diagrams"),
+    Screen("pdsa.py", "PDSA cycles", ":material/autorenew:", "pdsa"),
     Screen("alignment.py", "Alignment", ":material/rule:", "alignment"),
     Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),
     Screen("network.py", "Network", ":material/hub:", "network", networks_only=True),

@@ -5,9 +5,19 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, rule_name, store, thread_model
+from golden_thread.app.ui import (
+    ICON_TEXT,
+    draw_tree,
+    mend_links,
+    plain,
+    rule_name,
+    store,
+    thread_flags,
+    thread_model,
+)
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.csv_export import safe_csv
+from golden_thread.domain.thread_graph import flag_nodes
 from golden_thread.draw.thread_tree import (
     KIND_COLOURS,
     SEVERITY_COLOURS,
@@ -16,6 +26,7 @@ from golden_thread.draw.thread_tree import (
     node_details,
     tree_view,
 )
+from golden_thread.services.mends import flag_mends
 
 db = store()
 st.title("Golden thread")
@@ -137,9 +148,12 @@ with detail_column:
             st.subheader(plain(details["label"]), anchor=False)
             if details["team"]:
                 st.text(f"{details['team']} · {details['division']} · {details['status'].replace('_', ' ')}")
-            for flag in details["flags"]:
+            here = flag_nodes(thread, thread_flags(db, dt.date.today())).filter(pl.col("node") == current)
+            mends = flag_mends(db, here)
+            for flag in here.sort("rank", "rule").iter_rows(named=True):
                 show = {"error": st.error, "warning": st.warning, "info": st.info}[flag["severity"]]
                 show(f"{rule_name(flag['rule'])}: {flag['message']}", icon=":material/flag:")
+                mend_links(db, mends.get((flag["rule"], flag["entity_id"]), []))
             lead = details["lead_measure"]
             if lead:
                 st.markdown("**Lead measure**")

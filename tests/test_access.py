@@ -66,8 +66,25 @@ def _attempt(store: Store, name: str, username: str):
             period, {"aims": "[]", "measures": "[]", "points": "[]"}, username=username
         ),
         "link_project": lambda: store.link_project(22, "aim", 1, username=username),
+        "unlink_project": lambda: store.unlink_project(1, "change_idea", 1, username=username, reason="Moved"),
+        "set_primary_link": lambda: store.set_primary_link(22, "aim", 1, username=username),
+        "create_record": lambda: store.create_record(
+            "strategic_objective", {"title": "New", "category": "Quality", "organisation_id": 1}, username=username
+        ),
+        "update_record": lambda: store.update_record(
+            "strategic_objective", 1, {"title": "Renamed"}, username=username, opened=None
+        ),
+        "create_organisation": lambda: store.create_organisation("New Trust", "trust", username=username),
+        "create_aim": lambda: store.create_aim(
+            {"title": "New aim", "objective_id": 1},
+            {"name": "M", "frequency": "monthly", "chart_type": "xmr", "definition": "D"},
+            username=username,
+        ),
         "log_pdsa_cycle": lambda: store.log_pdsa_cycle(
-            1, ProposedCycle("Test", DEMO_TODAY), username=username, today=DEMO_TODAY
+            1, ProposedCycle("Test", DEMO_TODAY, prediction="Most will"), username=username, today=DEMO_TODAY
+        ),
+        "record_pdsa_stage": lambda: store.record_pdsa_stage(
+            1, "do", {"do_notes": "Done"}, username=username, today=DEMO_TODAY, opened=None
         ),
         "save_user": lambda: store.save_user(
             "new.person", "New Person", "board_viewer", 1, "a long password 1", username=username
@@ -90,6 +107,18 @@ def _attempt(store: Store, name: str, username: str):
             today=DEMO_TODAY,
         ),
         "set_framework_status": lambda: store.set_framework_status(1, "retired", "Replaced", username=username),
+        # Driver diagrams (diagram_queries.py): a new version of the falls diagram, and a first diagram for an aim.
+        "publish_diagram_version": lambda: store.publish_diagram_version(
+            1,
+            store.diagram_draft(1)[0].rename("A1-P1", "New wording"),
+            "Reworded",
+            username=username,
+            today=DEMO_TODAY,
+            opened_version=2,
+        ),
+        "create_driver_diagram": lambda: store.create_driver_diagram(
+            1, "A second diagram", store.diagram_draft(1)[0], "First version", username=username, today=DEMO_TODAY
+        ),
         # The network's writes (store_network.py): the role check comes before any look-up of the network.
         "new_diagram_version": lambda: store.new_diagram_version(
             1, "Reworded", username=username, today=DEMO_TODAY, rename={"A1-P1": "New wording"}

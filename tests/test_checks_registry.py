@@ -39,6 +39,7 @@ BROKEN: dict[str, list[int]] = {
     "stale_project": [4],
     "pdsa_overdue": [3],
     "pdsa_without_prediction": [2],
+    "project_serves_retired_aim": [5],  # linked only to aim 4, retired
     "link_to_retired_version": [1],
 }
 
@@ -74,11 +75,20 @@ def _broken_world() -> dict[str, pl.DataFrame]:
         ),
         "aim": pl.DataFrame(
             {
-                "id": [1, 2, 3, 10, 11, 12],
-                "objective_id": [1, 1, 1, 10, 10, 10],
-                "title": ["Vague aim", "Measured aim", "Unserved aim", "Network aim", "A's aim", "B's aim"],
-                "target_value": [None, 5.0, 1.0, 0.85, 0.8, 0.8],
-                "target_date": [None] + [dt.date(2027, 6, 30)] * 5,
+                "id": [1, 2, 3, 4, 10, 11, 12],
+                "objective_id": [1, 1, 1, 1, 10, 10, 10],
+                "title": [
+                    "Vague aim",
+                    "Measured aim",
+                    "Unserved aim",
+                    "Retired aim",
+                    "Network aim",
+                    "A's aim",
+                    "B's aim",
+                ],
+                "target_value": [None, 5.0, 1.0, 1.0, 0.85, 0.8, 0.8],
+                "target_date": [None] + [dt.date(2027, 6, 30)] * 6,
+                "status": ["active"] * 3 + ["retired"] + ["active"] * 3,
             }
         ),
         "local_aim": pl.DataFrame({"aim_id": [11, 12], "network_aim_id": [10, 10], "member_id": [11, 12]}),
@@ -112,21 +122,21 @@ def _broken_world() -> dict[str, pl.DataFrame]:
         "change_idea_driver": pl.DataFrame({"change_idea_id": [1, 2, 3, 10], "driver_id": [1, 2, 2, 10]}),
         "project": pl.DataFrame(
             {
-                "id": [1, 2, 3, 4, 10],
-                "team_id": [2, 2, 2, 2, 11],
-                "title": ["Linked to old", "Serves aim 1", "Orphan", "Stale", "Mentoring at A"],
-                "status": ["active", "active", "planning", "active", "active"],
+                "id": [1, 2, 3, 4, 5, 10],
+                "team_id": [2, 2, 2, 2, 2, 11],
+                "title": ["Linked to old", "Serves aim 1", "Orphan", "Stale", "Serves a retired aim", "Mentoring at A"],
+                "status": ["active", "active", "planning", "active", "active", "active"],
                 # Stale: started in January with no cycle since (a project with nothing to date it is not judged).
-                "start_date": [None, None, None, dt.date(2026, 1, 1), None],
+                "start_date": [None, None, None, dt.date(2026, 1, 1), None, None],
             }
         ),
         "project_link": pl.DataFrame(
             {
-                "project_id": [1, 2, 4, 10, 10],
-                "is_primary": [True, True, True, True, False],
-                "aim_id": [None, 1, 1, None, 11],
-                "driver_id": [1, None, None, None, None],
-                "change_idea_id": [None, None, None, 10, None],
+                "project_id": [1, 2, 4, 5, 10, 10],
+                "is_primary": [True, True, True, True, True, False],
+                "aim_id": [None, 1, 1, 4, None, 11],
+                "driver_id": [1, None, None, None, None, None],
+                "change_idea_id": [None, None, None, None, 10, None],
             }
         ),
         "pdsa_cycle": pl.DataFrame(
@@ -149,7 +159,7 @@ def _broken_world() -> dict[str, pl.DataFrame]:
         ),
         "measure": pl.DataFrame(
             {
-                "id": [1, 2, 3, 4, 5, 6, 7, 10, 11, 12, 13, 14, 15],
+                "id": [1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15],
                 "name": [
                     "Outcome",
                     "P1 measure",
@@ -158,6 +168,7 @@ def _broken_world() -> dict[str, pl.DataFrame]:
                     "Aim 3 balancing",
                     "P4 measure",
                     "Quiet",
+                    "P5 measure",
                     "On track",
                     "Workload",
                     "On track (A)",
@@ -173,6 +184,7 @@ def _broken_world() -> dict[str, pl.DataFrame]:
                     "balancing",
                     "process",
                     "process",
+                    "process",
                     "outcome",
                     "balancing",
                     "outcome",
@@ -180,10 +192,10 @@ def _broken_world() -> dict[str, pl.DataFrame]:
                     "outcome",
                     "process",
                 ],
-                "aim_id": [2, None, None, 3, 3, None, None, 10, 10, 11, 11, 12, None],
-                "project_id": [None, 1, 2, None, None, 4, 2, None, None, None, None, None, 10],
-                "frequency": ["monthly"] * 13,
-                "chart_type": ["xmr"] * 13,
+                "aim_id": [2, None, None, 3, 3, None, None, None, 10, 10, 11, 11, 12, None],
+                "project_id": [None, 1, 2, None, None, 4, 2, 5, None, None, None, None, None, 10],
+                "frequency": ["monthly"] * 14,
+                "chart_type": ["xmr"] * 14,
             }
         ),
         "member_measure": pl.DataFrame(
@@ -192,9 +204,9 @@ def _broken_world() -> dict[str, pl.DataFrame]:
         "observation": pl.DataFrame(
             {
                 # Every measure expected to report has (the uniform measures 10 and 11 are their members'), but 7.
-                "measure_id": [1, 2, 3, 7, 15, 6, 12, 13, 14],
-                "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1)] + [dt.date(2026, 10, 1)] * 5,
-                "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0],
+                "measure_id": [1, 2, 3, 7, 15, 6, 12, 13, 14, 8],
+                "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1)] + [dt.date(2026, 10, 1)] * 6,
+                "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
             }
         ),
     }

@@ -376,11 +376,17 @@ def test_a_member_cannot_enter_or_log_another_members_work(net):
     eastbrook_project = int(projects.filter(pl.col("member").str.starts_with("Eastbrook"))["project_id"][0])
     with pytest.raises(PermissionRefused, match="only for your own team"):
         net.log_pdsa_cycle(
-            harbor_project, ProposedCycle("Test at Harbor", DEMO_TODAY), username="eastbrook", today=DEMO_TODAY
+            harbor_project,
+            ProposedCycle("Test at Harbor", DEMO_TODAY, prediction="Most will"),
+            username="eastbrook",
+            today=DEMO_TODAY,
         )
     assert (
         net.log_pdsa_cycle(
-            eastbrook_project, ProposedCycle("Next test", DEMO_TODAY), username="eastbrook", today=DEMO_TODAY
+            eastbrook_project,
+            ProposedCycle("Next test", DEMO_TODAY, prediction="Most will"),
+            username="eastbrook",
+            today=DEMO_TODAY,
         )
         > ID_BASE
     )

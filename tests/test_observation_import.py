@@ -77,11 +77,92 @@ def test_a_mixed_file_names_every_bad_row_and_writes_nothing(demo):
     lines = {line: reason for line, reason in plan.problems}
     assert "'abc' is not a number" in lines[3]
     assert "not the start of a month" in lines[4]
-    assert "above the denominator" in lines[5]
+    assert "50 of 40 — the numerator (eligible cases meeting the standard) cannot be more than" in lines[5]
     assert "appears twice in the file" in lines[6]
     with pytest.raises(ValueError, match="nothing was imported"):
         demo.commit_import(plan, username="lead", filename="mixed.csv")
     assert demo.observations([measure["id"]]).equals(before)
+
+
+def test_the_import_refuses_what_the_form_refuses_with_file_line_and_reason_and_changes_nothing(demo):
+    """The bug: the form refused 130 of 120, but the same figures imported from a file were charted at 108%."""
+    from golden_thread.domain.observations import ProposedObservation, check_observation
+    from golden_thread.errors import Refused
+
+    measure = _ratio_measure(demo)
+    before, audit_before = demo.observations([measure["id"]]), demo.audit_log()
+    content = b"period_start,numerator,denominator\n2019-01-01,30,40\n2019-02-01,130,120\n2019-03-01,30.5,40\n"
+    plan = plan_import(
+        measure, read_observation_file(content, "ward.csv"), before, TODAY, filename="ward.csv", locale="en-GB"
+    )
+    assert not plan.ok and [line for line, _ in plan.problems] == [3, 4]
+    assert plan.messages == [
+        "ward.csv line 3: 130 of 120 — the numerator (eligible cases meeting the standard) cannot be more than "
+        "the denominator (all eligible cases): a proportion cannot be above 100%.",
+        "ward.csv line 4: 30.5 of 40 — the numerator (eligible cases meeting the standard) counts patients, "
+        "cases or events, so it must be a whole number.",
+    ]
+    for (_, reason), (numerator, denominator) in zip(plan.problems, ((130, 120), ("30.5", 40)), strict=True):
+        _, form = check_observation(
+            ProposedObservation("2019-01-01", numerator=numerator, denominator=denominator), measure, TODAY
+        )
+        assert form == [reason]  # the same rule, in the same words, whichever door
+    with pytest.raises(Refused, match="nothing was imported"):
+        demo.commit_import(plan, username="lead", filename="ward.csv")
+    assert demo.observations([measure["id"]]).equals(before)
+    assert demo.audit_log().equals(audit_before)
+
+
+def test_a_count_measure_refuses_fractions_and_a_rate_takes_a_fractional_exposure(demo):
+    count = demo.measure(demo.measures().filter(pl.col("chart_type") == "c")["id"][0])
+    plan = _plan(demo, count, b"period_start,value\n2018-01-01,3\n2018-02-01,2.5\n2018-03-01,-1\n")
+    assert plan.problems == [
+        (3, "A count must be a whole number, not 2.5."),
+        (4, "Value cannot be negative (-1)."),
+    ]
+    rate = demo.measure(demo.measures().filter(pl.col("chart_type") == "u")["id"][0])
+    plan = _plan(demo, rate, b"period_start,numerator,denominator\n2018-01-01,3,5210.5\n2018-02-01,2.5,5000\n")
+    assert plan.problems == [(3, "2.5 over 5000 — the numerator counts events, so it must be a whole number.")]
+
+
+def test_day_first_dates_are_read_and_impossible_or_month_first_dates_are_named(demo):
+    measure = _value_measure(demo)
+    good = _plan(demo, measure, b"period_start,value\n01/01/2018,7\n01.02.2018,8\n2018-03-01,9\n")
+    assert good.ok and good.new["period_start"].to_list() == [dt.date(2018, m, 1) for m in (1, 2, 3)]
+    bad = _plan(
+        demo, measure, b"period_start,value\n2018-13-01,7\n31/02/2018,8\n01/31/2018,9\n01/01/18,9\n15/01/2018,9\n"
+    )
+    assert bad.problems == [
+        (
+            2,
+            "Period '2018-13-01' is not a date: there is no month 13; write it as YYYY-MM-DD (2026-10-01) or "
+            "day/month/year (01/10/2026).",
+        ),
+        (
+            3,
+            "Period '31/02/2018' is not a date: February 2018 has no day 31 (read as day/month/year); write it "
+            "as YYYY-MM-DD (2026-10-01) or day/month/year (01/10/2026).",
+        ),
+        (
+            4,
+            "Period '01/31/2018' is not a date read day/month/year (there is no month 31); month/day/year is "
+            "never guessed: if you meant 31 January 2018, write 31/01/2018 or 2018-01-31.",
+        ),
+        (
+            5,
+            "Period '01/01/18' is not a date: its year has two digits, and a century is never guessed; write "
+            "it as YYYY-MM-DD (2026-10-01) or day/month/year (01/10/2026).",
+        ),
+        (6, "15 January 2018 is not the start of a month; monthly periods start on the 1st (e.g. 2018-01-01)."),
+    ]
+    us = plan_import(
+        measure,
+        read_observation_file(b"period_start,value\n01/02/2018,7\n", "us.csv"),
+        demo.observations([measure["id"]]),
+        TODAY,
+        locale="en-US",
+    )
+    assert [line for line, _ in us.problems] == [2] and "month/day" in us.problems[0][1]
 
 
 def test_excel_files_are_read_like_csv(demo, tmp_path):

@@ -29,13 +29,23 @@ def _measure(store: Store, chart: str | None, frequency: str = "monthly") -> dic
         (
             "p",
             ProposedObservation("2026-10-01", numerator=60, denominator=50),
-            "Numerator (60) is above the denominator (50)",
+            "60 of 50 — the numerator (eligible cases meeting the standard) cannot be more than the denominator",
         ),
+        (
+            "p",
+            ProposedObservation("2026-10-01", numerator="30.5", denominator=40),
+            "30.5 of 40 — the numerator (eligible cases meeting the standard) counts patients, cases or events, "
+            "so it must be a whole number.",
+        ),
+        ("u", ProposedObservation("2026-10-01", numerator=2.5, denominator=6000), "the numerator counts events"),
         ("p", ProposedObservation("2026-10-01", numerator=6, denominator=0), "Denominator must be greater than 0"),
         ("xmr", ProposedObservation("2026-10-15", value=7), "15 October 2026 is not the start of a month"),
         ("xmr", ProposedObservation("2026-11-01", value=7), "has not ended yet"),
         ("xmr", ProposedObservation("2027-02-01", value=7), "has not ended yet"),
-        ("xmr", ProposedObservation("01/10/2026", value=7), "is not a date; use YYYY-MM-DD"),
+        ("xmr", ProposedObservation("2026-13-01", value=7), "Period '2026-13-01' is not a date: there is no month 13"),
+        ("xmr", ProposedObservation("31/02/2026", value=7), "February 2026 has no day 31 (read as day/month/year)"),
+        ("xmr", ProposedObservation("10/31/2026", value=7), "month/day/year is never guessed"),
+        ("xmr", ProposedObservation("", value=7), "Enter the period's first day"),
         ("p", ProposedObservation("2026-10-01", value=0.5), "enter a numerator and a denominator, not a single value"),
         ("c", ProposedObservation("2026-10-01", value=2.5), "A count must be a whole number"),
         ("xmr", ProposedObservation("2026-10-01"), "Enter a value."),
@@ -109,3 +119,30 @@ def test_a_valid_new_period_is_saved_once_and_appears_in_the_chart(demo):
     points, _ = measure_charts(demo, [measure["id"]])
     last = points.row(-1, named=True)
     assert last["x"] == new_period and abs(last["value"] - 0.8 * measure["multiplier"]) < 1e-9
+
+
+def test_the_form_reads_day_first_dates_and_never_guesses_month_first():
+    from golden_thread.domain.observations import check_observation
+
+    measure = {"id": 1, "chart_type": "xmr", "frequency": "monthly", "unit": "days", "multiplier": 1.0}
+    row, problems = check_observation(ProposedObservation("01/10/2026", value=7), measure, TODAY)
+    assert problems == [] and row["period_start"] == dt.date(2026, 10, 1)
+    row, problems = check_observation(ProposedObservation("01/10/2026", value=7), measure, TODAY, locale="en-US")
+    assert row is None and "does not say whether 01/10 is day/month or month/day" in problems[0]
+    assert problems[0].endswith("write it as YYYY-MM-DD (2026-10-01).")
+
+
+def test_a_percentage_value_outside_0_to_100_is_refused_and_the_demo_sickness_rate_passes(demo):
+    measure = demo.measures().filter(pl.col("unit") == "%", pl.col("chart_type") == "xmr").row(0, named=True)
+    assert measure["name"] == "Sickness absence (%)"
+    for value, message in ((130, "Value 130 above 100%"), (-0.5, "Value -0.5 below 0%")):
+        with pytest.raises(Refused) as refused:
+            demo.save_observation(
+                measure["id"], ProposedObservation("2014-01-01", value=value), username="lead", today=TODAY
+            )
+        assert refused.value.problems == [f"{message} — a percentage runs from 0 to 100%."]
+    assert demo.audit_log().height == 0
+    assert (
+        demo.save_observation(measure["id"], ProposedObservation("01/01/2014", value=4.8), username="lead", today=TODAY)
+        == "added"
+    )

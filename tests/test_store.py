@@ -97,11 +97,6 @@ def test_a_file_from_a_newer_version_is_refused_with_a_reason(tmp_path):
             },
             "CHECK",
         ),
-        (
-            "measure",
-            {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly", "chart_type": "xmr"},
-            "CHECK",
-        ),
         ("strategic_objective", {"id": 2, "organisation_id": 1, "title": "Y", "category": "Fun"}, "CHECK"),
         ("project", {"id": 1, "team_id": 2, "title": "P", "progress_score": 3.3}, "CHECK"),
     ],
@@ -112,6 +107,17 @@ def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, c
         store.insert_tables({table: pl.DataFrame([row])})
     assert store.organisations().height == 2
     assert store.observations().height == 0
+
+
+def test_a_measure_attached_to_nothing_is_refused_and_nothing_is_kept(store):
+    """Since migration 9 the store, not a CHECK, holds a measure to exactly one aim, driver or project."""
+    from golden_thread.errors import Refused
+
+    store.insert_tables(_minimal_organisation())
+    row = {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly", "chart_type": "xmr"}
+    with pytest.raises(Refused, match="exactly one of an aim, a driver or a project"):
+        store.insert_tables({"measure": pl.DataFrame([row])})
+    assert store.measures()["id"].to_list() == [1]  # the minimal organisation's own measure, and no other
 
 
 def test_one_observation_per_measure_and_period(store):
@@ -207,3 +213,19 @@ def test_migration_8_gives_each_published_board_and_audit_record_its_publishers_
         "2026-10-01"
     ]
     store.close()
+
+
+def test_no_part_of_the_store_hides_another_parts_method():
+    """Store is assembled from parts by subject (mixins); a method defined in two of them would silently win by the
+    order of inheritance (a diagram helper once replaced the leadership one of the same name)."""
+    parts = [cls for cls in Store.__mro__ if cls is not object]
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in parts:
+        for name in vars(cls):
+            if name.startswith("__"):
+                continue
+            if name in seen:
+                clashes.append(f"{name}: {seen[name]} and {cls.__name__}")
+            seen.setdefault(name, cls.__name__)
+    assert clashes == []

@@ -68,7 +68,10 @@ def test_every_bad_row_is_listed_with_its_reason(exported, tmp_path, capsys):
     assert main(["import", str(exported), "--db", str(target)]) == 1
     err = capsys.readouterr().err
     assert "observation.csv line 5: value 'twelve' is not a number" in err
-    assert "project.csv line 2: start_date '31/02/2025' is not a date (YYYY-MM-DD)" in err
+    assert (
+        "project.csv line 2: start_date '31/02/2025' is not a date: February 2025 has no day 31 (read as "
+        "day/month/year); write it as YYYY-MM-DD (2026-10-01) or day/month/year (01/10/2026)\n" in err
+    )
     assert Store(target).is_empty()
 
 
@@ -112,3 +115,60 @@ def test_a_project_with_two_primary_links_is_refused(exported, tmp_path, capsys)
     assert main(["import", str(exported), "--db", str(target)]) == 1
     assert "more than one primary link" in capsys.readouterr().err
     assert Store(target).is_empty()
+
+
+def _line_of_a_p_chart_observation(folder: Path) -> tuple[int, dict]:
+    """The line of observation.csv holding the first observation of a p-chart measure, and its cells."""
+    measures = pl.read_csv(folder / "measure.csv", infer_schema_length=0)
+    p_charts = measures.filter(pl.col("chart_type") == "p")["id"].to_list()
+    rows = pl.read_csv(folder / "observation.csv", infer_schema_length=0).with_row_index("index")
+    row = rows.filter(pl.col("measure_id").is_in(p_charts)).row(0, named=True)
+    return row["index"] + 2, row
+
+
+def test_the_organisation_import_refuses_what_the_form_refuses_and_writes_nothing(exported, tmp_path, capsys):
+    """Numerator above denominator and a fractional count on a p chart, a month that does not start on the 1st:
+    each named by file, line and reason, as the form and the CSV import name them; nothing written."""
+    line, row = _line_of_a_p_chart_observation(exported)
+    _break_line(exported / "observation.csv", line, "numerator", str(int(float(row["denominator"])) + 10))
+    _break_line(exported / "observation.csv", line + 1, "numerator", "30.5")
+    _break_line(exported / "observation.csv", line + 1, "denominator", "40")
+    _break_line(exported / "observation.csv", line + 2, "period_start", "2019-01-15")
+    target = tmp_path / "copy.duckdb"
+    assert main(["import", str(exported), "--db", str(target)]) == 1
+    err = capsys.readouterr().err
+    over = int(float(row["denominator"]))
+    assert (
+        f"observation.csv line {line}: {over + 10} of {over} — the numerator (eligible cases meeting the standard) "
+        "cannot be more than the denominator (all eligible cases): a proportion cannot be above 100%\n"
+    ) in err
+    assert (
+        f"observation.csv line {line + 1}: 30.5 of 40 — the numerator (eligible cases meeting the standard) counts "
+        "patients, cases or events, so it must be a whole number\n"
+    ) in err
+    assert (
+        f"observation.csv line {line + 2}: 15 January 2019 is not the start of a month; monthly periods start on "
+        "the 1st (e.g. 2019-01-01)\n"
+    ) in err
+    assert "nothing was imported" in err
+    store = Store(target)
+    try:
+        assert store.is_empty() and store.observations().height == 0 and store.audit_log().height == 0
+    finally:
+        store.close()
+
+
+def test_day_first_dates_are_read_as_a_spreadsheet_saves_them(demo_db, exported, tmp_path):
+    """A British spreadsheet saves 2024-03-01 as 01/03/2024: the import reads it as the same day."""
+    projects = pl.read_csv(exported / "project.csv", infer_schema_length=0)
+    projects.with_columns(
+        pl.col("start_date").str.to_date().dt.strftime("%d/%m/%Y"),
+    ).write_csv(exported / "project.csv")
+    target = tmp_path / "copy.duckdb"
+    assert main(["import", str(exported), "--db", str(target)]) == 0
+    original, copy = Store(demo_db), Store(target)
+    try:
+        assert copy.table("project").equals(original.table("project"))
+    finally:
+        original.close()
+        copy.close()

@@ -25,6 +25,7 @@ from golden_thread.seed.loading import ensure_demo
 from golden_thread.services.board import BoardView, board_months, board_view
 from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
+from golden_thread.services.mends import PlacedMend, flag_mends
 from golden_thread.storage.scope import Scope
 from golden_thread.storage.store import Store
 
@@ -55,6 +56,9 @@ def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
     person may open, when the caller has read it already). A person who may open none is stopped here."""
     if scopes is None:
         scopes = open_store(default_db_path()).scopes_for(username())
+    if not scopes and _administers_an_empty_database():
+        first_organisation_screen()
+        st.stop()
     if not scopes:
         st.error(
             "Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
@@ -68,6 +72,55 @@ def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
         st.session_state["organisation"] = scope.organisation_id
     st.session_state["_scope"] = scope
     return scope
+
+
+def organisation_is_empty() -> bool:
+    """Whether the organisation open has no strategic objective yet: it then opens on the guided start."""
+    return store().thread_progress()["objectives"] == 0
+
+
+def needs_first_organisation() -> bool:
+    """An administrator of a database that holds no organisation yet: the app asks them to set one up."""
+    return _administers_an_empty_database()
+
+
+def _administers_an_empty_database() -> bool:
+    db = open_store(default_db_path())
+    account = db.user(username())
+    return (
+        bool(account)
+        and account["role"] == "administrator"
+        and account["organisation_id"] is None
+        and (db.everything().top_organisations().height == 0)
+    )
+
+
+def first_organisation_screen() -> None:
+    """The first step of a new Golden Thread: the administrator names the trust (or network) it serves; the guided
+    start then builds its thread."""
+    st.title("Set up your organisation")
+    st.caption(
+        "This Golden Thread holds no organisation yet. Name the trust (or network) it serves; you will then build "
+        "its golden thread step by step: objectives, aims, driver diagrams, projects and measures."
+    )
+    with st.form("first-organisation"):
+        name = st.text_input("Organisation name *", placeholder="Riverside NHS Foundation Trust", max_chars=200)
+        kind = st.radio(
+            "It is",
+            ["trust", "network"],
+            horizontal=True,
+            format_func={"trust": "A trust (or other organisation)", "network": "A network of members"}.get,
+        )
+        if st.form_submit_button("Set up the organisation", type="primary"):
+            db = open_store(default_db_path())
+            try:
+                organisation_id = db.create_organisation(name, kind, username=username())
+            except Refused as refused:
+                st.error("\n".join(f"- {p}" for p in refused.problems), icon=":material/error:")
+            else:
+                st.session_state["organisation"] = organisation_id
+                st.session_state.pop("_scope", None)
+                st.rerun()  # an empty organisation opens on its guided start
 
 
 def organisation_picker() -> None:
@@ -242,6 +295,51 @@ def may(db: Store, action: str, team_id: int | None = None) -> str | None:
     except Refused as refused:
         return str(refused).replace(" Nothing was changed.", "")
     return None
+
+
+def mend_links(db: Store, mends: list[PlacedMend]) -> None:
+    """The actions that clear a flag, as links to the screen that takes them, for a person allowed to take them;
+    anyone else is told who can."""
+    from screens.registry import screens_for
+
+    user = st.session_state.get("user") or {}
+    if user.get("role") == "board_viewer":
+        return  # a board reads the flags; the people who mend them see how
+    reachable = {s.url: s for s in screens_for(user.get("role", ""), db.scope.kind)}
+    refused = []
+    reason = None
+    for placed in mends:
+        reason = may(db, placed.mend.action, placed.team_id)
+        target = reachable.get(placed.mend.screen)
+        if reason is None and target is not None:
+            st.page_link(
+                f"screens/{target.file}",
+                label=placed.mend.label,
+                icon=":material/build:",
+                query_params=placed.query,
+                help=f"Opens {target.title} on this record",
+            )
+        else:
+            refused.append(placed.mend.label.lower())
+    if refused and len(refused) == len(mends):
+        st.caption(f"To mend it ({' or '.join(refused)}): {reason or 'ask an improvement lead'}.")
+
+
+FLAG_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
+
+
+def flags_with_mends(db: Store, flags: pl.DataFrame, *, limit: int = 30, show_rule: bool = True) -> None:
+    """Each flag of ``flags`` (the checks' frame) on its own row, with the actions that clear it for a person allowed
+    to take them (issue 15: every flag has its mend)."""
+    placed = flag_mends(db, flags.head(limit))
+    for row in flags.head(limit).iter_rows(named=True):
+        words = f"{rule_title(row['rule'])}: " if show_rule else ""
+        text, actions = st.columns([3, 2], vertical_alignment="center")
+        text.markdown(f"{FLAG_ICONS[row['severity']]} {words}{plain(row['title'])}")
+        with actions:
+            mend_links(db, placed.get((row["rule"], row["entity_id"]), []))
+    if flags.height > limit:
+        st.caption(f"…and {flags.height - limit:,} more; download the list below, or narrow it with the filters.")
 
 
 def role_may(action: str) -> bool:

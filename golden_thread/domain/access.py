@@ -40,6 +40,7 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
         "change a network's aim, shared driver diagram or uniform measures",
     ),
     "manage_users": (frozenset({"administrator"}), "manage users"),
+    "manage_organisation": (frozenset({"administrator"}), "set up the organisation and its divisions and teams"),
 }
 # Team members may change only their own team's work; the others act across the organisation.
 TEAM_SCOPED = frozenset({"team_member"})
@@ -55,18 +56,20 @@ def refusal(role: str | None, action: str) -> str | None:
     return f"{title}s cannot {words}: only {who} can. Nothing was changed."
 
 
-def guarded(action: str, team_of: Callable | None = None, record: Callable | None = None):
+def guarded(action: str | Callable, team_of: Callable | None = None, record: Callable | None = None):
     """Mark a Store method as a write of ``action``: the signed-in user (the ``username`` keyword) is checked
     against the role table, and, for team members, against the team that owns the record (``team_of``); the
-    record the write changes (``record`` gives its table and id) must be in the store's organisation."""
+    record the write changes (``record`` gives its table and id, or None when there is none yet) must be in the
+    store's organisation. ``action`` may be worked out from the call (a write of several record kinds)."""
 
     def decorate(method):
         @functools.wraps(method)
         def checked(self, *args, username: str, **kwargs):
             team = team_of(self, *args, **kwargs) if team_of else None
-            self.authorise(username, action, team)
-            if record is not None:
-                self.require_in_scope(*record(self, *args, **kwargs))
+            self.authorise(username, action(self, *args, **kwargs) if callable(action) else action, team)
+            where = record(self, *args, **kwargs) if record is not None else None
+            if where is not None:
+                self.require_in_scope(*where)
             return method(self, *args, username=username, **kwargs)
 
         checked.action = action

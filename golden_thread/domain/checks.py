@@ -268,6 +268,21 @@ RULES: dict[str, Rule] = {
          """,
         ),
         Rule(
+            "project_serves_retired_aim",
+            "warning",
+            "project",
+            "Every aim this project serves has been retired, so its work no longer counts towards a live aim. Link "
+            "it to an active aim (or its drivers), or close it. Only a project in planning, active or on hold is "
+            "judged; a project with no link at all is an orphan instead.",
+            f"""
+         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         WHERE p.status NOT IN {_FINISHED}
+             AND EXISTS (SELECT 1 FROM project_aim pa WHERE pa.project_id = p.id)
+             AND NOT EXISTS (SELECT 1 FROM project_aim pa JOIN aim a ON a.id = pa.aim_id
+                             WHERE pa.project_id = p.id AND a.status = 'active')
+         """,
+        ),
+        Rule(
             "link_to_retired_version",
             "warning",
             "project",

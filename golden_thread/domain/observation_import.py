@@ -3,6 +3,11 @@
 A file with any bad row writes nothing; re-importing the same file changes nothing and says so; a file
 that changes stored values lists each change before it is committed. Aggregate data only: a file whose
 columns look like patient identifiers is refused outright (DOMAIN Decision 6).
+
+Every row meets the same rules as the data-entry form: its cells are read as the form reads them
+(``observations.read_entry``: dates as ``figures.read_date`` reads them for the organisation's locale), and
+then the period and the figures of the whole file are judged at once by ``figures.check_period_starts`` and
+``figures.check_figures``, so the import refuses exactly what the form refuses, naming the line and reason.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from golden_thread.domain.observations import ProposedObservation, check_observation, uses_denominator
+from golden_thread.domain.figures import DEFAULT_LOCALE, check_figures, check_period_starts
+from golden_thread.domain.observations import ProposedObservation, figure_frame, read_entry, uses_denominator
 
 COLUMNS = ("period_start", "value", "numerator", "denominator", "note")
 IDENTIFYING = re.compile(
@@ -36,10 +42,17 @@ class ImportPlan:
     changed: pl.DataFrame  # with before_* columns
     unchanged: int
     problems: list[tuple[int, str]] = field(default_factory=list)
+    filename: str | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def messages(self) -> list[str]:
+        """Each problem as one line a person can act on: 'data.csv line 7: 130 of 120 — the numerator ...'."""
+        where = f"{self.filename} line" if self.filename else "line"
+        return [f"{where} {line}: {reason}" for line, reason in self.problems]
 
     @property
     def nothing_to_do(self) -> bool:
@@ -113,31 +126,46 @@ def plan_import(
     stored: pl.DataFrame,
     today: dt.date,
     progress: Callable[[float], None] | None = None,
+    *,
+    locale: str = DEFAULT_LOCALE,
+    filename: str | None = None,
 ) -> ImportPlan:
-    """Check every row and compare it with what is stored; writes nothing."""
+    """Check every row and compare it with what is stored; writes nothing.
+
+    ``locale`` is the organisation's (day/month/year dates are read where the day comes first);
+    ``filename`` names the file in the plan's ``messages``."""
     problems: list[tuple[int, str]] = []
-    clean: list[dict] = []
+    read: list[dict] = []
     seen: dict[dt.date, int] = {}
     total = rows.height
     for index, row in enumerate(rows.iter_rows(named=True)):
         if progress and index % 2000 == 0:
             progress(index / total)
-        checked, found = check_observation(
+        entry = read_entry(
             ProposedObservation(row["period_start"], row["value"], row["numerator"], row["denominator"], row["note"]),
             measure,
-            today,
+            locale=locale,
         )
-        if found:
-            problems += [(row["line"], problem) for problem in found]
+        problems += [(row["line"], problem) for problem in entry.problems]
+        if entry.problems and not entry.figures_read:
             continue
+        checked = {**entry.row, "line": row["line"]}
+        read.append(checked)
         period = checked["period_start"]
+        if entry.problems or period is None:
+            continue
         if period in seen:
             problems.append((row["line"], f"period {period} appears twice in the file (also line {seen[period]})."))
             continue
         seen[period] = row["line"]
-        clean.append(checked)
     if progress:
         progress(1.0)
+    # The rules on periods and figures, over every row read at once (the form runs the same on one row).
+    frame = figure_frame(read, measure)
+    judged = check_period_starts(frame.filter(pl.col("period_start").is_not_null()), today) + check_figures(frame)
+    problems += [(problem.line, problem.reason) for problem in judged]
+    refused = {line for line, _ in problems}
+    clean = [{k: v for k, v in row.items() if k != "line"} for row in read if row["line"] not in refused]
     schema = {
         "measure_id": pl.Int64,
         "period_start": pl.Date,
@@ -159,4 +187,4 @@ def plan_import(
     new = joined.filter(~exists).select(schema.keys())
     changed = joined.filter(exists & ~same)
     unchanged = joined.filter(exists & same).height
-    return ImportPlan(measure["id"], new, changed, unchanged, sorted(problems))
+    return ImportPlan(measure["id"], new, changed, unchanged, sorted(problems), filename)

@@ -1,7 +1,10 @@
 """Checking a period's value before it is stored: every problem in words a team can act on.
 
 Pure functions: a proposed observation and the measure it belongs to in, a list of problems out. The
-store calls these before writing, so the same rules hold for a form, a table edit and an import.
+store calls these before writing, so the same rules hold for a form, a table edit and an import. Reading
+the cells (a number, a date, a note) happens here; what the figures and the period may be (numerator no
+more than denominator, whole counts, percentages within 0–100, a period that starts and has ended) is
+decided once, in ``figures``, which the CSV/Excel and organisation imports call too.
 """
 
 from __future__ import annotations
@@ -12,7 +15,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from golden_thread.spc.options import PROPORTION_CHARTS, RATIO_CHARTS
+import polars as pl
+
+from golden_thread.domain.figures import (
+    DEFAULT_LOCALE,
+    MEASURE_COLUMNS,
+    check_figures,
+    check_period_starts,
+    date_formats,
+    date_problem,
+    read_date,
+)
+from golden_thread.spc.options import RATIO_CHARTS
 
 
 @dataclass(frozen=True)
@@ -52,16 +66,13 @@ def _as_number(raw: Any, label: str, problems: list[str]) -> float | None:
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
-def _as_period(raw: Any, problems: list[str]) -> dt.date | None:
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        problems.append(f"Period {raw!r} is not a date; use YYYY-MM-DD, e.g. 2026-10-01.")
-        return None
+def _as_period(raw: Any, locale: str, problems: list[str]) -> dt.date | None:
+    day, why = read_date(raw, locale)
+    if why is not None:
+        problems.append(date_problem("Period", raw, why, locale))
+    elif day is None:
+        problems.append(f"Enter the period's first day; write it as {date_formats(locale)}.")
+    return day
 
 
 def uses_denominator(measure: dict[str, Any]) -> bool:
@@ -76,73 +87,72 @@ def current_period(frequency: str, today: dt.date) -> dt.date:
     return today.replace(day=1)
 
 
-def check_observation(
-    proposed: ProposedObservation, measure: dict[str, Any], today: dt.date
-) -> tuple[dict[str, Any] | None, list[str]]:
-    """Validate one observation for ``measure``; returns (clean row, []) or (None, problems)."""
+@dataclass(frozen=True)
+class ReadEntry:
+    """One proposed observation's cells, read: ``row`` holds what could be read (None where a cell could not),
+    ``problems`` what could not, and ``figures_read`` whether every number was read, so that the figure rules
+    (``figures.check_figures``) can judge them."""
+
+    row: dict[str, Any]
+    problems: list[str]
+    figures_read: bool
+
+
+def read_entry(proposed: ProposedObservation, measure: dict[str, Any], *, locale: str = DEFAULT_LOCALE) -> ReadEntry:
+    """Read a proposed observation's period, numbers and note; the rules on what they may be come after."""
     problems: list[str] = []
-    period = _as_period(proposed.period_start, problems)
+    period = _as_period(proposed.period_start, locale, problems)
+    read_before = len(problems)
     value = _as_number(proposed.value, "Value", problems)
     numerator = _as_number(proposed.numerator, "Numerator", problems)
     denominator = _as_number(proposed.denominator, "Denominator", problems)
-    chart = measure["chart_type"]
-
-    if period is not None:
-        if measure["frequency"] == "monthly" and period.day != 1:
-            problems.append(
-                f"{period:%d %B %Y} is not the start of a month; monthly periods start on the 1st "
-                f"(e.g. {period.replace(day=1):%Y-%m-%d})."
-            )
-        if measure["frequency"] == "weekly" and period.weekday() != 0:
-            monday = period - dt.timedelta(days=period.weekday())
-            problems.append(
-                f"{period:%d %B %Y} is a {period:%A}; weekly periods start on a Monday (e.g. {monday:%Y-%m-%d})."
-            )
-        if period >= current_period(measure["frequency"], today):
-            problems.append(f"The period starting {period:%d %B %Y} has not ended yet; enter data once it is complete.")
-
-    if uses_denominator(measure):
-        if value is not None:
-            problems.append(
-                "This measure is a numerator over a denominator: enter a numerator and a denominator, "
-                "not a single value."
-            )
-        if numerator is None or denominator is None:
-            if not any("Numerator" in p or "Denominator" in p for p in problems):
-                problems.append("Enter both a numerator and a denominator.")
-    elif value is None and (numerator is None or denominator is None):
-        if not any(p.startswith("Value") for p in problems):
-            problems.append("Enter a value.")
-    for label, number in (("Value", value), ("Numerator", numerator)):
-        if number is not None and number < 0 and (chart != "xmr" or label == "Numerator"):
-            problems.append(f"{label} cannot be negative ({number:g}).")
-    if denominator is not None and denominator <= 0:
-        problems.append(f"Denominator must be greater than 0 ({denominator:g}).")
-    if (
-        numerator is not None
-        and denominator is not None
-        and denominator > 0
-        and numerator > denominator
-        and chart in PROPORTION_CHARTS
-    ):
-        problems.append(
-            f"Numerator ({numerator:g}) is above the denominator ({denominator:g}); a proportion cannot exceed 100%."
-        )
-    if chart == "c" and value is not None and value != int(value):
-        problems.append(f"A count must be a whole number, not {value:g}.")
+    figures_read = len(problems) == read_before
     note = str(proposed.note).strip() or None if proposed.note is not None else None
     if note is not None and len(note) > 2000:
         problems.append("The note is longer than 2,000 characters; shorten it.")
-    if problems:
-        return None, problems
-    return {
+    row = {
         "measure_id": measure["id"],
         "period_start": period,
         "value": value,
         "numerator": numerator,
         "denominator": denominator,
         "note": note,
-    }, []
+    }
+    return ReadEntry(row, problems, figures_read)
+
+
+def figure_frame(rows: list[dict[str, Any]], measure: dict[str, Any]) -> pl.DataFrame:
+    """Read rows (each with its ``line``) of one measure, beside the measure's columns the figure rules read."""
+    return pl.DataFrame(
+        [{key: row[key] for key in ("line", "period_start", "value", "numerator", "denominator")} for row in rows],
+        schema={
+            "line": pl.Int64,
+            "period_start": pl.Date,
+            "value": pl.Float64,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+        },
+    ).with_columns(pl.lit(measure.get(name), dtype=kind).alias(name) for name, kind in MEASURE_COLUMNS.items())
+
+
+def check_observation(
+    proposed: ProposedObservation, measure: dict[str, Any], today: dt.date, *, locale: str = DEFAULT_LOCALE
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Validate one observation for ``measure``; returns (clean row, []) or (None, problems).
+
+    Dates are read as ``figures.read_date`` reads them for ``locale`` (ISO, or day/month/year where the day
+    comes first); the period and the figures must pass ``figures.check_period_starts`` and
+    ``figures.check_figures``, the same rules the imports apply."""
+    entry = read_entry(proposed, measure, locale=locale)
+    problems = list(entry.problems)
+    frame = figure_frame([{**entry.row, "line": 1}], measure)
+    if entry.row["period_start"] is not None:
+        problems += [problem.reason for problem in check_period_starts(frame, today)]
+    if entry.figures_read:
+        problems += [problem.reason for problem in check_figures(frame)]
+    if problems:
+        return None, problems
+    return entry.row, []
 
 
 def periods_open_for_entry(frequency: str, existing: list[dt.date], today: dt.date, back: int = 6) -> list[dt.date]:

@@ -156,21 +156,27 @@ def path_to_root(thread: pl.DataFrame, node: str) -> list[str]:
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
-def flags_by_node(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
-    """node, rules, severities, messages and the worst severity: each flag on the node it concerns.
-
-    A measure's flag (gone quiet) sits on the node the measure is attached to.
-    """
+def flag_nodes(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
+    """The checks' flags, each with the ``node`` of the tree it concerns (a measure's flag sits on the node the
+    measure is attached to) and its severity's ``rank``."""
     measure_nodes = (
         thread.select("node", pl.col("measure_ids").alias("entity_id"))
         .explode("entity_id")
         .drop_nulls()
         .with_columns(pl.lit("measure").alias("entity_type"))
     )
-    keyed = flags.join(measure_nodes, on=["entity_type", "entity_id"], how="left").with_columns(
+    return flags.join(measure_nodes, on=["entity_type", "entity_id"], how="left").with_columns(
         pl.coalesce("node", pl.concat_str("entity_type", pl.lit(":"), pl.col("entity_id").cast(pl.Utf8))).alias("node"),
         pl.col("severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8).alias("rank"),
     )
+
+
+def flags_by_node(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
+    """node, rules, severities, messages and the worst severity: each flag on the node it concerns.
+
+    A measure's flag (gone quiet) sits on the node the measure is attached to.
+    """
+    keyed = flag_nodes(thread, flags)
     return keyed.group_by("node").agg(
         "rule",
         "severity",

@@ -32,6 +32,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.store import NO_DOWNLOADS
 
 if TYPE_CHECKING:
     from golden_thread.storage.store import Store
@@ -62,7 +63,7 @@ def backup_database(db_path: str | Path, directory: str | Path) -> dict:
     if not db_path.is_file():
         raise BackupError(f"{db_path} does not exist; there is nothing to back up.")
     try:
-        connection = duckdb.connect(str(db_path), read_only=True)
+        connection = duckdb.connect(str(db_path), read_only=True, config=NO_DOWNLOADS)
     except duckdb.Error as error:
         raise BackupError(_open_failure(db_path, error, "back it up")) from None
     try:
@@ -223,7 +224,7 @@ def _check_target(db_path: Path, replace: bool) -> None:
     try:
         # Read-write, so that a second process holding the file is detected and a leftover WAL is
         # checkpointed (and removed) on close rather than replayed onto the restored file later.
-        connection = duckdb.connect(str(db_path))
+        connection = duckdb.connect(str(db_path), config=NO_DOWNLOADS)
     except duckdb.Error as error:
         if replace and not _is_lock_error(error):
             return  # not a database at all: --replace says to overwrite it
@@ -247,7 +248,7 @@ def _build(directory: Path, manifest: dict, scratch: Path) -> dict[str, int]:
     """Create the schema at the backup's version and load every table, in one transaction."""
     version = manifest["schema_version"]
     entries: dict = manifest["tables"]
-    connection = duckdb.connect(str(scratch))
+    connection = duckdb.connect(str(scratch), config=NO_DOWNLOADS)
     try:
         connection.execute("BEGIN TRANSACTION")
         connection.execute(_SCHEMA_VERSION_DDL)

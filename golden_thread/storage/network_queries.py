@@ -490,10 +490,10 @@ class NetworkQueries:
     ) -> int:
         """Publish a new version of a network's shared driver diagram; returns the new version's id.
 
-        Every node of the active version is copied with its key (``rename`` maps a key to new wording,
-        ``retire`` lists keys to leave out, ``add_ideas`` adds (driver key, title) change ideas under a driver);
-        the old version is retired and every project link into it moves to the node with the same key, so
-        members' work keeps its place in the thread. PDSA cycles are read through their idea's key.
+        The network page's quick edit: ``rename`` maps a key to new wording, ``retire`` lists keys to leave out
+        and ``add_ideas`` adds (driver key, title) change ideas under a driver. They are made on a draft of the
+        active version and published by ``publish_diagram_version``, the one way a diagram gets a new version:
+        every node keeps its key and every member's project link moves to the node with the same key.
         """
         rename, add_ideas, retire = dict(rename or {}), list(add_ideas or []), list(retire or [])
         aim = self._query("SELECT aim_id FROM driver_diagram WHERE id = ?", [diagram_id])
@@ -501,172 +501,50 @@ class NetworkQueries:
             raise Refused(f"There is no driver diagram {diagram_id}.")
         network_id = self._network_of_aim(aim.item())
         if network_id is None:
-            raise Refused("This driver diagram is not a network's shared diagram; its aim's own leads version it.")
+            raise Refused(
+                "This driver diagram is not a network's shared diagram; its aim's own leads version it on the "
+                "Driver diagrams page."
+            )
         self._require_hub(username, network_id, "publish a new version of the shared driver diagram")
-        note = (note or "").strip()
-        problems = [] if note else ["Say what changed in this version: every member reads it beside the diagram."]
-        if len(note) > 1000:
-            problems.append("Keep the change note under 1,000 characters.")
-        nodes = self.diagram_nodes(diagram_id).filter(pl.col("version_status") == "active")
-        if nodes.height == 0:
-            raise Refused("This diagram has no active version to build on.")
-        keys = dict(zip(nodes["node_key"], nodes["kind"]))
+        draft, version = self.diagram_draft(diagram_id)
+        problems: list[str] = []
+
+        def attempt(edit) -> None:  # one edit on the draft; its refusal joins the others
+            nonlocal draft
+            try:
+                draft = edit(draft)
+            except Refused as refused:
+                problems.extend(refused.problems)
+
         for key, title in rename.items():
-            if key not in keys:
+            if key not in draft:
                 problems.append(f"There is no node “{key}” in the current version to reword.")
             elif not (title or "").strip() or len(title.strip()) > TITLE_LIMIT:
                 problems.append(f"Give “{key}” new wording of 1 to {TITLE_LIMIT} characters.")
-        for key in retire:
-            if key not in keys:
+            else:
+                attempt(lambda d, key=key, title=title: d.rename(key, title))
+        # What serves a node goes before it, so retiring a driver with every idea under it is not refused.
+        depth = {None: 0, "tertiary": 1, "secondary": 2, "primary": 3}
+        for key in sorted(retire, key=lambda k: depth[draft.get(k).level] if k in draft else 0):
+            if key not in draft:
                 problems.append(f"There is no node “{key}” in the current version to retire.")
-        kept = set(keys) - set(retire)
-        for row in nodes.filter(pl.col("node_key").is_in(list(kept))).iter_rows(named=True):
-            parents = [k for k in (row["parent_keys"] or []) if k in kept]
-            if row["parent_keys"] and not parents:
-                problems.append(f"“{row['title']}” would hang from nothing: retire it too, or keep what it serves.")
-        if not any(keys[k] == "driver" and k in kept for k in keys):
-            problems.append("A driver diagram needs at least one driver.")
+            else:
+                attempt(lambda d, key=key: d.remove(key))
         for driver_key, title in add_ideas:
-            if keys.get(driver_key) != "driver" or driver_key not in kept:
+            node = draft.get(driver_key)
+            if node is None or node.kind != "driver":
                 problems.append(f"A new change idea hangs from a driver of this version; “{driver_key}” is not one.")
-            if not (title or "").strip() or len(title.strip()) > TITLE_LIMIT:
+            elif not (title or "").strip() or len(title.strip()) > TITLE_LIMIT:
                 problems.append(f"Give each new change idea a title of 1 to {TITLE_LIMIT} characters.")
+            else:
+                attempt(lambda d, key=driver_key, title=title: d.add_change_idea(title, [key]))
         if not (rename or add_ideas or retire):
             problems.append("Nothing would change: reword, add or retire at least one node.")
         if problems:
-            raise Refused(" ".join(problems))
-        author = self.user(username)["display_name"]
-        with self._transaction() as cursor:
-            old_id, old_number = _first(
-                cursor.execute(
-                    "SELECT id, version_number FROM driver_diagram_version WHERE diagram_id = ? AND status = 'active' "
-                    "ORDER BY version_number DESC LIMIT 1",
-                    [diagram_id],
-                )
-            )
-            new_id = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM driver_diagram_version"))[0]
-            last_number = _first(
-                cursor.execute(
-                    "SELECT max(version_number) FROM driver_diagram_version WHERE diagram_id = ?", [diagram_id]
-                )
-            )[0]
-            cursor.execute("UPDATE driver_diagram_version SET status = 'retired' WHERE id = ?", [old_id])
-            cursor.execute(
-                "INSERT INTO driver_diagram_version (id, diagram_id, version_number, effective_from, author, "
-                "change_note, status) VALUES (?, ?, ?, ?, ?, ?, 'active')",
-                [new_id, diagram_id, last_number + 1, today, author, note],
-            )
-            new_node: dict[tuple[str, int], int] = {}  # (table, old id) -> new id
-            for table in ("driver", "change_idea"):
-                old = cursor.sql(f"SELECT * FROM {table} WHERE version_id = ? ORDER BY id", params=[old_id]).pl()
-                old = old.filter(pl.col("node_key").is_in(list(kept)))
-                first = _first(cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}"))[0]
-                copied = old.with_columns(
-                    pl.int_range(first, first + old.height, dtype=pl.Int32).alias("id"),
-                    pl.lit(new_id, dtype=pl.Int32).alias("version_id"),
-                    pl.col("node_key")
-                    .replace_strict({k: v.strip() for k, v in rename.items()}, default=pl.col("title"))
-                    .alias("title"),
-                )
-                self._insert_rows(cursor, table, copied)
-                new_node.update({(table, o): n for o, n in zip(old["id"], copied["id"])})
-            driver_of_key = {
-                k: new_node[("driver", i)]
-                for k, i in cursor.execute("SELECT node_key, id FROM driver WHERE version_id = ?", [old_id]).fetchall()
-                if ("driver", i) in new_node
-            }
-            links = cursor.sql(
-                "SELECT dl.* FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id WHERE d.version_id = ?",
-                params=[old_id],
-            ).pl()
-            links = links.filter(
-                pl.col("parent_driver_id").is_in([o for (t, o) in new_node if t == "driver"])
-                & pl.col("child_driver_id").is_in([o for (t, o) in new_node if t == "driver"])
-            )
-            self._insert_rows(
-                cursor,
-                "driver_link",
-                links.with_columns(
-                    pl.col(c).replace_strict(
-                        {o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32
-                    )
-                    for c in ("parent_driver_id", "child_driver_id")
-                ),
-            )
-            serves = cursor.sql(
-                "SELECT cid.* FROM change_idea_driver cid JOIN change_idea ci ON ci.id = cid.change_idea_id "
-                "WHERE ci.version_id = ?",
-                params=[old_id],
-            ).pl()
-            serves = serves.filter(
-                pl.col("change_idea_id").is_in([o for (t, o) in new_node if t == "change_idea"])
-                & pl.col("driver_id").is_in([o for (t, o) in new_node if t == "driver"])
-            )
-            self._insert_rows(
-                cursor,
-                "change_idea_driver",
-                serves.with_columns(
-                    pl.col("change_idea_id").replace_strict(
-                        {o: n for (t, o), n in new_node.items() if t == "change_idea"}, return_dtype=pl.Int32
-                    ),
-                    pl.col("driver_id").replace_strict(
-                        {o: n for (t, o), n in new_node.items() if t == "driver"}, return_dtype=pl.Int32
-                    ),
-                ),
-            )
-            added = []
-            if add_ideas:
-                used = {
-                    k
-                    for (k,) in cursor.execute(
-                        "SELECT DISTINCT ci.node_key FROM change_idea ci JOIN driver_diagram_version v ON v.id = ci.version_id "
-                        "WHERE v.diagram_id = ?",
-                        [diagram_id],
-                    ).fetchall()
-                }
-                prefix = _key_prefix(list(keys))
-                number = 1
-                for driver_key, title in add_ideas:
-                    while f"{prefix}C{number}" in used:
-                        number += 1
-                    key = f"{prefix}C{number}"
-                    used.add(key)
-                    idea_id = _first(cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM change_idea"))[0]
-                    cursor.execute(
-                        "INSERT INTO change_idea (id, version_id, node_key, title) VALUES (?, ?, ?, ?)",
-                        [idea_id, new_id, key, title.strip()],
-                    )
-                    cursor.execute(
-                        "INSERT INTO change_idea_driver (change_idea_id, driver_id, strength) VALUES (?, ?, 'strong')",
-                        [idea_id, driver_of_key[driver_key]],
-                    )
-                    added.append({"key": key, "title": title.strip(), "driver": driver_key})
-            relinked = 0
-            for table, column in (("driver", "driver_id"), ("change_idea", "change_idea_id")):
-                moves = {o: n for (t, o), n in new_node.items() if t == table}
-                for old_node, new_node_id in moves.items():
-                    relinked += _first(
-                        cursor.execute(
-                            f"UPDATE project_link SET {column} = ? WHERE {column} = ?", [new_node_id, old_node]
-                        )
-                    )[0]
-            self._audit(
-                cursor,
-                username,
-                "new_version",
-                "driver_diagram",
-                str(diagram_id),
-                {"version": old_number},
-                {
-                    "version": last_number + 1,
-                    "reworded": rename,
-                    "added": added,
-                    "retired": retire,
-                    "project_links_moved": relinked,
-                },
-                note,
-            )
-        return new_id
+            raise Refused(problems)
+        return self.publish_diagram_version(
+            diagram_id, draft, note, username=username, today=today, opened_version=version
+        )
 
     @guarded("edit_network", record=lambda self, aim_id, *a, **k: ("aim", aim_id))
     def update_network_aim(
@@ -1054,12 +932,6 @@ class NetworkQueries:
         return write(
             self, measure_id, proposed, username=username, today=today, correcting=correcting, expected=expected
         )
-
-
-def _key_prefix(keys: list[str]) -> str:
-    """What a diagram's node keys begin with ('N-' for 'N-P1', 'N-P1-S2-C1'), for naming a new node alike."""
-    first = sorted(keys)[0]
-    return first.split("-")[0] + "-" if "-" in first else ""
 
 
 def _first(result) -> tuple | None:

@@ -371,6 +371,141 @@ UPDATE audit_log SET organisation_id = owner.organisation_id FROM (
 ) owner WHERE owner.username = audit_log.username;
 """
 
+# The thread's records are edited in the app (issue 15). DuckDB (2.0) cannot update a foreign-key column of a row
+# that other rows reference (it rewrites the update as a delete and an insert), nor any column of a measure with data
+# under its CHECK over its foreign keys. So a measure with data could not be retired or moved, a project with cycles
+# could not pass to another team, and a driver's measures could not follow it into a new diagram version. These
+# tables are rebuilt, rows unchanged, with the columns a person edits as plain columns: a measure's aim, driver and
+# project, a project's team, a cycle's change idea and the cycle it builds on. The store holds those rules instead:
+# a write names a parent in the writer's organisation (``Store.require_in_scope``), and a whole import is checked
+# (``Store._check_references``).
+_REBUILT = ("member_measure", "annotation", "point_exclusion", "chart_phase", "observation", "measure")
+_REBUILT += ("pdsa_cycle", "project_link", "project")  # referencing tables first: the order they are dropped in
+_V9_EDITABLE_RECORDS = (
+    "".join(f"CREATE TEMP TABLE kept_{t} AS SELECT * FROM {t};\n" for t in _REBUILT)
+    + "".join(f"DROP TABLE {t};\n" for t in _REBUILT)
+    + f"""
+CREATE TABLE project (
+    id INTEGER PRIMARY KEY,
+    team_id INTEGER NOT NULL,
+    title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    lead VARCHAR,
+    sponsor VARCHAR,
+    status VARCHAR NOT NULL DEFAULT 'planning' {_in("status", PROJECT_STATUSES)},
+    start_date DATE,
+    end_date DATE,
+    local_aim VARCHAR,
+    progress_score DOUBLE CHECK (progress_score IS NULL OR
+        (progress_score BETWEEN 0.5 AND 5.0 AND progress_score * 2 = floor(progress_score * 2))),
+    CHECK (end_date IS NULL OR start_date IS NULL OR end_date >= start_date)
+);
+CREATE TABLE project_link (
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    is_primary BOOLEAN NOT NULL,
+    aim_id INTEGER REFERENCES aim(id),
+    driver_id INTEGER REFERENCES driver(id),
+    change_idea_id INTEGER REFERENCES change_idea(id),
+    CHECK ((aim_id IS NOT NULL)::INTEGER + (driver_id IS NOT NULL)::INTEGER
+           + (change_idea_id IS NOT NULL)::INTEGER = 1)
+);
+CREATE TABLE pdsa_cycle (
+    id INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES project(id),
+    change_idea_id INTEGER,
+    builds_on_id INTEGER,
+    cycle_number INTEGER CHECK (cycle_number IS NULL OR cycle_number >= 1),
+    title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
+    purpose VARCHAR {_in("purpose", PDSA_PURPOSES)},
+    objective VARCHAR,
+    questions VARCHAR,
+    prediction VARCHAR,
+    plan VARCHAR,
+    do_notes VARCHAR,
+    study_notes VARCHAR,
+    act_decision VARCHAR {_in("act_decision", ACT_DECISIONS)},
+    act_notes VARCHAR,
+    scale_up BOOLEAN NOT NULL DEFAULT false,
+    implement BOOLEAN NOT NULL DEFAULT false,
+    scale VARCHAR,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    CHECK (end_date IS NULL OR end_date >= start_date),
+    CHECK (builds_on_id IS NULL OR builds_on_id <> id)
+);
+CREATE TABLE measure (
+    id INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
+    measure_type VARCHAR NOT NULL {_in("measure_type", MEASURE_TYPES)},
+    aim_id INTEGER,
+    driver_id INTEGER,
+    project_id INTEGER,
+    definition VARCHAR,
+    numerator_definition VARCHAR,
+    denominator_definition VARCHAR,
+    inclusions VARCHAR,
+    exclusions VARCHAR,
+    data_source VARCHAR,
+    owner VARCHAR,
+    unit VARCHAR,
+    frequency VARCHAR NOT NULL {_in("frequency", FREQUENCIES)},
+    chart_type VARCHAR NOT NULL {_in("chart_type", CHART_TYPES)},
+    rules VARCHAR NOT NULL DEFAULT 'mdc' {_in("rules", RULE_SETS)},
+    improvement_direction VARCHAR NOT NULL DEFAULT 'increase' {_in("improvement_direction", DIRECTIONS)},
+    target_value DOUBLE,
+    multiplier DOUBLE NOT NULL DEFAULT 1 CHECK (multiplier > 0),
+    decimal_places INTEGER NOT NULL DEFAULT 1 CHECK (decimal_places BETWEEN 0 AND 6),
+    expected_lag_days INTEGER NOT NULL DEFAULT 30 CHECK (expected_lag_days >= 0),
+    status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)}
+);
+CREATE TABLE observation (
+    measure_id INTEGER NOT NULL REFERENCES measure(id),
+    period_start DATE NOT NULL,
+    value DOUBLE,
+    numerator DOUBLE CHECK (numerator IS NULL OR numerator >= 0),
+    denominator DOUBLE CHECK (denominator IS NULL OR denominator > 0),
+    note VARCHAR,
+    status VARCHAR NOT NULL DEFAULT 'validated' {_in("status", OBSERVATION_STATUSES)},
+    entered_by VARCHAR,
+    entered_at TIMESTAMP,
+    PRIMARY KEY (measure_id, period_start),
+    CHECK ((value IS NOT NULL) OR (numerator IS NOT NULL AND denominator IS NOT NULL)),
+    CHECK ((numerator IS NULL) = (denominator IS NULL)),
+    CHECK (isfinite(coalesce(value, 0)) AND isfinite(coalesce(numerator, 0))
+           AND isfinite(coalesce(denominator, 1)))
+);
+CREATE TABLE chart_phase (
+    measure_id INTEGER NOT NULL REFERENCES measure(id),
+    starts_on DATE NOT NULL,
+    reason VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (measure_id, starts_on)
+);
+CREATE TABLE point_exclusion (
+    measure_id INTEGER NOT NULL REFERENCES measure(id),
+    period_start DATE NOT NULL,
+    reason VARCHAR NOT NULL CHECK (length(trim(reason)) > 0),
+    created_by VARCHAR,
+    created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (measure_id, period_start)
+);
+CREATE TABLE annotation (
+    id INTEGER PRIMARY KEY,
+    measure_id INTEGER NOT NULL REFERENCES measure(id),
+    on_date DATE NOT NULL,
+    text VARCHAR NOT NULL CHECK (length(trim(text)) > 0)
+);
+CREATE TABLE member_measure (
+    measure_id INTEGER PRIMARY KEY REFERENCES measure(id),
+    uniform_measure_id INTEGER NOT NULL REFERENCES measure(id),
+    member_id INTEGER NOT NULL REFERENCES organisation(id),
+    UNIQUE (uniform_measure_id, member_id),
+    CHECK (measure_id <> uniform_measure_id)
+);
+"""
+    + "".join(f"INSERT INTO {t} SELECT * FROM kept_{t};\nDROP TABLE kept_{t};\n" for t in reversed(_REBUILT))
+)
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
@@ -381,6 +516,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     *_LEADERSHIP_MIGRATIONS,  # 6
     *_NETWORK_MIGRATIONS,  # 7
     (8, "board snapshots and audit records belong to an organisation", _V8_ORGANISATION_SCOPE),
+    (9, "measures, projects and PDSA cycles can be edited, moved and retired in the app", _V9_EDITABLE_RECORDS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -28,6 +28,7 @@ import duckdb
 import polars as pl
 
 from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, guarded, refusal
+from golden_thread.domain.figures import check_observation_rows
 from golden_thread.domain.observations import ProposedObservation, check_observation
 from golden_thread.errors import PermissionRefused, Refused, StaleEdit
 
@@ -88,6 +89,40 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# How every connection is opened: never downloading an extension (see Store.__init__).
+NO_DOWNLOADS = {"autoinstall_known_extensions": False}
+
+# The references the store holds itself (``Store._check_references``): a SELECT of the ids that break one (at most
+# five), and what to fix.
+_REFERENCE_CHECKS = (
+    (
+        "SELECT id FROM measure WHERE (aim_id IS NOT NULL)::INTEGER + (driver_id IS NOT NULL)::INTEGER "
+        "+ (project_id IS NOT NULL)::INTEGER <> 1 ORDER BY id LIMIT 5",
+        "Measure(s) {ids} must be attached to exactly one of an aim, a driver or a project "
+        "(fill exactly one of aim_id, driver_id and project_id).",
+    ),
+    (
+        "SELECT m.id FROM measure m WHERE (m.aim_id IS NOT NULL AND m.aim_id NOT IN (SELECT id FROM aim)) "
+        "OR (m.driver_id IS NOT NULL AND m.driver_id NOT IN (SELECT id FROM driver)) "
+        "OR (m.project_id IS NOT NULL AND m.project_id NOT IN (SELECT id FROM project)) ORDER BY m.id LIMIT 5",
+        "Measure(s) {ids} are attached to an aim, driver or project that is not there.",
+    ),
+    (
+        "SELECT id FROM project WHERE team_id NOT IN (SELECT id FROM organisation) ORDER BY id LIMIT 5",
+        "Project(s) {ids} belong to a team that is not there (team_id must be an organisation's id).",
+    ),
+    (
+        "SELECT id FROM pdsa_cycle WHERE change_idea_id IS NOT NULL AND change_idea_id NOT IN "
+        "(SELECT id FROM change_idea) ORDER BY id LIMIT 5",
+        "PDSA cycle(s) {ids} test a change idea that is not there.",
+    ),
+    (
+        "SELECT c.id FROM pdsa_cycle c LEFT JOIN pdsa_cycle b ON b.id = c.builds_on_id "
+        "WHERE c.builds_on_id IS NOT NULL AND (b.id IS NULL OR b.project_id <> c.project_id) ORDER BY c.id LIMIT 5",
+        "PDSA cycle(s) {ids} build on a cycle that is not there or belongs to another project.",
+    ),
+)
+
 # Columns that point at another row of the same table.
 SELF_REFERENCES = {"organisation": "parent_id", "pdsa_cycle": "builds_on_id"}
 
@@ -119,7 +154,9 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._state = _Database(duckdb.connect(self.path))
+        # Never download an extension: the ones used are built in, and a hospital server may have no internet. (A file
+        # killed mid-write replays its log on opening; DuckDB 2.0 would try to install a built-in extension then.)
+        self._state = _Database(duckdb.connect(self.path, config=NO_DOWNLOADS))
         self.scope = EVERYTHING
         self.migrate()
 
@@ -281,7 +318,22 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     continue
                 counts[table] = self._insert_frame(cursor, table, frame)
             self._check_one_primary_link(cursor)
+            self._check_references(cursor)
         return counts
+
+    @staticmethod
+    def _check_references(cursor: duckdb.DuckDBPyConnection) -> None:
+        """What the database's foreign keys held before migration 9 (see ``schema._V9_EDITABLE_RECORDS``) and the
+        store holds since: a measure hangs from exactly one aim, driver or project that exists (DOMAIN Decision 3),
+        a project belongs to an organisation unit, a cycle tests a change idea that exists and builds on a cycle of
+        its own project."""
+        problems = []
+        for sql, words in _REFERENCE_CHECKS:
+            wrong = [str(row[0]) for row in cursor.execute(sql).fetchall()]
+            if wrong:
+                problems.append(words.format(ids=", ".join(wrong)))
+        if problems:
+            raise Refused(problems)
 
     @staticmethod
     def _check_one_primary_link(cursor: duckdb.DuckDBPyConnection) -> None:
@@ -748,6 +800,14 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """Write a checked import plan in one transaction: new periods added, changed periods corrected."""
         if not plan.ok:
             raise Refused(f"{len(plan.problems)} row(s) have problems; nothing was imported.")
+        # The store holds the figures to the same rules as the form and the import's plan (a plan built elsewhere,
+        # or for a measure redefined since, is checked again here): nothing is written if one row breaks them.
+        measure = self._query("SELECT * FROM measure WHERE id = ?", [plan.measure_id])
+        columns = ["measure_id", "period_start", "value", "numerator", "denominator"]
+        rows = pl.concat([plan.new.select(columns), plan.changed.select(columns)], how="vertical_relaxed")
+        problems = check_observation_rows(rows, measure, first_line=1)
+        if problems:
+            raise Refused([f"{problem.reason} Nothing was imported." for problem in problems[:5]])
         new = plan.new.with_columns(
             status=pl.lit("provisional"), entered_by=pl.lit(username), entered_at=pl.lit(dt.datetime.now())
         )
@@ -1283,48 +1343,6 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             ORDER BY aim, kind, target_id
             """
         )
-
-    @guarded("edit_thread", record=lambda self, project_id, *a, **k: ("project", project_id))
-    def link_project(self, project_id: int, kind: str, target_id: int, *, username: str, reason: str = "") -> str:
-        """Link a project into the thread: its primary link when it has none, else 'also contributes to'.
-        Returns 'primary' or 'also'. Refuses unknown projects and targets outside the active diagrams."""
-        if kind not in ("aim", "driver", "change_idea"):
-            raise Refused(f"A project links to an aim, a driver or a change idea, not to “{kind}”.")
-        targets = self.link_targets()
-        if targets.filter((pl.col("kind") == kind) & (pl.col("target_id") == target_id)).height == 0:
-            raise Refused(
-                f"There is no active {kind.replace('_', ' ')} {target_id} to link to; "
-                "choose one from the current driver diagram."
-            )
-        with self._transaction() as cursor:
-            project = cursor.execute("SELECT title FROM project WHERE id = ?", [project_id]).fetchone()
-            if project is None:
-                raise Refused(f"There is no project {project_id}.")
-            links = cursor.execute(
-                f"SELECT is_primary FROM project_link WHERE project_id = ? AND {kind}_id IS NOT DISTINCT FROM ?",
-                [project_id, target_id],
-            ).fetchall()
-            if links:
-                raise Refused(f"“{project[0]}” is already linked there.")
-            has_primary = cursor.execute(
-                "SELECT count(*) FROM project_link WHERE project_id = ? AND is_primary", [project_id]
-            ).fetchone()[0]
-            cursor.execute(
-                f"INSERT INTO project_link (project_id, is_primary, {kind}_id) VALUES (?, ?, ?)",
-                [project_id, not has_primary, target_id],
-            )
-            link = "also" if has_primary else "primary"
-            self._audit(
-                cursor,
-                username,
-                "link",
-                "project",
-                str(project_id),
-                None,
-                {"link": link, kind: target_id},
-                reason or None,
-            )
-        return link
 
     def _audit(
         self,

@@ -1,8 +1,11 @@
 """Export and import of a whole organisation: one CSV per table, lossless in both directions.
 
-Import checks every row of every file before anything is written: the rows are first loaded into a
-scratch in-memory database with the same schema, each refused row is named by file, line and reason,
-and only when there is none are the rows written to the real database, in one transaction.
+Import checks every row of every file before anything is written: each cell is read as its column's type
+(a date as ``domain.figures.read_date`` reads it: ISO, or day/month/year in a day-first locale), the
+observations meet the same rules on periods and figures as the data-entry form and the CSV import
+(``domain.figures.check_observation_rows``), then the rows are loaded into a scratch in-memory database with
+the same schema. Each refused row is named by file, line and reason, and only when there is none are the
+rows written to the real database, in one transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from golden_thread.domain.figures import DEFAULT_LOCALE, check_observation_rows, date_problem, read_dates
 from golden_thread.errors import Refused
 from golden_thread.storage.schema import ENUMERATIONS
 from golden_thread.storage.store import TABLES, Store
@@ -65,16 +69,12 @@ def _polars_type(duckdb_type: str) -> pl.DataType:
 _TYPE_WORDS = {
     pl.Int64: "a whole number",
     pl.Float64: "a number",
-    pl.Date: "a date (YYYY-MM-DD)",
     pl.Boolean: "true or false",
 }
 
 
 def _cast(text: pl.Expr, target: pl.DataType) -> pl.Expr:
     # Years outside 1-9999 parse, but Python (and so every page) cannot hold them: refused like any bad date.
-    if target == pl.Date:
-        day = text.str.to_date("%Y-%m-%d", strict=False)
-        return pl.when(day.dt.year().is_between(1, 9999)).then(day)
     if isinstance(target, pl.Datetime):
         moment = text.str.to_datetime(strict=False, time_unit="us")
         return pl.when(moment.dt.year().is_between(1, 9999)).then(moment)
@@ -84,9 +84,13 @@ def _cast(text: pl.Expr, target: pl.DataType) -> pl.Expr:
     return text.str.strip_chars().cast(target, strict=False)
 
 
-def read_table_file(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[RowProblem]]:
-    """Read one CSV as text and convert each column to its schema type, naming every cell that won't."""
-    converted, problems = _convert(path, columns)
+def read_table_file(
+    path: Path, columns: dict[str, str], *, locale: str = DEFAULT_LOCALE
+) -> tuple[pl.DataFrame, list[RowProblem]]:
+    """Read one CSV as text and convert each column to its schema type, naming every cell that won't.
+
+    Dates are read for the organisation's ``locale`` (day/month/year where the day comes first)."""
+    converted, problems = _convert(path, columns, locale)
     table = path.stem
     for column in converted.columns:
         allowed = ENUMERATIONS.get((table, column))
@@ -102,7 +106,7 @@ def read_table_file(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, 
     return converted, problems
 
 
-def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[RowProblem]]:
+def _convert(path: Path, columns: dict[str, str], locale: str) -> tuple[pl.DataFrame, list[RowProblem]]:
     problems: list[RowProblem] = []
     try:
         raw = pl.read_csv(path, infer_schema_length=0)
@@ -111,10 +115,20 @@ def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[Ro
     unknown = [c for c in raw.columns if c not in columns]
     if unknown:
         return pl.DataFrame(), [RowProblem(path.name, 1, f"unknown column(s) {', '.join(unknown)}")]
-    converted = raw.with_columns(_cast(pl.col(c), _polars_type(columns[c])).alias(c) for c in raw.columns)
+    dates = {c: read_dates(raw[c], locale) for c in raw.columns if _polars_type(columns[c]) == pl.Date}
+    converted = raw.with_columns(
+        dates[c]["date"].alias(c) if c in dates else _cast(pl.col(c), _polars_type(columns[c])).alias(c)
+        for c in raw.columns
+    )
     for column in raw.columns:
         target = _polars_type(columns[column])
         if target == pl.Utf8:
+            continue
+        if column in dates:
+            why = dates[column]["why"]
+            for index in why.is_not_null().arg_true().to_list():
+                reason = date_problem(column, raw[column][index], why[index], locale).removesuffix(".")
+                problems.append(RowProblem(path.name, index + 2, reason))
             continue
         failed = raw[column].is_not_null() & (raw[column].str.strip_chars() != "") & converted[column].is_null()
         if target == pl.Float64:  # 'NaN', 'inf' and '1e400' convert, but no chart or target can use them
@@ -130,8 +144,10 @@ def _convert(path: Path, columns: dict[str, str]) -> tuple[pl.DataFrame, list[Ro
     return converted, problems
 
 
-def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
-    """Import every ``<table>.csv`` in ``directory`` into an empty database; all or nothing."""
+def import_organisation(store: Store, directory: str | Path, *, locale: str = DEFAULT_LOCALE) -> dict[str, int]:
+    """Import every ``<table>.csv`` in ``directory`` into an empty database; all or nothing.
+
+    ``locale`` is the organisation's: it says whether dates may be written day/month/year."""
     directory = Path(directory)
     if not directory.is_dir():
         raise Refused(f"{directory} is not a folder of CSV files")
@@ -151,13 +167,14 @@ def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
         path = directory / f"{table}.csv"
         if path.exists():
             columns = store.columns(table)
-            frame, found = read_table_file(path, columns)
+            frame, found = read_table_file(path, columns, locale=locale)
             if frame.width and "id" in columns and "id" not in frame.columns:
                 found.append(RowProblem(path.name, 1, "has no id column; every row needs its id"))
             problems += found
             frames[table] = frame
     if not frames and not problems:
         raise Refused(f"{directory} holds no Golden Thread CSV files")
+    problems += _observation_problems(frames, problems)
     if problems:
         raise ImportRefused(problems)
 
@@ -165,6 +182,17 @@ def import_organisation(store: Store, directory: str | Path) -> dict[str, int]:
     if problems:
         raise ImportRefused(problems)
     return store.insert_tables(frames)
+
+
+def _observation_problems(frames: dict[str, pl.DataFrame], problems: list[RowProblem]) -> list[RowProblem]:
+    """The form's rules on periods and figures (numerator no more than denominator, whole counts, percentages
+    within 0-100...), over every observation beside its measure; lines already refused are not judged again."""
+    observations, measures = frames.get("observation"), frames.get("measure")
+    if observations is None or measures is None:
+        return []
+    refused = frozenset(p.line for p in problems if p.file == "observation.csv")
+    found = check_observation_rows(observations, measures, first_line=2, skip_lines=refused)
+    return [RowProblem("observation.csv", problem.line, problem.reason.removesuffix(".")) for problem in found]
 
 
 def _rehearse(frames: dict[str, pl.DataFrame]) -> list[RowProblem]:

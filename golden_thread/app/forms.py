@@ -1,0 +1,107 @@
+"""Editor forms drawn from the record descriptions (``domain.records``): one widget per field, by its kind, holding
+the values the editor opened with. The screens lay the forms out; the services check and save what comes back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from golden_thread.domain.records import RECORDS, Field, words
+
+SHORT_KINDS = ("text", "unit", "number", "whole", "date", "choice")
+
+
+def field_widget(f: Field, value, *, key: str, options: dict | None = None):
+    """One field's widget, showing ``value``; returns what the person has typed or chosen."""
+    label = f.label + (" *" if f.required else "")
+    if options is not None:  # a choice among records (a team, an objective): id -> label
+        ids = list(options)
+        return st.selectbox(
+            label,
+            ids,
+            index=ids.index(value) if value in ids else None,
+            format_func=options.get,
+            key=key,
+            placeholder="Choose…",
+            help=f.help or None,
+        )
+    if f.kind == "choice":
+        return st.selectbox(
+            label,
+            f.choices,
+            index=f.choices.index(value) if value in f.choices else None,
+            format_func=words,
+            key=key,
+            placeholder="Choose…",
+            help=f.help or None,
+        )
+    if f.kind == "long_text":
+        return st.text_area(label, value=value or "", key=key, help=f.help or None, max_chars=f.limit, height=90)
+    if f.kind in ("text", "unit"):
+        return st.text_input(label, value=value or "", key=key, help=f.help or None, max_chars=f.limit)
+    if f.kind == "date":
+        return st.date_input(
+            label,
+            value=value,
+            key=key,
+            help=f.help or None,
+            format="DD/MM/YYYY",
+            min_value=dt.date(1990, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+        )
+    if f.kind == "whole":
+        return st.number_input(
+            label,
+            value=None if value is None else int(value),
+            step=1,
+            key=key,
+            help=f.help or None,
+            min_value=None if f.low is None else int(f.low),
+            max_value=None if f.high is None else int(f.high),
+        )
+    return st.number_input(
+        label, value=None if value is None else float(value), key=key, help=f.help or None, format="%g"
+    )
+
+
+def record_fields(
+    table: str,
+    values: dict | None,
+    *,
+    key: str,
+    skip: tuple[str, ...] = (),
+    options: dict[str, dict] | None = None,
+    columns: int = 2,
+) -> dict:
+    """Every field of a record kind (but ``skip``), laid out with long text full width and the short fields in
+    ``columns`` columns; returns {field name: value typed}."""
+    values = values or {}
+    options = options or {}
+    typed: dict = {}
+    waiting: list[Field] = []  # short fields, laid out side by side until a long one comes
+
+    def lay_out_waiting() -> None:
+        grid = st.columns(columns)
+        for number, f in enumerate(waiting):
+            with grid[number % columns]:
+                typed[f.name] = field_widget(f, values.get(f.name), key=f"{key}-{f.name}", options=options.get(f.name))
+        waiting.clear()
+
+    for f in RECORDS[table].fields:
+        if f.name in skip:
+            continue
+        if f.kind in SHORT_KINDS or f.name in options:
+            waiting.append(f)
+            continue
+        if waiting:
+            lay_out_waiting()
+        typed[f.name] = field_widget(f, values.get(f.name), key=f"{key}-{f.name}")
+    if waiting:
+        lay_out_waiting()
+    return typed
+
+
+def show_refusal(refused) -> None:
+    """A refusal's problems, one per line, each actionable."""
+    st.error("\n".join(f"- {problem}" for problem in refused.problems), icon=":material/error:")
