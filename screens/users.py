@@ -46,6 +46,10 @@ def load_account(db, units: dict) -> None:
     st.session_state["user-unit"] = account["organisation_id"]
     st.session_state["user-active"] = bool(account["active"])
     st.session_state["user-password"] = ""
+    # what the form loaded, so a colleague's change made meanwhile is not overwritten unseen
+    st.session_state["user-opened"] = (
+        {k: account[k] for k in ("display_name", "role", "organisation_id", "active")} if account["username"] else None
+    )
 
 
 st.subheader("Add or change an account", anchor=False)
@@ -84,8 +88,17 @@ with st.form("user-form"):
             )
         else:
             try:
-                outcome = db.save_user(account, name, role, unit, password or None, active=active, username=username())
+                opened = st.session_state.get("user-opened") if typed == st.session_state.get("user-choice") else None
+                outcome = db.save_user(
+                    account, name, role, unit, password or None, active=active, username=username(), opened=opened
+                )
             except Refused as refused:
                 st.error(str(refused), icon=":material/error:")
             else:
+                st.session_state["user-opened"] = {  # the form now shows what was saved
+                    "display_name": name.strip(),
+                    "role": role,
+                    "organisation_id": unit,
+                    "active": active,
+                }
                 st.success(f"Account {typed} {outcome}.", icon=":material/check_circle:")

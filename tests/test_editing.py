@@ -431,3 +431,21 @@ def test_migration_9_keeps_every_measure_and_its_data_and_lets_a_measure_be_edit
             }
         )
     store.close()
+
+
+def test_an_account_changed_by_another_administrator_is_not_overwritten_unseen(demo):
+    opened = {k: demo.user("team")[k] for k in ("display_name", "role", "organisation_id", "active")}
+    demo.save_user("team", "Jo Bennett", "improvement_lead", opened["organisation_id"], None, username="admin")
+    before = demo.everything().table("app_user")
+    with pytest.raises(StaleEdit, match="role is now “improvement_lead” \\(you opened “team_member”\\)"):
+        demo.save_user(
+            "team",
+            opened["display_name"],
+            "team_member",
+            opened["organisation_id"],
+            None,
+            username="admin",
+            active=False,
+            opened=opened,
+        )
+    assert demo.everything().table("app_user").equals(before)

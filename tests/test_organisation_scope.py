@@ -359,6 +359,7 @@ def _other_ids(path: Path, organisation: str) -> dict[str, int]:
     ids = {
         "measure": int(with_data[0]),
         "project": int(scoped.table("project")["id"][0]),
+        "cycle": int(scoped.table("pdsa_cycle")["id"][0]),
         "aim": int(scoped.aims()["id"][0]),
         "unit": int(units["id"][-1]),
         "top": scoped.scope.organisation_id,
@@ -376,6 +377,13 @@ LINKS = [
     ("leadership", lambda ids: {"organisation": str(ids["unit"])}),
     ("leadership", lambda ids: {"organisation": str(ids["top"])}),
     ("network", lambda ids: {"network": str(ids["top"])}),
+    ("build", lambda ids: {"record": "aim", "id": str(ids["aim"])}),
+    ("build", lambda ids: {"record": "project", "id": str(ids["project"]), "part": "links"}),
+    ("build", lambda ids: {"record": "measure", "id": str(ids["measure"])}),
+    ("build", lambda ids: {"new": "project", "link": f"aim:{ids['aim']}"}),
+    ("pdsa", lambda ids: {"project": str(ids["project"])}),
+    ("pdsa", lambda ids: {"cycle": str(ids["cycle"])}),
+    ("diagrams", lambda ids: {"aim": str(ids["aim"])}),
 ]
 
 

@@ -76,6 +76,11 @@ PAGES = {
     "board aim": ("screens/board.py", {"aim": "1"}),
     "audit trail": ("screens/audit.py", {}),
     "users": ("screens/users.py", {}),
+    "build aim": ("screens/build.py", {"record": "aim", "id": "1"}),
+    "build project": ("screens/build.py", {"record": "project", "id": "22", "part": "links"}),
+    "build measure": ("screens/build.py", {"record": "measure", "id": "1"}),
+    "pdsa project": ("screens/pdsa.py", {"project": "1"}),
+    "diagram": ("screens/diagram.py", {"aim": "1"}),
 }
 # Which payloads each page must show somewhere (as typed, once markdown escapes are undone).
 SHOWN = {
@@ -87,6 +92,11 @@ SHOWN = {
     "board aim": {1, 2, 3},
     "audit trail": set(),
     "users": set(),
+    "build aim": {1},
+    "build project": {5},
+    "build measure": {6},
+    "pdsa project": {13, 15},
+    "diagram": set(),
 }
 MARKDOWN_BODIES = {
     "markdown",

@@ -217,13 +217,21 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             self._state.version += 1
 
     def _refuse_if_changed(
-        self, cursor, table: str, record_id: object, opened: dict | None, what: str, *, entity_key: str | None = None
+        self,
+        cursor,
+        table: str,
+        record_id: object,
+        opened: dict | None,
+        what: str,
+        *,
+        key: str = "id",
+        entity_key: str | None = None,
     ) -> dict:
         """The record's stored row (``table`` by ``id``), after refusing the save with ``StaleEdit`` when any field
         of ``opened`` (the values the person saw when they opened the editor) has changed since: the refusal says
         who changed what and when, from the audit trail, so a colleague's correction is never overwritten unseen.
         ``opened=None`` skips the comparison (a command-line write has no editor open)."""
-        frame = cursor.sql(f'SELECT * FROM "{table}" WHERE id = ?', params=[record_id]).pl()
+        frame = cursor.sql(f'SELECT * FROM "{table}" WHERE "{key}" = ?', params=[record_id]).pl()
         if frame.height == 0:
             raise Refused(f"There is no {what} {record_id}: someone may have removed it. Nothing was saved.")
         stored = frame.row(0, named=True)
@@ -1152,8 +1160,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         *,
         username: str,
         active: bool = True,
+        opened: dict | None = None,
     ) -> str:
-        """Add or change a local account; returns 'added' or 'changed'. Passwords are stored only as argon2 hashes."""
+        """Add or change a local account; returns 'added' or 'changed'. Passwords are stored only as argon2 hashes.
+        ``opened`` holds the account's name, role, unit and active box as the form loaded them: a change made by
+        someone else since is not overwritten unseen (``StaleEdit``)."""
         from argon2 import PasswordHasher
 
         from golden_thread.domain.enumerations import ROLES
@@ -1174,11 +1185,14 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             raise Refused(" ".join(problems))
         digest = PasswordHasher().hash(password) if password is not None else None
         with self._transaction() as cursor:
-            before = cursor.execute(
+            found = cursor.execute(
                 "SELECT display_name, role, organisation_id, active FROM app_user WHERE username = ?", [account]
-            ).fetchone()
+            ).fetchall()  # read to the end: the stale check below runs on the same cursor
+            before = found[0] if found else None
             if before is not None and not self.scope.is_everything and before[2] not in self.scope.units:
                 raise Refused(f"The username “{account}” is already taken; choose another.")
+            if before is not None and opened:
+                self._refuse_if_changed(cursor, "app_user", account, opened, "account", key="username")
             if self.scope.is_everything:
                 self._require_own_people(username, account, before is not None, before and before[2], organisation_id)
             if (left := self._left_without_administrator(cursor, account, role, organisation_id, active)) is not None:
