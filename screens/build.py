@@ -24,9 +24,10 @@ from golden_thread.services.editing import (
 
 db = store()
 today = dt.date.today()
-SECTIONS = {"aims": "Objectives and aims", "projects": "Projects", "measures": "Measures"}
+SECTIONS = {"aims": "Objectives and aims", "projects": "Projects", "measures": "Measures", "units": "Teams"}
 SECTION_OF = {"strategic_objective": "aims", "objective": "aims", "aim": "aims", "project": "projects"}
 SECTION_OF["measure"] = "measures"
+SECTION_OF["organisation"] = "units"
 
 st.title("Build the thread")
 st.caption(
@@ -86,12 +87,19 @@ if not all(step.done for step in steps):
                 query_params={"aim": str(aims["id"][0])} if aims.height else {},
             )
         else:
-            st.caption(f"Next: {next_step.title.lower()}, below.")
             target = {1: ("aims", "new:strategic_objective"), 2: ("aims", "new:aim"), 4: ("projects", "new:project")}
             target[5] = ("measures", "new:measure")
-            if st.button(f"Start step {next_step.number}", type="primary", key=f"step-{next_step.number}"):
-                st.session_state["build-section"], st.session_state["build-open"] = target[next_step.number]
-                st.rerun()
+            section_of_step, editor = target[next_step.number]
+            if (st.session_state.get("build-section"), st.session_state.get("build-open")) == target[next_step.number]:
+                st.caption(f"Next: {next_step.title.lower()}, below.")  # its form is open already
+            else:
+                st.caption(f"Next: {next_step.title.lower()}.")
+                if st.button(f"Start step {next_step.number}", type="primary", key=f"step-{next_step.number}"):
+                    st.session_state["build-section"], st.session_state["build-open"] = section_of_step, editor
+                    if next_step.number == 5:  # the first project's measures: attached to it from the start
+                        first = db.records("project")["id"].min()
+                        st.session_state["attach-default"] = f"project_id:{first}"
+                    st.rerun()
 
 section = st.segmented_control(
     "What to build", list(SECTIONS), format_func=SECTIONS.get, key="build-section", default="aims"
@@ -111,6 +119,14 @@ def remember_opened(table: str, record_id: int) -> tuple[dict, str]:
     return st.session_state[slot], f"{table}-{record_id}-{st.session_state[f'generation:{table}:{record_id}']}"
 
 
+def open_new_measure(attach: str, measure_type: str | None = None) -> None:
+    """The "Add a measure" buttons' callback: the new-measure form, attached to ``attach`` ("aim_id:3"), of
+    ``measure_type`` if given. A callback, because it moves the "What to build" box, which is drawn above them."""
+    st.session_state["build-section"], st.session_state["build-open"] = "measures", "new:measure"
+    st.session_state["attach-default"] = attach
+    st.session_state["type-default"] = (attach, measure_type) if measure_type else None
+
+
 def saved(table: str, record_id: int, message: str) -> None:
     st.session_state.pop(f"opened:{table}:{record_id}", None)
     st.session_state["build-message"] = message
@@ -118,7 +134,7 @@ def saved(table: str, record_id: int, message: str) -> None:
 
 
 def choose(label: str, tables: dict[str, str]) -> str:
-    """The record to open ("table:id") or "new:table" among the kinds in ``tables`` (table -> "＋ New …"), remembered
+    """The record to open ("table:id") or "new:table" among the kinds in ``tables`` (table -> "+ New …"), remembered
     across reruns and set by a shared link or a mend."""
     options: dict[str, str] = {f"new:{table}": new_label for table, new_label in tables.items()}
     for table in tables:
@@ -128,8 +144,20 @@ def choose(label: str, tables: dict[str, str]) -> str:
             options[f"{table}:{row['id']}"] = prefix + row["label"] + state
     wanted = st.session_state.get("build-open")
     keys = list(options)
-    index = keys.index(wanted) if wanted in keys else (len(tables) if len(keys) > len(tables) else 0)
-    chosen = st.selectbox(label, keys, index=index, format_func=options.get, key=f"open-{'-'.join(tables)}")
+    if wanted not in keys:
+        wanted = keys[len(tables)] if len(keys) > len(tables) else keys[0]
+    widget = f"open-{'-'.join(tables)}"
+    # "build-open" leads: a save, a step of the guided start or a mend sets it, and the box follows. A person's own
+    # choice in the box reaches "build-open" first, through on_change, so it is not undone here.
+    if st.session_state.get(widget) != wanted:
+        st.session_state[widget] = wanted
+    chosen = st.selectbox(
+        label,
+        keys,
+        format_func=options.get,
+        key=widget,
+        on_change=lambda: st.session_state.update({"build-open": st.session_state[widget]}),
+    )
     st.session_state["build-open"] = chosen
     return chosen
 
@@ -175,7 +203,7 @@ def retire_form(table: str, record_id: int, record: dict, opened: dict) -> None:
 def objectives_and_aims() -> None:
     opened_key = choose(
         "Objective or aim",
-        {"strategic_objective": "＋ New strategic objective", "aim": "＋ New system-level aim"},
+        {"strategic_objective": "+ New strategic objective", "aim": "+ New system-level aim"},
     )
     if opened_key.split(":")[-1] == "strategic_objective" or opened_key.startswith("strategic_objective:"):
         objective_editor(opened_key)
@@ -273,6 +301,17 @@ def aim_editor(opened_key: str, objectives: pl.DataFrame) -> None:
     record = db.record("aim", record_id)
     opened, key = remember_opened("aim", record_id)
     st.subheader(plain(record["title"]), anchor=False)
+    # What keeps the aim from being SMART (the "aim not SMART" flag's mend opens here): the missing target is in the
+    # form below; a missing outcome measure is added with the link under it.
+    outcome = db.records("measure").filter((pl.col("aim_id") == record_id) & (pl.col("measure_type") == "outcome"))
+    gaps = [w for column, w in (("target_value", "target"), ("target_date", "target date")) if record[column] is None]
+    gaps += [] if outcome.height else ["outcome measure"]
+    if gaps and record["status"] == "active":
+        st.warning(
+            f"This aim is not SMART yet: it has no {' and no '.join(gaps)}."
+            + ("" if outcome.height else " Add the outcome measure that will show whether it is met (below)."),
+            icon=":material/rule:",
+        )
     with st.form(f"aim-{record_id}"):
         typed = record_fields("aim", opened, key=key)
         if st.form_submit_button("Save changes", type="primary"):
@@ -292,10 +331,12 @@ def aim_editor(opened_key: str, objectives: pl.DataFrame) -> None:
         icon=":material/account_tree:",
         query_params={"aim": str(record_id)},
     )
-    if links[2].button("Add a measure to this aim", icon=":material/add_chart:"):
-        st.session_state["build-section"], st.session_state["build-open"] = "measures", "new:measure"
-        st.session_state["attach-default"] = f"aim_id:{record_id}"
-        st.rerun()
+    links[2].button(
+        "Add a measure to this aim" if outcome.height else "Add its outcome measure",
+        icon=":material/add_chart:",
+        on_click=open_new_measure,
+        args=(f"aim_id:{record_id}", None if outcome.height else "outcome"),
+    )
     retire_form("aim", record_id, record, opened)
 
 
@@ -313,7 +354,7 @@ def target_options() -> dict[str, str]:
 
 
 def projects() -> None:
-    opened_key = choose("Project", {"project": "＋ New improvement project"})
+    opened_key = choose("Project", {"project": "+ New improvement project"})
     if opened_key.startswith("new:"):
         new_project()
         return
@@ -321,7 +362,9 @@ def projects() -> None:
     record = db.record("project", record_id)
     st.subheader(plain(record["title"]), anchor=False)
     reason = may(db, "edit_project", record["team_id"])
-    details, links, work = st.tabs(["Details", "Links into the thread", "Its measures and cycles"])
+    tabs = ["Details", "Links into the thread", "Its measures and cycles"]
+    links_asked = asked_part == "links" and opened_key == f"{asked_record}:{asked_id}"  # a mend that moves its links
+    details, links, work = st.tabs(tabs, default=tabs[1] if links_asked else None)
     with details:
         if reason:
             st.info(f"You can read this project but not change it: {reason}", icon=":material/lock:")
@@ -358,10 +401,13 @@ def projects() -> None:
                 )
         else:
             st.warning("This project has no measure yet: add one to show whether its changes work.")
-        if not reason and st.button("Add a measure to this project", icon=":material/add_chart:"):
-            st.session_state["build-section"], st.session_state["build-open"] = "measures", "new:measure"
-            st.session_state["attach-default"] = f"project_id:{record_id}"
-            st.rerun()
+        if not reason:
+            st.button(
+                "Add a measure to this project",
+                icon=":material/add_chart:",
+                on_click=open_new_measure,
+                args=(f"project_id:{record_id}",),
+            )
         st.page_link(
             "screens/pdsa.py",
             label="Its PDSA cycles",
@@ -377,11 +423,13 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             "This project serves no aim: link it to the aim, driver or change idea it works on.",
             icon=":material/link_off:",
         )
+    options = target_options()  # each worded with the aim it reaches: "aim › change idea: …"
     for row in current.iter_rows(named=True):
         line = st.columns([5, 1.3, 1])
         badge = "Primary link" if row["is_primary"] else "Also contributes to"
         warning = " · ⚠ in a retired diagram version or aim: move it" if row["retired"] else ""
-        line[0].markdown(f"**{badge}:** {plain(row['label'])}{warning}")
+        label = options.get(f"{row['kind']}:{row['target_id']}", row["label"])
+        line[0].markdown(f"**{badge}:** {plain(label)}{warning}")
         if reason:
             continue
         if not row["is_primary"] and line[1].button("Make primary", key=f"primary-{row['kind']}-{row['target_id']}"):
@@ -413,7 +461,6 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
                 st.rerun()
     if reason:
         return
-    options = target_options()
     with st.form(f"link-{record_id}", clear_on_submit=True):
         st.markdown("**Link it to the thread**")
         target = st.selectbox(
@@ -424,11 +471,13 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             placeholder="Choose the aim, driver or change idea it works on",
             key="link-target",
         )
+        retired_primary = current.filter(pl.col("is_primary") & pl.col("retired")).height > 0
         how = st.radio(
             "As",
             ["primary", "also", "move"],
+            index=2 if retired_primary else 0,  # a link into something retired is moved, not kept
             horizontal=True,
-            key="link-how",
+            key=f"link-how-{record_id}",
             format_func={
                 "primary": "Its primary link (the old one stays as “also”)",
                 "also": "Also contributes to",
@@ -504,12 +553,15 @@ def attach_options() -> dict[str, str]:
 
 
 def measures() -> None:
-    opened_key = choose("Measure", {"measure": "＋ New measure"})
+    opened_key = choose("Measure", {"measure": "+ New measure"})
     options = attach_options()
     if opened_key.startswith("new:"):
         st.subheader("New measure", anchor=False)
         asked = st.query_params.get("attach") or st.session_state.get("attach-default")
-        asked_type = st.query_params.get("type")
+        type_default = st.session_state.get("type-default")  # (attach point, type): "Add its outcome measure"
+        asked_type = st.query_params.get("type") or (
+            type_default[1] if type_default and type_default[0] == asked else None
+        )
         team = (
             int(asked.split(":")[1])
             if asked and asked.startswith("project_id:") and asked.split(":")[1].isdigit()
@@ -543,6 +595,7 @@ def measures() -> None:
                     show_refusal(refused)
                 else:
                     st.session_state.pop("attach-default", None)
+                    st.session_state.pop("type-default", None)
                     st.session_state["build-open"] = f"measure:{record_id}"
                     saved(
                         "measure",
@@ -594,4 +647,34 @@ def measures() -> None:
     retire_form("measure", record_id, record, opened)
 
 
-{"aims": objectives_and_aims, "projects": projects, "measures": measures}[section]()
+# -- the organisation's divisions and teams ---------------------------------------------------------------------
+def units() -> None:
+    """The divisions and teams projects belong to and people work in (administrators set them up)."""
+    teams = db.teams()
+    st.dataframe(
+        teams.select(
+            pl.col("name").alias("Unit"),
+            pl.col("kind").alias("Kind"),
+            pl.col("parent").fill_null("").alias("Part of"),
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if refusal_for("manage_organisation"):
+        return
+    parents = {row["id"]: row["name"] for row in teams.iter_rows(named=True) if row["kind"] != "team"}
+    with st.form("new-unit", clear_on_submit=True):
+        st.markdown("**Add a division or team**")
+        typed = record_fields("organisation", {"kind": "team"}, key="new-unit")
+        parent = st.selectbox("Part of *", list(parents), format_func=parents.get, key="new-unit-parent")
+        if st.form_submit_button("Add the unit", type="primary"):
+            try:
+                save_record(db, "organisation", typed, username=username(), today=today, placed={"parent_id": parent})
+            except Refused as refused:
+                show_refusal(refused)
+            else:
+                st.session_state["build-message"] = f"Added {typed['kind']} “{(typed['name'] or '').strip()}”."
+                st.rerun()
+
+
+{"aims": objectives_and_aims, "projects": projects, "measures": measures, "units": units}[section]()

@@ -26,6 +26,13 @@ st.caption(
 )
 if message := st.session_state.pop("diagram-message", None):
     st.success(plain(message), icon=":material/check_circle:")
+    if db.thread_progress()["projects"] == 0 and may(db, "edit_project") is None:  # the guided start's next step
+        st.page_link(
+            "screens/build.py",
+            label="Next: the first improvement project, to test one of these change ideas",
+            icon=":material/construction:",
+            query_params={"new": "project"},
+        )
 
 diagrams = db.driver_diagrams()
 free_aims = db.aims_without_diagram()

@@ -92,10 +92,14 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
         title = st.text_input("What are you testing, where?", value=prefill.title, key=f"{key}-title", max_chars=200)
         boxes = st.columns(2)
         idea_options = [None, *idea_titles]
+        # The idea the ramp carries on; else, for a project that tests a single change idea, that idea.
+        idea_shown = prefill.change_idea_id if prefill.change_idea_id in idea_titles else None
+        if idea_shown is None and len(idea_titles) == 1:
+            idea_shown = next(iter(idea_titles))
         idea = boxes[0].selectbox(
             "Change idea tested",
             idea_options,
-            index=idea_options.index(prefill.change_idea_id) if prefill.change_idea_id in idea_titles else 0,
+            index=idea_options.index(idea_shown),
             format_func=lambda i: "None chosen" if i is None else idea_titles[i],
             key=f"{key}-idea",
         )

@@ -144,7 +144,7 @@ with detail_column:
         st.caption("Click a node in the tree, or pick one above, to see its thread, measures and flags.")
     else:
         with st.container(border=True):
-            st.caption(details["kind"].capitalize())
+            st.caption(details["kind"][:1].upper() + details["kind"][1:])  # "PDSA cycle" keeps its capitals
             st.subheader(plain(details["label"]), anchor=False)
             if details["team"]:
                 st.text(f"{details['team']} · {details['division']} · {details['status'].replace('_', ' ')}")

@@ -68,6 +68,12 @@ def test_a_new_database_asks_for_its_organisation_then_opens_on_the_guided_start
     assert not app.exception
     assert "Added the objective “Safe care, every time”." in [s.value for s in app.success]
     assert any(m.value.startswith(":material/check_circle: **1. Strategic objectives") for m in app.markdown)
+    # The editor opens on what was saved, not on a second blank objective; the next step's button opens its form.
+    assert _widget(app, "selectbox", "Objective or aim").value == "strategic_objective:1"
+    next(b for b in app.button if b.label == "Start step 2").click().run()
+    assert _widget(app, "selectbox", "Objective or aim").value == "new:aim"
+    assert "New system-level aim" in [s.value for s in app.subheader]
+    assert not [b for b in app.button if b.label == "Start step 2"]  # its form is open: "Next: …, below."
     st.cache_resource.clear()
 
 
@@ -131,9 +137,31 @@ def test_the_alignment_page_offers_each_flags_mend_to_those_who_may_take_it(app_
     lead.switch_page(str(ROOT / "screens" / "alignment.py"))
     lead.run()
     labels = [link.proto.label for link in lead.get("page_link")]
-    assert "Link it to the thread" in labels and "Add a project to this aim" in labels
+    # Each mend says what it does and, muted, the page it opens.
+    assert "Link it to the thread :gray[· Build the thread]" in labels
+    assert "Add a project to this aim :gray[· Build the thread]" in labels
     board = signed_in(AppTest.from_file(ENTRY, default_timeout=60), "board")
     board.run()
     board.switch_page(str(ROOT / "screens" / "alignment.py"))
     board.run()
-    assert not [link for link in board.get("page_link") if link.proto.label == "Link it to the thread"]
+    assert not [link for link in board.get("page_link") if link.proto.label.startswith("Link it to the thread")]
+
+
+def test_an_administrator_adds_a_team_that_projects_and_people_can_then_belong_to(app_db):
+    app = _build("admin")
+    app.session_state["build-section"] = "units"
+    app.run()
+    _widget(app, "text_input", "Name").input("Ward 21 (Stroke)")
+    _widget(app, "selectbox", "Part of").select(2)
+    next(b for b in app.button if b.label == "Add the unit").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Added team “Ward 21 (Stroke)”." in [s.value for s in app.success]
+    check = Store(app_db)
+    scoped = check.within(check.choose_scope(None))
+    assert "Ward 21 (Stroke)" in scoped.teams()["name"].to_list()
+    assert check.everything().audit_log().row(-1, named=True)["entity_type"] == "organisation"
+    check.close()
+    lead = _build("lead")
+    lead.session_state["build-section"] = "units"
+    lead.run()
+    assert any("cannot set up the organisation" in i.value for i in lead.info)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from golden_thread.draw.charts import POINT_COLOURS, phase_labels, spc_chart
+from golden_thread.draw.charts import POINT_COLOURS, compact_spec, month_ticks, phase_labels, spc_chart
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
 
@@ -50,6 +50,26 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
     assert any(
         layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}] for layer in spec["layer"]
     )
+
+
+def test_the_time_axis_names_each_month_once_and_labels_at_most_twelve():
+    """Left to itself Vega-Lite ticks six months between months, and "%b %Y" then repeats each month's label."""
+    weeks = [dt.date(2025, 1, 6) + dt.timedelta(weeks=w) for w in range(80)]  # 80 weeks: 19 months
+    assert [
+        month_ticks(analyse_series(x, [1.0] * len(x), SpcOptions()))["step"]
+        for x in (_months(6), _months(12), _months(25), _months(60), weeks)
+    ] == [1, 1, 3, 6, 2]
+    points = analyse_series(_months(6), [10.0, 11, 10, 12, 11, 10], SpcOptions(rules="mdc"))
+    axes = [
+        layer["encoding"]["x"]["axis"] for layer in spc_chart(points).to_dict()["layer"] if "x" in layer["encoding"]
+    ]
+    assert axes and all(axis.get("tickCount") == {"interval": "month", "step": 1} for axis in axes)
+    long = analyse_series(_months(60), [10.0, 11, 10, 12] * 15, SpcOptions(rules="mdc"))
+    board = compact_spec(long, unit="", target=None)  # refilled from a one-point template: its ticks are the series'
+    ticks = [
+        layer["encoding"]["x"]["axis"]["tickCount"] for layer in board["layer"] if "axis" in layer["encoding"]["x"]
+    ]
+    assert ticks and all(tick == {"interval": "month", "step": 6} for tick in ticks)
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from golden_thread.cli import main
-from golden_thread.domain.checks import RULES
+from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.seed.demo_network import NETWORK, NETWORK_BREAKS, build_demo_network
 from golden_thread.seed.loading import load_demo
 from golden_thread.services.checks import check_by_organisation, check_thread
@@ -230,6 +230,11 @@ def _by_rule(rows: pl.DataFrame) -> dict[str, list[int]]:
 def test_every_rule_of_the_registry_has_a_fixture_that_breaks_it():
     assert list(BROKEN) == list(RULES)  # a new rule needs its break here, in the registry's order
     assert all(rule.finder.strip().upper().startswith(("SELECT", "WITH")) for rule in RULES.values())
+
+
+def test_a_rules_heading_writes_the_committees_acronyms_as_it_does():
+    assert rule_title("aim_not_smart") == "Aim not SMART"
+    assert rule_title("pdsa_without_prediction") == "PDSA without prediction"
 
 
 @pytest.mark.slow

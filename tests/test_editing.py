@@ -322,7 +322,7 @@ def test_each_flag_is_placed_on_its_record(demo):
     mends = flag_mends(demo, flags)
     orphan = flags.filter(pl.col("rule") == "orphan_project").row(0, named=True)
     (placed,) = mends[("orphan_project", orphan["entity_id"])]
-    assert placed.query == {"record": "project", "id": str(orphan["entity_id"])}
+    assert placed.query == {"record": "project", "id": str(orphan["entity_id"]), "part": "links"}  # on its links
     assert placed.team_id == demo.project_team(orphan["entity_id"])
     driver = flags.filter(pl.col("rule") == "driver_without_change_idea").row(0, named=True)
     (placed,) = mends[("driver_without_change_idea", driver["entity_id"])]
@@ -449,3 +449,16 @@ def test_an_account_changed_by_another_administrator_is_not_overwritten_unseen(d
             opened=opened,
         )
     assert demo.everything().table("app_user").equals(before)
+
+
+def test_a_retired_aims_drivers_and_ideas_are_no_longer_offered_and_links_into_them_are_marked(demo):
+    linked = demo.table("project_link").filter(pl.col("change_idea_id").is_not_null())
+    ideas = demo.link_targets().filter(pl.col("kind") == "change_idea")
+    idea = ideas.filter(pl.col("target_id").is_in(linked["change_idea_id"])).row(0, named=True)
+    project = linked.filter(pl.col("change_idea_id") == idea["target_id"])["project_id"][0]
+    aim_id = demo.aims().filter(pl.col("title") == idea["aim"])["id"][0]
+    assert not demo.project_links(project)["retired"].any()
+    demo.set_status("aim", aim_id, "retired", username="admin", reason="Achieved and sustained")
+    assert idea["aim"] not in demo.link_targets()["aim"].to_list()
+    links = demo.project_links(project).filter(pl.col("target_id") == idea["target_id"])
+    assert links["retired"].to_list() == [True]

@@ -10,6 +10,11 @@ import streamlit as st
 from golden_thread.domain.records import RECORDS, Field, words
 
 SHORT_KINDS = ("text", "unit", "number", "whole", "date", "choice")
+# Choices whose stored word means little to someone who is not an analyst, said in full in the form.
+CHOICE_WORDS = {
+    "chart_type": {"run": "run chart", "p": "p (a proportion)", "u": "u (a rate)", "c": "c (a count)"},
+    "rules": {"mdc": "Making Data Count (SPC rules)", "anhoej": "Anhøj (run chart rules)"},
+}
 
 
 def field_widget(f: Field, value, *, key: str, options: dict | None = None):
@@ -31,7 +36,7 @@ def field_widget(f: Field, value, *, key: str, options: dict | None = None):
             label,
             f.choices,
             index=f.choices.index(value) if value in f.choices else None,
-            format_func=words,
+            format_func=lambda choice: CHOICE_WORDS.get(f.name, {}).get(choice) or words(choice),
             key=key,
             placeholder="Choose…",
             help=f.help or None,
@@ -82,7 +87,7 @@ def record_fields(
     waiting: list[Field] = []  # short fields, laid out side by side until a long one comes
 
     def lay_out_waiting() -> None:
-        grid = st.columns(columns)
+        grid = st.columns(columns) if len(waiting) > 1 else [st.container()]  # a field alone takes the width
         for number, f in enumerate(waiting):
             with grid[number % columns]:
                 typed[f.name] = field_widget(f, values.get(f.name), key=f"{key}-{f.name}", options=options.get(f.name))

@@ -98,6 +98,8 @@ def _administers_an_empty_database() -> bool:
 def first_organisation_screen() -> None:
     """The first step of a new Golden Thread: the administrator names the trust (or network) it serves; the guided
     start then builds its thread."""
+    with st.sidebar:
+        signed_in_caption()  # who is signed in, and the way out, as on every other page
     st.title("Set up your organisation")
     st.caption(
         "This Golden Thread holds no organisation yet. Name the trust (or network) it serves; you will then build "
@@ -312,10 +314,10 @@ def mend_links(db: Store, mends: list[PlacedMend]) -> None:
         reason = may(db, placed.mend.action, placed.team_id)
         target = reachable.get(placed.mend.screen)
         if reason is None and target is not None:
-            st.page_link(
+            st.page_link(  # the screen's own icon and name, as the menu shows them: where the link goes
                 f"screens/{target.file}",
-                label=placed.mend.label,
-                icon=":material/build:",
+                label=f"{placed.mend.label} :gray[· {target.title}]",
+                icon=target.icon,
                 query_params=placed.query,
                 help=f"Opens {target.title} on this record",
             )
@@ -332,6 +334,10 @@ def flags_with_mends(db: Store, flags: pl.DataFrame, *, limit: int = 30, show_ru
     """Each flag of ``flags`` (the checks' frame) on its own row, with the actions that clear it for a person allowed
     to take them (issue 15: every flag has its mend)."""
     placed = flag_mends(db, flags.head(limit))
+    if flags.height and (st.session_state.get("user") or {}).get("role") != "board_viewer":
+        heads = st.columns([3, 2])
+        heads[0].caption("Flagged")
+        heads[1].caption("To mend it (each link opens the page that does it)")
     for row in flags.head(limit).iter_rows(named=True):
         words = f"{rule_title(row['rule'])}: " if show_rule else ""
         text, actions = st.columns([3, 2], vertical_alignment="center")

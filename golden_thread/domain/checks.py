@@ -301,8 +301,9 @@ RULES: dict[str, Rule] = {
 
 
 def rule_title(name: str) -> str:
-    """A rule's name as a heading: 'pdsa_without_prediction' -> 'PDSA without prediction'."""
-    return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA")
+    """A rule's name as a heading: 'pdsa_without_prediction' -> 'PDSA without prediction', 'aim_not_smart' -> 'Aim
+    not SMART' (the committee's acronyms as it writes them)."""
+    return name.replace("_", " ").capitalize().replace("Pdsa", "PDSA").replace(" smart", " SMART")
 
 
 def choose_owner(

@@ -30,7 +30,10 @@ class Mend:
         return {name for _, template in self.params for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-_PROJECT_LINKS = Mend("Link it to the thread", "build", "edit_project", (("record", "project"), ("id", "{id}")))
+# Opens the project on its links (the Build screen's "Links into the thread" tab), where it is linked to a live aim.
+_PROJECT_LINKS = Mend(
+    "Link it to the thread", "build", "edit_project", (("record", "project"), ("id", "{id}"), ("part", "links"))
+)
 
 MENDS: dict[str, tuple[Mend, ...]] = {
     "member_without_local_aim": (

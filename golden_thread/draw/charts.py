@@ -22,6 +22,16 @@ TARGET_COLOUR = "#DE1B1B"
 ANNOTATION_COLOUR = "#005EB8"  # NHS blue
 
 
+def month_ticks(points: pl.DataFrame, most: int = 12) -> dict:
+    """The time axis's ticks: on the first of a month, every month or every few months so that at most ``most``
+    are labelled. Left to itself Vega-Lite ticks a short series between months, and its "%b %Y" labels then
+    repeat each month ("Jun 2026, Jun 2026, Jul 2026…")."""
+    first, last = points["x"].min(), points["x"].max()
+    months = 1 if first is None else (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((s for s in (1, 2, 3, 6, 12, 24, 60) if months <= most * s), 120)
+    return {"interval": "month", "step": step}
+
+
 def spc_chart(
     points: pl.DataFrame,
     *,
@@ -48,7 +58,7 @@ def spc_chart(
         *(c for c in ("n", "y") if c in points.columns),
     ).with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
     base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
-        x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0))
+        x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=month_ticks(points)))
     )
     y_title = None if compact else (unit or "value")
     # Not from zero: a length of stay of 7.4 days on a 0–8 axis would hide every movement a board must see.
@@ -185,13 +195,18 @@ def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, heigh
         .with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
         .to_dicts()
     )
+    ticks = month_ticks(points)  # the template's were worked out for its one-point sample
     layers = []
     for layer in template["layer"]:
         values = layer.get("data", {}).get("values", [{}])
         if values and "target" in values[0]:
             layers.append({**layer, "data": {"values": [{"target": target}]}})
-        else:
-            layers.append({**layer, "data": {"values": records}})
+            continue
+        layer = {**layer, "data": {"values": records}}
+        x = layer.get("encoding", {}).get("x", {})
+        if "axis" in x:
+            layer["encoding"] = {**layer["encoding"], "x": {**x, "axis": {**x["axis"], "tickCount": ticks}}}
+        layers.append(layer)
     return {**template, "layer": layers}
 
 

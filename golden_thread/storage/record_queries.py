@@ -75,12 +75,16 @@ class RecordQueries:
                         ELSE 'change_idea' END AS kind,
                    coalesce(pl.aim_id, pl.driver_id, pl.change_idea_id) AS target_id, pl.is_primary,
                    coalesce('Aim: ' || a.title, d.level || ' driver: ' || d.title, 'Change idea: ' || ci.title) AS label,
-                   coalesce(a.status = 'retired', dv.status = 'retired', cv.status = 'retired', false) AS retired
+                   -- retired: the aim it serves (directly or through its diagram) or the diagram version it is in
+                   coalesce(a.status = 'retired', dv.status = 'retired', cv.status = 'retired', false)
+                       OR coalesce(da.status = 'retired', false) AS retired
             FROM project_link pl
             LEFT JOIN aim a ON a.id = pl.aim_id
             LEFT JOIN driver d ON d.id = pl.driver_id LEFT JOIN driver_diagram_version dv ON dv.id = d.version_id
             LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
             LEFT JOIN driver_diagram_version cv ON cv.id = ci.version_id
+            LEFT JOIN driver_diagram dd ON dd.id = coalesce(dv.diagram_id, cv.diagram_id)
+            LEFT JOIN aim da ON da.id = dd.aim_id
             WHERE pl.project_id = ? ORDER BY pl.is_primary DESC, label
             """,
             [project_id],
@@ -198,6 +202,7 @@ class RecordQueries:
     def _parents_of(table: str, row: dict) -> list[tuple[str, int]]:
         """The records a new or moved record hangs from (each must be in the organisation)."""
         parent_table = {
+            "parent_id": "organisation",
             "organisation_id": "organisation",
             "objective_id": "strategic_objective",
             "team_id": "organisation",

@@ -1349,11 +1349,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             UNION ALL
             SELECT 'driver', d.id, a.title, a.title || ' › ' || d.level || ' driver: ' || d.title FROM driver d
             JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
-            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id AND a.status = 'active'
             UNION ALL
             SELECT 'change_idea', ci.id, a.title, a.title || ' › change idea: ' || ci.title FROM change_idea ci
             JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
-            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id
+            JOIN driver_diagram dd ON dd.id = v.diagram_id JOIN aim a ON a.id = dd.aim_id AND a.status = 'active'
             ORDER BY aim, kind, target_id
             """
         )
