@@ -327,7 +327,7 @@ def test_a_drivers_measures_follow_it_to_the_new_version_and_stay_on_the_board(d
         demo.table("driver_diagram_version").filter(pl.col("status") == "active"), left_on="version_id", right_on="id"
     )["id"]
     falls_measures = demo.table("measure").filter(pl.col("id").is_in(on_drivers) & pl.col("driver_id").is_not_null())
-    assert falls_measures["driver_id"].is_in(active).all()
+    assert falls_measures["driver_id"].is_in(active.to_list()).all()
 
 
 def test_a_driver_without_a_change_idea_stops_being_flagged_once_one_is_added(demo):

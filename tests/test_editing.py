@@ -454,7 +454,7 @@ def test_an_account_changed_by_another_administrator_is_not_overwritten_unseen(d
 def test_a_retired_aims_drivers_and_ideas_are_no_longer_offered_and_links_into_them_are_marked(demo):
     linked = demo.table("project_link").filter(pl.col("change_idea_id").is_not_null())
     ideas = demo.link_targets().filter(pl.col("kind") == "change_idea")
-    idea = ideas.filter(pl.col("target_id").is_in(linked["change_idea_id"])).row(0, named=True)
+    idea = ideas.filter(pl.col("target_id").is_in(linked["change_idea_id"].to_list())).row(0, named=True)
     project = linked.filter(pl.col("change_idea_id") == idea["target_id"])["project_id"][0]
     aim_id = demo.aims().filter(pl.col("title") == idea["aim"])["id"][0]
     assert not demo.project_links(project)["retired"].any()
