@@ -16,6 +16,7 @@ from golden_thread.domain.observation_import import (
 )
 from golden_thread.domain.observations import ProposedObservation, periods_open_for_entry, uses_denominator
 from golden_thread.domain.pdsa import ProposedCycle
+from golden_thread.domain.records import choice_words
 from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.errors import Refused
@@ -444,8 +445,8 @@ if points.height:
             "Data source": measure["data_source"],
             "Owner": measure["owner"],
             "Frequency": measure["frequency"],
-            "Chart": f"{measure['chart_type']} ({measure['rules']} rules)",
-            "Improvement": measure["improvement_direction"],
+            "Chart": f"{choice_words('chart_type', measure['chart_type'])} · {choice_words('rules', measure['rules'])}",
+            "Better is": choice_words("improvement_direction", measure["improvement_direction"]),
         }
         st.dataframe(
             pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
@@ -462,4 +463,11 @@ if points.height:
             pl.col("ucl").round(4).alias("Upper limit"),
             pl.col("special_cause_type").alias("Signal"),
         ).reverse()
-        st.dataframe(table, hide_index=True, width="stretch", height=360)
+        period_format = "D MMM YYYY" if measure["frequency"] == "weekly" else "MMM YYYY"
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            height=360,
+            column_config={"Period": st.column_config.DateColumn(format=period_format)},
+        )

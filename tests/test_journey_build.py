@@ -257,7 +257,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, b
         )
         _date(page, "new-aim-target_date", target_date)
         _choose(page, "Chart", "u (a rate)")
-        _choose(page, "Better is", "decrease")
+        _choose(page, "Better is", "lower is better")
         _shoot(
             page,
             "build-aim-editor",

@@ -179,9 +179,19 @@ def _row(page, rule: str, flagged: str):
 def _mend(page, rule: str, flagged: str, label: str, lands: str) -> int:
     """From the Alignment page: click the mend ``label`` on the flag's row; wait for its screen (its url path
     ``lands``). Returns the rule's count before."""
+    from playwright.sync_api import TimeoutError as NotYet
+
     before = _alignment(page)[rule_title(rule)]
-    _row(page, rule, flagged).get_by_role("link", name=label).click()
-    page.wait_for_url(re.compile(rf"/{lands}\?"), timeout=WAIT)
+    link = _row(page, rule, flagged).get_by_role("link", name=label)
+    link.click()
+    try:
+        page.wait_for_url(re.compile(rf"/{lands}\?"), timeout=WAIT)
+    except NotYet:
+        # A click that landed while the page was redrawing is lost: the link is still there, so it is clicked again.
+        if not link.is_visible():
+            raise
+        link.click()
+        page.wait_for_url(re.compile(rf"/{lands}\?"), timeout=WAIT)
     _ready(page)
     return before
 

@@ -289,3 +289,11 @@ def test_linking_an_orphan_on_the_alignment_page_clears_its_flag(app_db):
     store = Store(app_db)
     assert store.audit_log().filter(pl.col("action") == "link").height == 1
     store.close()
+
+
+def test_a_measures_definition_says_its_chart_rules_and_direction_in_words(app_db):
+    app = _open("screens/measures.py", measure="1")
+    definition = next(frame.value for frame in app.dataframe if "Field" in frame.value.columns)
+    rows = dict(zip(definition["Field"], definition["Value"]))
+    assert rows["Chart"].endswith("· Making Data Count (SPC rules)")
+    assert rows["Better is"] in ("higher is better", "lower is better", "neither")

@@ -7,14 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
-from golden_thread.domain.records import RECORDS, Field, words
+from golden_thread.domain.records import RECORDS, Field, choice_words
 
 SHORT_KINDS = ("text", "unit", "number", "whole", "date", "choice")
-# Choices whose stored word means little to someone who is not an analyst, said in full in the form.
-CHOICE_WORDS = {
-    "chart_type": {"run": "run chart", "p": "p (a proportion)", "u": "u (a rate)", "c": "c (a count)"},
-    "rules": {"mdc": "Making Data Count (SPC rules)", "anhoej": "Anhøj (run chart rules)"},
-}
 
 
 def field_widget(f: Field, value, *, key: str, options: dict | None = None):
@@ -36,7 +31,7 @@ def field_widget(f: Field, value, *, key: str, options: dict | None = None):
             label,
             f.choices,
             index=f.choices.index(value) if value in f.choices else None,
-            format_func=lambda choice: CHOICE_WORDS.get(f.name, {}).get(choice) or words(choice),
+            format_func=lambda choice: choice_words(f.name, choice),
             key=key,
             placeholder="Choose…",
             help=f.help or None,

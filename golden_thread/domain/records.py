@@ -70,6 +70,21 @@ def words(value: str) -> str:
     )
 
 
+# Choices whose stored word means little to someone who is not an analyst, said in full wherever they are shown.
+CHOICE_WORDS = {
+    "chart_type": {"run": "run chart", "p": "p (a proportion)", "u": "u (a rate)", "c": "c (a count)"},
+    "rules": {"mdc": "Making Data Count (SPC rules)", "anhoej": "Anhøj (run chart rules)"},
+    "improvement_direction": {"increase": "higher is better", "decrease": "lower is better", "neutral": "neither"},
+}
+
+
+def choice_words(field_name: str, value: str | None) -> str:
+    """A stored choice as a person reads it: ('rules', 'mdc') -> 'Making Data Count (SPC rules)'."""
+    if value is None:
+        return "—"
+    return CHOICE_WORDS.get(field_name, {}).get(value) or words(value)
+
+
 # -- the rules of each record, beyond its fields --------------------------------------------------------------------
 
 
