@@ -162,6 +162,19 @@ def choose(label: str, tables: dict[str, str]) -> str:
     return chosen
 
 
+def save_changes_form(table: str, record_id: int, opened: dict, key: str, message: str) -> None:
+    """An existing record's fields as it was opened, saved (checked, audited, refused if stale) on "Save changes"."""
+    with st.form(f"{table}-{record_id}"):
+        typed = record_fields(table, opened, key=key)
+        if st.form_submit_button("Save changes", type="primary"):
+            try:
+                save_record(db, table, typed, username=username(), today=today, record_id=record_id, opened=opened)
+            except Refused as refused:
+                show_refusal(refused)
+            else:
+                saved(table, record_id, message)
+
+
 def refusal_for(action: str, team_id: int | None = None) -> str | None:
     reason = may(db, action, team_id)
     if reason:
@@ -238,23 +251,7 @@ def objective_editor(opened_key: str) -> None:
     record = db.record("strategic_objective", record_id)
     opened, key = remember_opened("strategic_objective", record_id)
     st.subheader(plain(record["title"]), anchor=False)
-    with st.form(f"objective-{record_id}"):
-        typed = record_fields("strategic_objective", opened, key=key)
-        if st.form_submit_button("Save changes", type="primary"):
-            try:
-                save_record(
-                    db,
-                    "strategic_objective",
-                    typed,
-                    username=username(),
-                    today=today,
-                    record_id=record_id,
-                    opened=opened,
-                )
-            except Refused as refused:
-                show_refusal(refused)
-            else:
-                saved("strategic_objective", record_id, "Saved the objective.")
+    save_changes_form("strategic_objective", record_id, opened, key, "Saved the objective.")
     retire_form("strategic_objective", record_id, record, opened)
 
 
@@ -312,15 +309,7 @@ def aim_editor(opened_key: str, objectives: pl.DataFrame) -> None:
             + ("" if outcome.height else " Add the outcome measure that will show whether it is met (below)."),
             icon=":material/rule:",
         )
-    with st.form(f"aim-{record_id}"):
-        typed = record_fields("aim", opened, key=key)
-        if st.form_submit_button("Save changes", type="primary"):
-            try:
-                save_record(db, "aim", typed, username=username(), today=today, record_id=record_id, opened=opened)
-            except Refused as refused:
-                show_refusal(refused)
-            else:
-                saved("aim", record_id, "Saved the aim.")
+    save_changes_form("aim", record_id, opened, key, "Saved the aim.")
     links = st.columns(3)
     links[0].page_link(
         "screens/diagram.py", label="Its driver diagram", icon=":material/schema:", query_params={"aim": str(record_id)}
