@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= $(or $(GOLDEN_THREAD_DB),data/golden_thread.duckdb)
 PORT ?= 8501
 
-.PHONY: install run test test-fast lint bench demo clean
+.PHONY: install run test test-fast lint bench bench-pages demo clean
 
 install: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	GOLDEN_THREAD_DB=$(DB) $(BIN)/streamlit run dashboard.py \
 		--server.address=127.0.0.1 --server.port=$(PORT) --server.headless=true \
-		--browser.gatherUsageStats=false
+		--browser.gatherUsageStats=false --client.toolbarMode=minimal
 
 test: install
 	$(BIN)/python -m pytest -q
@@ -39,6 +39,11 @@ bench: install
 	$(BIN)/python -m pip install --quiet -r requirements-bench.lock
 	$(BIN)/python bench/spc_bench.py
 	$(BIN)/python bench/scale_bench.py
+	$(BIN)/python bench/pages_bench.py
+
+# The Network and Leadership screens' server time on the demo, cold and warm, against a plain page (issue 16).
+bench-pages: install
+	$(BIN)/python bench/pages_bench.py
 
 demo: install
 	$(BIN)/golden-thread demo --db $(DB)

@@ -14,17 +14,27 @@ from golden_thread.app.ui import (
 )
 from screens.registry import SCREENS, screens_for
 
-st.set_page_config(page_title="Golden Thread", page_icon="🧵", layout="wide")
+# The menu at the top right holds only this (``client.toolbarMode = "minimal"`` in .streamlit/config.toml): none of
+# Streamlit's developer controls, no screen recorder.
+st.set_page_config(
+    page_title="Golden Thread",
+    page_icon="🧵",
+    layout="wide",
+    menu_items={
+        "About": "**Golden Thread**: one true picture of whether our improvement work is moving the aims that "
+        "matter. Ask your Golden Thread administrator for help with your account."
+    },
+)
 
 
-def page(screen, lands_here: bool) -> st.Page:
-    return st.Page(screen.path, title=screen.title, icon=screen.icon, url_path=screen.url, default=lands_here)
+def page(screen) -> st.Page:
+    return st.Page(screen.path, title=screen.title, icon=screen.icon, url_path=screen.url)
 
 
 user = signed_in_user()
 if user is None:
     # Every screen stays addressable, so a shared link survives signing in; but only the sign-in form runs.
-    everything = [st.Page(s.path, title=s.title, icon=s.icon, url_path=s.url) for s in SCREENS]
+    everything = [page(s) for s in SCREENS]
     st.navigation(
         [st.Page(sign_in_screen, title="Sign in", url_path="sign-in", default=True), *everything], position="hidden"
     )
@@ -41,7 +51,20 @@ screens = screens_for(user["role"], session_scope().kind)
 # An organisation with nothing built yet opens on its guided start, for whoever can build.
 landing = "build" if any(s.url == "build" for s in screens) and organisation_is_empty() else None
 sections: dict[str, list[st.Page]] = {}
+pages: dict[str, st.Page] = {}
 for screen in screens:
-    lands_here = screen.url == landing if landing else user["role"] in screen.lands
-    sections.setdefault(screen.section, []).append(page(screen, lands_here))
+    pages[screen.url] = page(screen)
+    sections.setdefault(screen.section, []).append(pages[screen.url])
+lands_on = pages.get(landing) or next((pages[s.url] for s in screens if user["role"] in s.lands), None)
+lands_on = lands_on or next(iter(pages.values()))
+
+
+def land() -> None:
+    """The app's own address opens the person's landing screen under that screen's address. Every screen keeps its
+    address (Streamlit gives the default page none but the root), so a shared link to any screen opens it."""
+    st.switch_page(lands_on, query_params=st.query_params.to_dict())
+
+
+first = next(iter(sections))
+sections[first].insert(0, st.Page(land, title=lands_on.title, url_path="start", default=True, visibility="hidden"))
 st.navigation(sections).run()

@@ -8,13 +8,29 @@ import sys
 from pathlib import Path
 
 from golden_thread.config import default_db_path
-from golden_thread.errors import Refused
+from golden_thread.errors import Refused, StorageProblem
+
+# The exit code of a command that could not run at all (the database or a file could not be used), apart from 1 (the
+# command's own refusal, or `check`'s error-severity break) and 2 (bad input).
+COULD_NOT_RUN = 3
+# Problems of one import listed on the terminal before the rest are counted.
+PROBLEMS_SHOWN = 50
 
 
-def _store(path: str):
+def _store(path: str, *, read_only: bool = False):
+    """The database at ``path``; ``read_only`` for a command that only reads (it then works on a read-only file)."""
     from golden_thread.storage.store import Store
 
-    return Store(path)
+    return Store(path, read_only=read_only)
+
+
+def _refuse_to_overwrite(out: Path, force: bool, what: str, example: str) -> str | None:
+    """Why ``out`` is not a place to write ``what``, or None: a folder, or an existing file without --force."""
+    if out.is_dir():
+        return f"{out} is a folder; give the file to write {what} to (for example {out / example})."
+    if out.exists() and not force:
+        return f"{out} already exists; choose another name, or add --force to replace it."
+    return None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -42,8 +58,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from golden_thread.storage.transfer import export_organisation
 
-    counts = export_organisation(_store(args.db), args.directory)
-    print(f"Exported {sum(counts.values())} rows in {len(counts)} files to {args.directory}")
+    counts = export_organisation(_store(args.db, read_only=True), args.directory, with_passwords=args.with_passwords)
+    print(f"Exported {sum(counts.values())} rows in {len(counts)} files to {args.directory} (readable by you only)")
+    if args.with_passwords:
+        print(
+            "Warning: app_user.csv holds every account's password hash. Keep the folder where only you can read it, "
+            "and delete it once imported.",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            "Password hashes were left out: accounts imported from it need a new password "
+            "(golden-thread users reset-password USERNAME); add --with-passwords to keep them."
+        )
     return 0
 
 
@@ -54,10 +81,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         counts = import_organisation(_store(args.db), args.directory)
     except ImportRefused as refused:
-        for problem in refused.problems:
+        for problem in refused.problems[:PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)
-        print(f"{len(refused.problems)} problem(s) found; nothing was imported.", file=sys.stderr)
+        if len(refused.problems) > PROBLEMS_SHOWN:
+            print(f"... and {len(refused.problems) - PROBLEMS_SHOWN:,} more problem(s).", file=sys.stderr)
+        print(f"{len(refused.problems):,} problem(s) found; nothing was imported.", file=sys.stderr)
         return 1
+    except StorageProblem:
+        raise  # the database could not be used: said by main, as for every command
     except Refused as error:
         print(error, file=sys.stderr)
         return 1
@@ -87,7 +118,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from golden_thread.storage.backup import BackupError, read_manifest, restore_database
 
     try:
-        counts = restore_database(args.directory, args.db, replace=args.replace)
+        counts = restore_database(args.directory, args.db, replace=args.replace, without_accounts=args.without_accounts)
         version = read_manifest(args.directory)["schema_version"]
     except BackupError as error:
         print(f"golden-thread restore: {error}", file=sys.stderr)
@@ -98,6 +129,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     )
     for table, rows in counts.items():
         print(f"  {table:<24} {rows:>8}")
+    if args.without_accounts:
+        print(
+            "Accounts and sign-ins were left out: add an administrator with golden-thread users add NAME "
+            f"--role administrator{_db_option(args)}."
+        )
     return 0
 
 
@@ -112,7 +148,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from golden_thread.services.checks import check_by_organisation, network_memberships
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    store = _store(args.db)
+    store = _store(args.db, read_only=True)
     flags = check_by_organisation(store, today)
     organisations = store.organisations()
     memberships = network_memberships(store, today)
@@ -121,6 +157,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             chosen = store.choose_scope(args.organisation)
             memberships = memberships.filter(pl.col("network_id") == chosen.organisation_id)
         flags = choose_owner(flags, organisations, memberships, organisation=args.organisation, member=args.member)
+    except StorageProblem:
+        raise
     except (ValueError, Refused) as wrong:
         print(f"golden-thread check: {wrong}", file=sys.stderr)
         return 2
@@ -148,15 +186,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if (flags["severity"] == "error").any() else 0
 
 
-def _organisation_month(args: argparse.Namespace, command: str):
+def _organisation_month(args: argparse.Namespace, command: str, *, read_only: bool = False):
     """(the organisation's store, the month, today) a board command names, or None after saying what is wrong."""
     from golden_thread.services.board import board_months, parse_month
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     try:
         month = parse_month(args.month)
-        store = _store(args.db)
+        store = _store(args.db, read_only=read_only)
         store = store.within(store.choose_scope(args.organisation))
+    except StorageProblem:
+        raise  # the database could not be used: said by main, as for every command
     except (ValueError, Refused) as wrong:
         print(f"golden-thread {command}: {wrong}", file=sys.stderr)
         return None
@@ -174,14 +214,26 @@ def _organisation_month(args: argparse.Namespace, command: str):
 def cmd_board_pack(args: argparse.Namespace) -> int:
     from golden_thread.report.board_pack import board_pack_pdf
     from golden_thread.services.board_pack import board_pack_for_month
+    from golden_thread.storage.files import write_file_whole
 
-    chosen = _organisation_month(args, "board-pack")
+    chosen = _organisation_month(args, "board-pack", read_only=True)
     if chosen is None:
         return 2
     store, month, today = chosen
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    wrong = _refuse_to_overwrite(args.out, args.force, "the board pack", "board-pack.pdf")
+    if wrong:
+        print(f"golden-thread board-pack: {wrong}", file=sys.stderr)
+        return 2
     pdf = board_pack_for_month(store, month, today=today, render=board_pack_pdf)
-    args.out.write_bytes(pdf)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        write_file_whole(args.out, lambda scratch: scratch.write_bytes(pdf), "the board pack")
+    except StorageProblem as problem:
+        print(f"golden-thread board-pack: {problem}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"golden-thread board-pack: cannot write {args.out}: {error.strerror or error}.", file=sys.stderr)
+        return 1
     print(f"Board pack of {store.scope.name} for {month:%B %Y} written to {args.out} ({len(pdf) // 1024} KiB)")
     return 0
 
@@ -207,6 +259,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_spc(args: argparse.Namespace) -> int:
     from golden_thread.spc.options import SpcInputError, SpcOptions
     from golden_thread.spc.series_file import compute, read_options, write_json, write_output
+    from golden_thread.storage.files import write_file_whole
 
     try:
         options = read_options(args.options) if args.options else SpcOptions()
@@ -214,13 +267,17 @@ def cmd_spc(args: argparse.Namespace) -> int:
     except SpcInputError as error:
         print(f"golden-thread spc: {error}", file=sys.stderr)
         return 2
+    wrong = _refuse_to_overwrite(args.out, args.force, "the chart", f"chart.{args.format}")
+    if wrong:
+        print(f"golden-thread spc: {wrong}", file=sys.stderr)
+        return 2
     try:
         if args.format == "json":
-            write_json(result, args.out)
+            write_file_whole(args.out, lambda scratch: write_json(result, scratch), "the chart")
         else:
-            write_output(result.rows, args.out)
-    except OSError as error:
-        print(f"golden-thread spc: cannot write {args.out}: {error.strerror or error}", file=sys.stderr)
+            write_file_whole(args.out, lambda scratch: write_output(result.rows, scratch), "the chart")
+    except StorageProblem as problem:
+        print(f"golden-thread spc: {problem}", file=sys.stderr)
         return 2
     return 0
 
@@ -329,6 +386,8 @@ def _users_command(handler):
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
+        except StorageProblem:
+            raise  # the database could not be used: said by main, as for every command
         except (_Bad, Refused) as problem:
             print(f"golden-thread users {args.users_command}: {problem}", file=sys.stderr)
             return 2
@@ -360,7 +419,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 @_users_command
 def cmd_users_list(args: argparse.Namespace) -> int:
-    store = _store(args.db)
+    store = _store(args.db, read_only=True)
     accounts = store.table("app_user").drop("password_hash")  # never a hash, not even in memory for long
     if accounts.height == 0:
         print("No accounts yet. Add the first administrator: golden-thread users add NAME --role administrator")
@@ -441,7 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = command("demo", cmd_demo, "load the demo trust into an empty database")
     demo.add_argument("--today", help="pretend today is this ISO date (the data end the month before)")
     export = command("export", cmd_export, "write the whole organisation as one CSV per table")
-    export.add_argument("directory", type=Path)
+    export.add_argument("directory", type=Path, help="a new or empty folder")
+    export.add_argument(
+        "--with-passwords",
+        action="store_true",
+        help="keep the accounts' password hashes in app_user.csv (left out unless asked)",
+    )
     imp = command("import", cmd_import, "read an export into an empty database (all or nothing)")
     imp.add_argument("directory", type=Path)
     backup = command("backup", cmd_backup, "write a consistent copy of the database (Parquet files and a manifest)")
@@ -449,6 +513,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore = command("restore", cmd_restore, "restore a backup (all or nothing); refuses a database holding data")
     restore.add_argument("directory", type=Path, help="a folder written by golden-thread backup")
     restore.add_argument("--replace", action="store_true", help="replace a database that already holds data")
+    restore.add_argument(
+        "--without-accounts",
+        action="store_true",
+        help="restore everything but the accounts and sign-ins (for a backup this machine's key cannot vouch for)",
+    )
     check = command("check", cmd_check, "list the breaks in the golden thread; exit 1 if any is an error")
     check.add_argument("--format", choices=["table", "json"], default="table")
     check.add_argument("--today", help="judge as of this ISO date (default: today)")
@@ -457,6 +526,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack = command("board-pack", cmd_board_pack, "write the board pack PDF for a month")
     pack.add_argument("--month", required=True, help="the board's month, YYYY-MM")
     pack.add_argument("--out", type=Path, required=True, help="where to write the PDF")
+    pack.add_argument("--force", action="store_true", help="replace the file at --out if there is one")
     pack.add_argument("--today", help="judge as of this ISO date (default: today)")
     pack.add_argument(
         "--organisation",
@@ -476,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     spc.add_argument("input", type=Path, help="CSV with x, y and optionally n")
     spc.add_argument("--options", type=Path, help="chart options (JSON)")
     spc.add_argument("--out", type=Path, required=True, help="where to write the computed chart")
+    spc.add_argument("--force", action="store_true", help="replace the file at --out if there is one")
     spc.add_argument(
         "--format",
         choices=["csv", "json"],
@@ -512,7 +583,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except StorageProblem as problem:  # the database or a file could not be used: one sentence, never a traceback
+        command = " ".join(filter(None, [args.command, getattr(args, "users_command", None)]))
+        print(f"golden-thread {command}: {problem}", file=sys.stderr)
+        return COULD_NOT_RUN
 
 
 if __name__ == "__main__":

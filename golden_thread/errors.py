@@ -24,3 +24,8 @@ class PermissionRefused(Refused):
 
 class StaleEdit(Refused):
     """A save made against a record someone else has changed since it was opened; nothing was written."""
+
+
+class StorageProblem(Refused):
+    """The database or a file on disk could not be used: damaged, missing, not ours, too new, read-only, full or held
+    by another program. One sentence says what is wrong and what to do; nothing was changed."""

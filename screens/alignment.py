@@ -5,10 +5,20 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import flags_with_mends, may, plain, store, thread_flags, thread_model, username
+from golden_thread.app.ui import (
+    flags_with_mends,
+    may,
+    plain,
+    show_table,
+    store,
+    thread_flags,
+    thread_model,
+    username,
+)
 from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
+from golden_thread.domain.formatting import code_words, icon_name
 from golden_thread.draw.thread_tree import lead_measure_images
 from golden_thread.errors import Refused
 
@@ -75,7 +85,13 @@ for row in shown.iter_rows(named=True):
         flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False)
         if row["rule"] == "orphan_project" and may(db, "edit_project") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
-listed = flags.filter(pl.col("rule").is_in(list(shown["rule"])))
+listed = flags.filter(pl.col("rule").is_in(list(shown["rule"]))).select(
+    pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
+    pl.col("severity").map_elements(lambda s: code_words(s, "severity"), return_dtype=pl.Utf8).alias("Severity"),
+    pl.col("entity_type").map_elements(lambda e: code_words(e, "entity_type"), return_dtype=pl.Utf8).alias("What"),
+    pl.col("title").alias("Where"),
+    pl.col("message").alias("Why it matters"),
+)
 st.download_button(
     "Download these flags (CSV)",
     safe_csv(listed),
@@ -86,15 +102,15 @@ st.download_button(
 
 st.subheader("Active projects aligned to an aim, by division")
 share = aligned_share_by_division(alignment)
-st.dataframe(
+show_table(
     share.select(
         pl.col("division").alias("Division"),
         pl.col("active_projects").alias("Active projects"),
         pl.col("aligned").alias("Aligned"),
         (pl.col("share_aligned") * 100).alias("Aligned (%)"),
     ),
-    hide_index=True,
-    width="stretch",
+    counts=["Active projects", "Aligned"],
+    percents={"Aligned (%)": 0},
     column_config={"Aligned (%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")},
 )
 
@@ -110,10 +126,8 @@ icon_images = lead_measure_images(icons)
 aim_icons = aims.select(pl.col("title").alias("Aim"), pl.concat_str(pl.lit("aim:"), pl.col("id")).alias("node")).join(
     icon_images, on="node", how="left"
 )
-st.dataframe(
+show_table(
     aim_icons.select("Aim", pl.col("measure").alias("Outcome measure"), "Variation", "Assurance"),
-    hide_index=True,
-    width="stretch",
     column_config={
         "Variation": st.column_config.ImageColumn(width="small"),
         "Assurance": st.column_config.ImageColumn(width="small"),
@@ -129,20 +143,34 @@ grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null
 unserved = [a for a in aims["title"] if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
-st.dataframe(
+show_table(
     grid.drop("project_id")
     .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
     .select("Project", "Team", "Variation", "Assurance", pl.exclude("Project", "Team", "Variation", "Assurance")),
-    hide_index=True,
-    width="stretch",
+    counts=["Aims served"],
     column_config={
         "Variation": st.column_config.ImageColumn(width="small", help="The project's lead measure"),
         "Assurance": st.column_config.ImageColumn(width="small"),
     },
 )
+# The file says the lead measure's icons in words, where the page draws them.
+icon_words = icons.select(
+    pl.col("node"),
+    pl.col("measure").alias("Lead measure"),
+    pl.col("variation_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Variation"),
+    pl.col("assurance_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Assurance"),
+)
+coverage = (
+    grid.drop("Variation", "Assurance")
+    .with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
+    .join(icon_words, on="node", how="left")
+    .drop("node", "project_id")
+    .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
+)
+coverage = coverage.select("Project", "Team", "Lead measure", "Variation", "Assurance", *aims["title"], "Aims served")
 st.download_button(
     "Download the coverage grid (CSV)",
-    safe_csv(grid.drop("Variation", "Assurance")),
+    safe_csv(coverage),
     file_name="coverage.csv",
     mime="text/csv",
     icon=":material/download:",

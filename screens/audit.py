@@ -1,11 +1,12 @@
-"""Audit trail: every change, who made it, when, and the values before and after."""
+"""Audit trail: every change, who made it, when, and what it changed, each said as a sentence."""
 
 import datetime as dt
 
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import store
+from golden_thread.app.ui import show_table, store
+from golden_thread.domain.audit import Names, audit_trail
 from golden_thread.domain.csv_export import safe_csv
 
 db = store()
@@ -19,53 +20,46 @@ audit = db.audit_log()
 if audit.height == 0:
     st.info("No changes have been made yet.")
     st.stop()
+trail = audit_trail(audit, Names(db.audit_names(), db.measures()))
 
-filters = st.columns([1.3, 1.3, 1.3, 2])
-people = filters[0].multiselect("Who", sorted(audit["username"].drop_nulls().unique()), key="audit-who")
-kinds = filters[1].multiselect(
-    "What", sorted(audit["entity_type"].unique()), key="audit-what", format_func=lambda k: k.replace("_", " ")
-)
-actions = filters[2].multiselect("Action", sorted(audit["action"].unique()), key="audit-action")
-first, last = audit["occurred_at"].min().date(), audit["occurred_at"].max().date()
-period = filters[3].date_input("Between", value=(first, last), key="audit-dates", format="DD/MM/YYYY")
+filters = st.columns([1.3, 1.3, 2])
+people = filters[0].multiselect("Who", sorted(trail["who"].unique()), key="audit-who")
+kinds = filters[1].multiselect("What", sorted(trail["what"].unique()), key="audit-what")
+first, last = trail["when"].min().date(), trail["when"].max().date()
+period = filters[2].date_input("Between", value=(first, last), key="audit-dates", format="DD/MM/YYYY")
 search = st.text_input(
-    "Record contains", key="audit-search", placeholder="e.g. a measure number like 12/ or a username"
+    "Contains", key="audit-search", placeholder="e.g. a measure's name, a month like Nov 2026, or a person's name"
 )
 
-shown = audit
+shown = trail
 if people:
-    shown = shown.filter(pl.col("username").is_in(people))
+    shown = shown.filter(pl.col("who").is_in(people))
 if kinds:
-    shown = shown.filter(pl.col("entity_type").is_in(kinds))
-if actions:
-    shown = shown.filter(pl.col("action").is_in(actions))
+    shown = shown.filter(pl.col("what").is_in(kinds))
 if isinstance(period, tuple) and len(period) == 2:
-    shown = shown.filter(pl.col("occurred_at").dt.date().is_between(period[0], period[1]))
+    shown = shown.filter(pl.col("when").dt.date().is_between(period[0], period[1]))
 if search.strip():
     needle = search.strip().lower()
     shown = shown.filter(
-        pl.concat_str("entity_key", "before_json", "after_json", "reason", ignore_nulls=True)
+        pl.concat_str("who", "record", "change", "reason", separator=" ", ignore_nulls=True)
         .str.to_lowercase()
         .str.contains(needle, literal=True)
     )
 
-st.metric("Changes shown", f"{shown.height:,} of {audit.height:,}")
-table = shown.sort("id", descending=True).select(
-    pl.col("occurred_at").alias("When"),
-    pl.col("username").alias("Who"),
-    pl.col("action").alias("Action"),
-    pl.col("entity_type").str.replace_all("_", " ").alias("What"),
-    pl.col("entity_key").alias("Record"),
-    pl.col("before_json").alias("Before"),
-    pl.col("after_json").alias("After"),
+st.metric("Changes shown", f"{shown.height:,} of {trail.height:,}")
+table = shown.select(
+    pl.col("when").alias("When"),
+    pl.col("who").alias("Who"),
+    pl.col("what").alias("What"),
+    pl.col("record").alias("Record"),
+    pl.col("change").alias("Change"),
     pl.col("reason").alias("Reason"),
 )
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height=520,
-    column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+# The sentence names who, what and which record; the file keeps them in columns of their own for a spreadsheet.
+show_table(
+    table.select("When", "Change", "Reason"),
+    dates={"When": "moment"},
+    column_config={"Change": st.column_config.TextColumn(width="large")},
 )
 st.download_button(
     "Download these changes (CSV)",

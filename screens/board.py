@@ -7,13 +7,13 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.ui import (
-    ICON_TEXT,
     board,
     board_months_cached,
     draw_tree,
     flags_with_mends,
     may,
     plain,
+    show_table,
     store,
     thread_flags,
     thread_model,
@@ -21,16 +21,19 @@ from golden_thread.app.ui import (
 )
 from golden_thread.domain.attribution import cycles_before_signals
 from golden_thread.domain.leadership import aim_leadership_line
-from golden_thread.domain.palette import format_number
+from golden_thread.domain.palette import format_number, format_value
 from golden_thread.domain.thread_graph import flag_nodes
+from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
 from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
 from golden_thread.errors import Refused
 from golden_thread.services.board import (
     ICON_WORDS,
     changes_since,
+    front_page,
     last_complete_month,
     last_published_before,
+    next_month,
     parse_month,
     publish,
     published_view,
@@ -109,16 +112,20 @@ def aim_detail(aim_id: int) -> None:
             icon=":material/warning:",
         )
     else:
-        icons = st.columns(4)
-        icons[0].metric(
-            "Latest", _fmt(aim["latest_value"], aim["decimal_places"]), help=f"Period starting {aim['latest_x']}"
+        watch = front_page(view).watch.filter(pl.col("aim_id") == aim_id)
+        for sentence in watch["sentence"]:
+            st.warning(plain(sentence), icon=":material/balance:")
+        figures = st.columns([1.6, 1, 1], vertical_alignment="center")
+        figures[0].html(STYLE + icons_with_words_html(aim["variation_icon"], aim["assurance_icon"], aim["direction"]))
+        figures[1].metric(
+            "Latest", _fmt(aim["latest_value"], aim["decimal_places"]), help=f"Period starting {aim['latest_x']:%B %Y}"
         )
-        icons[1].metric("Variation", ICON_TEXT[aim["variation_icon"]], help=ICON_WORDS.get(aim["variation_icon"]))
-        icons[2].metric("Assurance", ICON_TEXT[aim["assurance_icon"]], help=ICON_WORDS.get(aim["assurance_icon"]))
-        icons[3].metric("Target", _fmt(aim["measure_target"], aim["decimal_places"]))
+        figures[2].metric("Target", _fmt(aim["measure_target"], aim["decimal_places"]))
         st.markdown(f"**{plain(aim['summary'] or '')}**")
         cycles = db.pdsa_cycles_for_measure(measure_id)
-        events = chart_events(db.annotations([measure_id]), cycles, first=points["x"].min())
+        events = chart_events(
+            db.annotations([measure_id]), cycles, first=points["x"].min(), before=next_month(view.month)
+        )
         st.altair_chart(
             spc_chart(
                 points, title=aim["measure"], unit=aim["unit"] or "", target=aim["measure_target"], annotations=events
@@ -132,25 +139,19 @@ def aim_detail(aim_id: int) -> None:
                 "PDSA cycles that started in the months before each special cause: where to start the "
                 "conversation, not proof of cause."
             )
-            st.dataframe(
-                preceding.with_columns(pl.col("point_type").replace_strict(ICON_WORDS, default=None)).rename(
-                    {
-                        "signal_start": "Signal from",
-                        "rule": "Signal",
-                        "point_type": "Type",
-                        "title": "PDSA cycle",
-                        "change_idea": "Change idea",
-                        "project": "Project",
-                        "start_date": "Cycle started",
-                        "act_decision": "Act",
-                    }
+            show_table(
+                preceding.select(
+                    pl.col("signal_start").alias("Signal from"),
+                    pl.col("point_type").alias("Type"),
+                    pl.col("rule").alias("Signal"),
+                    pl.col("title").alias("PDSA cycle"),
+                    pl.col("change_idea").alias("Change idea"),
+                    pl.col("project").alias("Project"),
+                    pl.col("start_date").alias("Cycle started"),
+                    pl.col("act_decision").alias("Act"),
                 ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Signal from": st.column_config.DateColumn(format="MMM YYYY"),
-                    "Cycle started": st.column_config.DateColumn(format="D MMM YYYY"),
-                },
+                dates={"Signal from": "month", "Cycle started": "day"},
+                codes={"Type": "point_type", "Act": "act_decision"},
             )
         else:
             st.caption("No special cause on this chart, so no tests to attribute.")
@@ -175,7 +176,7 @@ def aim_detail(aim_id: int) -> None:
     if projects.height == 0:
         st.error("No project serves this aim.", icon=":material/link_off:")
     else:
-        st.dataframe(
+        show_table(
             projects.select(
                 pl.col("project").alias("Project"),
                 pl.col("team").alias("Team"),
@@ -185,9 +186,9 @@ def aim_detail(aim_id: int) -> None:
                 pl.col("pdsa_cycles").alias("PDSA cycles"),
                 pl.col("last_cycle").alias("Last cycle started"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")},
+            counts=["PDSA cycles"],
+            dates={"Last cycle started": "day"},
+            codes={"Status": "status"},
         )
     leadership_beside_aim(aim_id)
     if aim["flags"]:
@@ -205,7 +206,7 @@ def leadership_beside_aim(aim_id: int) -> None:
         "working on this aim."
     )
     if rows.height:
-        st.dataframe(
+        show_table(
             rows.select(
                 pl.when(pl.col("role") == "hub")
                 .then(pl.format("{} (hub)", "organisation"))
@@ -221,14 +222,14 @@ def leadership_beside_aim(aim_id: int) -> None:
                 pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
                 pl.col("growth_edge").alias("Growth edge"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")},
+            dates={"Assessed": "day"},
         )
     st.page_link("screens/leadership.py", label="Open leadership practice", icon=":material/diversity_3:")
 
 
-def icon_table(measures: pl.DataFrame) -> None:
+def icon_table(measures: pl.DataFrame, *, every_column: bool = False, key: str = "icons") -> None:
+    """The compact icon table: what matters first (measure, icons, latest against target), narrow enough for a
+    phone; the role, period and icon meanings on demand."""
     images = lead_measure_images(
         measures.select(
             pl.col("measure_id").cast(pl.Utf8).alias("node"), "measure", "variation_icon", "assurance_icon", "direction"
@@ -237,25 +238,40 @@ def icon_table(measures: pl.DataFrame) -> None:
     table = measures.with_columns(pl.col("measure_id").cast(pl.Utf8).alias("node")).join(
         images.select("node", "Variation", "Assurance"), on="node", how="left"
     )
+    written = [
+        (format_value(v, d, u), format_value(t, d, u) if t is not None else "")
+        for v, t, d, u in table.select("latest_value", "target", "decimal_places", "unit").iter_rows()
+    ]
+    shown = table.with_columns(
+        pl.Series("Latest", [latest for latest, _ in written], dtype=pl.Utf8),
+        pl.Series("Target", [target for _, target in written], dtype=pl.Utf8),
+    ).select(
+        pl.col("measure").alias("Measure"),
+        "Variation",
+        "Assurance",
+        "Latest",
+        "Target",
+        pl.col("aim").alias("Aim"),
+        pl.col("board_role").alias("Role"),
+        pl.col("latest_x").alias("Period"),
+        pl.col("variation_icon").replace_strict(ICON_WORDS, default="too few points").alias("Variation means"),
+        pl.col("assurance_icon").replace_strict(ICON_WORDS, default="no target").alias("Assurance means"),
+    )
+    first = ["Variation", "Assurance", "Measure", "Latest", "Target"]  # what a phone shows
+    columns = first + [c for c in shown.columns if c not in first] if every_column else first
     st.dataframe(
-        table.select(
-            pl.col("aim").alias("Aim"),
-            pl.col("board_role").alias("Role"),
-            pl.col("measure").alias("Measure"),
-            pl.col("latest_x").alias("Latest period"),
-            pl.col("latest_value").round(2).alias("Latest value"),
-            pl.col("target").alias("Target"),
-            "Variation",
-            pl.col("variation_icon").replace_strict(ICON_WORDS, default="too few points").alias("Variation means"),
-            "Assurance",
-            pl.col("assurance_icon").replace_strict(ICON_WORDS, default="no target").alias("Assurance means"),
-        ),
+        shown,
         hide_index=True,
         width="stretch",
+        key=key,
+        column_order=columns,
         column_config={
-            "Variation": st.column_config.ImageColumn(width="small"),
-            "Assurance": st.column_config.ImageColumn(width="small"),
-            "Latest period": st.column_config.DateColumn(format="MMM YYYY"),
+            "Measure": st.column_config.TextColumn(width="medium"),
+            "Variation": st.column_config.ImageColumn(width="small", help="Variation: what the chart is doing"),
+            "Assurance": st.column_config.ImageColumn(width="small", help="Assurance: will it meet its target?"),
+            "Latest": st.column_config.TextColumn(width="medium"),
+            "Target": st.column_config.TextColumn(width="medium"),
+            "Period": st.column_config.DateColumn(format="MMM YYYY"),
         },
     )
 
@@ -267,7 +283,46 @@ if chosen_aim:
         st.stop()
     st.warning(f"“{plain(chosen_aim)}” is not an aim number; showing the whole board.", icon=":material/warning:")
 
-actions = st.columns([1.4, 1.4, 3])
+
+def aim_link(aim_id: int) -> str:
+    """A link to an aim on this month's board (relative, so it keeps the page it is on)."""
+    return f"?month={month:%Y-%m}&aim={aim_id}"
+
+
+# The front page: what needs attention and why, then where every aim stands, before any detail.
+front = front_page(view, key_measures=st.session_state.get("board-matrix-measures", False))
+for sentence in front.watch["sentence"]:
+    st.warning(plain(sentence), icon=":material/balance:")
+st.subheader(front.headline, anchor=False)
+if front.needing.height:
+    st.html(STYLE + attention_html(front.needing, aim_link))
+st.markdown("**Where each aim stands**")
+st.caption(
+    "Each aim's outcome measure: what its chart is doing (across) and whether it will meet its target (down). "
+    "Click an aim to open it."
+)
+st.html(STYLE + summary_matrix_html(front.placements, aim_link))
+st.toggle("Add key process and balancing measures", key="board-matrix-measures")
+st.markdown("**Summary icon table**")
+filters = st.columns([1.2, 2, 1], vertical_alignment="center")
+roles = filters[0].pills(
+    "Measures",
+    ["outcome", "key process", "balancing"],
+    default=["outcome", "key process", "balancing"],
+    selection_mode="multi",
+    key="board-roles",
+    label_visibility="collapsed",
+)
+chosen_aims = filters[1].multiselect(
+    "Aims", view.aims["aim"].to_list(), key="board-aims", placeholder="All aims", label_visibility="collapsed"
+)
+every_column = filters[2].toggle("Every column", key="board-every-column")
+shown = view.measures.filter(pl.col("board_role").is_in(roles or []))
+if chosen_aims:
+    shown = shown.filter(pl.col("aim").is_in(chosen_aims))
+icon_table(shown, every_column=every_column, key="board-icon-table")
+
+actions = st.columns([1.4, 1.6, 1.4, 1.6])
 
 
 def _pack() -> bytes:
@@ -276,6 +331,12 @@ def _pack() -> bytes:
 
     data = pack_data(db, view, thread_flags=thread_flags(db, today), generated_on=today)
     return board_pack_pdf(view, data, generated_on=today)
+
+
+def _web_page() -> bytes:
+    from golden_thread.report.board_html import published_board_html
+
+    return published_board_html(db, view, generated_on=today)
 
 
 with actions[0]:
@@ -288,6 +349,18 @@ with actions[0]:
         type="primary",
     )
 with actions[1]:
+    st.download_button(
+        "Published board (web page)",
+        _web_page,
+        file_name=f"board-{month:%Y-%m}.html",
+        mime="text/html",
+        icon=":material/public:",
+        disabled=not published,
+        help="One self-contained page (charts, icons, words) for an intranet or a partner without an account."
+        if published
+        else "Publish this board first: only a published board can be shared.",
+    )
+with actions[2]:
     if not published and may(db, "publish_board") is None:
         with st.popover("Publish this board", icon=":material/lock:"):
             st.write(
@@ -313,11 +386,7 @@ if changes is not None:
     )
     with st.expander(f"{label}: {changes.height}", expanded=changes.height > 0, icon=":material/difference:"):
         if changes.height:
-            st.dataframe(
-                changes.rename({"measure": "Measure", "change": "Change", "detail": "What"}),
-                hide_index=True,
-                width="stretch",
-            )
+            show_table(changes.rename({"measure": "Measure", "change": "Change", "detail": "What"}))
         else:
             st.caption("Nothing has changed.")
 
@@ -350,32 +419,13 @@ for (objective, _category), aims in view.aims.group_by(["objective", "category"]
                     )
             with cols[2]:
                 if aim["measure_id"] is not None:
-                    images = lead_measure_images(
-                        pl.DataFrame(
-                            [
-                                {
-                                    "node": "x",
-                                    "measure": aim["measure"],
-                                    "variation_icon": aim["variation_icon"],
-                                    "assurance_icon": aim["assurance_icon"],
-                                    "direction": aim["direction"],
-                                }
-                            ]
-                        )
-                    )
-                    st.markdown(
-                        f'<img src="{images["Variation"][0]}" width="40"/> <img src="{images["Assurance"][0]}" '
-                        'width="40"/>',
-                        unsafe_allow_html=True,
-                    )
-                    st.caption(
-                        f"{ICON_WORDS.get(aim['variation_icon'], 'too few points')}; "
-                        f"{ICON_WORDS.get(aim['assurance_icon'], 'no target')}"
+                    st.html(
+                        STYLE + icons_with_words_html(aim["variation_icon"], aim["assurance_icon"], aim["direction"])
                     )
                     st.metric(
                         "Latest",
                         _fmt(aim["latest_value"], aim["decimal_places"]),
-                        help=f"Period starting {aim['latest_x']}",
+                        help=f"{aim['latest_x']:%B %Y}" if aim["latest_x"] else None,
                     )
             with cols[3]:
                 st.markdown(
@@ -390,18 +440,3 @@ for (objective, _category), aims in view.aims.group_by(["objective", "category"]
                 if st.button("Open", key=f"open-aim-{aim['aim_id']}", icon=":material/open_in_full:"):
                     st.query_params["aim"] = str(aim["aim_id"])
                     st.rerun()
-
-st.header("Summary icon table", anchor=False)
-st.caption(
-    "Outcome, key process and balancing measures for every aim. Click a column heading to sort; every icon "
-    "comes from the same calculation as the charts."
-)
-roles = st.multiselect(
-    "Show", ["outcome", "key process", "balancing"], default=["outcome", "key process", "balancing"], key="board-roles"
-)
-aim_names = view.aims["aim"].to_list()
-chosen_aims = st.multiselect("Aims", aim_names, key="board-aims", placeholder="All aims")
-shown = view.measures.filter(pl.col("board_role").is_in(roles))
-if chosen_aims:
-    shown = shown.filter(pl.col("aim").is_in(chosen_aims))
-icon_table(shown)

@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.forms import record_fields, show_refusal
-from golden_thread.app.ui import may, plain, store, username
+from golden_thread.app.ui import may, plain, show_table, store, username
 from golden_thread.domain.records import RECORDS, words
 from golden_thread.errors import Refused
 from golden_thread.services.editing import (
@@ -640,14 +640,13 @@ def measures() -> None:
 def units() -> None:
     """The divisions and teams projects belong to and people work in (administrators set them up)."""
     teams = db.teams()
-    st.dataframe(
+    show_table(
         teams.select(
             pl.col("name").alias("Unit"),
             pl.col("kind").alias("Kind"),
-            pl.col("parent").fill_null("").alias("Part of"),
+            pl.col("parent").alias("Part of"),
         ),
-        hide_index=True,
-        width="stretch",
+        codes={"Kind": "kind"},
     )
     if refusal_for("manage_organisation"):
         return

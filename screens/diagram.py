@@ -11,8 +11,9 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, plain, store, username
+from golden_thread.app.ui import may, plain, show_table, store, username
 from golden_thread.domain.diagram_draft import DiagramDraft, changes
+from golden_thread.domain.formatting import format_day
 from golden_thread.draw.driver_diagram import COLUMNS, LEGEND, diagram_dot
 from golden_thread.errors import Refused, StaleEdit
 
@@ -52,7 +53,7 @@ if not labels:
 
 
 def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_day(day)
 
 
 # -- shared links: ?diagram=ID, ?aim=ID, ?add_idea_to=NODE_KEY (each applied once; a bad one is explained) ------------
@@ -146,7 +147,7 @@ def history(diagram_id: int) -> None:
     st.subheader("Versions", anchor=False)
     st.caption("Each version is kept as it was published. Node keys stay the same from version to version.")
     versions = db.diagram_versions(diagram_id)
-    st.dataframe(
+    show_table(
         versions.select(
             pl.col("version_number").alias("Version"),
             pl.col("effective_from").alias("From"),
@@ -154,9 +155,8 @@ def history(diagram_id: int) -> None:
             pl.col("change_note").alias("What changed, and why"),
             pl.col("status").alias("Status"),
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"From": st.column_config.DateColumn(format="D MMM YYYY")},
+        dates={"From": "day"},
+        codes={"Status": "status"},
     )
     drafts = db.diagram_drafts(diagram_id)
     numbers = sorted(drafts)

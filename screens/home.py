@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import plain, store
+from golden_thread.app.ui import plain, show_table, store
 
 db = store()
 totals = db.totals()
@@ -50,7 +50,7 @@ for (_objective_id, objective, category), aims in overview.group_by(
             pl.col("pdsa_cycles").alias("PDSA cycles"),
             pl.col("aim_measures").alias("Aim measures"),
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table, dates={"Target date": "day"}, counts=["Active projects", "PDSA cycles", "Aim measures"])
         for row in aims.filter(pl.col("active_projects") == 0).iter_rows(named=True):
             st.error(
                 f"**{plain(row['aim'])}** has no active improvement project serving it.", icon=":material/link_off:"

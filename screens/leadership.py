@@ -8,15 +8,76 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, plain, role_may, store, username
+from golden_thread.app.ui import label_text, may, plain, role_may, show_table, store, username
 from golden_thread.domain import leadership as lp
 from golden_thread.domain.csv_export import safe_csv
+from golden_thread.domain.formatting import format_number
 from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC, LEVERAGE_POINTS
+from golden_thread.domain.vocabulary import words as words_of
 from golden_thread.draw.leadership_charts import heatmap_chart, radar_chart, trend_chart
+from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 
 db = store()
 today = dt.date.today()
+words = words_of(db.scope.vocabulary)
+board = words.board.singular
+
+
+# What the page reads and draws is kept until the data changes (the version key), so a click on the page redraws
+# it from what is kept; only the open tab's content runs at all.
+@st.cache_data(max_entries=16, show_spinner=False)
+def _assessed(_db, version_key: str, scope_id: int | None, organisation_id: int) -> tuple[pl.DataFrame, ...]:
+    """An organisation's assessments, newest first, and every rating and strategy of them."""
+    found = _db.leadership_assessments(organisation_id)
+    ids = found["id"].to_list()
+    return found, _db.assessment_ratings(ids), _db.assessment_strategies(ids)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _version(_db, version_key: str, scope_id: int | None, version_id: int) -> lp.FrameworkVersion | None:
+    return _db.framework_version(version_id)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _library(_db, version_key: str, scope_id: int | None) -> pl.DataFrame:
+    """The strategies library: every strategy named in the organisation."""
+    return _db.leadership_strategies()
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _checklist(_db, version_key: str, scope_id: int | None, board_org: int, on: dt.date, vocabulary: str):
+    """(``board_org``'s seven-leverage-points assessments, the framework version, its checklist in the words of
+    ``vocabulary``); the version and checklist are None when the framework is not in the database."""
+    found = _db.leadership_assessments(board_org, LEVERAGE_POINTS)
+    version_id = found["version_id"][0] if found.height else _db.active_version_id(LEVERAGE_POINTS)
+    if version_id is None:
+        return found, None, None
+    fv = _db.framework_version(version_id)
+    published = _db.board_snapshots()["month"].to_list()
+    evidence = lp.leverage_evidence(_db.leadership_evidence_facts(on), published, on, words_of(vocabulary))
+    return found, fv, lp.leverage_checklist(fv, _db.assessment_ratings(found["id"][:1].to_list()), evidence)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _drawn(version_key: str, scope_id: int | None, what: tuple, _chart) -> dict:
+    """A chart's Vega-Lite spec: ``what`` names the chart and what it is drawn from; ``_chart()`` builds it, only
+    when the spec is not kept yet."""
+    return vega_spec(_chart())
+
+
+def chart(what: tuple, build, **size) -> None:
+    st.vega_lite_chart(_drawn(db.version_key, db.scope.organisation_id, what, build), **size)
+
+
+def version(version_id: int) -> lp.FrameworkVersion | None:
+    return _version(db, db.version_key, db.scope.organisation_id, version_id)
+
+
+def library() -> pl.DataFrame:
+    return _library(db, db.version_key, db.scope.organisation_id)
+
+
 organisations = db.organisations()
 names = dict(zip(organisations["id"].to_list(), organisations["name"].to_list()))
 kinds = dict(zip(organisations["id"].to_list(), organisations["kind"].to_list()))
@@ -54,15 +115,20 @@ def _changed_org() -> None:
 
 
 org_id = st.selectbox(
-    "Team, hub or network",
+    words.kinds(list(kinds.values())),
     list(names),
     key="lead-org",
     on_change=_changed_org,
-    format_func=lambda i: f"{names[i]} ({kinds[i]})",
+    format_func=lambda i: words.named(names[i], kinds[i]),
 )
 org_name = names[org_id]
-assessments = db.leadership_assessments(org_id)
-ratings = db.assessment_ratings(assessments["id"].to_list()) if assessments.height else db.assessment_ratings([])
+assessments, ratings, named_strategies = _assessed(db, db.version_key, db.scope.organisation_id, org_id)
+
+
+def strategies_of(assessment_id: int) -> pl.DataFrame:
+    return named_strategies.filter(pl.col("assessment_id") == assessment_id)
+
+
 rows_by_id = {row["id"]: row for row in assessments.iter_rows(named=True)}
 
 
@@ -75,6 +141,12 @@ def _framework_choice(label: str, keys: list[str], preferred: str, key: str) -> 
         format_func=lambda k: titles.get(k, k),
         key=key,
     )
+
+
+def _mean_rating(row: dict) -> str | None:
+    """'3.2 of 5', or nothing when no one rated."""
+    mean = format_number(row["mean_rating"], 1, missing="")
+    return f"{mean} of {row['scale_max']}" if mean else None
 
 
 def strategy_cards(strategies: pl.DataFrame) -> None:
@@ -111,7 +183,11 @@ def show_overview() -> None:
         scale_max = int(chosen["scale_max"].max())
         left, right = st.columns([3, 2], gap="large")
         with left:
-            st.altair_chart(radar_chart(lp.radar_geometry(series, scale_max)), width="content")
+            chart(
+                ("radar", org_id, radar_key),
+                lambda: radar_chart(lp.radar_geometry(series, scale_max)),
+                width="content",
+            )
         with right:
             st.markdown("**What it shows**")
             for line in lp.radar_takeaways(series):
@@ -122,7 +198,7 @@ def show_overview() -> None:
                 "of every rater's ratings of that action's practices; solid lines are the latest assessment, "
                 "dashed lines the one before."
             )
-            fv_radar = db.framework_version(chosen["version_id"][0])
+            fv_radar = version(chosen["version_id"][0])
             st.caption("Scale: " + plain(fv_radar.scale_text()))
 
         st.subheader("Heat-map: where each member placed their initials", anchor=False)
@@ -140,13 +216,13 @@ def show_overview() -> None:
             format_func=lambda i: lp.assessment_label(rows_by_id[i]),
         )
         heat = rows_by_id[heat_id]
-        fv_heat = db.framework_version(heat["version_id"])
+        fv_heat = version(heat["version_id"])
         own = ratings.filter(pl.col("assessment_id") == heat_id)
-        strategies = db.assessment_strategies([heat_id])
+        strategies = strategies_of(heat_id)
         spread = lp.spread_table(fv_heat, own, strategies)
         for line in lp.rubric_takeaways(spread, fv_heat.levels):
             st.markdown(f"- {plain(line)}")
-        st.altair_chart(heatmap_chart(lp.heatmap_cells(fv_heat, own)), width="content")
+        chart(("heat-map", heat_id), lambda: heatmap_chart(lp.heatmap_cells(fv_heat, own)), width="content")
         empty = fv_heat.sections.filter(~pl.col("id").is_in(fv_heat.items["section_id"].implode()))
         if empty.height:
             word = fv_heat.word("section", plural=True)
@@ -158,7 +234,7 @@ def show_overview() -> None:
                 + ". An administrator can add them under Frameworks."
             )
         with st.expander("The spread and the strategies, item by item", icon=":material/table_rows:"):
-            st.dataframe(
+            show_table(
                 spread.select(
                     pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
                     pl.col("title").alias(fv_heat.word("item").capitalize()),
@@ -168,17 +244,17 @@ def show_overview() -> None:
                     pl.col("raters").alias("Rated by"),
                     pl.col("strategy").alias("Strategy"),
                 ),
-                hide_index=True,
-                width="stretch",
+                numbers={"Median": None},  # a median of ratings is whole or a half: 3, 3.5
+                counts=["Spread", "Rated by"],
             )
         if heat["growth_edge"]:
             st.markdown(
                 f"**Growth edge:** {plain(heat['growth_edge'])}"
                 + (f" — {plain(heat['growth_edge_note'])}" if heat["growth_edge_note"] else "")
             )
-            library = db.leadership_strategies()
+            shared = library()
             strong_from = fv_heat.version.get("strategy_from") or fv_heat.max_level
-            colleagues = library.filter(
+            colleagues = shared.filter(
                 (pl.col("item_key") == heat["growth_edge_key"])
                 & (pl.col("organisation_id") != org_id)
                 & (pl.col("highest_rating") >= strong_from)
@@ -211,10 +287,14 @@ def show_overview() -> None:
             )
             over_time = assessments.filter((pl.col("framework_key") == trend_key) & (pl.col("subject") == subject))
             points = lp.trend(over_time, ratings.filter(pl.col("assessment_id").is_in(over_time["id"].implode())))
-            st.altair_chart(trend_chart(points, max_level=int(over_time["scale_max"].max())), width="stretch")
+            chart(
+                ("trend", org_id, trend_key, subject),
+                lambda: trend_chart(points, max_level=int(over_time["scale_max"].max())),
+                width="stretch",
+            )
 
         st.subheader(f"Assessments of {plain(org_name)}", anchor=False)
-        st.dataframe(
+        show_table(
             assessments.select(
                 pl.col("framework").alias("Framework"),
                 pl.col("version_number").alias("Version"),
@@ -223,13 +303,14 @@ def show_overview() -> None:
                 .then(pl.format("Self: {}", "person"))
                 .otherwise(pl.format("Team of {}", "raters"))
                 .alias("Who rated"),
-                pl.format("{} of {}", pl.col("mean_rating").round(1), "scale_max").alias("Mean rating"),
+                pl.struct("mean_rating", "scale_max")
+                .map_elements(_mean_rating, return_dtype=pl.Utf8)
+                .alias("Mean rating"),
                 pl.col("strategies").alias("Strategies"),
                 pl.col("growth_edge").alias("Growth edge"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={"Assessed": st.column_config.DateColumn(format="D MMM YYYY")},
+            counts=["Strategies"],
+            dates={"Assessed": "day"},
         )
         export = st.columns([3, 1], vertical_alignment="bottom")
         export_id = export[0].selectbox(
@@ -239,7 +320,7 @@ def show_overview() -> None:
         export[1].download_button(
             "Download (CSV)",
             lp.assessment_csv(
-                chosen_row, ratings.filter(pl.col("assessment_id") == export_id), db.assessment_strategies([export_id])
+                chosen_row, ratings.filter(pl.col("assessment_id") == export_id), strategies_of(export_id)
             ),
             file_name=f"leadership-assessment-{export_id}-{chosen_row['assessed_on']}.csv",
             mime="text/csv",
@@ -258,27 +339,18 @@ STATUS_BADGES = {
 
 
 def show_checklist() -> None:
-    """The board's seven leverage points: its self-rating beside what the data can evidence."""
+    """The board's (a school network's leadership team's) seven leverage points: its self-rating beside what the
+    data can evidence."""
     top = organisations.filter(pl.col("parent_id").is_null())["id"].to_list()
     board_org = (
         org_id if assessments.filter(pl.col("framework_key") == LEVERAGE_POINTS).height else (top[0] if top else org_id)
     )
-    board_assessments = db.leadership_assessments(board_org, LEVERAGE_POINTS)
-    version_id = (
-        board_assessments["version_id"][0] if board_assessments.height else db.active_version_id(LEVERAGE_POINTS)
+    board_assessments, fv_board, checklist = _checklist(
+        db, db.version_key, db.scope.organisation_id, board_org, today, words.vocabulary
     )
-    if version_id is None:
+    if fv_board is None:
         st.info("The seven leverage points framework is not in this database.")
     else:
-        fv_board = db.framework_version(version_id)
-        board_ratings = (
-            db.assessment_ratings(board_assessments["id"][:1].to_list())
-            if board_assessments.height
-            else db.assessment_ratings([])
-        )
-        published = db.board_snapshots()["month"].to_list()
-        evidence = lp.leverage_evidence(db.leadership_evidence_facts(today), published, today)
-        checklist = lp.leverage_checklist(fv_board, board_ratings, evidence)
         when = (
             (
                 f"{names[board_org]}'s self-assessment of {board_assessments['assessed_on'][0]:%-d %B %Y} "
@@ -287,9 +359,9 @@ def show_checklist() -> None:
             if board_assessments.height
             else "not yet self-assessed"
         )
-        st.subheader("The board's seven leadership leverage points", anchor=False)
+        st.subheader(f"The {board}'s seven leadership leverage points", anchor=False)
         st.caption(
-            f"Each criterion with the board's self-rating ({plain(when)}: the median of its members') beside "
+            f"Each criterion with the {board}'s self-rating ({plain(when)}: the median of its members') beside "
             "what Golden Thread can evidence from its own data. “Prune less vital work — if it is not "
             "strategically aligned, why are we working on it?”"
         )
@@ -305,7 +377,7 @@ def show_checklist() -> None:
         metrics[2].metric(
             "Not visible to Golden Thread",
             f"{(checklist['evidence_status'] == lp.EVIDENCE_WORDS['not_visible']).sum()} of {checklist.height}",
-            help="Criteria the data cannot speak to: the board's own knowledge is the evidence.",
+            help=f"Criteria the data cannot speak to: the {board}'s own knowledge is the evidence.",
         )
         status_of = {v: k for k, v in lp.EVIDENCE_WORDS.items()}
         for (position, point), group in checklist.group_by(["position", "leverage_point"], maintain_order=True):
@@ -346,7 +418,7 @@ def show_record() -> None:
             key="rec-framework",
             index=fw_ids.index(preferred[0]) if preferred else 0,
         )
-        fv = db.framework_version(version_id)
+        fv = version(version_id)
         item_word = fv.word("item")
         st.caption(
             f"Recording for **{plain(org_name)}** (change it at the top of the page). "
@@ -451,7 +523,7 @@ def show_record() -> None:
                     }
             edge_cols = st.columns([2, 3])
             edge = edge_cols[0].selectbox(
-                f"Growth edge (optional): the {plain(item_word)} you want to grow",
+                f"Growth edge (optional): the {label_text(item_word)} you want to grow",
                 [None, *item_ids],
                 key=f"rec-edge-{version_id}",
                 format_func=lambda i: "None chosen" if i is None else items_by_id[i]["title"],
@@ -497,15 +569,15 @@ def show_record() -> None:
 # -- the strategies library ------------------------------------------------------------------------------------
 def show_library() -> None:
     """The strategies library: learning from each other."""
-    library = db.leadership_strategies()
+    everything = library()
     st.caption(
         "Learning from each other: every strategy named at a good rating, with the challenge it met and the "
         "evidence it worked. Pick a growth edge to read what colleagues who are strong there do."
     )
-    if library.height == 0:
+    if everything.height == 0:
         st.info("No strategy has been shared yet. They are asked for when an assessment rates an item well.")
     else:
-        skills = library.select("item_key", "item").unique("item_key", keep="first").sort("item")
+        skills = everything.select("item_key", "item").unique("item_key", keep="first").sort("item")
         skill_names = dict(zip(skills["item_key"].to_list(), skills["item"].to_list()))
         filters = st.columns([2, 2])
         skill = filters[0].selectbox(
@@ -517,7 +589,7 @@ def show_library() -> None:
         search = filters[1].text_input(
             "Search the challenges, strategies and evidence", key="lib-search", placeholder="e.g. huddle, survey, coach"
         )
-        shown = library
+        shown = everything
         if skill:
             shown = shown.filter(pl.col("item_key") == skill)
         if search.strip():
@@ -530,7 +602,7 @@ def show_library() -> None:
                 .str.to_lowercase()
                 .str.contains(needle, literal=True)
             )
-        st.caption(f"{shown.height} of {library.height} strategies.")
+        st.caption(f"{shown.height} of {everything.height} strategies.")
         strategy_cards(shown)
         st.download_button(
             "Download the library (CSV)",
@@ -662,7 +734,7 @@ def show_frameworks() -> None:
     }
     shown_version = st.selectbox("Framework", fw_versions, format_func=labels.get, key="fw-choice")
     fw_row = listed.filter(pl.col("version_id") == shown_version).row(0, named=True)
-    fv_shown = db.framework_version(shown_version)
+    fv_shown = version(shown_version)
     st.markdown(
         f"**{plain(fw_row['title'])}** · version {fw_row['version_number']} since "
         f"{fw_row['effective_from']:%-d %B %Y}" + (f" · {plain(fw_row['source'])}" if fw_row["source"] else "")
@@ -695,7 +767,7 @@ def show_frameworks() -> None:
     history = db.framework_versions(fw_row["framework_id"])
     if history.height > 1:
         st.caption("Versions: past assessments keep the wording of the version they were made against.")
-        st.dataframe(
+        show_table(
             history.select(
                 pl.col("version_number").alias("Version"),
                 pl.col("effective_from").alias("From"),
@@ -703,8 +775,8 @@ def show_frameworks() -> None:
                 pl.col("change_note").alias("What changed"),
                 pl.col("assessments").alias("Assessments made against it"),
             ),
-            hide_index=True,
-            width="stretch",
+            dates={"From": "day"},
+            counts=["Assessments made against it"],
         )
     spec_now = lp.version_spec(fv_shown)
     st.download_button(
@@ -788,7 +860,7 @@ def show_frameworks() -> None:
 
 TABS = {
     "Radar and heat-map": show_overview,
-    "Board checklist": show_checklist,
+    f"{board.capitalize()} checklist": show_checklist,
     "Record an assessment": show_record,
     "Strategies library": show_library,
     "Frameworks": show_frameworks,

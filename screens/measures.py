@@ -5,9 +5,21 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import ICON_TEXT, may, plain, role_may, store, username
+from golden_thread.app.ui import (
+    ICON_TEXT,
+    label_text,
+    may,
+    message_area,
+    plain,
+    remember_message,
+    role_may,
+    show_table,
+    store,
+    username,
+)
 from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
-from golden_thread.domain.audit import value_history
+from golden_thread.domain.audit import Names, value_history
+from golden_thread.domain.formatting import format_day, format_number
 from golden_thread.domain.observation_import import (
     ObservationFileError,
     plan_import,
@@ -15,29 +27,74 @@ from golden_thread.domain.observation_import import (
     template_csv,
 )
 from golden_thread.domain.observations import ProposedObservation, periods_open_for_entry, uses_denominator
-from golden_thread.domain.pdsa import ProposedCycle
+from golden_thread.domain.palette import is_run_chart, variation_words
+from golden_thread.domain.pdsa import DECISION_WORDS, ProposedCycle
 from golden_thread.domain.records import choice_words
 from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.errors import Refused
-from golden_thread.services.measure_series import measure_charts, measure_data_csv
+from golden_thread.services.measure_series import SIGNAL_WORDS, measure_charts, measure_data_csv
+from golden_thread.services.own_work import own_measures
+
+ACT_WORDS = {code: words.split(":")[0] for code, words in DECISION_WORDS.items()}  # "Adopt", "Adapt", "Abandon"
 
 db = store()
 measures = db.measures()
+today = dt.date.today()
+account = db.user(username())
 
 st.title("Measures")
 if measures.height == 0:
     st.info("No measures yet.")
     st.stop()
 
+
+def period_words(start: dt.date, frequency: str) -> str:
+    return f"the week of {start:%d %B %Y}" if frequency == "weekly" else f"{start:%B %Y}"
+
+
+requested = st.query_params.get("measure")
+# A team member lands on their own team's measures, those awaiting data first; a link to another measure opens it.
+mine = own_measures(db, username(), today) if account["role"] == "team_member" else None
+awaiting = {
+    row["measure_id"]: (row["due"], row["frequency"])
+    for row in ([] if mine is None else mine.filter(pl.col("awaiting")).iter_rows(named=True))
+}
+base = measures
+if mine is not None and mine.height:
+    if requested and requested != st.session_state.get("measures-followed"):
+        st.session_state["measures-followed"] = requested
+        if not (requested.isdigit() and int(requested) in set(mine["measure_id"])):
+            st.session_state["measures-whose"] = "every"
+    own_unit = db.organisations().filter(pl.col("id") == account["organisation_id"])["name"]
+    own_words = f"{own_unit[0]} measures" if own_unit.len() else "Your team's measures"
+    whose = st.radio(
+        "Show",
+        ["own", "every"],
+        format_func={"own": f"{own_words} ({mine.height})", "every": f"Every measure ({measures.height})"}.get,
+        horizontal=True,
+        key="measures-whose",
+        label_visibility="collapsed",
+    )
+    if whose == "own":
+        order = mine.select(pl.col("measure_id").alias("id"), pl.int_range(pl.len()).alias("_order"))
+        base = measures.join(order, on="id").sort("_order").drop("_order")
+    if whose == "own" and awaiting:
+        dues = {period_words(due, frequency) for due, frequency in awaiting.values()}
+        st.caption(
+            f"{len(awaiting)} of your measures await data for "
+            + (dues.pop() if len(dues) == 1 else "their latest complete period")
+            + ": they come first."
+        )
+
 filters = st.columns(5)
 choices = {}
 for column, (label, field) in zip(
     filters, [("Aim", "aim"), ("Driver", "driver"), ("Project", "project"), ("Team", "team"), ("Type", "measure_type")]
 ):
-    options = sorted(measures[field].drop_nulls().unique().to_list())
+    options = sorted(base[field].drop_nulls().unique().to_list())
     choices[field] = column.selectbox(label, ["All"] + options, key=f"filter-{field}")
-shown = measures
+shown = base
 for field, choice in choices.items():
     if choice not in ("All", None):  # None: a remembered choice this organisation does not have
         shown = shown.filter(pl.col(field) == choice)
@@ -45,8 +102,11 @@ if shown.height == 0:
     st.warning("No measure matches these filters. Set one of them back to “All” to widen the search.")
     st.stop()
 
-labels = {row["id"]: f"{row['name']} ({row['measure_type']})" for row in shown.iter_rows(named=True)}
-requested = st.query_params.get("measure")
+labels = {
+    row["id"]: f"{row['name']} ({row['measure_type']})"
+    + (f" · awaiting {period_words(*awaiting[row['id']])}" if row["id"] in awaiting else "")
+    for row in shown.iter_rows(named=True)
+}
 ids = list(labels)
 start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
 if requested and start == 0 and requested != str(ids[0]):
@@ -55,36 +115,44 @@ measure_id = st.selectbox("Measure", ids, index=start, format_func=labels.get)
 measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 
 points, summaries = measure_charts(db, [measure_id])
+entry_refusal = may(db, "enter_data", db.measure_team(measure_id))
 
 st.subheader(plain(measure["name"]), anchor=False)
-unit = f" ({plain(measure['unit'])})" if measure["unit"] else ""  # labels are markdown: user text escaped
+unit = f" ({label_text(measure['unit'])})" if measure["unit"] else ""  # for labels: shown as typed, never markup
+places = measure["decimal_places"]
+period_style = "day" if measure["frequency"] == "weekly" else "month"  # a week by its first day, else its month
 
 if points.height == 0:
-    st.info("This measure has no data yet: add its first period below.")
+    st.info("This measure has no data yet" + ("." if entry_refusal else ": add its first period below."))
 else:
     summary = summaries.row(0, named=True)
     icons = st.columns([1, 1.4, 1.3, 1])
     icons[0].metric(
         f"Latest{unit}",
-        f"{summary['latest_value']:,.{measure['decimal_places']}f}",
-        help=f"Period starting {summary['latest_x']}",
+        format_number(summary["latest_value"], places),
+        help=f"Period starting {format_day(summary['latest_x'])}",
     )
+    # A run chart is read by its runs analysis (random or non-random variation), never as common or special cause.
+    variation = variation_words(summary["variation_icon"], measure["chart_type"], summary["run_signal"])
     with icons[1]:
-        st.metric("Variation", ICON_TEXT[summary["variation_icon"]])
-        st.markdown(
-            as_img(
-                variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
-                ICON_TEXT[summary["variation_icon"]],
-            ),
-            unsafe_allow_html=True,
-        )
+        st.metric("Variation", variation.short)
+        if is_run_chart(measure["chart_type"]) and summary["variation_icon"] is not None:
+            st.caption("A run chart: read by its runs analysis (shifts and crossings of the median), not by limits.")
+        else:
+            st.markdown(
+                as_img(
+                    variation_icon_svg(summary["variation_icon"], measure["improvement_direction"]),
+                    variation.short,
+                ),
+                unsafe_allow_html=True,
+            )
     with icons[2]:
         st.metric("Assurance", ICON_TEXT[summary["assurance_icon"]])
         st.markdown(
             as_img(assurance_icon_svg(summary["assurance_icon"]), ICON_TEXT[summary["assurance_icon"]]),
             unsafe_allow_html=True,
         )
-    icons[3].metric(f"Target{unit}", "none set" if measure["target_value"] is None else f"{measure['target_value']:,g}")
+    icons[3].metric(f"Target{unit}", format_number(measure["target_value"], places, missing="none set"))
     st.markdown(f"**{plain(summary['summary'])}**")
     charted_cycles = db.pdsa_cycles_for_measure(measure_id)
     annotations = chart_events(db.annotations([measure_id]), charted_cycles, first=points["x"].min())
@@ -117,8 +185,11 @@ else:
                 "What was being tested just before the measure moved: a place to start the conversation, "
                 "not proof of cause."
             )
-            st.dataframe(
-                preceding.rename(
+            show_table(
+                preceding.with_columns(
+                    pl.col("rule").replace_strict(SIGNAL_WORDS, default=pl.col("rule"), return_dtype=pl.Utf8),
+                    pl.col("act_decision").replace_strict(ACT_WORDS, default=None, return_dtype=pl.Utf8),
+                ).rename(
                     {
                         "signal_start": "Signal from",
                         "rule": "Signal",
@@ -130,8 +201,8 @@ else:
                         "act_decision": "Act",
                     }
                 ),
-                hide_index=True,
-                width="stretch",
+                dates={"Signal from": period_style, "Cycle started": "day"},
+                codes={"Type": "point_type"},
             )
     slug = "".join(c if c.isalnum() else "-" for c in measure["name"].lower()).strip("-")[:60]
     downloads = st.columns(3)
@@ -152,15 +223,40 @@ else:
 
 ratio = uses_denominator(measure)
 existing = db.observations([measure_id])
-entry_refusal = may(db, "enter_data", db.measure_team(measure_id))
 # What this person saw of each stored period, so a correction made against figures someone else has since
 # changed is refused instead of silently overwriting theirs.
 seen_key = f"seen-{measure_id}"
 seen = st.session_state.get(seen_key, {})
+
+
+def as_typed(number: float | None) -> str:
+    """A stored figure as a person would type it (12, not 12.0), to start a correction from."""
+    if number is None:
+        return ""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def stored_words(row: dict) -> str:
+    figures = (
+        f"{as_typed(row['numerator'])} / {as_typed(row['denominator'])}"
+        if row["numerator"] is not None
+        else as_typed(row["value"])
+    )
+    who = f", entered by {plain(row['entered_by'])}" if row["entered_by"] else ""
+    when = f" on {row['entered_at']:%d %B %Y}" if row["entered_at"] else ""
+    return f"Stored: **{figures}** ({row['status']}{who}{when})."
+
+
+entry_area = message_area("entry")  # saved, or what to fix: above the form, in sight after the page reruns
 if entry_refusal:
     st.info(f"{entry_refusal}", icon=":material/lock:")
 else:
-    with st.expander("Enter or correct data", expanded=points.height == 0, icon=":material/edit:"):
+    with st.expander(
+        "Enter or correct data",
+        expanded=points.height == 0,
+        icon=":material/edit:",
+        key=f"entry-panel-{measure_id}",
+    ):
         mode = st.radio(
             "What do you want to do?",
             ["Add a new period", "Correct an existing period"],
@@ -171,29 +267,52 @@ else:
         if correcting:
             periods = existing["period_start"].sort(descending=True).to_list()
         else:
-            periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), dt.date.today())
+            periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), today)
         if not periods:
             st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
         else:
-            with st.form(f"entry-{measure_id}", clear_on_submit=False):
-                period = st.selectbox(
-                    "Period starting", periods, format_func=lambda d: f"{d:%d %B %Y}", key=f"entry-period-{measure_id}"
+            # Outside the form, so choosing a period to correct fills the form with its stored figures and note.
+            period = st.selectbox(
+                "Period starting",
+                periods,
+                format_func=lambda d: f"{d:%d %B %Y}",
+                key=f"entry-period-{measure_id}" + ("-correct" if correcting else ""),
+            )
+            stored = existing.filter(pl.col("period_start") == period).row(0, named=True) if correcting else None
+            fields = f"{measure_id}-{period}" if correcting else f"{measure_id}"
+            if stored is not None:
+                st.caption(
+                    stored_words(stored)
+                    + " Change what is wrong and save; a corrected figure is provisional until it is validated again."
                 )
+            if not correcting and st.session_state.pop("_entry-saved", None) == fields:
+                for name in ("numerator", "denominator", "value", "note"):  # the next period starts blank
+                    st.session_state[f"entry-{name}-{fields}"] = ""
+            with st.form(f"entry-{measure_id}", clear_on_submit=False):
                 if ratio:
                     numerator = st.text_input(
-                        f"Numerator: {plain(measure['numerator_definition'] or 'events')}",
-                        key=f"entry-numerator-{measure_id}",
+                        f"Numerator: {label_text(measure['numerator_definition'] or 'events')}",
+                        value=as_typed(stored["numerator"]) if stored else "",
+                        key=f"entry-numerator-{fields}",
                     )
                     denominator = st.text_input(
-                        f"Denominator: {plain(measure['denominator_definition'] or 'population')}",
-                        key=f"entry-denominator-{measure_id}",
+                        f"Denominator: {label_text(measure['denominator_definition'] or 'population')}",
+                        value=as_typed(stored["denominator"]) if stored else "",
+                        key=f"entry-denominator-{fields}",
                     )
                     value = None
                 else:
-                    value = st.text_input(f"Value{unit}", key=f"entry-value-{measure_id}")
+                    value = st.text_input(
+                        f"Value{unit}", value=as_typed(stored["value"]) if stored else "", key=f"entry-value-{fields}"
+                    )
                     numerator = denominator = None
-                note = st.text_area("Note (optional)", max_chars=2000)
-                saved = st.form_submit_button("Save", type="primary")
+                note = st.text_area(
+                    "Note (optional)",
+                    value=(stored["note"] or "") if stored else "",
+                    max_chars=2000,
+                    key=f"entry-note-{fields}",
+                )
+                saved = st.form_submit_button("Save the correction" if correcting else "Save", type="primary")
             if saved:
                 try:
                     outcome = db.save_observation(
@@ -202,20 +321,26 @@ else:
                             period, value=value, numerator=numerator, denominator=denominator, note=note
                         ),
                         username=username(),
-                        today=dt.date.today(),
+                        today=today,
                         correcting=correcting,
                         expected=seen.get(period) if correcting else None,
                     )
                 except Refused as refused:
                     for problem in refused.problems:
-                        st.error(problem, icon=":material/error:")
-                    st.caption("Nothing was saved. Fix the entries above and save again.")
+                        entry_area.error(problem, icon=":material/error:")
+                    entry_area.caption("Nothing was saved. Fix the entries below and save again.")
                 else:
-                    st.session_state["saved_message"] = {
-                        "added": f"Saved: {period:%B %Y} added.",
-                        "corrected": f"Saved: {period:%B %Y} corrected.",
-                        "unchanged": "Nothing to save: those are the values already stored.",
-                    }[outcome]
+                    remember_message(
+                        "entry",
+                        {
+                            "added": f"Saved: {period:%B %Y} added.",
+                            "corrected": f"Saved: {period:%B %Y} corrected.",
+                            "unchanged": "Nothing to save: those are the values already stored.",
+                        }[outcome],
+                        "info" if outcome == "unchanged" else "success",
+                    )
+                    if not correcting:  # the next period starts blank, not with the figures just saved
+                        st.session_state["_entry-saved"] = fields
                     st.rerun()
     with st.expander("Import from a CSV or Excel file", icon=":material/upload_file:"):
         st.download_button(
@@ -234,7 +359,7 @@ else:
                     measure,
                     rows,
                     existing,
-                    dt.date.today(),
+                    today,
                     progress=lambda share: progress.progress(share, text="Checking every row…"),
                 )
             except ObservationFileError as refused:
@@ -262,39 +387,35 @@ else:
                     )
                     if plan.changed.height:
                         st.warning("These stored values will change:", icon=":material/warning:")
-                        st.dataframe(plan.changed.drop("measure_id"), hide_index=True, width="stretch")
+                        show_table(plan.changes_preview(measure))
                     if plan.new.height:
-                        st.dataframe(plan.new.drop("measure_id").head(200), hide_index=True, width="stretch")
+                        show_table(plan.new_preview(measure))
                     if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
                         counts = db.commit_import(plan, username=username(), filename=upload.name)
-                        st.session_state["saved_message"] = (
-                            f"Imported {upload.name}: {counts['added']} added, {counts['corrected']} corrected."
+                        remember_message(
+                            "entry",
+                            f"Imported {plain(upload.name)}: {counts['added']} added, {counts['corrected']} corrected.",
                         )
                         st.rerun()
 
 st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_rows(named=True)}
 
-history = value_history(db.observation_audit(measure_id))
+history = value_history(db.observation_audit(measure_id), measure, Names(db.audit_names(), db.measures()))
 if history.height:
     with st.expander(f"Value history ({history.height} changes)", icon=":material/history:"):
-        st.dataframe(
+        show_table(
             history.rename({"period": "Period", "when": "When", "who": "By", "change": "Change"}),
-            hide_index=True,
-            width="stretch",
-            column_config={"When": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm")},
+            dates={"When": "moment"},
         )
-
-if message := st.session_state.pop("saved_message", None):
-    st.success(message, icon=":material/check_circle:")
 
 
 def change_chart(action, period, reason: str, done: str) -> None:
     try:
         action(measure_id, period, reason, username=username())
     except Refused as refused:
-        st.error(str(refused), icon=":material/error:")
+        chart_area.error(str(refused), icon=":material/error:")
     else:
-        st.session_state["saved_message"] = done
+        remember_message("chart", done)
         st.rerun()
 
 
@@ -329,9 +450,7 @@ def log_cycle_form() -> None:
             key=f"cycle-idea-{measure_id}",
         )
         dates = st.columns(2)
-        start = dates[0].date_input(
-            "Starts", value=dt.date.today(), key=f"cycle-start-{measure_id}", format="DD/MM/YYYY"
-        )
+        start = dates[0].date_input("Starts", value=today, key=f"cycle-start-{measure_id}", format="DD/MM/YYYY")
         end = dates[1].date_input("Ends", value=None, key=f"cycle-end-{measure_id}", format="DD/MM/YYYY")
         builds_on = st.selectbox(
             "Builds on (a ramp)",
@@ -359,34 +478,41 @@ def log_cycle_form() -> None:
                         builds_on_id=builds_on,
                     ),
                     username=username(),
-                    today=dt.date.today(),
+                    today=today,
                 )
             except Refused as refused:
                 for problem in getattr(refused, "problems", [str(refused)]):
-                    st.error(problem, icon=":material/error:")
-                st.caption("Nothing was saved; your text is still in the form.")
+                    cycle_area.error(problem, icon=":material/error:")
+                cycle_area.caption("Nothing was saved; your text is still in the form below.")
             else:
-                st.session_state["saved_message"] = (
-                    f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
+                remember_message(
+                    "cycle", f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
                 st.rerun()
 
 
 if role_may("log_pdsa"):
-    with st.expander("Log a PDSA cycle", icon=":material/science:"):
+    cycle_area = message_area("cycle")
+    with st.expander("Log a PDSA cycle", icon=":material/science:", key=f"cycle-panel-{measure_id}"):
         log_cycle_form()
 
 if points.height:
     phases = db.chart_phases([measure_id])
     exclusions = db.point_exclusions([measure_id])
     suggestion = summary["suggested_phase_start"]
+    chart_area = message_area("chart")
     if suggestion is not None and suggestion not in phases["starts_on"].to_list():
         st.info(
             f"A sustained shift starts in **{suggestion:%B %Y}**. If you know what changed then, start a new "
             "phase there so the centre line and limits describe the new process.",
             icon=":material/insights:",
         )
-    with st.expander("Phases and excluded points", icon=":material/timeline:", expanded=suggestion is not None):
+    with st.expander(
+        "Phases and excluded points",
+        icon=":material/timeline:",
+        expanded=suggestion is not None,
+        key=f"phases-panel-{measure_id}",
+    ):
         chart_refusal = may(db, "change_chart")
         if chart_refusal:
             st.caption(chart_refusal)
@@ -457,17 +583,17 @@ if points.height:
         st.markdown("##### Data")
         table = points.select(
             pl.col("x").alias("Period"),
-            pl.col("value").round(measure["decimal_places"] + 2).alias("Value"),
-            pl.col("cl").round(4).alias("Centre"),
-            pl.col("lcl").round(4).alias("Lower limit"),
-            pl.col("ucl").round(4).alias("Upper limit"),
-            pl.col("special_cause_type").alias("Signal"),
+            pl.col("value").alias("Value"),
+            pl.col("cl").alias("Centre"),
+            pl.col("lcl").alias("Lower limit"),  # a run chart has none: a blank cell
+            pl.col("ucl").alias("Upper limit"),
+            pl.col("special_cause_type")
+            .replace_strict(SIGNAL_WORDS, default=pl.col("special_cause_type"), return_dtype=pl.Utf8)
+            .alias("Signal"),
         ).reverse()
-        period_format = "D MMM YYYY" if measure["frequency"] == "weekly" else "MMM YYYY"
-        st.dataframe(
+        show_table(
             table,
-            hide_index=True,
-            width="stretch",
+            numbers=dict.fromkeys(("Value", "Centre", "Lower limit", "Upper limit"), places),
+            dates={"Period": period_style},
             height=360,
-            column_config={"Period": st.column_config.DateColumn(format=period_format)},
         )

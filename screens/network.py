@@ -8,14 +8,16 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import ICON_TEXT, draw_tree, plain, role_may, store, username
+from golden_thread.app.ui import ICON_TEXT, draw_tree, label_text, plain, role_may, show_table, store, username
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
+from golden_thread.domain.formatting import code_words, format_day, format_number, format_value
 from golden_thread.domain.observations import ProposedObservation, uses_denominator
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
 from golden_thread.draw.charts import spc_chart
 from golden_thread.draw.network_charts import learning_grid_chart, small_multiples_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, node_icons, tree_view
+from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.network import (
@@ -64,20 +66,58 @@ elif "network-choice" not in st.session_state:
     st.session_state["network-choice"] = home if home in names else next(iter(names))
 
 
+# Everything below is computed once per change to the data (the version key), and each tab's own content only
+# when that tab is open, so a click on the page redraws it from what is kept.
 @st.cache_data(max_entries=8, show_spinner="Gathering the network…")
-def _view(_db, version_key: str, network_id: int, on: dt.date):
-    view = network_view(_db, network_id, on)
+def _view(_db, version_key: str, organisation_id: int | None, network_id: int, on: dt.date):
+    return network_view(_db, network_id, on)
+
+
+@st.cache_data(max_entries=8, show_spinner="Tracing the network's golden thread…")
+def _thread(_db, version_key: str, organisation_id: int | None, network_id: int):
     thread = build_thread(_db.network_thread_rows(network_id))
     project_measures = thread.select(pl.col("measure_ids").explode()).drop_nulls()["measure_ids"].to_list()
     _, summaries = measure_charts(_db, project_measures) if project_measures else (None, pl.DataFrame())
-    return view, thread, node_icons(thread, summaries)
+    return thread, node_icons(thread, summaries)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _chart(
+    _db, version_key: str, organisation_id: int | None, network_id: int, on: dt.date, measure_id: int, **drawn
+) -> dict | None:
+    """One uniform measure's chart as a Vega-Lite spec: the whole network's (``height``, ``title``) or every
+    member's on one scale (``columns``); None when no member has reported it."""
+    view = _view(_db, version_key, organisation_id, network_id, on)
+    measure = view.uniform.filter(pl.col("id") == measure_id).row(0, named=True)
+    if "columns" in drawn:
+        points = small_multiples(view, measure_id)
+        chart = small_multiples_chart(
+            points,
+            unit=measure["unit"] or "",
+            target=measure["target_value"],
+            decimals=measure["decimal_places"],
+            member_word=view.words.member.singular.capitalize(),
+            columns=drawn["columns"],
+            width=int(880 / drawn["columns"]) - 32,
+        )
+    else:
+        points = view.points.filter(pl.col("series") == measure_id)
+        chart = spc_chart(
+            points,
+            title=drawn["title"],
+            unit=measure["unit"] or "",
+            target=measure["target_value"],
+            height=drawn["height"],
+        )
+    return vega_spec(chart) if points.height else None
 
 
 header = st.columns([3, 1.4]) if len(names) > 1 else [st.container()]
 if len(names) > 1:
     header[1].selectbox("Network", list(names), format_func=names.get, key="network-choice")
 network_id = st.session_state["network-choice"]
-view, thread, icons = _view(db, db.version_key, network_id, today)
+kept = (db, db.version_key, db.scope.organisation_id, network_id)
+view = _view(*kept, today)
 words = view.words
 Member, Members = words.member.singular.capitalize(), words.member.plural.capitalize()
 header[0].title(plain(view.network["name"]))
@@ -98,45 +138,21 @@ grid = learning_grid(view.members, view.change_ideas, view.projects, view.cycles
 spread = idea_spread(grid)
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _pct(value, decimals=1) -> str:
-    return "—" if value is None else f"{value:,.{decimals}f}"
-
-
 def network_chart(measure: dict, height: int = 300, title: str | None = None) -> None:
-    points = view.points.filter(pl.col("series") == measure["id"])
-    if points.height == 0:
+    title = f"The whole {words.network}" if title is None else title
+    spec = _chart(*kept, today, measure["id"], height=height, title=title)
+    if spec is None:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(
-        spc_chart(
-            points,
-            title=f"The whole {words.network}" if title is None else title,
-            unit=measure["unit"] or "",
-            target=measure["target_value"],
-            height=height,
-        ),
-        width="stretch",
-    )
+    st.vega_lite_chart(spec, width="stretch")
 
 
 def members_chart(measure: dict, columns: int = 3) -> None:
-    points = small_multiples(view, measure["id"])
-    if points.height == 0:
+    spec = _chart(*kept, today, measure["id"], columns=columns)
+    if spec is None:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
-    st.altair_chart(
-        small_multiples_chart(
-            points,
-            unit=measure["unit"] or "",
-            target=measure["target_value"],
-            columns=columns,
-            width=int(880 / columns) - 32,
-        )
-    )
+    st.vega_lite_chart(spec)
 
 
 def icon_columns(table: pl.DataFrame, direction: str) -> pl.DataFrame:
@@ -170,11 +186,12 @@ with st.container(border=True):
     cols = st.columns([1.1, 1.6, 1, 1.1, 1.1])
     if summary.height and summary["latest_x"][0] is not None:
         row = summary.row(0, named=True)
+        decimals, unit = outcome["decimal_places"][0], outcome["unit"][0]
         cols[0].metric(
             f"{words.network.singular.capitalize()}, {row['latest_x']:%b %Y}",
-            f"{_pct(row['latest_value'])}{outcome['unit'][0] or ''}",
+            format_value(row["latest_value"], decimals, unit),
             help=f"{plain(outcome['name'][0])}: every {words.member}'s {words.person.plural} pooled. "
-            f"Target {_pct(outcome['target_value'][0], 0)}{outcome['unit'][0] or ''}.",
+            f"Target {format_value(outcome['target_value'][0], decimals, unit, missing='not set')}.",
         )
         cols[1].metric("Variation", ICON_TEXT[row["variation_icon"]], help=row["summary"])
     cols[2].metric(Members, current.height, help=f"{former.height} left the {words.network}" if former.height else None)
@@ -188,7 +205,7 @@ with st.container(border=True):
     cols[4].metric(
         f"PDSA cycles, {words.year_label(today)}",
         this_year,
-        help=f"PDSA cycles started this {words.year}, since {words.year_start(today):%d %B %Y}",
+        help=f"PDSA cycles started this {words.year}, since {format_day(words.year_start(today))}",
     )
 
 tab_names = [
@@ -202,13 +219,15 @@ tab_names = [
 reporting = role_may("enter_data")
 if reporting:
     tab_names.append("Report data")
-tabs = st.tabs(tab_names)
+
 
 # -- members: the network's outcome as one chart and member by member --------------------------------------------
-with tabs[0]:
+def show_members() -> None:
+    """The network's outcome as one chart and member by member."""
     table = member_summary(view, outcome_id)
     unit = outcome["unit"][0] if outcome_id is not None else ""
     multiplier = outcome["multiplier"][0] if outcome_id is not None else 1.0  # aims keep shares as fractions
+    decimals = outcome["decimal_places"][0] if outcome_id is not None else None  # the measure's own precision
     table = icon_columns(table, outcome["improvement_direction"][0] if outcome_id is not None else "increase")
     left, right = st.columns([1, 1.45])
     if outcome_id is not None:
@@ -228,27 +247,26 @@ with tabs[0]:
             "golden thread."
         )
         glance = table.filter(pl.col("current"))
-        st.dataframe(
+        latest, target, cycles = f"Latest ({unit})", f"Target ({unit})", f"PDSA {words.year_label(today)}"
+        show_table(
             glance.select(
                 pl.col("member").alias(Member),
-                pl.col("latest_outcome").round(1).alias(f"Latest ({unit})"),
-                (pl.col("local_target") * multiplier).round(0).alias(f"Target ({unit})"),
+                pl.col("latest_outcome").alias(latest),
+                (pl.col("local_target") * multiplier).alias(target),
                 "Variation",
-                pl.col("cycles_this_year").alias(f"PDSA {words.year_label(today)}"),
+                pl.col("cycles_this_year").alias(cycles),
                 (pl.col("errors") + pl.col("warnings")).alias("Flags"),
             ),
-            hide_index=True,
-            width="stretch",
+            numbers={latest: decimals, target: decimals},
+            counts=[cycles, "Flags"],
             height=(glance.height + 1) * 35 + 3,
             column_config={
                 "Variation": st.column_config.ImageColumn(width=70),
                 Member: st.column_config.TextColumn(width=190),
-                f"Latest ({unit})": st.column_config.NumberColumn(width=72),
-                f"Target ({unit})": st.column_config.NumberColumn(width=72),
-                f"PDSA {words.year_label(today)}": st.column_config.NumberColumn(
-                    width=88, help=f"PDSA cycles started this {words.year}"
-                ),
-                "Flags": st.column_config.NumberColumn(width=50, help="Errors and warnings in its golden thread"),
+                latest: st.column_config.Column(width=72),
+                target: st.column_config.Column(width=72),
+                cycles: st.column_config.Column(width=88, help=f"PDSA cycles started this {words.year}"),
+                "Flags": st.column_config.Column(width=50, help="Errors and warnings in its golden thread"),
             },
         )
     if outcome_id is not None:
@@ -259,13 +277,14 @@ with tabs[0]:
         )
         members_chart(measure, columns=4)
     with st.expander(f"Every {words.member}: dates, projects and PDSA cycles", icon=":material/table:"):
-        st.dataframe(
+        baseline, local_target = f"Baseline ({unit})", f"Local target ({unit})"
+        show_table(
             table.select(
                 pl.col("member").alias(Member),
                 pl.col("joined_on").alias("Joined"),
                 pl.col("left_on").alias("Left"),
-                (pl.col("local_baseline") * multiplier).round(0).alias(f"Baseline ({unit})"),
-                (pl.col("local_target") * multiplier).round(0).alias(f"Local target ({unit})"),
+                (pl.col("local_baseline") * multiplier).alias(baseline),
+                (pl.col("local_target") * multiplier).alias(local_target),
                 pl.col("active_projects").alias("Active projects"),
                 pl.col("cycles").alias("PDSA cycles"),
                 pl.col("ideas_tested").alias("Change ideas tested"),
@@ -273,22 +292,22 @@ with tabs[0]:
                 pl.col("errors").alias("Errors"),
                 pl.col("warnings").alias("Warnings"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Joined": st.column_config.DateColumn(format="MMM YYYY"),
-                "Left": st.column_config.DateColumn(format="MMM YYYY"),
-                "Last PDSA cycle": st.column_config.DateColumn(format="D MMM YYYY"),
-            },
+            numbers={baseline: decimals, local_target: decimals},
+            dates={"Joined": "month", "Left": "month", "Last PDSA cycle": "day"},
         )
 
+
 # -- uniform measures --------------------------------------------------------------------------------------------
-with tabs[1]:
+def show_uniform_measures() -> None:
+    """Each uniform measure for the whole network and member by member."""
     st.caption(
         f"Defined once by the {words.hub}, reported by every {words.member}: the same operational definition "
         f"everywhere, so the {words.network} can learn from the variation between {words.member.plural}."
     )
-    labels = {row["id"]: f"{row['name']} ({row['measure_type']})" for row in view.uniform.iter_rows(named=True)}
+    labels = {
+        row["id"]: f"{row['name']} ({code_words(row['measure_type'], 'measure_type')})"
+        for row in view.uniform.iter_rows(named=True)
+    }
     if not labels:
         st.info(f"The {words.hub} has defined no uniform measure yet.", icon=":material/straighten:")
     else:
@@ -300,24 +319,27 @@ with tabs[1]:
             network_chart(measure, height=280)
         with right:
             per_member = icon_columns(member_measure_table(view, chosen_measure), measure["improvement_direction"])
-            st.dataframe(
+            value = measure["unit"] or "Value"
+            show_table(
                 per_member.select(
                     pl.col("member").alias(Member),
                     pl.col("latest_x").alias("Latest"),
-                    pl.col("latest_value").round(1).alias(measure["unit"] or "Value"),
+                    pl.col("latest_value").alias(value),
                     "Variation",
                     "Assurance",
                     pl.col("summary").alias("What the chart says"),
                 ),
-                hide_index=True,
-                width="stretch",
+                numbers={value: measure["decimal_places"]},
+                dates={"Latest": "month"},
                 height=(per_member.height + 1) * 35 + 3,
-                column_config={**IMAGE_COLUMNS, "Latest": st.column_config.DateColumn(format="MMM YYYY")},
+                column_config=IMAGE_COLUMNS,
             )
         members_chart(measure, columns=4)
 
+
 # -- where learning is happening -------------------------------------------------------------------------------
-with tabs[2]:
+def show_learning() -> None:
+    """Where learning is happening: members × shared change ideas."""
     st.caption(
         f"Each square is a shared change idea at one {words.member}: its colour is the latest Act decision of "
         "the PDSA cycles testing it there, the number how many cycles. An idea adopted in one place and "
@@ -334,8 +356,8 @@ with tabs[2]:
             )
         for row in spread.filter(pl.col("members_testing") == 0).iter_rows(named=True):
             st.warning(f"No {words.member} has tested **{plain(row['change_idea'])}** yet.", icon=":material/science:")
-        st.altair_chart(learning_grid_chart(grid, member_word=Member))
-        st.dataframe(
+        st.vega_lite_chart(vega_spec(learning_grid_chart(grid, member_word=Member)))
+        show_table(
             spread.select(
                 pl.col("change_idea").alias("Change idea"),
                 pl.col("driver").alias("Driver"),
@@ -345,17 +367,19 @@ with tabs[2]:
                 pl.col("abandoned").alias("Abandoned"),
                 pl.col("cycles").alias("PDSA cycles"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={"Testing": st.column_config.NumberColumn(help=f"{Members} testing it")},
+            counts=["Testing", "Adopted", "Adapting", "Abandoned", "PDSA cycles"],
+            column_config={"Testing": st.column_config.Column(help=f"{Members} testing it")},
         )
 
+
 # -- the thread across members -------------------------------------------------------------------------------------
-with tabs[3]:
+def show_thread() -> None:
+    """The golden thread across members, and their projects."""
     st.caption(
         f"The {words.network} aim, the shared drivers and change ideas, and under each idea the "
         f"{words.member.plural}' projects testing it (click a project for its PDSA cycles). Red: a break."
     )
+    thread, icons = _thread(*kept)
     thread_flags = flags_by_node(thread, view.flags.filter(pl.col("rule").is_in(list(RULES))))
     who = st.multiselect(
         Members, current["member"].to_list(), key="network-thread-members", placeholder=f"Every {words.member}"
@@ -373,23 +397,25 @@ with tabs[3]:
             pl.col("act_decision").drop_nulls().last().alias("latest_decision"),
         )
     )
-    st.dataframe(
+    show_table(
         projects.join(last, on="project_id", how="left").select(
             pl.col("project").alias("Project"),
             pl.col("member").alias(Member),
             pl.col("change_idea").fill_null("— no change idea —").alias("Change idea"),
-            pl.col("status").str.replace("_", " ").alias("Status"),
+            pl.col("status").alias("Status"),
             pl.col("cycles").fill_null(0).alias("PDSA cycles"),
             pl.col("last_cycle").alias("Last cycle started"),
             pl.col("latest_decision").alias("Latest decision"),
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Last cycle started": st.column_config.DateColumn(format="D MMM YYYY")},
+        counts=["PDSA cycles"],
+        dates={"Last cycle started": "day"},
+        codes={"Status": "status", "Latest decision": "act_decision"},
     )
 
+
 # -- checks by member --------------------------------------------------------------------------------------------------
-with tabs[4]:
+def show_checks() -> None:
+    """The breaks in the golden thread, member by member."""
     st.caption(
         f"The breaks in the golden thread, {words.member} by {words.member}, with the {words.hub}'s own "
         "(its shared driver diagram and uniform measures) first; every flag below, errors first."
@@ -401,7 +427,7 @@ with tabs[4]:
     ].to_list()
     if clean:
         st.success(f"No breaks at {plain(', '.join(clean))}.", icon=":material/check_circle:")
-    st.dataframe(
+    show_table(
         counts.select(
             pl.when(pl.col("left_on").is_null())
             .then(pl.col("member"))
@@ -411,8 +437,7 @@ with tabs[4]:
             pl.col("warnings").alias("Warnings"),
             pl.col("information").alias("Information"),
         ),
-        hide_index=True,
-        width="stretch",
+        counts=["Errors", "Warnings", "Information"],
         height=(counts.height + 1) * 35 + 3,
     )
     listed = view.flags.sort(
@@ -420,27 +445,26 @@ with tabs[4]:
         "member",
         nulls_last=False,
     )
-    st.dataframe(
-        listed.select(
-            pl.col("member").fill_null(hub_label).alias(Member),
-            pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
-            pl.col("severity").alias("Severity"),
-            pl.col("title").alias("Where"),
-            pl.col("rule").map_elements(rule_explanation, return_dtype=pl.Utf8).alias("Why it matters"),
-        ),
-        hide_index=True,
-        width="stretch",
+    shown = listed.select(
+        pl.col("member").fill_null(hub_label).alias(Member),
+        pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
+        pl.col("severity").map_elements(lambda s: code_words(s, "severity"), return_dtype=pl.Utf8).alias("Severity"),
+        pl.col("title").alias("Where"),
+        pl.col("rule").map_elements(rule_explanation, return_dtype=pl.Utf8).alias("Why it matters"),
     )
+    show_table(shown)
     st.download_button(
         "Download these flags (CSV)",
-        safe_csv(listed),
+        safe_csv(shown),  # the file holds what the table shows, in the same words
         file_name="network-flags.csv",
         mime="text/csv",
         icon=":material/download:",
     )
 
+
 # -- the shared driver diagram -----------------------------------------------------------------------------------------
-with tabs[5]:
+def show_diagram() -> None:
+    """The shared driver diagram, its versions, and publishing a new one."""
     if view.nodes.height == 0:
         st.info(f"The {words.network} aim has no shared driver diagram yet.", icon=":material/account_tree:")
     else:
@@ -448,16 +472,16 @@ with tabs[5]:
         if active.height:
             version = active.row(0, named=True)
             st.markdown(
-                f"**Version {version['version_number']}**, from {_day(version['effective_from'])} "
+                f"**Version {version['version_number']}**, from {format_day(version['effective_from'])} "
                 f"({plain(version['author'] or 'author not recorded')}): {plain(version['change_note'] or '')}"
             )
-        st.dataframe(active_diagram(view.nodes), hide_index=True, width="stretch")
+        show_table(active_diagram(view.nodes))
         st.subheader("Versions", anchor=False)
         st.caption(
             f"Each version is kept. Node keys stay the same from version to version, so the "
             f"{words.member.plural}' projects and PDSA cycles keep their place when the wording changes."
         )
-        st.dataframe(
+        show_table(
             view.versions.select(
                 pl.col("version_number").alias("Version"),
                 pl.col("effective_from").alias("From"),
@@ -465,22 +489,20 @@ with tabs[5]:
                 pl.col("change_note").alias("What changed"),
                 pl.col("status").alias("Status"),
             ),
-            hide_index=True,
-            width="stretch",
-            column_config={"From": st.column_config.DateColumn(format="D MMM YYYY")},
+            dates={"From": "day"},
+            codes={"Status": "status"},
         )
         st.markdown("**What each version changed**")
-        st.dataframe(
+        show_table(
             version_changes(view.nodes).select(
                 pl.col("version_number").alias("Version"),
                 pl.col("change").alias("Change"),
-                pl.col("kind").str.replace("_", " ").alias("Node"),
+                pl.col("kind").alias("Node"),
                 pl.col("node_key").alias("Key"),
                 pl.col("title").alias("Now"),
-                pl.col("before").fill_null("").alias("Before"),
+                pl.col("before").alias("Before"),
             ),
-            hide_index=True,
-            width="stretch",
+            codes={"Node": "kind"},
         )
 
         st.subheader("Publish a new version", anchor=False)
@@ -547,96 +569,103 @@ with tabs[5]:
                         )
                         st.rerun()
 
+
 # -- a member's own data ---------------------------------------------------------------------------------------------
-if reporting:
-    with tabs[6]:
-        st.caption(
-            f"Each {words.member} reports the uniform measures for its own {words.person.plural}, and its "
-            f"projects' own measures; nobody else can change a {words.member}'s figures."
+def show_report() -> None:
+    """A member's own data entry."""
+    st.caption(
+        f"Each {words.member} reports the uniform measures for its own {words.person.plural}, and its "
+        f"projects' own measures; nobody else can change a {words.member}'s figures."
+    )
+    own = db.user(username())["organisation_id"]
+    member_ids = current["member_id"].to_list()
+    mine = next((m for m in member_ids if m in db.user_teams(username())), None)
+    if "report-member" not in st.session_state and mine is not None and own != network_id:
+        st.session_state["report-member"] = mine
+    member_names = dict(zip(current["member_id"], current["member"]))
+    member_id = st.selectbox(Member, member_ids, format_func=member_names.get, key="report-member")
+    refusal = db.network_refusal(
+        username(),
+        "enter_data",
+        member_id,
+        f"report {member_names[member_id]}'s data",
+        f"{member_names[member_id]}'s own people or the {words.hub}",
+    )
+    if refusal:
+        st.warning(plain(refusal), icon=":material/lock:")
+    else:
+        rows = pl.concat(
+            [
+                view.member_measures.filter(pl.col("member_id") == member_id).select("id", "name"),
+                db.network_local_measures(network_id)
+                .filter((pl.col("member_id") == member_id) & (pl.col("status") == "active"))
+                .select("id", "name"),
+            ]
         )
-        own = db.user(username())["organisation_id"]
-        member_ids = current["member_id"].to_list()
-        mine = next((m for m in member_ids if m in db.user_teams(username())), None)
-        if "report-member" not in st.session_state and mine is not None and own != network_id:
-            st.session_state["report-member"] = mine
-        member_names = dict(zip(current["member_id"], current["member"]))
-        member_id = st.selectbox(Member, member_ids, format_func=member_names.get, key="report-member")
-        refusal = db.network_refusal(
-            username(),
-            "enter_data",
-            member_id,
-            f"report {member_names[member_id]}'s data",
-            f"{member_names[member_id]}'s own people or the {words.hub}",
-        )
-        if refusal:
-            st.warning(plain(refusal), icon=":material/lock:")
-        else:
-            rows = pl.concat(
-                [
-                    view.member_measures.filter(pl.col("member_id") == member_id).select("id", "name"),
-                    db.network_local_measures(network_id)
-                    .filter((pl.col("member_id") == member_id) & (pl.col("status") == "active"))
-                    .select("id", "name"),
-                ]
+        labels = dict(zip(rows["id"], rows["name"]))
+        measure_id = st.selectbox("Measure", list(labels), format_func=labels.get, key="report-measure")
+        measure = db.measure(measure_id)
+        stored = db.observations([measure_id])
+        last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        months, month = [], last_month
+        while len(months) < 6:
+            if month.month not in words.break_months:
+                months.append(month)
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        seen = {r["period_start"]: r for r in stored.iter_rows(named=True)}
+
+        def _period_label(day: dt.date) -> str:
+            row = seen.get(day)
+            if row is None:
+                return f"{day:%B %Y} (no data yet)"
+            figure = (
+                f"{format_number(row['numerator'])} of {format_number(row['denominator'])}"
+                if row["denominator"] is not None
+                else format_value(row["value"], measure["decimal_places"], measure["unit"])
             )
-            labels = dict(zip(rows["id"], rows["name"]))
-            measure_id = st.selectbox("Measure", list(labels), format_func=labels.get, key="report-measure")
-            measure = db.measure(measure_id)
-            stored = db.observations([measure_id])
-            last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-            months, month = [], last_month
-            while len(months) < 6:
-                if month.month not in words.break_months:
-                    months.append(month)
-                month = (month - dt.timedelta(days=1)).replace(day=1)
-            seen = {r["period_start"]: r for r in stored.iter_rows(named=True)}
+            return f"{day:%B %Y} (now {figure}: saving corrects it)"
 
-            def _period_label(day: dt.date) -> str:
-                row = seen.get(day)
-                if row is None:
-                    return f"{day:%B %Y} (no data yet)"
-                figure = (
-                    f"{row['numerator']:g} of {row['denominator']:g}"
-                    if row["denominator"] is not None
-                    else f"{row['value']:g}"
+        ratio = uses_denominator(measure)
+        with st.form(f"report-{measure_id}"):
+            period = st.selectbox("Month", months, format_func=_period_label, key=f"report-period-{measure_id}")
+            if ratio:
+                numerator = st.text_input(
+                    label_text(measure["numerator_definition"] or "Numerator"), key=f"report-numerator-{measure_id}"
                 )
-                return f"{day:%B %Y} (now {figure}: saving corrects it)"
+                denominator = st.text_input(
+                    label_text(measure["denominator_definition"] or "Denominator"),
+                    key=f"report-denominator-{measure_id}",
+                )
+                value = None
+            else:
+                value = st.text_input(f"Value ({label_text(measure['unit'] or '')})", key=f"report-value-{measure_id}")
+                numerator = denominator = None
+            note = st.text_input("Note (optional)", key=f"report-note-{measure_id}")
+            saved = st.form_submit_button("Save", type="primary")
+        if saved:
+            try:
+                outcome_word = db.save_member_observation(
+                    measure_id,
+                    ProposedObservation(period, value=value, numerator=numerator, denominator=denominator, note=note),
+                    username=username(),
+                    today=today,
+                    correcting=period in seen,
+                    expected=seen.get(period),
+                )
+            except Refused as refused:
+                for problem in refused.problems:
+                    st.error(plain(problem), icon=":material/error:")
+                st.caption("Nothing was saved. Fix the entries above and save again.")
+            else:
+                st.session_state["network-message"] = f"Saved: {labels[measure_id]}, {period:%B %Y} ({outcome_word})."
+                st.rerun()
 
-            ratio = uses_denominator(measure)
-            with st.form(f"report-{measure_id}"):
-                period = st.selectbox("Month", months, format_func=_period_label, key=f"report-period-{measure_id}")
-                if ratio:
-                    numerator = st.text_input(
-                        plain(measure["numerator_definition"] or "Numerator"), key=f"report-numerator-{measure_id}"
-                    )
-                    denominator = st.text_input(
-                        plain(measure["denominator_definition"] or "Denominator"),
-                        key=f"report-denominator-{measure_id}",
-                    )
-                    value = None
-                else:
-                    value = st.text_input(f"Value ({plain(measure['unit'] or '')})", key=f"report-value-{measure_id}")
-                    numerator = denominator = None
-                note = st.text_input("Note (optional)", key=f"report-note-{measure_id}")
-                saved = st.form_submit_button("Save", type="primary")
-            if saved:
-                try:
-                    outcome_word = db.save_member_observation(
-                        measure_id,
-                        ProposedObservation(
-                            period, value=value, numerator=numerator, denominator=denominator, note=note
-                        ),
-                        username=username(),
-                        today=today,
-                        correcting=period in seen,
-                        expected=seen.get(period),
-                    )
-                except Refused as refused:
-                    for problem in refused.problems:
-                        st.error(plain(problem), icon=":material/error:")
-                    st.caption("Nothing was saved. Fix the entries above and save again.")
-                else:
-                    st.session_state["network-message"] = (
-                        f"Saved: {labels[measure_id]}, {period:%B %Y} ({outcome_word})."
-                    )
-                    st.rerun()
+
+TABS = [show_members, show_uniform_measures, show_learning, show_thread, show_checks, show_diagram]
+if reporting:
+    TABS.append(show_report)
+# Only the open tab runs; the tab is in the URL (?network-tab=…), so a tab is a link someone can send.
+for tab, show in zip(st.tabs(tab_names, key="network-tab", on_change="rerun", bind="query-params"), TABS):
+    with tab:
+        if tab.open:
+            show()

@@ -11,7 +11,18 @@ import re
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, plain, rule_name, store, thread_flags, username
+from golden_thread.app.ui import (
+    label_text,
+    may,
+    message_area,
+    plain,
+    remember_message,
+    rule_name,
+    show_table,
+    store,
+    thread_flags,
+    username,
+)
 from golden_thread.domain.enumerations import ACT_DECISIONS, PDSA_PURPOSES
 from golden_thread.domain.pdsa import (
     DECISION_WORDS,
@@ -32,6 +43,7 @@ EDITABLE = tuple(name for names in STAGE_FIELDS.values() for name in names)
 # What each stage's form shows beside it: a save is refused if these changed since the person opened the cycle.
 SHOWN_BESIDE = {"plan": (), "do": (), "study": ("prediction", "do_notes"), "act": ("study_notes",)}
 STAGE_NAMES = {"planned": "Planned", "doing": "Doing", "studied": "Studied", "acted": "Acted"}
+ACT_WORDS = {code: words.split(":")[0] for code, words in DECISION_WORDS.items()}  # "Adopt", "Adapt", "Abandon"
 
 st.title("PDSA cycles")
 if message := st.session_state.pop("pdsa-saved", None):
@@ -82,9 +94,10 @@ def dates(row) -> str:
 # -- a new cycle (a project's next test, or the next cycle of a ramp) -------------------------------------------
 
 
-def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle, key: str) -> None:
-    """Plan a new cycle. Before saving, cycles that look like the same test are pointed out; saving one anyway needs
-    a second, explicit click."""
+def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle, key: str, area) -> None:
+    """Plan a new cycle. Before saving, cycles that look like the same test are pointed out (in ``area``, the top of
+    the form's part of the page, above the panel holding the form); saving one anyway needs a second, explicit
+    click."""
     ideas = db.change_ideas_for_project(project_id)
     idea_titles = dict(zip(ideas["id"], ideas["title"]))
     earlier = {row["id"]: f"Cycle {row['cycle_number']}: {row['title']}" for row in cycles.iter_rows(named=True)}
@@ -151,32 +164,32 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
     if submitted:
         st.session_state[pending] = duplicates.height > 0
         if duplicates.height == 0:
-            save_new_cycle(project_id, proposed)
+            save_new_cycle(project_id, proposed, area)
     if st.session_state.get(pending) and duplicates.height:
-        st.warning(
+        area.warning(
             "This looks like a cycle already logged. Check it is a different test before saving: "
             "if it is the same, open that cycle and carry it on instead.",
             icon=":material/content_copy:",
         )
         for row in duplicates.iter_rows(named=True):
-            st.page_link(
+            area.page_link(
                 "screens/pdsa.py",
-                label=f"Cycle {row['cycle_number']}: {plain(row['title'])} ({dates(row)}): {row['why']}",
+                label=f"Cycle {row['cycle_number']}: {label_text(row['title'])} ({dates(row)}): {row['why']}",
                 icon=":material/open_in_new:",
                 query_params={"cycle": str(row["id"])},
             )
-        if st.button("It is a different test: save it anyway", key=f"{key}-anyway", icon=":material/save:"):
+        if area.button("It is a different test: save it anyway", key=f"{key}-anyway", icon=":material/save:"):
             st.session_state[pending] = False
-            save_new_cycle(project_id, proposed)
+            save_new_cycle(project_id, proposed, area)
 
 
-def save_new_cycle(project_id: int, proposed: ProposedCycle) -> None:
+def save_new_cycle(project_id: int, proposed: ProposedCycle, area) -> None:
     try:
         cycle_id = db.log_pdsa_cycle(project_id, proposed, username=username(), today=today)
     except Refused as refused:
         for problem in refused.problems:
-            st.error(problem, icon=":material/error:")
-        st.caption("Nothing was saved; your text is still in the form.")
+            area.error(problem, icon=":material/error:")
+        area.caption("Nothing was saved; your text is still in the form below.")
     else:
         st.session_state["pdsa-saved"] = (
             f"New cycle saved: {plain(proposed.title.strip())}. Record what happens as it runs."
@@ -209,7 +222,9 @@ def open_for_editing(cycle: dict) -> None:
         st.session_state[opened] = {name: cycle[name] for name in EDITABLE}
 
 
-def save_stage(cycle: dict, stage: str, values: dict) -> None:
+def save_stage(cycle: dict, stage: str, values: dict, area) -> None:
+    """Save one stage; what went wrong shows in ``area``, the top of the stage's part of the page, and so does the
+    sentence saying it was saved, after the page reruns."""
     cycle_id = cycle["id"]
     seen = st.session_state.get(f"pdsa-opened-{cycle_id}", {})
     opened = {name: seen.get(name) for name in (*STAGE_FIELDS[stage], *SHOWN_BESIDE[stage])}
@@ -217,8 +232,8 @@ def save_stage(cycle: dict, stage: str, values: dict) -> None:
         outcome = db.record_pdsa_stage(cycle_id, stage, values, username=username(), today=today, opened=opened)
     except StaleEdit as stale:
         for problem in stale.problems:
-            st.error(plain(problem), icon=":material/sync_problem:")  # it quotes what the colleague typed
-        st.button(
+            area.error(plain(problem), icon=":material/sync_problem:")  # it quotes what the colleague typed
+        area.button(
             "Reopen the cycle with their changes",
             key=f"pdsa-reopen-{cycle_id}-{stage}",
             icon=":material/refresh:",
@@ -226,19 +241,21 @@ def save_stage(cycle: dict, stage: str, values: dict) -> None:
         )
     except Refused as refused:
         for problem in refused.problems:
-            st.error(problem, icon=":material/error:")
-        st.caption("Nothing was saved; your text is still in the form.")
+            area.error(problem, icon=":material/error:")
+        area.caption("Nothing was saved; your text is still in the form below.")
     else:
-        st.session_state["pdsa-saved"] = (
-            f"{STAGE_TITLES[stage]} saved." if outcome == "saved" else "Nothing to save: that is what is stored."
+        remember_message(
+            f"pdsa-{stage}-{cycle_id}",
+            f"{STAGE_TITLES[stage]} saved." if outcome == "saved" else "Nothing to save: that is what is stored.",
+            "success" if outcome == "saved" else "info",
         )
         st.session_state[f"pdsa-reload-{cycle_id}"] = True
         st.rerun()
 
 
-def stage_form(cycle: dict, stage: str, label: str, draw, *, open_form: bool) -> None:
+def stage_form(cycle: dict, stage: str, label: str, draw, *, open_form: bool, area) -> None:
     """A stage's form (``draw`` lays out its widgets and returns the values), shown at once when it is the stage to
-    record, else behind an expander."""
+    record, else behind an expander; its messages show in ``area`` (``stage_area``)."""
     holder = st.container() if open_form else st.expander(label, icon=":material/edit:")
     with holder:
         with st.form(f"pdsa-{stage}-{cycle['id']}"):
@@ -247,7 +264,12 @@ def stage_form(cycle: dict, stage: str, label: str, draw, *, open_form: bool) ->
                 f"Save the {STAGE_TITLES[stage].lower()}" if stage != "do" else "Save what happened", type="primary"
             )
         if submitted:
-            save_stage(cycle, stage, values)
+            save_stage(cycle, stage, values, area)
+
+
+def stage_area(cycle: dict, stage: str):
+    """The top of a stage's part of the page, under its heading: its messages (saved, or what to fix) show here."""
+    return message_area(f"pdsa-{stage}-{cycle['id']}")
 
 
 def plan_widgets(cycle: dict, cycles: pl.DataFrame) -> dict:
@@ -306,7 +328,7 @@ def cycle_page(cycle: dict) -> None:
 
     st.page_link(
         "screens/pdsa.py",
-        label=f"All cycles of {plain(cycle['project'])}",
+        label=f"All cycles of {label_text(cycle['project'])}",
         icon=":material/arrow_back:",
         query_params={"project": str(project_id)},
     )
@@ -350,7 +372,7 @@ def cycle_page(cycle: dict) -> None:
         for row in measures.iter_rows(named=True):
             st.page_link(
                 "screens/measures.py",
-                label=f"{plain(row['name'])} ({row['measure_type']})",
+                label=f"{label_text(row['name'])} ({row['measure_type']})",
                 icon=":material/monitoring:",
                 query_params={"measure": str(row["id"])},
             )
@@ -359,6 +381,7 @@ def cycle_page(cycle: dict) -> None:
 
     with st.container(border=True):
         st.markdown("#### Plan")
+        area = stage_area(cycle, "plan")
         left, right = st.columns(2)
         with left:
             show_text("Objective", cycle["objective"])
@@ -367,10 +390,11 @@ def cycle_page(cycle: dict) -> None:
         with right:
             show_text("Prediction", cycle["prediction"], "No prediction: there is nothing to learn against.")
         if editing:
-            stage_form(cycle, "plan", "Edit the plan", lambda: plan_widgets(cycle, cycles), open_form=False)
+            stage_form(cycle, "plan", "Edit the plan", lambda: plan_widgets(cycle, cycles), open_form=False, area=area)
 
     with st.container(border=True):
         st.markdown("#### Do")
+        area = stage_area(cycle, "do")
         show_text("What happened", cycle["do_notes"], "Not recorded yet.")
         if editing:
             stage_form(
@@ -385,10 +409,12 @@ def cycle_page(cycle: dict) -> None:
                     )
                 },
                 open_form=not cycle["do_notes"],
+                area=area,
             )
 
     with st.container(border=True):
         st.markdown("#### Study")
+        area = stage_area(cycle, "study")
         beside, study = st.columns(2)
         with beside:
             show_text("The prediction", cycle["prediction"], "No prediction was made.")
@@ -409,10 +435,12 @@ def cycle_page(cycle: dict) -> None:
                         )
                     },
                     open_form=not cycle["study_notes"],
+                    area=area,
                 )
 
     with st.container(border=True):
         st.markdown("#### Act")
+        area = stage_area(cycle, "act")
         decision = cycle["act_decision"]
         st.markdown("**Decision**")
         if decision:
@@ -437,16 +465,18 @@ def cycle_page(cycle: dict) -> None:
                     ),
                 },
                 open_form=not decision,
+                area=area,
             )
 
     if editing:
+        area = message_area(f"pdsa-next-{cid}")
         with st.expander(
             "Start the next cycle (builds on this one)",
             icon=":material/redo:",
             expanded=stage == "acted" and decision != "abandon" and not cycle["built_on_by"],
         ):
             st.caption("Prefilled from this cycle, as a ramp carries on; write the new cycle's own prediction.")
-            new_cycle_form(project_id, cycles, next_cycle(cycle, today), key=f"pdsa-next-{cid}")
+            new_cycle_form(project_id, cycles, next_cycle(cycle, today), key=f"pdsa-next-{cid}", area=area)
 
 
 # -- a project's cycles --------------------------------------------------------------------------------------------
@@ -473,21 +503,19 @@ def project_page(project: dict) -> None:
             pl.col("stage").replace_strict(STAGE_NAMES).alias("Stage"),
             pl.col("start_date").alias("Starts"),
             pl.col("end_date").alias("Ends"),
-            pl.col("act_decision").alias("Decision"),
+            pl.col("act_decision").replace_strict(ACT_WORDS, default=None, return_dtype=pl.Utf8).alias("Decision"),
             pl.col("builds_on_number").alias("Builds on"),
             pl.col("flags").fill_null("").alias("Flags"),
             pl.col("title").alias("Title"),
         )
-        chosen = st.dataframe(
+        chosen = show_table(
             table,
-            hide_index=True,
-            width="stretch",
+            counts=("Cycle", "Builds on"),  # a first test builds on nothing: a blank cell
+            dates={"Starts": "day", "Ends": "day"},
             on_select="rerun",
             selection_mode="single-row",
             key=f"pdsa-table-{project_id}",
             column_config={
-                "Starts": st.column_config.DateColumn(format="D MMM YYYY"),
-                "Ends": st.column_config.DateColumn(format="D MMM YYYY"),
                 "Builds on": st.column_config.NumberColumn(help="The cycle this one builds on: its ramp"),
                 "Flags": st.column_config.TextColumn(width="medium"),
             },
@@ -499,7 +527,7 @@ def project_page(project: dict) -> None:
         for row in undecided.iter_rows(named=True):
             st.page_link(
                 "screens/pdsa.py",
-                label=f"Carry on cycle {row['cycle_number']}: {plain(row['title'])} ({STAGE_NAMES[row['stage']]})",
+                label=f"Carry on cycle {row['cycle_number']}: {label_text(row['title'])} ({STAGE_NAMES[row['stage']]})",
                 icon=":material/play_arrow:",
                 query_params={"cycle": str(row["id"])},
             )
@@ -507,8 +535,9 @@ def project_page(project: dict) -> None:
     if refusal:
         st.info(f"You can read these cycles. {refusal}", icon=":material/lock:")
         return
+    area = message_area(f"pdsa-new-{project_id}")
     with st.expander("Plan a new cycle for this project", icon=":material/add:", expanded=cycles.height == 0):
-        new_cycle_form(project_id, cycles, ProposedCycle("", today), key=f"pdsa-new-{project_id}")
+        new_cycle_form(project_id, cycles, ProposedCycle("", today), key=f"pdsa-new-{project_id}", area=area)
 
 
 # -- which page --------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ class Screen:
     url: str
     section: str = "Golden Thread"
     roles: frozenset[str] = EVERYONE
-    lands: frozenset[str] = frozenset()  # the roles that open on this screen
+    lands: frozenset[str] = frozenset()  # the roles that open on this screen (a team member: their own measures)
     networks_only: bool = False  # shown only when the organisation open is a network
 
     @property
@@ -38,10 +38,11 @@ SCREENS: tuple[Screen, ...] = (
     Screen("home.py", "Aims and objectives", ":material/flag:", "home"),
     Screen("build.py", "Build the thread", ":material/construction:", "build", roles=BUILDERS),
     Screen("measures.py", "Measures", ":material/monitoring:", "measures", lands=frozenset({"team_member"})),
-    Screen("thread.py", "Golden thread", ":material/account_tree:", "thread", lands=frozenset({"improvement_lead"})),
+    Screen("thread.py", "Golden thread", ":material/account_tree:", "thread"),
     Screen("diagram.py", "Driver diagrams", ":material/schema:", "diagrams"),
     Screen("pdsa.py", "PDSA cycles", ":material/autorenew:", "pdsa"),
-    Screen("alignment.py", "Alignment", ":material/rule:", "alignment"),
+    # A quality committee's first question: which projects serve no aim, which aims have no project.
+    Screen("alignment.py", "Alignment", ":material/rule:", "alignment", lands=frozenset({"improvement_lead"})),
     Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),
     Screen("network.py", "Network", ":material/hub:", "network", networks_only=True),
     Screen(

@@ -23,6 +23,7 @@ from golden_thread.draw.thread_tree import (
     SEVERITY_COLOURS,
     SEVERITY_RANK,
     TreeFilter,
+    TreeState,
     node_details,
     tree_view,
 )
@@ -32,7 +33,7 @@ db = store()
 st.title("Golden thread")
 st.caption(
     "Each system-level aim, its drivers and change ideas, the projects testing them and their PDSA cycles. "
-    "Click a node for its details; red dashed links are breaks in the thread."
+    "Click a box for its details; red dashed links are breaks in the thread."
 )
 
 thread, flags, icons = thread_model(db, dt.date.today())
@@ -47,8 +48,10 @@ if query_node and query_node not in set(thread["node"]):
         icon=":material/warning:",
     )
     query_node = None
-if query_node and "tree-selected" not in st.session_state:
-    st.session_state["tree-selected"] = query_node
+if query_node and st.session_state.get("tree-linked") != query_node:
+    st.session_state["tree-linked"] = query_node  # opened once: the reader may move on from it
+    st.session_state["tree-state"] = TreeState(query_node, frozenset({query_node}))  # shown, and its branch open
+    st.session_state["tree-details"] = query_node
 query_aim = st.query_params.get("aim")
 if query_aim and f"aim:{query_aim}" in aim_titles and "filter-aim" not in st.session_state:
     st.session_state["filter-aim"] = f"aim:{query_aim}"
@@ -80,8 +83,8 @@ chosen = TreeFilter(
     rules=tuple(rules),
     search=search,
 )
-selected = st.session_state.get("tree-selected")
-view = tree_view(thread, flags, icons, chosen, selected=selected)
+state: TreeState = st.session_state.get("tree-state", TreeState())
+view = tree_view(thread, flags, icons, chosen, selected=state.selected, opened=state.opened, closed=state.closed)
 
 if not view.visible:
     st.info(
@@ -93,7 +96,12 @@ in_view = flags.filter(pl.col("node").is_in(view.visible))
 counts = in_view.select(pl.col("severity").explode()).group_by("severity").len()
 count_of = dict(counts.iter_rows())
 metrics = st.columns(4)
-metrics[0].metric("Nodes shown", f"{len(view.visible):,}")
+metrics[0].metric(
+    "Shown in the tree",
+    f"{view.drawn:,} of {view.total:,}",
+    help="Boxes drawn now, of all the aims, drivers, change ideas, projects and PDSA cycles these filters keep: "
+    "open a branch to see more.",
+)
 metrics[1].metric("Errors", count_of.get("error", 0), help="Work with no strategic link; aims that nothing serves.")
 metrics[2].metric("Warnings", count_of.get("warning", 0))
 metrics[3].metric("For information", count_of.get("info", 0))
@@ -105,7 +113,7 @@ if view.folded_kinds:
     )
 
 legend = " ".join(
-    f'<span style="color:{colour}">●</span> {kind}'
+    f'<span style="color:{colour}">■</span> {kind}'
     for kind, colour in KIND_COLOURS.items()
     if kind not in ("orphans", "retired links")
 )
@@ -113,74 +121,94 @@ legend += (
     f' · <span style="color:{SEVERITY_COLOURS["error"]}">⚑ error</span>'
     f' · <span style="color:{SEVERITY_COLOURS["warning"]}">⚑ warning</span>'
     f' · <span style="color:{SEVERITY_COLOURS["error"]}">╌ broken link</span>'
-    " · icons: variation, then assurance, of the node's lead measure"
+    " · icons: variation, then assurance, of the box's lead measure"
 )
 st.caption(legend, unsafe_allow_html=True)
 
-tree_column, detail_column = st.columns([3.2, 1])
-with tree_column:
-    clicked = draw_tree(view, key="thread-tree")
-    if clicked:
-        st.session_state["tree-selected"] = clicked
-        st.rerun()
-
 label_of = dict(zip(thread["node"], thread["kind"] + ": " + thread["label"]))
-with detail_column:
-    visible_choices = [n for n in view.visible if n in label_of]
-    current = st.session_state.get("tree-selected")
-    if current in visible_choices and st.session_state.get("tree-find") != current:
-        st.session_state["tree-find"] = current  # a click in the tree shows here too
-    st.selectbox(
-        "Open a node",
-        visible_choices,
-        index=None,
-        format_func=label_of.get,
-        placeholder="Search the nodes shown",
-        key="tree-find",
-        on_change=lambda: st.session_state.update({"tree-selected": st.session_state["tree-find"]}),
-    )
-    details = node_details(thread, flags, icons, current) if current else None
+
+
+def _find() -> None:
+    found = st.session_state.get("tree-find")
+    if found:
+        before = st.session_state.get("tree-state", TreeState())
+        st.session_state["tree-state"] = TreeState(found, before.opened | {found}, before.closed - {found})
+        st.session_state["tree-details"] = found
+        st.session_state["tree-find"] = None  # a search, not a setting: it empties once it has found
+
+
+how = st.columns([3, 1.2, 2.2], vertical_alignment="bottom")
+how[0].markdown(
+    "Click a box for its details; its branch opens too, and a second click closes it."
+    + (" “+1 project” under a box says what its closed branch holds." if view.drawn < view.total else "")
+)
+if state.opened or state.closed:
+    if how[1].button("Fold the tree back", icon=":material/unfold_less:", help="Close every branch you opened"):
+        st.session_state["tree-state"] = TreeState()
+        st.rerun()
+how[2].selectbox(
+    "Find a box",
+    view.visible,
+    index=None,
+    format_func=label_of.get,
+    placeholder="Type a few words to find it",
+    key="tree-find",
+    on_change=_find,
+)
+
+clicked = draw_tree(view, key="thread-tree")
+if clicked:
+    state, show_details = state.click(clicked, view)
+    st.session_state["tree-state"] = state
+    if show_details:
+        st.session_state["tree-details"] = clicked
+    st.rerun()
+
+
+def _details(node: str) -> None:
+    """What a box is, why it is flagged and how to mend it, its lead measure and its thread up to the aim."""
+    details = node_details(thread, flags, icons, node)
     if details is None:
-        st.caption("Click a node in the tree, or pick one above, to see its thread, measures and flags.")
-    else:
-        with st.container(border=True):
-            st.caption(details["kind"][:1].upper() + details["kind"][1:])  # "PDSA cycle" keeps its capitals
-            st.subheader(plain(details["label"]), anchor=False)
-            if details["team"]:
-                st.text(f"{details['team']} · {details['division']} · {details['status'].replace('_', ' ')}")
-            here = flag_nodes(thread, thread_flags(db, dt.date.today())).filter(pl.col("node") == current)
-            mends = flag_mends(db, here)
-            for flag in here.sort("rank", "rule").iter_rows(named=True):
-                show = {"error": st.error, "warning": st.warning, "info": st.info}[flag["severity"]]
-                show(f"{rule_name(flag['rule'])}: {flag['message']}", icon=":material/flag:")
-                mend_links(db, mends.get((flag["rule"], flag["entity_id"]), []))
-            lead = details["lead_measure"]
-            if lead:
-                st.markdown("**Lead measure**")
-                st.text(lead["measure"])
-                st.text(
-                    f"Variation: {ICON_TEXT[lead['variation_icon']]} · Assurance: {ICON_TEXT[lead['assurance_icon']]}"
-                )
-                if lead["summary"]:
-                    st.caption(lead["summary"])
-                st.page_link(
-                    "screens/measures.py",
-                    label="Open the measure's chart",
-                    icon=":material/monitoring:",
-                    query_params={"measure": str(lead["measure_id"])},
-                )
-            if details["thread"]:
-                st.markdown("**Its thread, up to the aim**")
-                st.text("\n".join(f"{'  ' * i}↑ {kind}: {label}" for i, (kind, label) in enumerate(details["thread"])))
-            if details["also"]:
-                st.markdown("**Also contributes to**")
-                st.text("\n".join(f"• {kind}: {label}" for kind, label in details["also"]))
-            if details["children"]:
-                st.text(
-                    " · ".join(
-                        f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in details["children"].items()
-                    )
-                )
+        return
+    st.subheader(plain(details["label"]), anchor=False)
+    if details["team"]:
+        where = [details["team"]]
+        if details["division"] and details["division"] != details["team"]:
+            where.append(details["division"])  # a team outside any division is named once
+        st.text(" · ".join([*where, details["status"].replace("_", " ")]))
+    here = flag_nodes(thread, thread_flags(db, dt.date.today())).filter(pl.col("node") == node)
+    mends = flag_mends(db, here)
+    for flag in here.sort("rank", "rule").iter_rows(named=True):
+        show = {"error": st.error, "warning": st.warning, "info": st.info}[flag["severity"]]
+        show(f"{rule_name(flag['rule'])}: {flag['message']}", icon=":material/flag:")
+        mend_links(db, mends.get((flag["rule"], flag["entity_id"]), []))
+    lead = details["lead_measure"]
+    if lead:
+        st.markdown("**Lead measure**")
+        st.text(lead["measure"])
+        st.text(f"Variation: {ICON_TEXT[lead['variation_icon']]} · Assurance: {ICON_TEXT[lead['assurance_icon']]}")
+        if lead["summary"]:
+            st.caption(lead["summary"])
+        st.page_link(
+            "screens/measures.py",
+            label="Open the measure's chart",
+            icon=":material/monitoring:",
+            query_params={"measure": str(lead["measure_id"])},
+        )
+    if details["thread"]:
+        st.markdown("**Its thread, up to the aim**")
+        st.text("\n".join(f"{'  ' * i}↑ {kind}: {label}" for i, (kind, label) in enumerate(details["thread"])))
+    if details["also"]:
+        st.markdown("**Also contributes to**")
+        st.text("\n".join(f"• {kind}: {label}" for kind, label in details["also"]))
+    if details["children"]:
+        st.text(" · ".join(f"{count} {kind}{'s' if count != 1 else ''}" for kind, count in details["children"].items()))
+
+
+chosen_node = st.session_state.pop("tree-details", None)
+if chosen_node in label_of:
+    kind = label_of[chosen_node].split(":", 1)[0]
+    st.dialog(kind[:1].upper() + kind[1:], width="large")(_details)(chosen_node)  # "PDSA cycle" keeps its capitals
 
 st.subheader("Flags in this view")
 listed = (

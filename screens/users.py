@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, store, username
+from golden_thread.app.ui import may, show_table, store, username
 from golden_thread.domain.access import ROLE_TITLES
 from golden_thread.errors import Refused
 
@@ -14,16 +14,14 @@ if refusal := may(db, "manage_users"):
     st.stop()
 
 users = db.users()
-st.dataframe(
+show_table(
     users.select(
         pl.col("username").alias("Username"),
         pl.col("display_name").alias("Name"),
         pl.col("role").replace_strict(ROLE_TITLES).alias("Role"),
-        pl.col("organisation").alias("Works in"),
+        pl.col("organisation").fill_null("Every organisation").alias("Works in"),
         pl.col("active").alias("Active"),
-    ),
-    hide_index=True,
-    width="stretch",
+    )
 )
 
 organisations = db.organisations()

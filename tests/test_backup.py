@@ -20,13 +20,29 @@ import pytest
 
 from golden_thread import cli
 from golden_thread.domain.observations import ProposedObservation
-from golden_thread.storage.backup import BackupError, backup_database, backup_store, restore_database
+from golden_thread.storage.backup import (
+    KEY_VARIABLE,
+    BackupError,
+    _read_key,
+    backup_database,
+    backup_key_path,
+    backup_store,
+    restore_database,
+    sign_manifest,
+)
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.store import TABLES, Store
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _one_backup_key(tmp_path, monkeypatch):
+    """One signing key for the test's backups and restores, wherever their databases are (as an operator who names
+    the key with GOLDEN_THREAD_BACKUP_KEY has); tests/test_reliability_files.py tries the key beside the database."""
+    monkeypatch.setenv(KEY_VARIABLE, str(tmp_path / "keys" / "backup.key"))
 
 
 def _all_tables(path: Path) -> dict[str, pl.DataFrame]:
@@ -202,6 +218,8 @@ def test_a_restore_that_fails_part_way_leaves_the_target_as_it_was(busy_demo, de
     pl.concat([frame, frame.head(1)]).write_parquet(path)
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["tables"]["observation"].update(rows=frame.height + 1, sha256=_digest(path))
+    # signed again with the key itself: the rows are what fails here, not the signature
+    manifest = sign_manifest(manifest, _read_key(backup_key_path(busy_demo), create=False))
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
     target = tmp_path / "live" / "golden.duckdb"
@@ -340,3 +358,131 @@ def test_a_backup_of_the_running_app_is_one_consistent_moment(demo_db, tmp_path)
         added = tables["observation"].filter(pl.col("entered_by") == "admin").height
         assert added >= 20 * (i + 1)
         assert tables["audit_log"].height == added, "the backup mixes two moments of the database"
+
+
+# -- issue 20: what is not ours is never replaced unasked; a backup vouched for by its key ---------------------------
+
+
+def _a_csv(path: Path) -> None:
+    path.write_text("measure_id,period_start,value\n6,2026-10-01,4.5\n", encoding="utf-8")
+
+
+def _a_json(path: Path) -> None:
+    path.write_text('{"framework": "hub rubric", "items": []}\n', encoding="utf-8")
+
+
+def _a_parquet(path: Path) -> None:
+    pl.DataFrame({"measure_id": [6], "value": [4.5]}).write_parquet(path)
+
+
+def _another_programs_database(path: Path) -> None:
+    connection = duckdb.connect(str(path))
+    connection.execute("CREATE TABLE patients AS SELECT range AS nhs_number FROM range(10)")
+    connection.close()
+
+
+def _some_text(path: Path) -> None:
+    path.write_text("meeting notes\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "name, make, why",
+    [
+        ("figures.csv", _a_csv, "is a .csv file's name, which is read as data rather than as a database"),
+        ("framework.json", _a_json, "is a .json file's name, which is read as data rather than as a database"),
+        ("figures.parquet", _a_parquet, "is a .parquet file's name, which is read as data rather than as a database"),
+        ("other.duckdb", _another_programs_database, "is not a Golden Thread database (it is another program's"),
+        ("notes.db", _some_text, "is not a Golden Thread database (it is damaged, or another kind of file)"),
+        ("empty.duckdb", lambda path: path.write_bytes(b""), "is not a Golden Thread database (it is an empty file)"),
+    ],
+)
+def test_restore_without_replace_never_turns_a_file_that_is_not_ours_into_a_database(
+    busy_demo, tmp_path, capsys, name, make, why
+):
+    backup_database(busy_demo, tmp_path / "bk")
+    target = tmp_path / "there" / name
+    target.parent.mkdir()
+    make(target)
+    before = target.read_bytes()
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), capsys=capsys)
+    assert code == 1 and not out
+    assert err.startswith(f"golden-thread restore: {target} {why}") and len(err.strip().splitlines()) == 1, err
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == [name]  # nothing made beside it either
+
+
+def _plant_an_administrator(folder: Path) -> None:
+    """What someone who can write to the backup share does: an administrator with a password they know added to
+    app_user.parquet, and the manifest's row count and SHA-256 recomputed to match."""
+    from argon2 import PasswordHasher
+
+    path = folder / "app_user.parquet"
+    accounts = pl.read_parquet(path)
+    planted = accounts.head(1).with_columns(
+        pl.lit("intruder").alias("username"),
+        pl.lit("Planted administrator").alias("display_name"),
+        pl.lit("administrator").alias("role"),
+        pl.lit(PasswordHasher().hash("planted password 1")).alias("password_hash"),
+        pl.lit(True).alias("active"),
+    )
+    pl.concat([accounts, planted]).write_parquet(path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"]["app_user"].update(rows=accounts.height + 1, sha256=_digest(path))
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def test_a_backup_altered_with_a_recomputed_sha256_never_lets_a_planted_account_sign_in(busy_demo, tmp_path, capsys):
+    folder = tmp_path / "bk"
+    backup_database(busy_demo, folder)
+    _plant_an_administrator(folder)
+    target = tmp_path / "restored.duckdb"
+    code, out, err = _run("restore", str(folder), "--db", str(target), capsys=capsys)
+    assert code == 1 and not out and not target.exists()
+    assert err == (
+        "golden-thread restore: This backup's manifest was changed after the backup was made (its signature does not "
+        "match), so the accounts in it cannot be trusted. Put the key of the Golden Thread that made it at "
+        f"{tmp_path / 'keys' / 'backup.key'} (or name it with GOLDEN_THREAD_BACKUP_KEY), or restore with "
+        "--without-accounts to restore everything but the accounts and sign-ins (then add an administrator with "
+        "golden-thread users add). Nothing was restored.\n"
+    )
+    code, out, err = _run("restore", str(folder), "--db", str(target), "--without-accounts", capsys=capsys)
+    assert code == 0, err
+    assert "Accounts and sign-ins were left out: add an administrator with golden-thread users add" in out
+    store, source = Store(target), Store(busy_demo, read_only=True)
+    assert store.users().height == 0 and store.verify_password("intruder", "planted password 1") is None
+    assert store.observations().equals(source.observations())
+    store.close()
+    source.close()
+
+
+def test_an_unsigned_backup_or_one_from_another_key_restores_its_accounts_only_with_that_key(
+    busy_demo, tmp_path, capsys, monkeypatch
+):
+    """The key lives beside the database (made owner-only by the first backup), never in the backup; a restore
+    elsewhere needs it named, and a manifest without its signature is not vouched for."""
+    monkeypatch.delenv(KEY_VARIABLE)
+    source = tmp_path / "data" / "golden.duckdb"
+    source.parent.mkdir()
+    shutil.copy(busy_demo, source)
+    manifest = backup_database(source, tmp_path / "bk")
+    key = tmp_path / "data" / "golden-thread-backup.key"
+    assert backup_key_path(source) == key and key.is_file() and (key.stat().st_mode & 0o777) == 0o600
+    assert len(key.read_text().strip()) == 64 and not any("key" in p.name for p in (tmp_path / "bk").iterdir())
+    assert manifest["signature"]["algorithm"] == "HMAC-SHA256"
+
+    # beside the database it was made from: vouched for
+    assert restore_database(tmp_path / "bk", tmp_path / "data" / "restored.duckdb")["app_user"] == 4
+    # in another folder, no key: refused, naming where the key is looked for and the two ways on
+    elsewhere = tmp_path / "elsewhere" / "golden.duckdb"
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(elsewhere), capsys=capsys)
+    assert code == 1 and f"There is no backup key at {elsewhere.parent / 'golden-thread-backup.key'}" in err
+    assert "--without-accounts" in err and not elsewhere.exists()
+    monkeypatch.setenv(KEY_VARIABLE, str(key))  # the operator names the key
+    assert _run("restore", str(tmp_path / "bk"), "--db", str(elsewhere), capsys=capsys)[0] == 0
+
+    manifest_path = tmp_path / "bk" / "manifest.json"
+    unsigned = json.loads(manifest_path.read_text())
+    del unsigned["signature"]
+    manifest_path.write_text(json.dumps(unsigned))
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "x.duckdb"), capsys=capsys)
+    assert code == 1 and "This backup's manifest is not signed" in err and not (tmp_path / "x.duckdb").exists()

@@ -20,7 +20,8 @@ from pypdf import PdfReader
 
 from golden_thread.domain.palette import format_value
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
-from golden_thread.report.board_pack import board_pack_pdf
+from golden_thread.draw.charts import chart_events
+from golden_thread.report.board_pack import aim_chart, board_pack_pdf
 from golden_thread.services.board import board_view, publish
 from golden_thread.services.board_pack import board_pack_for_month, pack_data, trust_name
 from golden_thread.services.checks import check_thread
@@ -139,6 +140,41 @@ def test_each_aim_page_shows_its_leader_target_projects_and_flags(pack):
     assert "PDSA without prediction" in page
     staff = next(text for text in pages if "Improve staff engagement" in text and "Contributing projects" in text)
     assert "No improvement project serves this aim." in staff and "Aim without project" in staff
+
+
+def test_each_aim_chart_carries_the_change_and_pdsa_markers_the_app_shows(pack):
+    """The app's aim chart marks recorded changes (triangles) and PDSA cycle starts (diamonds): so does the pack's,
+    from the same ``chart_events``, up to the end of the board's month, and it says so in words."""
+    store, view, _, pages = pack
+    falls = view.aims.row(0, named=True)
+    points = view.points.filter(pl.col("series") == falls["measure_id"]).sort("x")
+    annotations = store.annotations([falls["measure_id"]])
+    cycles = store.pdsa_cycles_for_measure(falls["measure_id"])
+    on_screen = chart_events(annotations, cycles, first=points["x"].min())  # the aim page's markers
+    board_month = on_screen.filter(pl.col("on_date") < dt.date(2026, 11, 1))
+    assert board_month.filter(pl.col("kind") == "Change").height == 2 and board_month.height > 20
+
+    data = pack_data(store, view, thread_flags=check_thread(store, DEMO_TODAY), generated_on=DEMO_TODAY)
+    chart, events = aim_chart(
+        points, falls["unit"], falls["measure_target"], data.chart_notes[falls["measure_id"]], OCTOBER
+    )
+    assert events.equals(board_month)
+    spec = chart.to_dict()
+    markers = next(layer for layer in spec["layer"] if layer["mark"].get("type") == "point")
+    assert markers["encoding"]["shape"]["scale"]["range"] == ["triangle-down", "diamond"]
+    assert [(v["on_date"], v["kind"]) for v in markers["data"]["values"]] == [
+        (day.isoformat(), kind) for day, kind in board_month.select("on_date", "kind").rows()
+    ]
+
+    page = next(text for text in pages if _words(falls["aim"]) in text and "Contributing projects" in text)
+    changes = annotations.sort("on_date")
+    cycle_count = board_month.filter(pl.col("kind") == "PDSA cycle").height
+    assert (
+        f"triangles mark {changes.height} recorded changes ({changes['on_date'][0]:%b %Y}: \u201c"
+        f"{_words(changes['text'][0])}\u201d" in page
+    )
+    assert f"diamonds mark the {cycle_count} PDSA cycles of the work this measure watches" in page
+    assert "a triangle marks a recorded change" in next(text for text in pages if "Reading the charts" in text)
 
 
 def test_the_alignment_summary_counts_breaks_by_rule_and_shares_by_division(pack):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
-from golden_thread.draw.charts import POINT_COLOURS, compact_spec, month_ticks, phase_labels, spc_chart
+from golden_thread.domain.palette import variation_words
+from golden_thread.draw.charts import POINT_COLOURS, chart_events, compact_spec, month_ticks, phase_labels, spc_chart
 from golden_thread.spc.engine import analyse_series
 from golden_thread.spc.options import SpcOptions
 
@@ -43,10 +45,16 @@ def test_the_chart_colours_points_the_making_data_count_way_and_draws_the_target
     points = analyse_series(months, ys, SpcOptions(rules="mdc", improvement_direction="decrease"))
     spec = spc_chart(points, target=9.0, unit="days").to_dict()
     colour = next(layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {}))
-    assert colour["scale"]["range"] == list(POINT_COLOURS.values())
+    # Every earlier point is below the mean (a shift: improvement where lower is better); the last is above the
+    # upper limit (concern). The legend names those two, in their colours, and nothing else.
+    assert colour["scale"]["domain"] == ["Special cause: improvement", "Special cause: concern"]
+    assert colour["scale"]["range"] == [
+        POINT_COLOURS["special_cause_improvement"],
+        POINT_COLOURS["special_cause_concern"],
+    ]
     dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
     last = dots["data"]["values"][-1]
-    assert last["signal"] == "Concern" and last["value"] == 40.0
+    assert last["signal"] == "Special cause: concern" and last["value"] == 40.0
     assert any(
         layer["mark"]["type"] == "rule" and layer["data"]["values"] == [{"target": 9.0}] for layer in spec["layer"]
     )
@@ -98,14 +106,17 @@ def test_measure_data_export_carries_each_period_with_its_lines(demo_db):
     points, _ = measure_charts(store, [1])
     csv_text = measure_data_csv(measure, points, store.observations([1]))
     store.close()
+    assert csv_text.startswith("\ufeff")  # the UTF-8 mark: Excel opens the file as UTF-8
     table = pl.read_csv(csv_text.encode())
     assert table.height == points.height
-    assert {"period_start", "numerator", "denominator", "charted_value", "cl", "ucl", "signal"} <= set(table.columns)
-    assert table["measure"].unique().to_list() == [measure["name"]]
+    assert {"Period", "Numerator", "Denominator", "Charted value", "Centre line", "Upper limit", "Signal"} <= set(
+        table.columns
+    )
+    assert table["Measure"].unique().to_list() == [measure["name"]]
+    assert table["Period"][0] == f"{points['x'].min():%b %Y}"  # a monthly period is its month
 
 
 def test_pdsa_cycles_appear_on_the_time_axis_with_their_act_decision(demo_db):
-    from golden_thread.draw.charts import chart_events
     from golden_thread.services.measure_series import measure_charts
     from golden_thread.storage.store import Store
 
@@ -121,3 +132,91 @@ def test_pdsa_cycles_appear_on_the_time_axis_with_their_act_decision(demo_db):
     assert kinds == {"Change", "PDSA cycle"}
     decided = [v for v in markers["data"]["values"] if v["kind"] == "PDSA cycle" and "Act: adopt" in v["detail"]]
     assert decided and all(v["label"] for v in decided)
+
+
+def _legend(spec: dict) -> list[str]:
+    colour = next(layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer.get("encoding", {}))
+    return colour["scale"]["domain"]
+
+
+def _dots(spec: dict) -> dict:
+    """The points' layer, with its data (altair lifts data every layer shares to the top)."""
+    dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
+    return {"data": spec.get("data"), **dots}
+
+
+def test_a_legend_lists_only_the_categories_the_chart_shows():
+    """A measure with a direction never shows the neutral pair: only what its points are."""
+    months = _months(15)
+    steady = [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 11]
+    points = analyse_series(months, steady, SpcOptions(rules="mdc", improvement_direction="decrease"))
+    spec = spc_chart(points, unit="days").to_dict()
+    assert _legend(spec) == ["Common cause"]
+    assert "Neutral" not in str(spec) and "higher" not in str(spec)
+    # The board's compact chart (one template refilled per series) colours only what it shows too.
+    compact = compact_spec(points, unit="", target=None)
+    assert _legend(compact) == ["Common cause"]
+    # A measure where neither direction is better shows its neutral signals, each named once.
+    jump = [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40]
+    neutral = analyse_series(months, jump, SpcOptions(rules="mdc", improvement_direction="neutral"))
+    assert _legend(spc_chart(neutral).to_dict()) == ["Special cause: higher", "Special cause: lower"]
+    assert _legend(compact_spec(neutral, unit="", target=None)) == ["Special cause: higher", "Special cause: lower"]
+
+
+def test_a_run_chart_speaks_of_random_variation_and_a_control_chart_of_cause():
+    months = _months(24)
+    shifted = [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 15, 16, 15, 17, 16, 15, 16, 17, 15, 16, 17, 16]
+    run = analyse_series(months, shifted, SpcOptions(chart="run", rules="anhoej"))
+    spec = spc_chart(run, unit="%").to_dict()
+    assert _legend(spec) == ["Non-random variation (shift or too few crossings)"]
+    tooltips = {t["title"] for t in _dots(spec)["encoding"]["tooltip"]}
+    assert {"Variation", "Median"} <= tooltips and not {"Mean", "Upper limit", "Lower limit"} & tooltips
+    words = str(spec).lower()
+    assert "common cause" not in words and "special cause" not in words
+    assert {v["signal_detail"] for v in _dots(spec)["data"]["values"]} == {
+        "Non-random variation (shift or too few crossings)"
+    }
+    steady = analyse_series(months[:14], shifted[:14], SpcOptions(chart="run", rules="anhoej"))
+    assert _legend(spc_chart(steady).to_dict()) == ["Random variation"]
+    assert _legend(compact_spec(steady, unit="", target=None)) == ["Random variation"]
+    two_phases = analyse_series(months, shifted, SpcOptions(chart="run", rules="anhoej", phase_starts=(months[12],)))
+    assert [label["label"] for label in phase_labels(two_phases, centre="median")] == [
+        "median 10.5",
+        "median rose from 10.5 to 16",
+    ]
+    assert any(
+        layer["mark"]["type"] == "text" and "median" in layer["data"]["values"][0]["label"]
+        for layer in spc_chart(two_phases).to_dict()["layer"]
+    )
+    # The same words where the screens name the latest point.
+    assert variation_words("common_cause", "run", run_signal=True).short == "Non-random variation"
+    assert variation_words("common_cause", "run", run_signal=False).short == "Random variation"
+    assert variation_words("common_cause", "p").short == "Common cause"
+
+    # A control chart speaks of common and special cause, with the rule that found it and its limits.
+    jump = [10.0, 11, 10, 12, 11, 10, 9, 11, 10, 12, 11, 10, 11, 10, 40]
+    spc = spc_chart(analyse_series(months[:15], jump, SpcOptions(rules="mdc", improvement_direction="increase")))
+    spec = spc.to_dict()
+    assert "random variation" not in str(spec).lower()
+    tooltips = {t["title"] for t in _dots(spec)["encoding"]["tooltip"]}
+    assert {"Variation", "Mean", "Upper limit", "Lower limit"} <= tooltips and "Median" not in tooltips
+    assert _dots(spec)["data"]["values"][-1]["signal_detail"] == (
+        "Special cause: improvement — above the upper process limit"
+    )
+
+
+def test_markers_stop_where_the_chart_stops():
+    """A past month's board chart ends with its month: so do its change and PDSA markers."""
+    annotations = pl.DataFrame(
+        {"measure_id": [1, 1], "on_date": [dt.date(2026, 3, 1), dt.date(2026, 11, 2)], "text": ["Bundle", "Later"]}
+    )
+    cycles = pl.DataFrame(
+        {
+            "title": ["Early", "In October", "In November"],
+            "start_date": [dt.date(2025, 12, 1), dt.date(2026, 10, 31), dt.date(2026, 11, 1)],
+            "act_decision": ["adopt", None, None],
+            "project": ["P"] * 3,
+        }
+    )
+    events = chart_events(annotations, cycles, first=dt.date(2026, 1, 1), before=dt.date(2026, 11, 1))
+    assert events.select("kind", "label", "count").rows() == [("Change", "Bundle", 1), ("PDSA cycle", "In October", 1)]

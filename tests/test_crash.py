@@ -420,3 +420,45 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, 
             else:
                 assert counts == empty, f"killed at {point}, yet rows are visible: {counts}"
     print(f"\norganisation import: {len(IMPORT_POINTS)} kills at known points survived")
+
+
+RESTORE_CHILD = r"""
+import sys
+from golden_thread.storage import backup
+
+def stop_once_built(path):  # the restored copy is complete, beside the target, not yet swapped in
+    print("STOPPED built", flush=True)
+    sys.stdin.read()
+
+backup._open_with_store = stop_once_built
+backup.restore_database(sys.argv[1], sys.argv[2], replace=True)
+print("FINISHED without stopping", flush=True)
+"""
+
+
+def test_a_killed_restore_leaves_the_database_as_it_was_and_its_scratch_file_goes_at_the_next_start(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from golden_thread.storage.backup import KEY_VARIABLE, backup_database
+
+    monkeypatch.setenv(KEY_VARIABLE, str(tmp_path / "backup.key"))  # the child inherits it
+    backup_database(demo_db, tmp_path / "bk")
+    target = tmp_path / "live" / "golden.duckdb"
+    target.parent.mkdir()
+    shutil.copy(demo_db, target)
+    before = target.read_bytes()
+
+    child = _Child(RESTORE_CHILD, [str(tmp_path / "bk"), str(target)])
+    try:
+        child.wait_until_stopped("built")
+        child.kill()
+    finally:
+        child.ensure_ended()
+    left = sorted(p.name for p in target.parent.iterdir() if p.name != "golden.duckdb")
+    assert left, "the killed restore left nothing behind: the test did not stop it where it meant to"
+    assert all(name.startswith(".golden.duckdb.golden-thread-restore-") for name in left), left
+    assert target.read_bytes() == before
+
+    Store(target).close()  # the next start (the app's, or any command's)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["golden.duckdb"]
+    assert target.read_bytes() == before

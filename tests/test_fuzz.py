@@ -1,9 +1,10 @@
 """Fuzzing what users hand us: over a thousand generated bad inputs, each refused with a specific message, none
 crashing, none writing a single row.
 
-Three doors are tried: the data-entry checks (``check_observation``, through ``Store.save_observation``), an
-observation file (``read_observation_file`` -> ``plan_import`` -> ``Store.commit_import``) and a whole
-organisation (``transfer.import_organisation``). Every input is bad by construction (a wrong type, NaN or
+Four doors are tried: the data-entry checks (``check_observation``, through ``Store.save_observation``), an
+observation file (``read_observation_file`` -> ``plan_import`` -> ``Store.commit_import``), a whole
+organisation (``transfer.import_organisation``, whose causes are also named once each, in words) and the command
+line given a mistaken or damaged database (one sentence each, nothing changed). Every input is bad by construction (a wrong type, NaN or
 infinity, a number too big, an empty file, a wrong encoding, random bytes, a formula, a missing or extra
 column, a very long string...), so each must be refused, with the module's own refusal exception, naming
 the field, file or line at fault; and the database must be the same afterwards.
@@ -13,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import math
 import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,7 +95,7 @@ def fuzz_store(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Store
     assert _full_fingerprint(store) == before, "fuzzing wrote to the database"
     store.close()
     print(f"\nfuzzed inputs: {dict(FUZZED)}, {sum(FUZZED.values())} in all")
-    if len(FUZZED) == 3:  # every fuzzing test ran
+    if len(FUZZED) == 4:  # every fuzzing test ran
         assert sum(FUZZED.values()) >= 1000
 
 
@@ -595,6 +598,20 @@ BAD_BY_KIND = {
 }
 
 
+def _vouch(folder: str | Path) -> None:
+    """The manifest an export writes last, for the files as they are: the fuzzing spoils what is in the files, not
+    whether the folder is complete (tests/test_reliability_files.py tries that)."""
+    tables = {}
+    for path in sorted(Path(folder).glob("*.csv")):
+        try:
+            rows = pl.read_csv(path, infer_schema_length=0).height
+        except Exception:  # noqa: BLE001 - a file that cannot be read is refused for that, not for its count
+            rows = 0
+        tables[path.stem] = {"file": path.name, "rows": rows}
+    manifest = {"format": "golden-thread-export", "format_version": 1, "tables": tables}
+    Path(folder, "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
 @st.composite
 def bad_organisations(draw):
     """The small organisation above with one thing wrong: {file name: bytes}, and the file at fault."""
@@ -688,6 +705,7 @@ def test_a_bad_organisation_import_is_refused_by_file_and_line_and_writes_nothin
     with tempfile.TemporaryDirectory() as folder:
         for table, rows in ORGANISATION.items():
             Path(folder, f"{table}.csv").write_text(_encode(rows, list(rows[0])), encoding="utf-8")
+        _vouch(folder)
         check = Store(":memory:")
         assert import_organisation(check, folder)["observation"] == 4
         check.close()
@@ -701,6 +719,7 @@ def test_a_bad_organisation_import_is_refused_by_file_and_line_and_writes_nothin
         with tempfile.TemporaryDirectory() as files:
             for name, data in content.items():
                 Path(files, name).write_bytes(data)
+            _vouch(files)
             try:
                 counts = import_organisation(target, files)
             except (ImportRefused, Refused) as error:
@@ -752,9 +771,244 @@ def test_what_the_organisation_fuzzing_found_is_refused_by_name(tmp_path, table,
                 else:
                     row[column] = value
         Path(tmp_path, f"{name}.csv").write_text(_encode(rows, list(rows[0])), encoding="utf-8")
+    _vouch(tmp_path)
     store = Store(":memory:")
     with pytest.raises(ImportRefused) as refused:
         import_organisation(store, tmp_path)
     assert any(str(problem).startswith(message) for problem in refused.value.problems), refused.value.problems
     assert store.is_empty()
     store.close()
+
+
+# -- issue 20: an import names each cause once, in words; the command line answers every bad path in a sentence ----
+
+
+@pytest.fixture(scope="module")
+def demo_export(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from golden_thread.storage.transfer import export_organisation
+
+    folder = tmp_path_factory.mktemp("demo-export") / "export"
+    source = Store(demo_db, read_only=True)
+    export_organisation(source, folder, with_passwords=True)
+    source.close()
+    return folder
+
+
+def _spoiled(demo_export: Path, into: Path, table: str, spoil) -> Path:
+    """A copy of the demo export with one table's file spoiled (its manifest count following it)."""
+    folder = into / "export"
+    shutil.copytree(demo_export, folder)
+    frame = spoil(pl.read_csv(folder / f"{table}.csv", infer_schema_length=0))
+    frame.write_csv(folder / f"{table}.csv")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["tables"][table]["rows"] = frame.height
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def _at(frame: pl.DataFrame, row: int, column: str, value: str) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.when(pl.int_range(frame.height) == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    )
+
+
+def _loop_of_three(frame: pl.DataFrame) -> pl.DataFrame:
+    a, b, c = frame["id"][5], frame["id"][6], frame["id"][7]
+    return _at(_at(_at(frame, 5, "builds_on_id", b), 6, "builds_on_id", c), 7, "builds_on_id", a)
+
+
+def _cause(table: str, spoil, expected):
+    return pytest.param(table, spoil, expected, id=expected.__name__.strip("_"))
+
+
+def _end_before_start(f):
+    return f"project.csv line 5: end_date 2001-01-01 comes before start_date {f['start_date'][3]}"
+
+
+def _builds_on_itself(f):
+    return f"pdsa_cycle.csv line 6: PDSA cycle {f['id'][4]} builds on itself (builds_on_id {f['id'][4]})"
+
+
+def _loop_of_cycles(f):
+    a, b, c = f["id"][5], f["id"][6], f["id"][7]
+    return f"pdsa_cycle.csv line 7: PDSA cycle {a} builds on itself through a loop of cycles: {a} → {b} → {c} → {a}"
+
+
+def _own_ancestor(f):
+    return f"organisation.csv line 2: organisation {f['id'][0]} is its own ancestor: {f['id'][0]} → {f['id'][3]}"
+
+
+def _missing_column(f):
+    return "measure.csv line 1: has no name column; every row needs its name"
+
+
+def _duplicate_id(f):
+    return f"aim.csv line {f.height + 1}: id {f['id'][0]} appears again (first on line 2); each id must be unique"
+
+
+def _duplicate_key(f):
+    first = f.row(0, named=True)
+    return (
+        f"observation.csv line {f.height + 1}: measure_id {first['measure_id']} and period_start "
+        f"{first['period_start']} appears again (first on line 2); each measure_id and period_start must be unique"
+    )
+
+
+CAUSES = [
+    _cause("project", lambda f: _at(f, 3, "end_date", "2001-01-01"), _end_before_start),
+    _cause("pdsa_cycle", lambda f: _at(f, 4, "builds_on_id", f["id"][4]), _builds_on_itself),
+    _cause("pdsa_cycle", _loop_of_three, _loop_of_cycles),
+    _cause("organisation", lambda f: _at(f, 0, "parent_id", f["id"][3]), _own_ancestor),
+    _cause("measure", lambda f: f.drop("name"), _missing_column),
+    _cause("aim", lambda f: pl.concat([f, _at(f.head(1), 0, "title", "Another aim, the same id")]), _duplicate_id),
+    _cause("observation", lambda f: pl.concat([f, f.head(1)]), _duplicate_key),
+]
+
+
+@pytest.fixture
+def no_row_by_row_trials(monkeypatch):
+    """The causes below are found over whole columns: trying rows one by one (``Store.check_rows``, what named them
+    before, as thousands of cascading foreign-key lines) must not be needed."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the import fell back to trying rows one by one")
+
+    monkeypatch.setattr(Store, "check_rows", refuse)
+
+
+@pytest.mark.parametrize("table, spoil, expected", CAUSES)
+def test_an_import_names_each_cause_once_on_its_own_line_in_words(
+    demo_export, tmp_path, no_row_by_row_trials, table, spoil, expected
+):
+    folder = _spoiled(demo_export, tmp_path, table, spoil)
+    cause = expected(pl.read_csv(folder / f"{table}.csv", infer_schema_length=0))
+    target = Store(tmp_path / "target.duckdb")
+    with pytest.raises(ImportRefused) as refused:
+        import_organisation(target, folder)
+    lines = [str(problem) for problem in refused.value.problems]
+    assert [line for line in lines if line.startswith(cause)] == [lines[0]], lines
+    # at most one more line: the rows that only wait for the refused one, counted once for every file
+    assert len(lines) <= 2 and all("wait for them" in line for line in lines[1:]), lines
+    assert not any(word in " ".join(lines).lower() for word in ("constraint", "violates", "foreign key")), lines
+    assert target.is_empty() and not any(target.totals().values())
+    target.close()
+
+
+def test_a_million_rows_each_with_a_wrong_id_are_answered_with_the_first_few_and_the_count(
+    demo_export, tmp_path, no_row_by_row_trials
+):
+    rows = 1_000_000
+
+    def a_million_wrong(frame: pl.DataFrame) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "measure_id": ["424242"] * rows,
+                "period_start": pl.date_range(
+                    dt.date(1000, 1, 1), dt.date(1000, 1, 1) + dt.timedelta(days=rows - 1), eager=True
+                ).dt.to_string("%Y-%m-%d"),
+                "value": ["1.5"] * rows,
+                "status": ["provisional"] * rows,
+            }
+        )
+
+    folder = _spoiled(demo_export, tmp_path, "observation", a_million_wrong)
+    target = Store(tmp_path / "target.duckdb")
+    with pytest.raises(ImportRefused) as refused:
+        import_organisation(target, folder)
+    assert [str(p) for p in refused.value.problems] == [
+        *(
+            f"observation.csv line {line}: measure_id 424242 is not the id of any measure in measure.csv"
+            for line in range(2, 7)
+        ),
+        "observation.csv line 7: and 999,995 more lines from here on where measure_id is not the id of any measure",
+    ]
+    assert target.is_empty()
+    target.close()
+
+
+def _truncated_demo(demo_db: Path, path: Path, fraction: float) -> None:
+    data = demo_db.read_bytes()
+    path.write_bytes(data[: max(1, int(len(data) * fraction))])
+
+
+def _newer_schema(demo_db: Path, path: Path) -> None:
+    import duckdb
+
+    shutil.copy(demo_db, path)
+    connection = duckdb.connect(str(path))
+    connection.execute("INSERT INTO schema_version (version, description) VALUES (999, 'from the future')")
+    connection.close()
+
+
+# Every command that opens the database, as a person types it ({db}: the database, {tmp}: a fresh folder).
+COMMAND_LINES = {
+    "init": ["init"],
+    "demo": ["demo"],
+    "check": ["check"],
+    "export": ["export", "{tmp}/export"],
+    "import": ["import", "{tmp}/export"],
+    "board-pack": ["board-pack", "--month", "2026-10", "--out", "{tmp}/pack.pdf"],
+    "publish": ["publish", "--month", "2026-10", "--user", "admin"],
+    "backup": ["backup", "{tmp}/backup"],
+    "users list": ["users", "list"],
+    "users deactivate": ["users", "deactivate", "team"],
+}
+
+
+@st.composite
+def bad_databases(draw):
+    """A command and the mistaken or damaged thing given to it as --db: (command, how to make it, what it is)."""
+    command = draw(st.sampled_from(sorted(COMMAND_LINES)))
+    kind = draw(
+        st.sampled_from(
+            ["a folder", "a .csv name", "random bytes", "zero bytes", "truncated", "another program's", "newer schema"]
+        )
+    )
+    if command == "backup" and kind == "newer schema":  # a copy of it is a fine backup (restore then refuses it)
+        kind = "zero bytes"
+    noise = draw(st.binary(min_size=1, max_size=4096)) if kind == "random bytes" else b""
+    fraction = draw(st.floats(min_value=0.0005, max_value=0.95)) if kind == "truncated" else 0.0
+    return command, kind, noise, fraction
+
+
+def test_every_command_answers_a_mistaken_or_damaged_database_in_one_sentence(demo_db, capsys):
+    import duckdb
+
+    from golden_thread.cli import main
+
+    @settings(max_examples=60, **SETTINGS)
+    @given(case=bad_databases())
+    def fuzz(case):
+        command, kind, noise, fraction = case
+        FUZZED["command lines"] += 1
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp, "data.csv" if kind == "a .csv name" else "golden.duckdb")
+            if kind == "a folder":
+                db.mkdir()
+            elif kind == "a .csv name":
+                db.write_text("measure_id,value\n6,4.5\n")
+            elif kind == "random bytes":
+                db.write_bytes(noise)
+            elif kind == "zero bytes":
+                db.write_bytes(b"")
+            elif kind == "truncated":
+                _truncated_demo(demo_db, db, fraction)
+            elif kind == "another program's":
+                connection = duckdb.connect(str(db))
+                connection.execute("CREATE TABLE patients AS SELECT range AS nhs_number FROM range(5)")
+                connection.close()
+            else:
+                _newer_schema(demo_db, db)
+            before = sorted(p.name for p in Path(tmp).iterdir())
+            content = db.read_bytes() if db.is_file() else None
+            argv = [a.format(tmp=tmp) for a in COMMAND_LINES[command]] + ["--db", str(db)]
+            code = main(argv)
+            out, err = capsys.readouterr()
+            lines = err.strip().splitlines()
+            assert code in (1, 3) and not out, (argv, kind, code, out, err)
+            assert len(lines) == 1 and lines[0].startswith(f"golden-thread {command}: {db}"), (argv, kind, err)
+            assert "Traceback" not in err and "Error:" not in err, err
+            assert sorted(p.name for p in Path(tmp).iterdir()) == before, "a refused command left a file behind"
+            assert (db.read_bytes() if db.is_file() else None) == content, "a refused command changed the file"
+
+    fuzz()

@@ -352,11 +352,10 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, b
         _after(page, "This measure has no data yet")
         measure_id = page.url.rsplit("measure=", 1)[1]
         numerator = _field(page, f"entry-numerator-{measure_id}")
-        for count, (month, met) in enumerate(zip(_months_before(today, len(MET)), reversed(MET))):
-            if count == 1:  # the form is open while the measure has no data, and folds away once it has some;
-                numerator.wait_for(state="hidden", timeout=WAIT)  # opened again, it stays open
-                page.get_by_text("Enter or correct data").click()
+        for month, met in zip(_months_before(today, len(MET)), reversed(MET)):
+            # the form is open while the measure has no data, and stays open after each save, its fields blank again
             numerator.wait_for(state="visible", timeout=WAIT)
+            assert numerator.input_value() == ""
             # the form offers the newest month without data first
             assert _field(page, f"entry-period-{measure_id}").input_value() == f"{month:%d %B %Y}"
             _field(page, f"entry-numerator-{measure_id}").fill(str(met))

@@ -132,7 +132,7 @@ def test_a_quality_committee_member_links_an_orphan_and_exports_the_list(app, br
     assert "Orphan project: 1" in _text(page)
     with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="Download these flags (CSV)").click()
-    exported = Path(download.value.path()).read_text()
-    assert exported.splitlines()[0].startswith("rule,") and exported.count("orphan_project") == 1
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert exported.splitlines()[0].startswith("Flag,") and exported.count("Orphan project") == 1
     _shoot(page, "quality-committee")
     page.close()

@@ -639,17 +639,33 @@ def test_leverage_point_evidence_reads_the_data_and_says_what_it_cannot_see(demo
     assert set(fv.items["item_key"]) == set(published)  # every criterion has its line
 
 
+def test_leverage_point_evidence_speaks_the_organisations_own_words(demo):
+    from golden_thread.domain.vocabulary import EDUCATION
+
+    facts = demo.leadership_evidence_facts(DEMO_TODAY)
+    months = [dt.date(2026, m, 1) for m in range(1, 11)] + [dt.date(2025, 12, 1)]
+    health = lp.leverage_evidence(facts, months, DEMO_TODAY)
+    schools = lp.leverage_evidence(facts, months, DEMO_TODAY, EDUCATION)
+    assert schools["lp3-board-agendas"] == lp.Evidence(
+        "evidenced", "Leadership team report published for 11 of the last 12 months (latest October 2026)."
+    )
+    assert schools["lp6-physician-leaders"].text.endswith("cannot tell which leads are teacher leaders.")
+    assert "what the leadership team knows" in schools["lp3-calendars"].text
+    assert not [e.text for e in schools.values() if re.search(r"\b(boards?|physicians?)\b", e.text, re.IGNORECASE)]
+    assert {k: e.status for k, e in schools.items()} == {k: e.status for k, e in health.items()}  # only words differ
+
+
 def test_an_assessment_exports_as_csv_in_the_wording_it_was_made_against(demo):
     row = demo.leadership_assessments(1, HUB_RUBRIC).row(0, named=True)
     exported = pl.read_csv(
         lp.assessment_csv(row, demo.assessment_ratings([row["id"]]), demo.assessment_strategies([row["id"]])).encode()
     )
     assert exported.height == row["raters"] * row["rated_items"]
-    assert set(exported["rater"]) == {"SB", "TK", "RM", "LW", "DF"}
-    assert exported.filter(pl.col("growth_edge"))["item"].unique().to_list() == [row["growth_edge"]]
-    internal = exported.filter(pl.col("item") == "Build internal team learning")
-    assert internal["strategy"].unique().to_list() == ["Weekly reports on improvement work"]
-    assert internal["challenge"][0] == "Improvement team connections dropped (network health survey)"
+    assert set(exported["Rater"]) == {"SB", "TK", "RM", "LW", "DF"}
+    assert exported.filter(pl.col("Growth edge") == "Yes")["Item"].unique().to_list() == [row["growth_edge"]]
+    internal = exported.filter(pl.col("Item") == "Build internal team learning")
+    assert internal["Strategy"].unique().to_list() == ["Weekly reports on improvement work"]
+    assert internal["Challenge"][0] == "Improvement team connections dropped (network health survey)"
 
 
 @pytest.mark.slow

@@ -195,6 +195,12 @@ def test_each_organisation_reads_its_own_words():
         dt.date(2026, 9, 1),
     ]
     assert EDUCATION.for_kind("division").plural == "schools"
+    assert (HEALTH.board.singular, EDUCATION.board.singular) == ("board", "leadership team")
+    assert EDUCATION.named("Eastbrook High School", "division") == "Eastbrook High School"  # says so already
+    assert EDUCATION.named("Millbrook Academy", "division") == "Millbrook Academy (school)"
+    assert HEALTH.named("Ward 7", "team") == "Ward 7 (team)"
+    assert HEALTH.kinds(["team", "division", "trust", "team"]) == "Trust, division or team"
+    assert EDUCATION.kinds(["division", "network"]) == "Network or school"
     with pytest.raises(ValueError, match="There is no vocabulary “legal”; choose health or education"):
         words("legal")
     with pytest.raises(ValueError, match="There is no organisation kind “ward”"):
@@ -339,6 +345,39 @@ def test_the_hubs_view_has_every_member_on_one_scale_and_the_whole_network(netwo
     changes = version_changes(view.nodes)
     assert set(changes.filter(pl.col("version_number") == 2)["change"]) == {"reworded", "retired"}
     assert changes.filter(pl.col("version_number") == 3).select("change", "node_key").rows() == [("added", "N-C9")]
+
+
+def test_each_schools_panel_draws_its_own_target_as_the_members_table_shows_it(network_db):
+    """The members table shows each school's own (local aim) target: its panel in the small multiples draws
+    that target, not the network's, and the legend names only the signals the schools' points show."""
+    from golden_thread.draw.network_charts import small_multiples_chart
+    from golden_thread.services.network import member_summary
+
+    store = Store(network_db)
+    view = network_view(store, _network_id(store), DEMO_TODAY)
+    store.close()
+    outcome = view.uniform.filter(pl.col("measure_type") == "outcome").row(0, named=True)
+    table = member_summary(view, outcome["id"])
+    own = {
+        row["member"]: round(row["local_target"] * outcome["multiplier"], 6)
+        for row in table.filter(pl.col("current")).iter_rows(named=True)
+    }
+    assert len(set(own.values())) > 1 and outcome["target_value"] == 85  # schools' targets differ from the network's
+
+    spec = small_multiples_chart(
+        small_multiples(view, outcome["id"]), unit="%", target=outcome["target_value"]
+    ).to_dict()
+    drawn = {v["member"]: round(v["member_target"], 6) for v in spec["data"]["values"]}
+    assert {member: drawn[member] for member in own} == own
+    rule = next(layer for layer in spec["spec"]["layer"] if layer["mark"]["type"] == "rule")
+    assert rule["encoding"]["y"] == {"aggregate": "max", "field": "member_target", "type": "quantitative"}
+    colour = next(layer["encoding"]["color"] for layer in spec["spec"]["layer"] if "color" in layer["encoding"])
+    assert colour["scale"]["domain"] == ["Common cause", "Special cause: improvement", "Special cause: concern"]
+
+    # Another uniform measure has no local aim behind it: each school's panel draws its own measure's target.
+    process = view.uniform.filter(pl.col("measure_type") == "process").row(0, named=True)
+    points = small_multiples(view, process["id"])
+    assert points["member_target"].drop_nulls().unique().to_list() == [process["target_value"]]
 
 
 # -- who may change what ------------------------------------------------------------------------------------------
@@ -677,6 +716,14 @@ def _network_page(user: str, **query: str) -> AppTest:
     return app
 
 
+def _tab(app: AppTest, label: str) -> AppTest:
+    """Open a tab of the network page: only the open tab's content runs."""
+    app.session_state["network-tab"] = label
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def _texts(app: AppTest) -> list[str]:
     texts = [
         e.value
@@ -692,7 +739,13 @@ def _texts(app: AppTest) -> list[str]:
 @pytest.mark.slow  # drives the page under AppTest
 def test_the_network_page_shows_the_network_in_education_words(app_db):
     app = _network_page("hub")
-    texts = _texts(app)
+    texts, specs, infos, frames = [], [], [], []
+    for tab in [t.label for t in app.tabs]:  # only the open tab's content runs: open each in turn
+        _tab(app, tab)
+        texts += _texts(app)
+        specs += [json.loads(c.proto.spec) for c in app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")]
+        infos += [i.value.replace("\\", "") for i in app.info]
+        frames += [f.value for f in app.dataframe]
     words_seen = " ".join(texts).replace("\\", "").lower()
     assert [t.label for t in app.tabs] == [
         "Member schools",
@@ -710,16 +763,11 @@ def test_the_network_page_shows_the_network_in_education_words(app_db):
     metrics = {m.label.replace("\\", ""): m.value for m in app.metric}
     assert metrics["Member schools"] == "6" and metrics["Change ideas tested"] == "7 of 8"
     assert metrics["Network, Oct 2026"] == "72.8%" and metrics["Variation"] == "Improvement"
-    charts = app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
-    specs = [json.loads(c.proto.spec) for c in charts]
     assert any(s.get("facet", {}).get("field") == "member" for s in specs)  # the small multiples
     grid = next(s for s in specs if s.get("layer") and s["layer"][0].get("mark", {}).get("type") == "rect")
     assert grid["layer"][0]["encoding"]["color"]["field"] == "state"  # members x change ideas, by latest decision
-    assert any(
-        "was adopted at Eastbrook High School and abandoned at Lincoln Park High School" in i.value.replace("\\", "")
-        for i in app.info
-    )
-    checks = next(f.value for f in app.dataframe if "Errors" in f.value.columns)
+    assert any("was adopted at Eastbrook High School and abandoned at Lincoln Park High School" in i for i in infos)
+    checks = next(f for f in frames if "Errors" in f.columns)
     assert checks.set_index("Member school").loc["Millbrook Academy", "Errors"] == 1
 
 
@@ -731,6 +779,7 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     harbor_rows = store.member_measures(_network_id(store)).filter(pl.col("member_id") == harbor)["id"].to_list()
     before = store.observations(harbor_rows)
     store.close()
+    _tab(app, "Report data")
     assert app.selectbox(key="report-member").value == _member_id_by_name(app_db, "Eastbrook")
     app.selectbox(key="report-member").set_value(harbor).run()
     refused = [w.value.replace("\\", "") for w in app.warning]
@@ -768,8 +817,9 @@ def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(a
     assert any(
         "There is no network “<b>banana</b>”; showing Riverside" in w.value.replace("\\", "") for w in app.warning
     )
+    _tab(app, "Driver diagram")
     assert any("Improvement team members cannot change a network" in c.value.replace("\\", "") for c in app.caption)
-    app = _network_page("hub")
+    app = _tab(_network_page("hub"), "Driver diagram")
     app.selectbox(key="dd-reword").set_value("N-C2")
     app.text_input(key="dd-wording").input("Grade-book check every Friday afternoon")
     next(b for b in app.button if b.label == "Publish the new version").click().run()
@@ -789,6 +839,192 @@ def _member_id_by_name(path: Path, name: str) -> int:
     member = _member(store, name)
     store.close()
     return member
+
+
+# -- every word from the network's vocabulary; labels read as typed ---------------------------------------------------
+
+# Words of a hospital trust that a school should never read (the tester saw "(division)" and "Board checklist").
+HEALTH_WORDS = re.compile(
+    r"\b(trusts?|wards?|patients?|divisions?|financial years?|hospitals?|NHS|boards?|physicians?)\b", re.IGNORECASE
+)
+ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a markdown backslash escape
+SCHOOL_SCREENS = {"network.py": "network-tab", "leadership.py": "leadership-tab"}
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _strings(message, name: str = ""):
+    """(field name, text) for every string a protobuf message holds; a chart's or component's JSON by its values."""
+    for field, value in message.ListFields():
+        for item in value if field.is_repeated else [value]:
+            if field.type == field.TYPE_MESSAGE:
+                yield from _strings(item, field.name)
+            elif field.type == field.TYPE_STRING and item[:1] in "{[":
+                try:
+                    yield from ((field.name, leaf) for leaf in _leaves(json.loads(item)))
+                except ValueError:
+                    yield field.name, item
+            elif field.type == field.TYPE_STRING:
+                yield field.name, item
+
+
+def _rendered(app: AppTest) -> list[tuple[str, str]]:
+    """(where, text) for everything the page shows: bodies, labels, help, options, charts, table headings and cells."""
+    found = []
+    for node in _walk(app._tree):
+        proto, kind = getattr(node, "proto", None), getattr(node, "type", "")
+        if proto is None:
+            continue
+        if kind in ("dataframe", "arrow_data_frame", "table"):
+            frame = node.value
+            found += [(f"{kind} cell", str(v)) for v in frame.to_numpy().ravel().tolist()]
+            found += [(f"{kind} column", str(c)) for c in frame.columns]
+        else:
+            found += [(f"{kind}.{name}", text) for name, text in _strings(proto)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def school_pages(network_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """What the Network and Leadership pages show a school network's hub and a member school, tab by tab:
+    {(user, screen, tab): [(where, text)]}."""
+    path = tmp_path_factory.mktemp("school-pages") / "app.duckdb"
+    shutil.copy(network_db, path)
+    shown = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOLDEN_THREAD_DB", str(path))
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        for user in ("hub", "eastbrook"):
+            for screen, key in SCHOOL_SCREENS.items():
+                app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+                app.session_state["user"] = {"username": user, "display_name": user, "role": USERS[user]}
+                app.run()
+                app.switch_page(str(ROOT / "screens" / screen))
+                app.run()
+                for tab in [t.label for t in app.tabs]:  # only the open tab's content runs: open each
+                    app.session_state[key] = tab
+                    app.run()
+                    assert not app.exception, f"{user} on {screen}, {tab}: {[e.value for e in app.exception]}"
+                    shown[(user, screen, tab)] = _rendered(app)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+    store = Store(path)
+    # A framework's own words are quoted as its authors published them (IHI's seven leverage points are a board's).
+    quoted = [
+        line.strip()
+        for table, columns in (
+            ("leadership_framework_version", ("title", "description", "source", "change_note")),
+            ("leadership_section", ("title", "description", "challenges")),
+            ("leadership_subsection", ("title", "description", "challenges")),
+            ("leadership_item", ("title", "guidance")),
+            ("leadership_scale_level", ("label",)),
+        )
+        for column in columns
+        if column in store.columns(table)
+        for text in store.table(table)[column].drop_nulls().to_list()
+        for line in text.split("|")
+    ]
+    store.close()
+    shown["quoted"] = sorted({q for q in quoted if q}, key=len, reverse=True)
+    return shown
+
+
+@pytest.mark.slow  # drives both pages, every tab, under AppTest
+def test_a_school_user_reads_school_words_everywhere_on_the_network_and_leadership_pages(school_pages):
+    quoted = school_pages["quoted"]
+    leaks = []
+    for (user, screen, tab), shown in ((k, v) for k, v in school_pages.items() if k != "quoted"):
+        for where, text in shown:
+            text = ESCAPED.sub(r"\1", text)
+            for framework_text in quoted:
+                text = text.replace(framework_text, "")
+            leaks += [f"{user} · {screen} · {tab} · {where}: {text[:140]!r}" for _ in HEALTH_WORDS.findall(text)][:1]
+    assert not leaks, "\n".join(leaks)
+    tabs = {tab for user, screen, tab in (k for k in school_pages if k != "quoted") if screen == "leadership.py"}
+    assert "Leadership team checklist" in tabs and "Board checklist" not in tabs
+    picker = [t for w, t in school_pages[("hub", "leadership.py", "Radar and heat-map")] if w == "selectbox.options"]
+    assert "Eastbrook High School" in picker and "Millbrook Academy (school)" in picker, picker
+
+
+@pytest.mark.slow  # drives both pages, every tab, under AppTest
+def test_no_label_on_the_network_and_leadership_pages_shows_a_markdown_escape(school_pages):
+    labels = [
+        (key, where, text)
+        for key, shown in school_pages.items()
+        if key != "quoted"
+        for where, text in shown
+        if where.endswith(".label")
+    ]
+    assert len(labels) > 50
+    escaped = [f"{key} · {where}: {text!r}" for key, where, text in labels if ESCAPED.search(text)]
+    assert not escaped, "\n".join(escaped)
+    # The definitions' own words, as a screen reader reads the box's name.
+    report = school_pages[("hub", "network.py", "Report data")]
+    assert ("text_input.label", "Ninth-graders on track") in report, [t for w, t in report if w.endswith(".label")]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_in_a_browser_a_shared_tab_opens_and_each_box_is_named_as_typed(network_db, tmp_path):
+    """What a screen reader reads: the accessible name of the report's boxes is the definition's own words."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, running_app, sign_in
+
+    database = tmp_path / "app.duckdb"
+    shutil.copy(network_db, database)
+    with running_app(database, tmp_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/network?network-tab=Report+data")  # a link to one tab, sent by a colleague
+        sign_in(page, "hub")
+        page.get_by_role("textbox", name="Ninth-graders on track", exact=True).wait_for(timeout=60_000)
+        names = [box.get_attribute("aria-label") or "" for box in page.get_by_role("textbox").all()]
+        assert "Ninth-graders enrolled on the last school day of the month" in names, names
+        assert not [name for name in names if ESCAPED.search(name)], names
+        page.get_by_role("tab", name="Member schools").click()  # the first tab: the link loses its ?network-tab
+        page.get_by_role("heading", name="Member schools at a glance").wait_for(timeout=60_000)
+        page.wait_for_selector("[data-testid='stVegaLiteChart'] svg.marks, canvas", timeout=60_000)
+        assert "network-tab" not in page.url
+        assert not page.query_selector("[data-testid='stException']")
+        browser.close()
+
+
+def test_a_label_keeps_its_words_and_escapes_only_markup():
+    from golden_thread.app.ui import label_text
+
+    for typed in ("Ninth-graders on track", "Attendance (%) per 1,000 days", "Note: see_the 3.5 rule", "#1 - a > b"):
+        assert label_text(typed) == typed
+    for typed in (
+        "**bold** _it_ `code` ~gone~ $x$",
+        "[link](http://x.example) :red[alarm] :material/home: <b>x</b> &amp;",
+        "- a list",
+        "1. a numbered list",
+        "# a heading",
+        "> a quote",
+        "back\\*slash",
+        "www.example.com",
+    ):
+        escaped = label_text(typed)
+        assert escaped != typed and ESCAPED.sub(r"\1", escaped) == typed, escaped
+    assert label_text("**bold**") == "\\*\\*bold\\*\\*" and label_text("1. one") == "1\\. one"
 
 
 # -- one organisation at a time --------------------------------------------------------------------------------------

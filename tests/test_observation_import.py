@@ -212,5 +212,15 @@ def test_a_hundred_thousand_row_file_with_one_bad_row_writes_nothing(demo):
 
 
 def test_the_template_matches_what_the_measure_takes(demo):
-    assert template_csv(_ratio_measure(demo)).startswith("period_start,numerator,denominator,note")
-    assert template_csv(_value_measure(demo)).startswith("period_start,value,note")
+    assert template_csv(_ratio_measure(demo)).startswith("\ufeffPeriod start,Numerator,Denominator,Note\n")
+    assert template_csv(_value_measure(demo)).startswith("\ufeffPeriod start,Value,Note\n")
+    # Its headings in words read back as the columns they name.
+    rows = read_observation_file(template_csv(_value_measure(demo)).encode(), "template.csv")
+    assert rows.row(0, named=True) | {"line": 2} == {
+        "line": 2,
+        "period_start": "2026-01-01",
+        "value": "7.5",
+        "numerator": None,
+        "denominator": None,
+        "note": "example row: replace me",
+    }

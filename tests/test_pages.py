@@ -255,7 +255,8 @@ def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
 
     app.multiselect(key="filter-rule").set_value(["orphan_project"]).run()
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Nodes shown"] == str(1 + len(DEMO_BREAKS["orphan_project"]))
+    shown = 1 + len(DEMO_BREAKS["orphan_project"])  # the orphans root and its projects, all drawn
+    assert metrics["Shown in the tree"] == f"{shown} of {shown}"
     assert set(app.dataframe[0].value["Flag"]) == {"Orphan project"}
 
     app.multiselect(key="filter-rule").set_value([]).run()

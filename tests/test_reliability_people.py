@@ -472,7 +472,7 @@ def test_a_poisoned_title_comes_out_prefixed_in_every_downloads_bytes(app_db, mo
     open_screen(app_db, "team", "measures", measure="1")  # the screen a team member lands on
     open_screen(app_db, "lead", "leadership")
     open_screen(app_db, "lead", "leadership", **{"leadership-tab": "Strategies library"})
-    open_screen(app_db, "hub", "network")
+    open_screen(app_db, "hub", "network", **{"network-tab": "Checks by school"})  # a tab runs only when open
     # Each download, and whether a poisoned title heads one of its cells (the tree's flags say "project: <title>").
     expected = {
         "golden-thread-tree-flags.csv": False,
@@ -510,7 +510,9 @@ def test_safe_csv_prefixes_cells_and_header_names_that_start_like_a_formula():
             "kind": pl.Series(["=a", "b", "c", "d", "e", "f", "g", "h"], dtype=pl.Categorical),
         }
     )
-    rows = list(csv.reader(io.StringIO(safe_csv(frame))))
-    assert rows[0] == ["'" + POISON, "number", "kind"]
+    text = safe_csv(frame)
+    assert text.startswith("\ufeff")  # the UTF-8 mark, which a spreadsheet reads and drops
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0] == ["'" + POISON, "Number", "Kind"]
     assert [r[0] for r in rows[1:]] == ["'=1+1", "'+1", "'-x", "'@SUM(A1)", "'\tx", "'\rx", "plain", ""]
     assert rows[1][1] == "-1.5" and rows[1][2] == "'=a"

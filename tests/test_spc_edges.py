@@ -158,3 +158,90 @@ def test_a_numerator_without_its_denominator_is_missing_not_a_proportion():
     assert frame["value"].to_list()[1] is None
     assert frame["ucl"].to_list()[1] is None
     assert abs(frame["cl"][0] - 15 / 150) < 1e-15
+
+
+def test_a_phase_with_no_usable_baseline_value_has_no_centre_line_rather_than_an_error():
+    """A P chart whose second phase starts with a missing subgroup and takes one baseline point: there is
+    nothing to pool, so that phase has no centre line and no limits, and nothing is flagged there."""
+    x = list(range(1, 9))
+    y = [5, 6, 4, 5, None, 6, 5, 4]
+    n = [50, 60, 40, 50, 50, 60, 50, 40]
+    frame = analyse_series(x, y, SpcOptions(chart="p", baseline_points=1, phase_starts=(5,)), n=n)
+    second = frame.filter(frame["phase"] == 2)
+    assert second.select("cl", "lcl", "ucl").null_count().row(0) == (4, 4, 4)
+    assert not second["sigma_signal"].any() and not second["run_signal"].any()
+    assert frame.filter(frame["phase"] == 1)["cl"].to_list() == [5 / 50] * 4
+
+
+def test_a_point_exactly_on_the_mean_is_on_it_as_r_finds_it():
+    """R's mean is correctly rounded (src/main/summary.c sums in long double): mean(c(0.1, 0.2, 0.3)) == 0.2,
+    so 0.2 is on the mean, neither above nor below it, though 0.1 + 0.2 + 0.3 summed in doubles over 3 is not
+    0.2. On the mean, a point breaks a run of one side."""
+    chart, _ = _run([0.1, 0.2, 0.3] * 4, chart="xmr", rules="mdc")
+    assert chart["cl"][0] == 0.2
+    assert chart["relative_to_mean"].to_list() == [-1, 0, 1] * 4
+
+
+def test_every_chart_type_many_series_in_one_call_match_each_alone_in_any_order():
+    """The engine computes all series at once over one flat array: a call with many series of every chart
+    type, phases, exclusions, baselines, missing values and rows in no order gives each series exactly what
+    a call with that series alone gives."""
+    import random
+
+    import polars as pl
+
+    from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse, settings_row
+
+    rng = random.Random(7)
+    rows, settings, alone = [], [], {}
+    for s, (chart, rules) in enumerate(
+        [(c, "anhoej") for c in ("run", "xmr", "p", "p_prime", "u", "u_prime", "c")]
+        + [(c, "mdc") for c in ("xmr", "p", "p_prime", "u", "u_prime", "c")]
+    ):
+        length = rng.choice([1, 2, 5, 11, 12, 24, 40])
+        ratio = chart in ("p", "p_prime", "u", "u_prime")
+        ns = [float(rng.randint(20, 60)) if ratio else None for _ in range(length)]
+        ys = [float(rng.randint(0, 15)) if ratio or chart == "c" else round(rng.gauss(50, 8), 1) for _ in range(length)]
+        ys = [None if rng.random() < 0.1 else y for y in ys]
+        xs = list(range(1, length + 1))
+        options = SpcOptions(
+            chart=chart,
+            rules=rules,
+            baseline_points=rng.choice([None, 6]),
+            phase_starts=tuple(x for x in xs[1:] if rng.random() < 0.08),
+            exclude=tuple(x for x in xs if rng.random() < 0.08),
+            improvement_direction=rng.choice(["increase", "decrease", "neutral"]),
+            multiply=rng.choice([1, 100]),
+        )
+        alone[s] = analyse_series(xs, ys, options, n=ns if ratio else None)
+        settings.append(settings_row(s, options))
+        rows += [
+            {
+                "series": s,
+                "x": x,
+                "y": y,
+                "n": d,
+                "phase_start": x in options.phase_starts,
+                "exclude": x in options.exclude,
+            }
+            for x, y, d in zip(xs, ys, ns)
+        ]
+    rng.shuffle(rows)
+    together = analyse(
+        pl.DataFrame(
+            rows,
+            schema={
+                "series": pl.Int64,
+                "x": pl.Int64,
+                "y": pl.Float64,
+                "n": pl.Float64,
+                "phase_start": pl.Boolean,
+                "exclude": pl.Boolean,
+            },
+        ),
+        pl.DataFrame(settings[::-1], schema=SETTINGS_SCHEMA),
+    )
+    assert together.height == len(rows)
+    for s, expected in alone.items():
+        mine = together.filter(pl.col("series") == s).sort("x").drop("row", "series")
+        assert mine.equals(expected.drop("row", "series")), s

@@ -94,3 +94,44 @@ def test_every_rule_flag_means_special_cause_and_points_outside_limits_are_flagg
     flagged = chart["shift_flag"] | chart["trend_flag"] | chart["two_in_three_flag"] | chart["sigma_signal"]
     assert (flagged == chart["special_cause_flag"]).all()
     assert (chart.filter(pl.col("sigma_signal"))["special_cause_type"].is_in(["Above UCL", "Below LCL"])).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    many=st.lists(
+        st.tuples(
+            st.lists(
+                st.one_of(st.none(), st.integers(min_value=-200, max_value=200).map(lambda v: v / 4)), max_size=30
+            ),
+            st.sampled_from(["run", "xmr", "c"]),
+            st.sampled_from(["anhoej", "mdc"]),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_series_computed_together_are_computed_as_each_alone(many):
+    """One call over many series gives each series what a call with it alone gives."""
+    from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse, settings_row
+
+    rows, settings_rows, alone = [], [], {}
+    for s, (ys, chart, rules) in enumerate(many):
+        if not ys:
+            continue
+        ys = [abs(y) if chart == "c" and y is not None else y for y in ys]
+        options = SpcOptions(chart=chart, rules="anhoej" if chart == "run" else rules)
+        alone[s] = _chart(ys, **{"chart": options.chart, "rules": options.rules})
+        settings_rows.append(settings_row(s, options))
+        rows += [
+            {"series": s, "x": x, "y": y, "n": None, "phase_start": False, "exclude": False}
+            for x, y in enumerate(ys, start=1)
+        ]
+    if not rows:
+        return
+    schema = {"series": pl.Int64, "x": pl.Int64, "y": pl.Float64, "n": pl.Float64}
+    together = analyse(
+        pl.DataFrame(rows, schema=schema | {"phase_start": pl.Boolean, "exclude": pl.Boolean}),
+        pl.DataFrame(settings_rows, schema=SETTINGS_SCHEMA),
+    )
+    for s, expected in alone.items():
+        assert together.filter(pl.col("series") == s).drop("row", "series").equals(expected.drop("row", "series"))

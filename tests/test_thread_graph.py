@@ -36,3 +36,17 @@ def test_a_linked_cycle_traces_up_to_its_aim_and_lists_other_links(demo_db):
     assert thread.filter(pl.col("kind") == "project")["also"].list.len().sum() > 0
     falls = thread.filter(pl.col("node") == "aim:1").row(0, named=True)
     assert "Inpatient falls with harm per 1,000 occupied bed days" in falls["measures"]
+
+
+def test_a_cycle_is_named_by_its_number_and_months_even_where_no_number_was_recorded(demo_db):
+    store = Store(demo_db)
+    rows = store.thread_rows()
+    store.close()
+    labels = build_thread(rows).filter(pl.col("kind") == "PDSA cycle")["label"]
+    assert labels.str.contains(r"^Cycle \d+ · [A-Z][a-z]{2}").all() and labels.n_unique() == labels.len()
+    # A store that keeps no cycle number (or no end date) numbers a project's cycles by when they started.
+    bare = {**rows, "cycles": rows["cycles"].drop("cycle_number", "end_date")}
+    numbered = build_thread(bare).filter(pl.col("kind") == "PDSA cycle")
+    first = rows["cycles"].sort("project_id", "start_date", "id").row(0, named=True)
+    label = numbered.filter(pl.col("entity_id") == first["id"])["label"][0]
+    assert label.startswith(f"Cycle 1 · from {first['start_date']:%b %Y}: {first['title']}")

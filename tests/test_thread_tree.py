@@ -13,6 +13,7 @@ from golden_thread.draw.thread_tree import (
     echarts_options,
     node_details,
     node_icons,
+    tree_drawing,
     tree_view,
     visible_nodes,
 )
@@ -91,13 +92,16 @@ def test_a_node_carries_its_lead_measure_icons_and_flag_count(model):
     falls = next(item for item in view.roots if item["value"] == "aim:1")
     falls_icons = icons.filter(pl.col("node") == "aim:1").row(0, named=True)
     assert falls_icons["measure"].startswith("Inpatient falls with harm")
-    assert f"{{v_{falls_icons['variation_icon']}_{falls_icons['direction']}|}}" in falls["name"]
+    assert f"{{v_{falls_icons['variation_icon']}_{falls_icons['direction']}|}}" in falls["badges"][0]
     rich = echarts_options(view)["series"][0]["label"]["rich"]
     assert f"v_{falls_icons['variation_icon']}_{falls_icons['direction']}" in rich
     overdue = f"pdsa_cycle:{DEMO_BREAKS['pdsa_overdue'][0]}"
     selected = tree_view(thread, flags, icons, TreeFilter(), selected=overdue)
     item = next(i for i in _walk(selected.roots) if i["value"] == overdue)
-    assert "⚑" in item["name"]
+    assert "⚑1" in item["badges"][-1] and item["flag"] == "warning"
+    # Drawn, the icons and the flag lead the box's first line.
+    drawn = next(n for n in echarts_options(selected)["series"][0]["data"] if n.get("value") == overdue)
+    assert drawn["name"].startswith(item["badges"][0])
 
 
 def test_a_team_filter_keeps_only_that_teams_work_and_the_thread_above_it(model):
@@ -134,10 +138,14 @@ def test_a_tree_too_large_to_draw_folds_cycles_then_projects_into_counts(model):
     view = tree_view(thread, flags, icons, TreeFilter(), max_drawn=thread.height - cycles + 5)
     assert view.folded_kinds == ["PDSA cycle"]
     assert not any(i["value"].startswith("pdsa_cycle:") for i in _walk(view.roots))
-    assert any("PDSA cycles)" in i["name"] for i in _walk(view.roots))
+    assert view.total == thread.height  # what the count says there is: folded or not
+    project = next(i for i in _walk(view.roots) if i["folded"].get("PDSA cycle"))
+    opened = tree_view(thread, flags, icons, TreeFilter(), selected=project["value"], max_drawn=thread.height - 5)
+    box = tree_drawing(opened).layout.boxes[project["value"]]
+    assert " ".join(box.note_lines).endswith("7 PDSA cycles not drawn")  # under the project's own title
     smaller = tree_view(thread, flags, icons, TreeFilter(), max_drawn=60)
     assert smaller.folded_kinds == ["PDSA cycle", "project"]
-    assert any("projects)" in i["name"] for i in _walk(smaller.roots))
+    assert any(i["folded"].get("project") for i in _walk(smaller.roots))
 
 
 def test_node_details_give_the_thread_up_to_the_aim_and_the_flags(model):

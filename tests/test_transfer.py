@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def exported(demo_db: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "export"
-    assert main(["export", str(folder), "--db", str(demo_db)]) == 0
+    assert main(["export", str(folder), "--db", str(demo_db), "--with-passwords"]) == 0
     return folder
 
 
@@ -33,7 +33,7 @@ def test_export_then_import_into_an_empty_database_is_lossless(demo_db, exported
         original.close()
         copy.close()
     again = tmp_path / "again"
-    assert main(["export", str(again), "--db", str(target)]) == 0
+    assert main(["export", str(again), "--db", str(target), "--with-passwords"]) == 0
     for table in TABLES:
         assert (again / f"{table}.csv").read_bytes() == (exported / f"{table}.csv").read_bytes(), table
 

@@ -7,33 +7,52 @@ takes a cursor per call, which is DuckDB's documented way to share one connectio
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 
 import polars as pl
 import streamlit as st
 
-from golden_thread.config import default_db_path
+from golden_thread.config import default_db_path, session_length
+from golden_thread.domain import formatting as fmt
 from golden_thread.domain.access import ROLE_TITLES
 from golden_thread.domain.checks import rule_title
 from golden_thread.domain.palette import ICONS
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
-from golden_thread.draw.thread_tree import TreeView, echarts_options, height_for, node_icons
-from golden_thread.errors import Refused
+from golden_thread.draw.thread_tree import CLICK_HANDLER, TreeView, node_icons, tree_drawing
+from golden_thread.errors import Refused, StorageProblem
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
 from golden_thread.services.board import BoardView, board_months, board_view
 from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.mends import PlacedMend, flag_mends
+from golden_thread.storage.accounts import end_sessions, session_account, start_session
 from golden_thread.storage.scope import Scope
 from golden_thread.storage.store import Store
 
 
 @st.cache_resource(show_spinner="Opening the Golden Thread database…")
-def open_store(path: str) -> Store:
+def _opened_store(path: str) -> Store:
     store = Store(path)
     ensure_demo(store)  # a new user's first start shows a living portfolio, not an empty screen
+    return store
+
+
+def open_store(path: str) -> Store:
+    """The database, opened once per process. One that cannot be used (damaged, too new, read-only, a full disk...)
+    is said in one sentence, what is wrong and what to do, instead of a traceback; one DuckDB stopped using after a
+    failed write is opened again."""
+    try:
+        store = _opened_store(path)
+        if not store.usable:
+            store.close()
+            _opened_store.clear()
+            store = _opened_store(path)
+    except StorageProblem as problem:
+        st.error(str(problem), icon=":material/database:")
+        st.stop()
     return store
 
 
@@ -140,9 +159,10 @@ def organisation_picker() -> None:
 def signed_in_caption() -> None:
     user = st.session_state["user"]
     st.caption(f"Signed in as **{plain(user['display_name'])}** · {ROLE_TITLES[user['role']]}")
-    if st.button("Sign out", icon=":material/logout:", key="sign-out"):
+    if st.button("Sign out", icon=":material/logout:", key="sign-out", help="Signs you out in every window"):
         sign_out()
         st.rerun()
+    keep_sign_in_in_browser()
 
 
 @st.cache_data(max_entries=4, show_spinner="Charting every measure…")
@@ -199,20 +219,23 @@ def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
 
 
 def draw_tree(view: TreeView, *, key: str) -> str | None:
-    """Draw a thread tree (SVG, so each label is a real element); returns the node clicked this run, if new."""
+    """Draw a thread tree (SVG, so each label is a real element) at the size its layout needs; returns the node
+    clicked this run, if a new click."""
     from streamlit_echarts import st_echarts  # its component registers only inside a running app
 
+    drawing = tree_drawing(view)
     clicked = st_echarts(
-        echarts_options(view),
-        height=f"{height_for(view)}px",
+        drawing.options,
+        height=f"{drawing.height}px",
+        width=f"{drawing.width}px",
         key=key,
         renderer="svg",
-        events={"click": "function(params) { return params.value; }"},
+        events={"click": CLICK_HANDLER},
     )
     event = (clicked or {}).get("chart_event")
     if event and event != st.session_state.get(f"{key}-clicked"):
         st.session_state[f"{key}-clicked"] = event
-        return event
+        return event.rsplit("@", 1)[0]
     return None
 
 
@@ -225,18 +248,38 @@ DEACTIVATED = (
 )
 
 
+SESSION_ENDED = (
+    "Your sign-in has ended: you signed out in another window, or it reached the end of its working session. "
+    "Sign in again to carry on."
+)
+# The browser's cookie holding the sign-in token, and the session_state keys that hold it on the server.
+SESSION_COOKIE = "golden_thread_session"
+_TOKEN = "_sign-in-token"
+_COOKIE_TO_SET = "_sign-in-cookie-to-set"
+_COOKIE_TO_CLEAR = "_sign-in-cookie-to-clear"
+
+
 def signed_in_user() -> dict | None:
-    """The signed-in person: a local account (session), or a single-sign-on identity that maps to an account.
+    """The signed-in person: this window's session, the browser's sign-in cookie (a reload, a new tab, a shared
+    link), or a single-sign-on identity that maps to an account.
 
     The account is read again on every run, so a change an administrator makes reaches an open session at once:
     a deactivated (or removed) account is signed out with a sentence saying why, and a changed role (or name)
-    replaces the one the session signed in with."""
+    replaces the one the session signed in with. A session signed in with a token is checked too: signing out in
+    another window, or the end of the working session, signs this one out."""
     user = st.session_state.get("user")
     if user:
-        account = open_store(default_db_path()).user(user["username"])
+        db = open_store(default_db_path())
+        account = db.user(user["username"])
         if account is None or not account["active"]:
             st.session_state["signed-out-because"] = DEACTIVATED
             sign_out()
+            _say_why_signed_out()
+            return None
+        token = st.session_state.get(_TOKEN)
+        if token is not None and session_account(db, token) is None:
+            st.session_state["signed-out-because"] = SESSION_ENDED
+            sign_out(everywhere=False)  # a sign-in made since, in another window, carries on
             _say_why_signed_out()
             return None
         current = _session_user(account)
@@ -256,8 +299,20 @@ def signed_in_user() -> dict | None:
             st.session_state["signed-out-because"] = DEACTIVATED
         else:
             st.session_state["sso-unknown"] = str(identity.get("email", ""))
+    elif (token := _browser_token()) and (account := session_account(open_store(default_db_path()), token)):
+        sign_in(account, token=token)
+        return st.session_state["user"]
     _say_why_signed_out()
     return None
+
+
+def _browser_token() -> str | None:
+    """The sign-in token the browser sent when this window connected (a reload or a new tab reconnects)."""
+    try:
+        token = st.context.cookies.get(SESSION_COOKIE)
+    except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
+        return None
+    return token if isinstance(token, str) and token else None
 
 
 def _say_why_signed_out() -> None:
@@ -270,19 +325,52 @@ def _session_user(account: dict) -> dict:
     return {k: account[k] for k in ("username", "display_name", "role")}
 
 
-def sign_in(account: dict) -> None:
+def sign_in(account: dict, *, remember: bool = False, token: str | None = None) -> None:
+    """Sign this window in. ``remember``: a password sign-in, which starts a working session the browser keeps
+    (a reload or a new tab stays signed in); ``token``: the session the browser's cookie named."""
     st.session_state.pop("signed-out-because", None)
+    if remember:
+        token = start_session(open_store(default_db_path()), account["username"], session_length())
+        st.session_state[_COOKIE_TO_SET] = token
+    if token is not None:
+        st.session_state[_TOKEN] = token
     st.session_state["user"] = _session_user(account)
 
 
-def sign_out() -> None:
-    st.session_state.pop("user", None)
+def sign_out(*, everywhere: bool = True) -> None:
+    """Sign the person out: ``everywhere`` (the Sign out button), every working session of theirs ends and this
+    browser forgets its sign-in; else only this window, whose own session has already ended."""
+    user = st.session_state.pop("user", None)
+    token = st.session_state.pop(_TOKEN, None)
+    if user and everywhere:
+        end_sessions(open_store(default_db_path()), user["username"])
+    if everywhere and (token is not None or _browser_token()):
+        st.session_state[_COOKIE_TO_CLEAR] = True
+    st.session_state.pop(_COOKIE_TO_SET, None)
     st.session_state.pop("_scope", None)  # the organisation is resolved afresh for whoever signs in next
     try:
         if st.user.is_logged_in:
             st.logout()
     except Exception:  # noqa: BLE001 - single sign-on not configured
         pass
+
+
+def keep_sign_in_in_browser() -> None:
+    """Hand the browser its sign-in cookie on the first run after signing in, or take it back after signing out.
+
+    Streamlit can read a request's cookies but not set one, so a line of script sets it (HttpOnly is therefore not
+    possible). It holds only a random token; the database holds its hash, its account and its expiry, so the
+    server, not the cookie, decides whether it still signs anyone in."""
+    token = st.session_state.pop(_COOKIE_TO_SET, None)
+    if token is None and not st.session_state.pop(_COOKIE_TO_CLEAR, False):
+        return
+    seconds = int(session_length().total_seconds()) if token else 0
+    cookie = json.dumps(f"{SESSION_COOKIE}={token or ''}; Path=/; Max-Age={seconds}; SameSite=Strict")
+    st.html(
+        "<script>document.cookie = " + cookie + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
+        unsafe_allow_javascript=True,
+        width="content",
+    )
 
 
 def username() -> str:
@@ -348,6 +436,29 @@ def flags_with_mends(db: Store, flags: pl.DataFrame, *, limit: int = 30, show_ru
         st.caption(f"…and {flags.height - limit:,} more; download the list below, or narrow it with the filters.")
 
 
+MESSAGE_ICONS = {
+    "success": ":material/check_circle:",
+    "info": ":material/info:",
+    "warning": ":material/warning:",
+    "error": ":material/error:",
+}
+
+
+def message_area(name: str):
+    """The top of a form's area, where its messages show: the messages remembered for it (``remember_message``) are
+    drawn here once, and a screen writes the errors of this run into the container returned. So a message stays in
+    sight after a save reruns the page, and never inside a panel that may close."""
+    area = st.container()
+    for kind, text in st.session_state.pop(f"_messages-{name}", []):
+        getattr(area, kind)(text, icon=MESSAGE_ICONS[kind])
+    return area
+
+
+def remember_message(name: str, text: str, kind: str = "success") -> None:
+    """A message for the top of the form's area ``name`` on the next run (a save reruns the page), shown once."""
+    st.session_state.setdefault(f"_messages-{name}", []).append((kind, text))
+
+
 def role_may(action: str) -> bool:
     """Whether the signed-in person's role can do ``action`` at all (the store still checks each record's team)."""
     from golden_thread.domain.access import refusal
@@ -374,7 +485,94 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
 
 
+# What would turn a widget's label into markup: emphasis, code, strike-through, maths, a backslash escape, HTML and
+# entities, a link's or directive's bracket, a colour/icon/emoji directive, an autolink, and a block marker at the
+# start of a line (a heading, quote, list item, numbered item, rule or underline). Nothing else needs escaping.
+_LABEL_MARKUP = re.compile(
+    r"(?P<char>[`*~$\[]|\\(?=[!-/:-@\[-`{-~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|<(?=[A-Za-z/!?])|&(?=#?\w+;)"
+    r"|\](?=[(\[:])|:(?=[\w/+-]+[:\[]|//)|(?<=\bwww)\.)"
+    r"|(?P<start>^ {0,3}\d{0,9})(?P<block>(?<=\d)[.)](?=\s|$)|(?<!\d)(?:[#+-](?=\s|$)|>|-(?=(?:\s*-){2,}\s*$)|=(?==*\s*$)))",
+    re.MULTILINE,
+)
+
+
+def label_text(text: object) -> str:
+    """User text made safe for a widget's or metric's label (markdown too, but also the control's accessible
+    name): shown as typed, with only what would make markup escaped, so a screen reader reads the words without
+    stray backslashes ("Ninth-graders on track", where ``plain`` gives "Ninth\\-graders on track")."""
+    return _LABEL_MARKUP.sub(lambda m: "\\" + m["char"] if m["char"] else m["start"] + "\\" + m["block"], str(text))
+
+
 ICON_TEXT = {icon: words.short for icon, words in ICONS.items()}
+
+
+# -- tables as people read them --------------------------------------------------------------------------------------
+
+STYLED_CELLS_LIMIT = 200_000  # pandas' Styler renders every cell in Python; past this the cells are sent as text
+
+
+def show_table(
+    frame: pl.DataFrame,
+    *,
+    numbers: dict[str, int | None] | None = None,
+    percents: dict[str, int | None] | None = None,
+    counts: tuple[str, ...] | list[str] = (),
+    dates: dict[str, str] | None = None,
+    codes: dict[str, str] | None = None,
+    **options,
+) -> object:
+    """``st.dataframe`` of ``frame`` with every cell written as ``domain.formatting`` writes it, while each column
+    keeps its values, so a click on a heading still sorts numbers as numbers and dates as dates.
+
+    ``numbers``: column -> decimal places (None: whole numbers whole, others to two places); ``percents``: column ->
+    places, for values already in percent; ``counts``: whole counts; ``dates``: column -> "day", "month" or
+    "moment"; ``codes``: column -> the field whose words its stored codes take ("rule", "status", "role"…). A column
+    not named is written by its type (a date as its day, a number to two places at most). Missing values are blank.
+    ``options`` go to ``st.dataframe`` (hide_index and width="stretch" unless given). A column given a
+    ``column_config`` (an image, a progress bar) is left to it unless named above."""
+    numbers, percents, dates, codes = numbers or {}, percents or {}, dates or {}, codes or {}
+    configured = set((options.get("column_config") or {}).keys())
+    frame = frame.with_columns(
+        pl.col(name).map_elements(lambda v, f=field: fmt.code_words(v, f), return_dtype=pl.Utf8)
+        for name, field in codes.items()
+        if name in frame.columns
+    )
+    writers: dict[str, object] = {}
+    asked = {*numbers, *percents, *counts, *dates}
+    for name, dtype in frame.schema.items():
+        if name in configured and name not in asked:
+            continue
+        if name in numbers:
+            writers[name] = lambda v, d=numbers[name]: fmt.format_number(v, d, missing="")
+        elif name in percents:
+            writers[name] = lambda v, d=percents[name]: fmt.format_percent(v, d, missing="")
+        elif name in counts:
+            writers[name] = lambda v: fmt.format_count(v, missing="")
+        elif name in dates:
+            writers[name] = fmt.DATE_STYLES[dates[name]]
+        elif dtype == pl.Date:
+            writers[name] = fmt.format_day
+        elif isinstance(dtype, pl.Datetime):
+            writers[name] = fmt.format_moment
+        elif dtype.is_float():
+            writers[name] = lambda v: fmt.format_number(v, missing="")
+    options.setdefault("hide_index", True)
+    options.setdefault("width", "stretch")
+    options.setdefault("placeholder", "")  # a missing value is a blank cell, never "None"
+    if not writers:
+        return st.dataframe(frame, **options)
+    if frame.height * max(len(writers), 1) > STYLED_CELLS_LIMIT:  # too many cells to style: send them as text
+        return st.dataframe(
+            frame.with_columns(
+                pl.col(name).map_elements(write, return_dtype=pl.Utf8, skip_nulls=True)
+                for name, write in writers.items()
+            ),
+            **options,
+        )
+    styled = frame.to_pandas().style.format(
+        {name: (lambda v, w=write: "" if fmt.is_missing(v) else w(v)) for name, write in writers.items()}, na_rep=""
+    )
+    return st.dataframe(styled, **options)
 
 
 # -- the sign-in screen (dashboard.py shows it to anyone not signed in) ----------------------------------------
@@ -385,6 +583,7 @@ LOCKOUT_SECONDS = 30
 
 def sign_in_screen() -> None:
     db = open_store(default_db_path())
+    keep_sign_in_in_browser()  # a browser just signed out forgets its sign-in
     st.title("Golden Thread")
     st.caption("One true picture of whether our improvement work is moving the aims that matter.")
 
@@ -431,7 +630,7 @@ def sign_in_screen() -> None:
                     )
                 else:
                     st.session_state.pop("failed-attempts", None)
-                    sign_in(user)
+                    sign_in(user, remember=True)
                     st.rerun()
 
     if db.setting("demo_mode") == "true":

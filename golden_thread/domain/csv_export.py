@@ -1,4 +1,8 @@
-"""The one CSV writer for every download: a file a spreadsheet opens as data, never as formulas.
+"""The one CSV writer for every download: a file a spreadsheet opens as data, never as formulas, in words.
+
+Every file starts with the UTF-8 byte order mark, so Excel reads it as UTF-8 (without it Excel guesses the PC's
+code page and a "●", "›" or "é" comes out as "â—"). Every file is written as ``formatting.readable_frame`` has it:
+headings and stored codes in words, dates as days, yes/no, whole numbers without ".0", blanks for missing.
 
 A spreadsheet runs a cell that starts with = + - or @ (and some read a leading tab or carriage return the same
 way), so a title typed as ``=HYPERLINK("http://…")`` would become a live link in whoever opens the download. Every
@@ -14,10 +18,13 @@ import re
 
 import polars as pl
 
+from golden_thread.domain.formatting import readable_frame
+
 # What a cell may not start with: a formula's first character, or a tab or carriage return before one.
 FORMULA_START = r"^[=+\-@\t\r]"
 _FORMULA = re.compile(FORMULA_START)
 _TEXT_TYPES = (pl.Utf8, pl.Categorical, pl.Enum)
+BOM = "\ufeff"  # the UTF-8 byte order mark, as text: a download of this text starts with its three bytes
 
 
 def safe_cell(text: str) -> str:
@@ -25,11 +32,13 @@ def safe_cell(text: str) -> str:
     return "'" + text if _FORMULA.match(text) else text
 
 
-def safe_csv(frame: pl.DataFrame) -> str:
-    """CSV for a spreadsheet: every text cell and every header name that starts like a formula (= + - @, tab or
+def safe_csv(frame: pl.DataFrame, decimals: dict[str, int] | None = None) -> str:
+    """CSV for a spreadsheet, starting with the UTF-8 mark and in words (``readable_frame``; ``decimals``: column ->
+    places for its numbers): every text cell and every header name that starts like a formula (= + - @, tab or
     carriage return) is prefixed with ' so a spreadsheet shows it as text instead of running it."""
     if not frame.columns:
-        return ""
+        return BOM
+    frame = readable_frame(frame, decimals)
     text = [name for name, dtype in frame.schema.items() if isinstance(dtype, _TEXT_TYPES)]
     cells = frame.with_columns(
         pl.when(pl.col(name).cast(pl.Utf8).str.contains(FORMULA_START))
@@ -40,7 +49,7 @@ def safe_csv(frame: pl.DataFrame) -> str:
     )
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow([safe_cell(name) for name in frame.columns])
-    return header.getvalue() + cells.write_csv(include_header=False)
+    return BOM + header.getvalue() + cells.write_csv(include_header=False)
 
 
-__all__ = ["FORMULA_START", "safe_cell", "safe_csv"]
+__all__ = ["BOM", "FORMULA_START", "safe_cell", "safe_csv"]

@@ -26,6 +26,7 @@ import polars as pl
 
 from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, FRAMEWORKS, HUB_RUBRIC, LEVERAGE_POINTS
+from golden_thread.domain.vocabulary import HEALTH, Words
 
 Subject = Literal["self", "team"]
 SUBJECT_WORDS = {"self": "Self-assessment (one person)", "team": "Team (each member rates)"}
@@ -1231,21 +1232,25 @@ def _share(part: int, whole: int) -> EvidenceStatus:
     return "evidenced" if part >= whole else "partly"
 
 
-def leverage_evidence(facts: dict, published_months: list[dt.date], today: dt.date) -> dict[str, Evidence]:
-    """What the data can show beside each criterion of the seven leverage points, by item key.
+def leverage_evidence(
+    facts: dict, published_months: list[dt.date], today: dt.date, words: Words = HEALTH
+) -> dict[str, Evidence]:
+    """What the data can show beside each criterion of the seven leverage points, by item key, in the
+    organisation's words (``words``: a trust's board, a school network's leadership team).
 
     ``facts``: counts from ``Store.leadership_evidence_facts``; ``published_months``: the months whose board
     pack was published (``Store.board_snapshots``). Criteria the data cannot speak to say so plainly."""
     f = facts
     aims = f["aims"]
+    board = words.board.singular
     last_year = {m for m in published_months if (today.year - m.year) * 12 + today.month - m.month <= 12}
     latest = max(published_months) if published_months else None
     packs = (
-        f"board report published for {len(last_year)} of the last 12 months (latest {latest:%B %Y})"
+        f"{board} report published for {len(last_year)} of the last 12 months (latest {latest:%B %Y})"
         if latest
-        else "no board report has been published in Golden Thread yet"
+        else f"no {board} report has been published in Golden Thread yet"
     )
-    unseen = "Golden Thread does not record this; rate it from what the board knows."
+    unseen = f"Golden Thread does not record this; rate it from what the {board} knows."
     evidence = {
         "lp1-specific-aims": Evidence(
             _share(f["aims_with_target"], aims),
@@ -1262,8 +1267,8 @@ def leverage_evidence(facts: dict, published_months: list[dt.date], today: dt.da
             "evidenced"
             if last_year and f["aims_adopted"] >= aims > 0
             else ("partly" if latest or f["aims_adopted"] else "missing"),
-            f"{packs[0].upper()}{packs[1:]}; {_of(f['aims_adopted'], aims, 'aims')} have a date the board adopted "
-            "them.",
+            f"{packs[0].upper()}{packs[1:]}; {_of(f['aims_adopted'], aims, 'aims')} have a date the {board} "
+            "adopted them.",
         ),
         "lp1-executive-accountability": Evidence(
             "partly" if f["aims_with_leader"] else "missing",
@@ -1281,7 +1286,7 @@ def leverage_evidence(facts: dict, published_months: list[dt.date], today: dt.da
             f"{f['drivers_with_current_measure']} with data in the last two months ({f['weekly_driver_measures']} "
             "weekly).",
         ),
-        "lp2-committee-review": Evidence("not_visible", f"{unseen} Board reports: {packs}."),
+        "lp2-committee-review": Evidence("not_visible", f"{unseen} {board.capitalize()} reports: {packs}."),
         "lp2-steered-by-measures": Evidence(
             "evidenced" if f["cycles_recent_decided"] else ("partly" if f["cycles_recent"] else "missing"),
             f"{f['cycles_recent']} PDSA cycles started in the last {RECENT_DAYS} days; {f['cycles_recent_decided']} "
@@ -1295,8 +1300,8 @@ def leverage_evidence(facts: dict, published_months: list[dt.date], today: dt.da
         "lp3-great-performers": Evidence("not_visible", unseen),
         "lp3-transparency": Evidence(
             "evidenced" if f["measures"] and f["users"] else "missing",
-            f"All {f['measures']} active measures, their charts and the board report are open to every signed-in "
-            f"account ({f['users']} accounts, {f['board_viewers']} of them board viewers).",
+            f"All {f['measures']} active measures, their charts and the {board} report are open to every "
+            f"signed-in account ({f['users']} accounts, {f['board_viewers']} of them read-only).",
         ),
         "lp4-patients-families-community": Evidence("not_visible", unseen),
         "lp4-executive-team": Evidence(
@@ -1317,7 +1322,7 @@ def leverage_evidence(facts: dict, published_months: list[dt.date], today: dt.da
         "lp6-physician-leaders": Evidence(
             "partly" if f["projects_with_lead"] else "missing",
             f"{_of(f['projects_with_lead'], f['projects'], 'active projects')} name a lead; Golden Thread cannot tell "
-            "which leads are physicians.",
+            f"which leads are {words.practitioner_leader.plural}.",
         ),
         "lp7-improvement-methods": Evidence(
             "partly" if f["cycles_recent"] else "missing",

@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from golden_thread.domain.figures import DEFAULT_LOCALE, check_figures, check_period_starts
+from golden_thread.domain.formatting import format_period
 from golden_thread.domain.observations import ProposedObservation, figure_frame, read_entry, uses_denominator
 
 COLUMNS = ("period_start", "value", "numerator", "denominator", "note")
+# Each column as its heading reads (a heading is read back as its column: "Period start" is period_start).
+COLUMN_WORDS = {name: name.replace("_", " ").capitalize() for name in COLUMNS}
 IDENTIFYING = re.compile(
     r"nhs.?(number|no)|date.?of.?birth|\bdob\b|post.?code|patient.?name|surname|forename|"
     r"first.?name|^name$|hospital.?number|\bmrn\b",
@@ -58,12 +61,61 @@ class ImportPlan:
     def nothing_to_do(self) -> bool:
         return self.ok and self.new.height == 0 and self.changed.height == 0
 
+    def new_preview(self, measure: dict, limit: int = 200) -> pl.DataFrame:
+        """The new periods as the person reads them, before they import: Period ('Nov 2026'), the figures the
+        measure takes (Value, or Numerator and Denominator) as typed, and Note; blanks where nothing is given."""
+        figures = ("numerator", "denominator") if uses_denominator(measure) else ("value",)
+        return self.new.head(limit).select(
+            _period_words(measure),
+            *(
+                pl.col(name).map_elements(_typed, return_dtype=pl.Utf8).fill_null("").alias(name.capitalize())
+                for name in figures
+            ),
+            pl.col("note").fill_null("").alias("Note"),
+        )
+
+    def changes_preview(self, measure: dict, limit: int = 200) -> pl.DataFrame:
+        """Each stored period the file would change, in words: Period, Stored and In the file (the figures:
+        '7.5', or '12 / 240'), and the note stored and in the file when they differ."""
+        ratio = uses_denominator(measure)
+
+        def figures(prefix: str) -> pl.Expr:
+            if ratio:
+                numerator = pl.col(f"{prefix}numerator").map_elements(_typed, return_dtype=pl.Utf8).fill_null("blank")
+                denominator = pl.col(f"{prefix}denominator").map_elements(_typed, return_dtype=pl.Utf8)
+                return pl.concat_str(numerator, pl.lit(" / "), denominator.fill_null("blank"))
+            return pl.col(f"{prefix}value").map_elements(_typed, return_dtype=pl.Utf8).fill_null("blank")
+
+        return self.changed.head(limit).select(
+            _period_words(measure),
+            figures("before_").alias("Stored"),
+            figures("").alias("In the file"),
+            pl.col("before_note").fill_null("").alias("Note stored"),
+            pl.col("note").fill_null("").alias("Note in the file"),
+        )
+
+
+def _typed(number: float | None) -> str | None:
+    """A figure as it was typed, thousands separated and without trailing zeros: 1234.50 -> '1,234.5'."""
+    if number is None:
+        return None
+    return f"{number:,.6f}".rstrip("0").rstrip(".")
+
+
+def _period_words(measure: dict) -> pl.Expr:
+    return (
+        pl.col("period_start")
+        .map_elements(lambda day: format_period(day, measure.get("frequency")), return_dtype=pl.Utf8)
+        .alias("Period")
+    )
+
 
 def template_csv(measure: dict) -> str:
-    """An empty file with the columns this measure takes, and one example row."""
+    """A file with the columns this measure takes, headed in words, and one example row; it starts with the UTF-8
+    mark so Excel opens it cleanly. The headings read back as the columns ("Period start" is period_start)."""
     if uses_denominator(measure):
-        return "period_start,numerator,denominator,note\n2026-01-01,12,240,example row: replace me\n"
-    return "period_start,value,note\n2026-01-01,7.5,example row: replace me\n"
+        return "\ufeffPeriod start,Numerator,Denominator,Note\n2026-01-01,12,240,example row: replace me\n"
+    return "\ufeffPeriod start,Value,Note\n2026-01-01,7.5,example row: replace me\n"
 
 
 def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
@@ -102,10 +154,10 @@ def read_observation_file(content: bytes, filename: str) -> pl.DataFrame:
     if unknown:
         raise ObservationFileError(
             f"{filename}: unknown column(s) {', '.join(unknown)}; "
-            f"expected {', '.join(COLUMNS)} (download the template)."
+            f"expected {', '.join(COLUMN_WORDS.values())} (download the template)."
         )
     if "period_start" not in frame.columns:
-        raise ObservationFileError(f"{filename} has no period_start column (download the template).")
+        raise ObservationFileError(f"{filename} has no “Period start” column (download the template).")
     if frame.height == 0:
         raise ObservationFileError(f"{filename} has a header but no rows.")
     missing = [c for c in COLUMNS if c not in frame.columns]
@@ -155,7 +207,13 @@ def plan_import(
         if entry.problems or period is None:
             continue
         if period in seen:
-            problems.append((row["line"], f"period {period} appears twice in the file (also line {seen[period]})."))
+            problems.append(
+                (
+                    row["line"],
+                    f"the period {format_period(period, measure.get('frequency'))} appears twice in the file "
+                    f"(also line {seen[period]}).",
+                )
+            )
             continue
         seen[period] = row["line"]
     if progress:

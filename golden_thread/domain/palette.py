@@ -1,5 +1,5 @@
 """The one place for what the board, the charts, the tree and the PDF must say and show alike: each Making Data
-Count icon's words and colour, and how a measure's number is written.
+Count icon's words and colour (how a measure's number is written is ``formatting``'s, re-exported here).
 
 Colours are NHS England's Making Data Count palette (DOMAIN Decision 7): improvement blue, concern orange, common
 cause grey, neutral purple. Every screen and document reads its words from here, so a board member sees
@@ -9,6 +9,10 @@ cause grey, neutral purple. Every screen and document reads its words from here,
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+# How a measure's number is written lives with every other formatter; kept importable from here for older callers.
+from golden_thread.domain.formatting import format_number as format_number
+from golden_thread.domain.formatting import format_value as format_value
 
 IMPROVEMENT_BLUE = "#289DE0"
 CONCERN_ORANGE = "#E46C0A"
@@ -81,6 +85,65 @@ VARIATION_ICONS = (
 )
 ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 
+# A run chart has no process limits, so it never speaks of common or special cause: Anhøj's runs analysis reads
+# it as random or non-random variation (DOMAIN §11a: an unusually long run, a shift, or too few crossings of the
+# median; there is no trend rule). Non-random variation is drawn in the neutral purple: a signal that the process
+# changed, the runs analysis not saying for better or worse.
+RUN_SIGNALS: dict[str, IconWords] = {
+    "random_variation": IconWords(
+        "Random variation",
+        "Random variation",
+        "random variation",
+        "Random variation: no signal in the runs analysis",
+        COMMON_CAUSE_GREY,
+    ),
+    "non_random_variation": IconWords(
+        "Non-random variation",
+        "Non-random variation (shift or too few crossings)",
+        "non-random variation: a shift or too few crossings of the median",
+        "Non-random variation: the runs analysis finds a shift or too few crossings of the median",
+        NEUTRAL_PURPLE,
+    ),
+}
+
+# Each special-cause rule as a reader says it (the engine names them as NHSRplotthedots and qicharts2 do).
+RULE_WORDS = {
+    "Above UCL": "above the upper process limit",
+    "Below LCL": "below the lower process limit",
+    "7 Point Trend (Increasing)": "7 points rising in a row",
+    "7 Point Trend (Decreasing)": "7 points falling in a row",
+    "2 in 3 Above CL": "2 of 3 points close to the upper process limit",
+    "2 in 3 Below CL": "2 of 3 points close to the lower process limit",
+    "7 Points Above CL": "7 points in a row above the mean",
+    "7 Points Below CL": "7 points in a row below the mean",
+}
+
+
+def is_run_chart(chart: str | None) -> bool:
+    """A run chart (median, runs analysis) rather than a control chart (mean, process limits)."""
+    return chart == "run"
+
+
+def signal_words(code: str | None) -> IconWords:
+    """A chart point's words, a Making Data Count variation icon or a run chart's random/non-random variation."""
+    return RUN_SIGNALS[code] if code in RUN_SIGNALS else icon_words(code)
+
+
+def variation_words(icon: str | None, chart: str | None = None, run_signal: bool | None = None) -> IconWords:
+    """The latest point's variation in the words of its chart type: a run chart's 'random variation' or
+    'non-random variation' from its runs analysis, a control chart's Making Data Count icon words."""
+    if is_run_chart(chart) and icon is not None:
+        return RUN_SIGNALS["non_random_variation" if run_signal else "random_variation"]
+    return icon_words(icon)
+
+
+def legend_entries(codes) -> list[tuple[str, str]]:
+    """(label, colour) of the point categories a chart uses, in reading order (common cause or random variation
+    first): a legend names what is on the chart, never a category no point has."""
+    present = set(codes)
+    order = (*VARIATION_ICONS, *RUN_SIGNALS)
+    return [(signal_words(code).label, signal_words(code).colour) for code in order if code in present]
+
 
 def icon_words(icon: str | None) -> IconWords:
     """An icon's words; an icon this version does not know is named by its code rather than lost."""
@@ -88,25 +151,3 @@ def icon_words(icon: str | None) -> IconWords:
         return ICONS[icon]
     text = str(icon).replace("_", " ")
     return IconWords(text.capitalize(), text.capitalize(), text, text.capitalize(), COMMON_CAUSE_GREY)
-
-
-def format_number(value: float | None, decimals: int | None) -> str:
-    """A measure's number to its own precision, with thousands separated; an em dash when there is none."""
-    if value is None:
-        return "—"
-    return f"{value:,.{int(decimals) if decimals is not None else 1}f}"
-
-
-def format_value(value: float | None, decimals: int | None, unit: str | None) -> str:
-    """A value as the board reads it: '11.0%', '£393.8k', '0.16 per 1,000 bed days'; an em dash when missing."""
-    if value is None:
-        return "—"
-    number = format_number(value, decimals)
-    unit = (unit or "").strip()
-    if not unit:
-        return number
-    if unit == "%":
-        return f"{number}%"
-    if unit.startswith("£"):
-        return f"£{number}{unit[1:]}"
-    return f"{number} {unit}"

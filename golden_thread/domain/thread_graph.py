@@ -8,6 +8,8 @@ Orphan projects hang under a separate root so they are never silently dropped.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 ORPHANS = "orphans"
@@ -124,21 +126,48 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
         node(ORPHANS, None, "orphans", None, "Projects with no link to any aim", [])
     if any(n["parent"] == RETIRED_LINKS for n in nodes):
         node(RETIRED_LINKS, None, "retired links", None, "Projects linked only into a retired driver diagram", [])
-    for cycle in rows["cycles"].iter_rows(named=True):
+    for cycle in _numbered(rows["cycles"]).iter_rows(named=True):
         project = project_of.get(cycle["project_id"], {})
         decision = cycle["act_decision"] or "no decision yet"
+        # A project's cycles often share most of a title; the number and the months tell them apart.
+        when = month_span(cycle["start_date"], cycle.get("end_date"))
         node(
             f"pdsa_cycle:{cycle['id']}",
             f"project:{cycle['project_id']}",
             "PDSA cycle",
             cycle["id"],
-            f"{cycle['title']} ({decision})",
+            f"Cycle {cycle['cycle_number']}{' · ' + when if when else ''}: {cycle['title']} ({decision})",
             [],
             project.get("team"),
             project.get("division"),
             project.get("status"),
         )
     return pl.DataFrame(nodes, schema=NODE_SCHEMA)
+
+
+def _numbered(cycles: pl.DataFrame) -> pl.DataFrame:
+    """The cycles with a cycle number each: the one recorded, else its place among its project's cycles by start."""
+    if "cycle_number" not in cycles.columns:
+        cycles = cycles.with_columns(pl.lit(None, dtype=pl.Int64).alias("cycle_number"))
+    place = pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("project_id")
+    return (
+        cycles.sort("project_id", "start_date", "id")
+        .with_columns(pl.coalesce(pl.col("cycle_number").cast(pl.Int64), place).alias("cycle_number"))
+        .sort("id")
+    )
+
+
+def month_span(start: dt.date | None, end: dt.date | None) -> str:
+    """The months a cycle ran: "Mar 2026", "Mar–Apr 2026", "Dec 2025–Jan 2026", or "from Mar 2026" while it runs."""
+    if start is None:
+        return ""
+    if end is None:
+        return f"from {start:%b %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%b %Y}"
+    if start.year == end.year:
+        return f"{start:%b}–{end:%b %Y}"
+    return f"{start:%b %Y}–{end:%b %Y}"
 
 
 def path_to_root(thread: pl.DataFrame, node: str) -> list[str]:

@@ -53,6 +53,8 @@ class Words:
     member: Term  # a network's member: a member organisation, a member school
     member_short: Term  # the same, where space is short: a member, a school
     leader: Term  # who answers for an aim locally
+    board: Term  # who oversees the organisation's aims: a trust's board, a school network's leadership team
+    practitioner_leader: Term  # a leader from the front line of the work: a physician leader, a teacher leader
     year: Term  # the year plans and data are counted in
     year_starts_month: int  # the month that year begins in
     break_months: tuple[int, ...] = ()  # months with no data to report (a school's summer break)
@@ -63,6 +65,22 @@ class Words:
         if kind not in by_kind:
             raise ValueError(f"There is no organisation kind “{kind}”; the kinds are {', '.join(by_kind)}.")
         return by_kind[kind]
+
+    def named(self, name: str, kind: str) -> str:
+        """An organisation's name with what it is, for a list of several kinds ("Ward 7 (team)"), unless the name
+        says so already ("Eastbrook High School", not "Eastbrook High School (school)")."""
+        word = self.for_kind(kind).singular
+        return name if word.lower() in name.lower() else f"{name} ({word})"
+
+    def kinds(self, kinds: list[str]) -> str:
+        """The words for the kinds of organisation in a list, largest first, for its label: "Trust, division or
+        team", "Network, school or team"."""
+        order = ("trust", "network", "division", "team")
+        present = [self.for_kind(k).singular for k in order if k in set(kinds)]
+        if not present:
+            return "Organisation"
+        text = present[0] if len(present) == 1 else f"{', '.join(present[:-1])} or {present[-1]}"
+        return text[0].upper() + text[1:]
 
     def year_start(self, day: dt.date) -> dt.date:
         """The first day of the (school or financial) year ``day`` falls in."""
@@ -92,6 +110,8 @@ HEALTH = Words(
     member=Term("member organisation", "member organisations"),
     member_short=Term("member", "members"),
     leader=Term("responsible leader", "responsible leaders"),
+    board=Term("board", "boards"),
+    practitioner_leader=Term("physician leader", "physician leaders"),
     year=Term("financial year", "financial years"),
     year_starts_month=4,  # the NHS financial year runs April to March
 )
@@ -109,6 +129,8 @@ EDUCATION = Words(
     member=Term("member school", "member schools"),
     member_short=Term("school", "schools"),
     leader=Term("principal", "principals"),
+    board=Term("leadership team", "leadership teams"),
+    practitioner_leader=Term("teacher leader", "teacher leaders"),
     year=Term("school year", "school years"),
     year_starts_month=8,  # US school years start in August or September; August keeps September's data in it
     break_months=(7, 8),

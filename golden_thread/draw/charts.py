@@ -1,7 +1,8 @@
 """Chart builders: computed series in, altair charts out. No statistics here; nothing but drawing.
 
 Colours follow Making Data Count (DOMAIN Decision 7): improvement blue, concern orange, common cause
-grey, neutral purple.
+grey, neutral purple. Words follow the chart type: a control chart speaks of common and special cause, a run
+chart (no limits) of random and non-random variation; a legend names only the categories its points have.
 """
 
 from __future__ import annotations
@@ -12,10 +13,19 @@ import functools
 import altair as alt
 import polars as pl
 
-from golden_thread.domain.palette import ICONS, VARIATION_ICONS
+from golden_thread.domain.palette import (
+    COMMON_CAUSE_GREY,
+    ICONS,
+    RULE_WORDS,
+    RUN_SIGNALS,
+    VARIATION_ICONS,
+    is_run_chart,
+    legend_entries,
+)
 
 POINT_COLOURS = {icon: ICONS[icon].colour for icon in VARIATION_ICONS}
-POINT_LABELS = {icon: ICONS[icon].short for icon in VARIATION_ICONS}
+POINT_LABELS = {icon: ICONS[icon].label for icon in VARIATION_ICONS}
+RUN_LABELS = {code: words.label for code, words in RUN_SIGNALS.items()}
 LINE_COLOUR = "#7F7F7F"
 LIMIT_COLOUR = "#231F20"
 TARGET_COLOUR = "#DE1B1B"
@@ -32,6 +42,57 @@ def month_ticks(points: pl.DataFrame, most: int = 12) -> dict:
     return {"interval": "month", "step": step}
 
 
+def chart_type_of(points: pl.DataFrame, chart_type: str | None = None) -> str | None:
+    """The chart type a series is drawn as: the one given, else the ``chart`` column ``analyse`` adds (a board's
+    stored points may not carry it: they are then read as the control charts a board shows)."""
+    if chart_type is not None or "chart" not in points.columns:
+        return chart_type
+    charts = points["chart"].drop_nulls()
+    return charts[0] if charts.len() else None
+
+
+def point_signals(points: pl.DataFrame, chart_type: str | None = None) -> pl.DataFrame:
+    """Each point's category (``signal_code``), its legend words (``signal``) and its tooltip words
+    (``signal_detail``): a control chart's Making Data Count variation and the rule behind a special cause; a run
+    chart's random or non-random variation, from the runs analysis of the point's phase."""
+    if is_run_chart(chart_type_of(points, chart_type)):
+        run_signal = pl.col("run_signal") if "run_signal" in points.columns else pl.lit(None, dtype=pl.Boolean)
+        code = (
+            pl.when(run_signal)
+            .then(pl.lit("non_random_variation"))
+            .when(run_signal.not_())
+            .then(pl.lit("random_variation"))
+        )
+        labelled = points.with_columns(signal_code=code).with_columns(
+            signal=pl.col("signal_code").replace_strict(RUN_LABELS, default=None, return_dtype=pl.Utf8)
+        )
+        return labelled.with_columns(signal_detail=pl.col("signal"))
+    signal = pl.col("point_type").replace_strict(POINT_LABELS, default=POINT_LABELS["common_cause"])
+    rule = pl.col("special_cause_type").replace_strict(RULE_WORDS, default=None, return_dtype=pl.Utf8)
+    return points.with_columns(
+        signal_code=pl.col("point_type").fill_null("common_cause"),
+        signal=signal,
+        signal_detail=pl.coalesce(pl.concat_str(signal, pl.lit(" — "), rule), signal),
+    )
+
+
+def _drawn_codes(data: pl.DataFrame) -> list[str | None]:
+    """The categories of the points drawn: a missing period has no dot, so it puts nothing in the legend."""
+    return data.filter(pl.col("value").is_not_null())["signal_code"].unique(maintain_order=True).to_list()
+
+
+def signal_colour(codes, *, legend: bool) -> alt.Color | dict:
+    """The points' colour: a scale of the categories present only, so the legend lists what the chart shows."""
+    entries = legend_entries(c for c in codes if c is not None)
+    if not entries:  # a run chart without its runs analysis: nothing to say, so no legend
+        return alt.value(COMMON_CAUSE_GREY)
+    return alt.Color(
+        "signal:N",
+        scale=alt.Scale(domain=[label for label, _ in entries], range=[colour for _, colour in entries]),
+        legend=alt.Legend(title=None, orient="bottom", labelLimit=360) if legend else None,
+    )
+
+
 def spc_chart(
     points: pl.DataFrame,
     *,
@@ -42,9 +103,13 @@ def spc_chart(
     height: int = 320,
     show_near_limits: bool = False,
     compact: bool = False,
+    chart_type: str | None = None,
 ) -> alt.LayerChart:
-    """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...)."""
-    data = points.select(
+    """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...).
+
+    ``chart_type``: "run" for a run chart; default the points' ``chart`` column, else a control chart."""
+    run = is_run_chart(chart_type_of(points, chart_type))
+    data = point_signals(points, chart_type).select(
         "x",
         "value",
         "phase",
@@ -53,11 +118,12 @@ def spc_chart(
         "ucl",
         "lcl_95",
         "ucl_95",
-        "point_type",
-        "special_cause_type",
+        "signal_code",
+        "signal",
+        "signal_detail",
         *(c for c in ("n", "y") if c in points.columns),
-    ).with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
-    base = alt.Chart(alt.Data(values=_jsonable(data.to_dicts()))).encode(
+    )
+    base = alt.Chart(alt.Data(values=_jsonable(data.drop("signal_code").to_dicts()))).encode(
         x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=month_ticks(points)))
     )
     y_title = None if compact else (unit or "value")
@@ -65,11 +131,7 @@ def spc_chart(
     line = base.mark_line(color=LINE_COLOUR, strokeWidth=1.5).encode(
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False))
     )
-    colour = alt.Color(
-        "signal:N",
-        scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
-        legend=None if compact else alt.Legend(title=None, orient="bottom"),
-    )
+    colour = signal_colour(_drawn_codes(data), legend=not compact)
     # A compact chart (a board row) keeps the limits, colours and target, and drops what needs room to read.
     dots = base.mark_circle(size=25 if compact else 60, opacity=1).encode(
         y="value:Q",
@@ -85,10 +147,16 @@ def spc_chart(
                 if "n" in data.columns and data["n"].is_not_null().any()
                 else []
             ),
-            alt.Tooltip("special_cause_type:N", title="Signal"),
-            alt.Tooltip("cl:Q", title="Centre", format=",.3~f"),
-            alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),
-            alt.Tooltip("lcl:Q", title="Lower limit", format=",.3~f"),
+            alt.Tooltip("signal_detail:N", title="Variation"),
+            alt.Tooltip("cl:Q", title="Median" if run else "Mean", format=",.3~f"),
+            *(
+                []
+                if run  # a run chart has no process limits
+                else [
+                    alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),
+                    alt.Tooltip("lcl:Q", title="Lower limit", format=",.3~f"),
+                ]
+            ),
         ],
     )
     # Lines step at each phase: one line per phase (detail), drawn as steps between periods.
@@ -138,7 +206,7 @@ def spc_chart(
                 tooltip=tooltip,
             )
         )
-    labels = [] if compact else phase_labels(points)
+    labels = [] if compact else phase_labels(points, centre="median" if run else "mean")
     if labels:
         layers.append(
             alt.Chart(alt.Data(values=_jsonable(labels)))
@@ -154,13 +222,25 @@ def spc_chart(
 MAX_CYCLE_MARKERS = 40
 
 
-def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) -> pl.DataFrame:
-    """Change annotations and PDSA cycles as markers for the time axis (on_date, kind, label, detail)."""
+def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None, before=None) -> pl.DataFrame:
+    """Change annotations and PDSA cycles as markers for the time axis (on_date, kind, label, detail, count).
+
+    The one place the app's charts and the board pack's get their markers from. ``first``: the chart's first
+    period (earlier events are off the chart); ``before``: the end of the chart's last period (a past month's
+    board stops there, and so do its markers). ``count`` is the PDSA cycles a marker stands for (1 each, or a
+    month's when there are too many to draw one by one) and 1 for a change."""
     notes = annotations.select(
-        "on_date", pl.lit("Change").alias("kind"), pl.col("text").alias("label"), pl.lit("").alias("detail")
+        "on_date",
+        pl.lit("Change").alias("kind"),
+        pl.col("text").alias("label"),
+        pl.lit("").alias("detail"),
+        pl.lit(1, dtype=pl.UInt32).alias("count"),
     )
     if first is not None:
         cycles = cycles.filter(pl.col("start_date") >= first)
+    if before is not None:
+        cycles = cycles.filter(pl.col("start_date") < before)
+        notes = notes.filter(pl.col("on_date") < before)
     if cycles.height > MAX_CYCLE_MARKERS:
         tests = (
             cycles.sort("start_date")
@@ -171,6 +251,7 @@ def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) ->
                 pl.lit("PDSA cycle").alias("kind"),
                 pl.concat_str(pl.col("n").cast(pl.Utf8), pl.lit(" PDSA cycles started")).alias("label"),
                 pl.concat_str(pl.lit("e.g. "), pl.col("example")).alias("detail"),
+                pl.col("n").cast(pl.UInt32).alias("count"),
             )
         )
     else:
@@ -181,19 +262,33 @@ def chart_events(annotations: pl.DataFrame, cycles: pl.DataFrame, first=None) ->
             pl.concat_str(
                 pl.lit("Act: "), pl.col("act_decision").fill_null("not yet decided"), pl.lit(" · "), pl.col("project")
             ).alias("detail"),
+            pl.lit(1, dtype=pl.UInt32).alias("count"),
         )
     events = pl.concat([notes, tests]).sort("on_date")
     return events.filter(pl.col("on_date") >= first) if first is not None else events
 
 
-def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, height: int = 150) -> dict:
+def compact_spec(
+    points: pl.DataFrame, *, unit: str, target: float | None, height: int = 150, chart_type: str | None = None
+) -> dict:
     """The compact chart (a board row) as a Vega-Lite spec, built once per shape and refilled per series:
     altair's build and schema check cost a quarter of a second a chart, fifty of which a board cannot wait for."""
-    template = _compact_template(target is not None, height)  # compact charts carry no unit title
-    records = _jsonable(
-        points.select("x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "point_type", "special_cause_type")
-        .with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
-        .to_dicts()
+    run = is_run_chart(chart_type_of(points, chart_type))
+    template = _compact_template(target is not None, height, run)  # compact charts carry no unit title
+    signals = point_signals(points, "run" if run else chart_type).select(
+        "x", "value", "phase", "cl", "lcl", "ucl", "lcl_95", "ucl_95", "signal_code", "signal", "signal_detail"
+    )
+    records = _jsonable(signals.drop("signal_code").to_dicts())
+    entries = legend_entries(c for c in _drawn_codes(signals) if c is not None)
+    colour = (  # as ``signal_colour`` draws it, written out: no altair build per board row
+        {
+            "field": "signal",
+            "type": "nominal",
+            "legend": None,
+            "scale": {"domain": [label for label, _ in entries], "range": [colour for _, colour in entries]},
+        }
+        if entries
+        else {"value": COMMON_CAUSE_GREY}
     )
     ticks = month_ticks(points)  # the template's were worked out for its one-point sample
     layers = []
@@ -206,12 +301,14 @@ def compact_spec(points: pl.DataFrame, *, unit: str, target: float | None, heigh
         x = layer.get("encoding", {}).get("x", {})
         if "axis" in x:
             layer["encoding"] = {**layer["encoding"], "x": {**x, "axis": {**x["axis"], "tickCount": ticks}}}
+        if "color" in layer.get("encoding", {}):  # the template's one sample point coloured only common cause
+            layer["encoding"] = {**layer["encoding"], "color": colour}
         layers.append(layer)
     return {**template, "layer": layers}
 
 
 @functools.lru_cache(maxsize=8)
-def _compact_template(has_target: bool, height: int) -> dict:
+def _compact_template(has_target: bool, height: int, run: bool = False) -> dict:
     sample = pl.DataFrame(
         {
             "x": [dt.date(2000, 1, 1)],
@@ -224,23 +321,27 @@ def _compact_template(has_target: bool, height: int) -> dict:
             "ucl_95": [0.0],
             "point_type": ["common_cause"],
             "special_cause_type": [None],
+            "run_signal": [False],
         },
         schema_overrides={"special_cause_type": pl.Utf8},
     )
-    return spc_chart(sample, target=0.0 if has_target else None, height=height, compact=True).to_dict(validate=False)
+    return spc_chart(
+        sample, target=0.0 if has_target else None, height=height, compact=True, chart_type="run" if run else "xmr"
+    ).to_dict(validate=False)
 
 
-def phase_labels(points: pl.DataFrame, decimals: int = 3) -> list[dict]:
-    """One label per phase at its start: its mean, and from the second phase on how it moved."""
+def phase_labels(points: pl.DataFrame, decimals: int = 3, centre: str = "mean") -> list[dict]:
+    """One label per phase at its start: its centre line (a control chart's mean, a run chart's median), and from
+    the second phase on how it moved."""
     starts = points.filter(pl.col("cl").is_not_null()).group_by("phase", maintain_order=True).first()
     labels, previous = [], None
     for row in starts.iter_rows(named=True):
         value = f"{row['cl']:.{decimals}g}"
         if previous is None:
-            text = f"mean {value}" if starts.height > 1 else ""
+            text = f"{centre} {value}" if starts.height > 1 else ""
         else:
             way = "fell" if row["cl"] < previous else "rose" if row["cl"] > previous else "stayed"
-            text = f"mean {way} from {previous:.{decimals}g} to {value}"
+            text = f"{centre} {way} from {previous:.{decimals}g} to {value}"
         if text:
             labels.append({"x": row["x"], "cl": row["cl"], "label": text})
         previous = row["cl"]

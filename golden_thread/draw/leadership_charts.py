@@ -11,6 +11,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from golden_thread.domain.formatting import format_day, format_number
+
 # https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/
 SELF_COLOUR = "#005EB8"  # NHS blue
 TEAM_COLOUR = "#ED8B00"  # NHS orange
@@ -28,6 +30,19 @@ def _values(frame: pl.DataFrame) -> alt.Data:
             {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()} for row in frame.to_dicts()
         ]
     )
+
+
+def _with_words(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its mean ratings (``score``, to one place) and assessment dates (``assessed_on``) also as the
+    words a tooltip shows, written as every table writes them (``domain.formatting``)."""
+    words = []
+    if "score" in frame.columns:
+        words.append(
+            pl.col("score").map_elements(lambda v: format_number(v, 1), return_dtype=pl.Utf8).alias("score_shown")
+        )
+    if "assessed_on" in frame.columns:
+        words.append(pl.col("assessed_on").map_elements(format_day, return_dtype=pl.Utf8).alias("assessed_shown"))
+    return frame.with_columns(words) if words else frame
 
 
 def radar_chart(geometry: dict[str, pl.DataFrame], *, size: int = 420, title: str = "") -> alt.LayerChart:
@@ -59,7 +74,7 @@ def radar_chart(geometry: dict[str, pl.DataFrame], *, size: int = 420, title: st
             if geometry["labels"].filter(pl.col("align") == align).height
         ]
     )
-    polygons = geometry["polygons"]
+    polygons = _with_words(geometry["polygons"])
     who = [w for w in WHO_COLOURS if w in set(polygons["who"].to_list())] if polygons.height else list(WHO_COLOURS)
     when = [w for w in WHEN_DASH if w in set(polygons["when"].to_list())] if polygons.height else list(WHEN_DASH)
     who_scale = alt.Scale(domain=who, range=[WHO_COLOURS[w] for w in who])
@@ -73,7 +88,7 @@ def radar_chart(geometry: dict[str, pl.DataFrame], *, size: int = 420, title: st
     tooltip = [
         alt.Tooltip("series:N", title="Assessment"),
         alt.Tooltip("spoke:N", title="Action"),
-        alt.Tooltip("score:Q", title="Mean rating", format=".1f"),
+        alt.Tooltip("score_shown:N", title="Mean rating"),
     ]
     lines = (
         alt.Chart(_values(polygons))
@@ -181,7 +196,7 @@ def heatmap_chart(
 def trend_chart(trend: pl.DataFrame, *, max_level: int, height: int = 260) -> alt.Chart:
     """Mean rating per section at each assessment date: one line per section, on the scale's own range."""
     return (
-        alt.Chart(_values(trend))
+        alt.Chart(_values(_with_words(trend)))
         .mark_line(point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=2)
         .encode(
             x=alt.X("assessed_on:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount="month")),
@@ -200,8 +215,8 @@ def trend_chart(trend: pl.DataFrame, *, max_level: int, height: int = 260) -> al
             ),
             tooltip=[
                 alt.Tooltip("section:N", title="Section"),
-                alt.Tooltip("assessed_on:T", title="Assessed", format="%d %b %Y"),
-                alt.Tooltip("score:Q", title="Mean rating", format=".2f"),
+                alt.Tooltip("assessed_shown:N", title="Assessed"),
+                alt.Tooltip("score_shown:N", title="Mean rating"),
             ],
         )
         .properties(height=height)

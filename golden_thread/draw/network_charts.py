@@ -5,7 +5,9 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from golden_thread.draw.charts import POINT_COLOURS, POINT_LABELS
+from golden_thread.domain.formatting import format_month, format_number
+from golden_thread.domain.palette import is_run_chart
+from golden_thread.draw.charts import TARGET_COLOUR, chart_type_of, point_signals, signal_colour
 
 # Each learning state's colour: adopted in Making Data Count's improvement blue, abandoned in common-cause grey.
 STATES: tuple[str, ...] = ("adopted", "adapting", "abandoned", "testing", "not tested")
@@ -26,42 +28,85 @@ def small_multiples_chart(
     columns: int = 3,
     width: int = 170,
     height: int = 120,
+    chart_type: str | None = None,
+    decimals: int | None = None,
+    member_word: str = "Member",
 ) -> alt.FacetChart:
     """One panel per member on a shared scale, so members can be compared at a glance: the values, centre line
-    and process limits, points coloured by Making Data Count signal."""
-    data = points.select(
-        "member", "order", "x", "value", "cl", "lcl", "ucl", "point_type", "special_cause_type"
-    ).with_columns(signal=pl.col("point_type").replace_strict(POINT_LABELS, default="Common cause"))
+    and process limits, points coloured by Making Data Count signal (a run chart's by its runs analysis), and
+    each member's own target.
+
+    A member's target is its points' ``member_target`` column, else their ``target`` (the target of the
+    member's own measure, as the engine carried it); ``target`` is drawn only for points that carry neither.
+    The tooltips write values and targets as every table does (``domain.formatting``), to ``decimals`` places,
+    the measure's own precision."""
+    run = is_run_chart(chart_type_of(points, chart_type))
+    own = next((c for c in ("member_target", "target") if c in points.columns), None)
+    data = (
+        point_signals(points, chart_type)
+        .with_columns(member_target=pl.col(own) if own else pl.lit(target, dtype=pl.Float64))
+        .select(
+            "member",
+            "order",
+            "x",
+            "value",
+            "cl",
+            "lcl",
+            "ucl",
+            "signal_code",
+            "signal",
+            "signal_detail",
+            "member_target",
+        )
+        .with_columns(
+            pl.col("x").map_elements(format_month, return_dtype=pl.Utf8).alias("period"),
+            pl.col("value").map_elements(lambda v: format_number(v, decimals), return_dtype=pl.Utf8).alias("shown"),
+            pl.col("member_target")
+            .map_elements(lambda v: format_number(v, decimals), return_dtype=pl.Utf8)
+            .alias("target_shown"),
+        )
+    )
     base = alt.Chart().encode(x=alt.X("x:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=4)))
-    colour = alt.Color(
-        "signal:N",
-        scale=alt.Scale(domain=list(POINT_LABELS.values()), range=list(POINT_COLOURS.values())),
-        legend=alt.Legend(title=None, orient="bottom"),
+    colour = signal_colour(
+        data.filter(pl.col("value").is_not_null())["signal_code"].unique(maintain_order=True).to_list(), legend=True
     )
     layers = [
         base.mark_line(color="#7F7F7F", strokeWidth=1.2).encode(
             y=alt.Y("value:Q", title=unit or None, scale=alt.Scale(zero=False))
         ),
         base.mark_line(color="#231F20", strokeWidth=1, interpolate="step-after").encode(y="cl:Q"),
-        base.mark_line(color="#231F20", strokeDash=[4, 3], strokeWidth=0.8, interpolate="step-after").encode(y="ucl:Q"),
-        base.mark_line(color="#231F20", strokeDash=[4, 3], strokeWidth=0.8, interpolate="step-after").encode(y="lcl:Q"),
+        *(
+            base.mark_line(color="#231F20", strokeDash=[4, 3], strokeWidth=0.8, interpolate="step-after").encode(
+                y=f"{limit}:Q"
+            )
+            for limit in (() if run else ("ucl", "lcl"))  # a run chart has a median and no process limits
+        ),
         base.mark_circle(size=22, opacity=1).encode(
             y="value:Q",
             color=colour,
             tooltip=[
-                alt.Tooltip("member:N", title="Member"),
-                alt.Tooltip("x:T", title="Period", format="%B %Y"),
-                alt.Tooltip("value:Q", title="Value", format=",.1f"),
-                alt.Tooltip("special_cause_type:N", title="Signal"),
+                alt.Tooltip("member:N", title=member_word),
+                alt.Tooltip("period:N", title="Period"),
+                alt.Tooltip("shown:N", title="Value"),
+                alt.Tooltip("signal_detail:N", title="Variation"),
             ],
         ),
     ]
-    if target is not None:
+    if data["member_target"].is_not_null().any():
+        # One rule per panel at that member's own target (every row of a member carries it; a member without
+        # one gets no line).
         layers.append(
-            alt.Chart().mark_rule(color="#DE1B1B", strokeDash=[6, 3], strokeWidth=1).encode(y=alt.datum(target))
+            alt.Chart()
+            .transform_filter("isValid(datum.member_target)")
+            .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 3], strokeWidth=1)
+            .encode(
+                y=alt.Y("max(member_target):Q"),
+                # every row of a member carries the same words for its target, so this groups nothing apart
+                tooltip=[alt.Tooltip("target_shown:N", title="Target")],
+            )
         )
     return (
-        alt.layer(*layers, data=alt.Data(values=_records(data)))
+        alt.layer(*layers, data=alt.Data(values=_records(data.drop("signal_code"))))
         .properties(height=height, width=width)
         .facet(
             facet=alt.Facet(

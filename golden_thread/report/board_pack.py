@@ -47,10 +47,10 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from golden_thread.domain.alignment import aligned_share_by_division, flags_by_rule
 from golden_thread.domain.checks import rule_title
 from golden_thread.domain.palette import format_value, icon_words
-from golden_thread.draw.charts import chart_png, spc_chart
+from golden_thread.draw.charts import chart_events, chart_png, spc_chart
 from golden_thread.draw.icons import assurance_icon_svg, variation_icon_svg
 from golden_thread.services.board import BoardView, next_month
-from golden_thread.services.board_pack import LeadershipInputs, PackData
+from golden_thread.services.board_pack import ChartNotes, LeadershipInputs, PackData
 
 # -- visual constants (NHS identity colours: https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/) --
 NHS_BLUE = colors.HexColor("#005EB8")
@@ -82,6 +82,7 @@ STATUS_WORDS = {
     "closed": "Closed",
 }
 ERRORS_NAMED = 8  # error-severity breaks name their items in the alignment table, up to this many
+CHANGES_NAMED = 4  # an aim chart's caption names its recorded changes, up to this many
 SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "info": "For information"}
 
 # The legend: every icon the board can show, with its meaning in words (DOMAIN §4.1, Making Data Count).
@@ -406,10 +407,52 @@ def _assurance_image(icon: str | None, size: float = ICON_SIZE) -> Image:
     return _image(_svg_png(assurance_icon_svg(icon)), size, size)
 
 
-def _chart_image(points: pl.DataFrame, unit: str | None, target: float | None) -> Image:
-    chart = spc_chart(points.sort("x"), unit=unit or "", target=target, height=CHART_PIXEL_HEIGHT).properties(
-        width=CHART_PIXEL_WIDTH
+def aim_chart(points: pl.DataFrame, unit: str | None, target: float | None, notes: ChartNotes | None, month: dt.date):
+    """An aim page's chart: the app's aim chart (``spc_chart`` with the markers of ``chart_events``, the same
+    function the screens call), its markers cut at the end of the board's month like its points.
+    Returns (chart, events)."""
+    points = points.sort("x")
+    events = (
+        chart_events(notes.annotations, notes.cycles, first=points["x"].min(), before=next_month(month))
+        if notes is not None and points.height
+        else None
     )
+    chart = spc_chart(points, unit=unit or "", target=target, height=CHART_PIXEL_HEIGHT, annotations=events)
+    return chart.properties(width=CHART_PIXEL_WIDTH), events
+
+
+def _markers_caption(events: pl.DataFrame | None, style: ParagraphStyle) -> Paragraph | None:
+    """The chart's markers in words, so the paper says what the triangles and diamonds along its top are."""
+    if events is None or events.height == 0:
+        return None
+    parts = []
+    changes = events.filter(pl.col("kind") == "Change").sort("on_date")
+    if changes.height:
+        named = "; ".join(
+            f"{row['on_date']:%b %Y}: \u201c{escape(row['label'] or '')}\u201d"
+            for row in changes.head(CHANGES_NAMED).iter_rows(named=True)
+        )
+        more = f"; and {changes.height - CHANGES_NAMED} more" if changes.height > CHANGES_NAMED else ""
+        parts.append(
+            f"triangles mark {changes.height} recorded change{'s' if changes.height != 1 else ''} ({named}{more})"
+        )
+    cycles = events.filter(pl.col("kind") == "PDSA cycle")
+    if cycles.height:
+        count = int(cycles["count"].sum())
+        first, last = cycles["on_date"].min(), cycles["on_date"].max()
+        span = (
+            f"in {first:%b %Y}"
+            if (first.year, first.month) == (last.year, last.month)
+            else (f"between {first:%b %Y} and {last:%b %Y}")
+        )
+        parts.append(
+            f"diamonds mark the {count} PDSA cycle{'s' if count != 1 else ''} of the work this measure watches, "
+            f"started {span}"
+        )
+    return Paragraph("Along the top of the chart, " + "; ".join(parts) + ".", style)
+
+
+def _chart_image(chart) -> Image:
     png = chart_png(chart, scale=CHART_SCALE)
     pixel_width, pixel_height = ImageReader(io.BytesIO(png)).getSize()
     return Image(io.BytesIO(png), width=CONTENT_WIDTH, height=CONTENT_WIDTH * pixel_height / pixel_width)
@@ -609,6 +652,8 @@ def _how_to_read(styles) -> list:
         "<b>The solid black line</b> is the mean; <b>the dashed black lines</b> are the process limits, the range "
         "the process is expected to vary within. A step in the lines marks a new phase after a recorded change.",
         "<b>The red dashed line</b> is the target.",
+        "<b>Blue markers along the top</b>: a triangle marks a recorded change to the process (a dotted line runs "
+        "down from it), a diamond a PDSA cycle started by the work the measure watches, as on the screen.",
         "<b>Measure roles:</b> the <i>outcome</i> measure shows whether the aim is being achieved; <i>key process</i> "
         "measures show whether the changes are happening; <i>balancing</i> measures watch for harm elsewhere.",
     ):
@@ -838,9 +883,14 @@ def _aim_page(styles, data: PackData, view: BoardView, aim: dict, generated_on: 
                 ]
             )
         )
+        chart, events = aim_chart(
+            points, unit, aim["measure_target"], data.chart_notes.get(aim["measure_id"]), view.month
+        )
+        markers = _markers_caption(events, styles["small"])
         story += [
             Paragraph(f"Outcome measure: {escape(aim['measure'] or 'not named')}", styles["h2"]),
-            _chart_image(points, unit, aim["measure_target"]),
+            _chart_image(chart),
+            *([markers] if markers is not None else []),
             Spacer(1, 1.5 * mm),
             icons,
         ]

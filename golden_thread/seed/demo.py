@@ -613,6 +613,10 @@ def _series(rng: np.random.Generator, kind: str, count: int) -> tuple[np.ndarray
         return rng.binomial(denominators.astype(int), 0.7).astype(float), denominators
     if kind == "count":
         return rng.poisson(6, count).astype(float), None
+    if kind == "readmissions_rise":  # discharged sooner, back sooner: what the board's balancing watch is for
+        readmissions = rng.poisson(6, count).astype(float)
+        readmissions[-9:] += 8
+        return readmissions, None
     if kind == "sickness":  # NHS sickness absence runs at about 4–6%
         return np.round(4.8 + rng.normal(0, 0.35, count), 1), None
     raise ValueError(f"no demo pattern called {kind!r}")
@@ -681,7 +685,18 @@ def _add_measures(rows, rng, today, months, drivers_by_aim, project_specs, break
             "los_trend",
             2,
         ),
-        (2, "Readmissions within 30 days (count)", "balancing", "c", "readmissions", 1, "decrease", None, "count", 0),
+        (
+            2,
+            "Readmissions within 30 days (count)",
+            "balancing",
+            "c",
+            "readmissions",
+            1,
+            "decrease",
+            None,
+            "readmissions_rise",
+            0,
+        ),
         (3, "Agency nursing spend (£k)", "outcome", "xmr", "£k", 1, "decrease", 250.0, "agency_spike", 1),
         (3, "Bank shift fill rate (%)", "balancing", "p", "%", 100, "increase", None, "proportion", 1),
         (4, "Staff engagement score (out of 10)", "outcome", "xmr", "score", 1, "increase", 7.2, "engagement", 2),

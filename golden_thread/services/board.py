@@ -13,6 +13,12 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from golden_thread.domain.board_attention import (
+    aims_needing_attention,
+    attention_headline,
+    balancing_watch,
+    matrix_placements,
+)
 from golden_thread.domain.checks import rule_title
 from golden_thread.domain.palette import ICONS, icon_words
 from golden_thread.services.measure_series import measure_charts
@@ -75,6 +81,8 @@ POINT_COLUMNS = {
     "point_type": pl.Utf8,
     "special_cause_type": pl.Utf8,
     "special_cause_flag": pl.Boolean,
+    "chart": pl.Utf8,  # the chart type, so a run chart keeps its own words on the board and in the pack
+    "run_signal": pl.Boolean,
 }
 
 
@@ -344,3 +352,24 @@ ICON_WORDS = {icon: words.sentence for icon, words in ICONS.items() if icon is n
 
 def _icon_words(icon: str | None) -> str:
     return icon_words(icon).sentence
+
+
+@dataclass
+class FrontPage:
+    """What the board's front page says first, from one board view: the balancing-measure watch, the aims needing
+    attention with their reasons, and where every aim sits on the summary matrix."""
+
+    watch: pl.DataFrame
+    needing: pl.DataFrame
+    headline: str
+    placements: pl.DataFrame
+
+
+def front_page(view: BoardView, *, key_measures: bool = False) -> FrontPage:
+    needing = aims_needing_attention(view.aims, view.measures)
+    return FrontPage(
+        watch=balancing_watch(view.aims, view.measures),
+        needing=needing,
+        headline=attention_headline(view.aims, needing),
+        placements=matrix_placements(view.aims, view.measures, key_measures=key_measures),
+    )

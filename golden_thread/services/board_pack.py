@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import polars as pl
@@ -44,13 +44,29 @@ class LeadershipInputs:
 
 
 @dataclass(frozen=True)
+class ChartNotes:
+    """What a measure's chart marks on its time axis, as the app's chart reads it: the change annotations
+    (``Store.annotations``) and the PDSA cycles of the work the measure watches (``Store.pdsa_cycles_for_measure``).
+    ``draw.charts.chart_events`` turns them into the markers, for the screen and the pack alike."""
+
+    annotations: pl.DataFrame
+    cycles: pl.DataFrame
+
+
+def chart_notes(store: Store, measure_id: int) -> ChartNotes:
+    """A measure's change annotations and PDSA cycles, read as the measure and board screens read them."""
+    return ChartNotes(annotations=store.annotations([measure_id]), cycles=store.pdsa_cycles_for_measure(measure_id))
+
+
+@dataclass(frozen=True)
 class PackData:
     """Everything the board pack prints that is not in the ``BoardView``, as it stood on the day it was gathered.
 
     ``organisation`` and ``organisation_kind``: whose pack it is (its title, running header and cover).
     ``aim_projects``: for each aim on the board (by aim id), ``Store.aim_projects``. ``leadership``: the
     leadership practice summary's inputs. ``thread_flags``: the thread's checks on that day, and
-    ``project_alignment``: ``Store.project_alignment()``, the alignment summary's inputs."""
+    ``project_alignment``: ``Store.project_alignment()``, the alignment summary's inputs. ``chart_notes``: by
+    measure id, what each aim's outcome chart marks (its changes and PDSA cycles; none when absent)."""
 
     organisation: str
     organisation_kind: str | None
@@ -58,6 +74,7 @@ class PackData:
     leadership: LeadershipInputs
     thread_flags: pl.DataFrame
     project_alignment: pl.DataFrame
+    chart_notes: Mapping[int, ChartNotes] = field(default_factory=dict)
 
 
 class PackRenderer(Protocol):
@@ -113,8 +130,10 @@ def pack_data(store: Store, view: BoardView, *, thread_flags: pl.DataFrame, gene
 
     ``thread_flags``: the thread's checks on ``generated_on`` (``live_board`` returns them beside the view). The
     contributing projects are read for every aim on ``view``, a published board's included: its counts are
-    frozen, its list of projects is today's (the pack says so)."""
+    frozen, its list of projects is today's (the pack says so), and so are the changes and PDSA cycles its
+    charts mark (the renderer draws those up to the month's end)."""
     _, name, kind = organisation_of(store)
+    charted = view.aims["measure_id"].drop_nulls().unique(maintain_order=True).to_list()
     return PackData(
         organisation=name,
         organisation_kind=kind,
@@ -122,6 +141,7 @@ def pack_data(store: Store, view: BoardView, *, thread_flags: pl.DataFrame, gene
         leadership=leadership_inputs(store, generated_on),
         thread_flags=thread_flags,
         project_alignment=store.project_alignment(),
+        chart_notes={measure_id: chart_notes(store, measure_id) for measure_id in charted},
     )
 
 

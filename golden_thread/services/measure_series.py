@@ -7,6 +7,8 @@ import datetime as dt
 import polars as pl
 
 from golden_thread.domain.csv_export import safe_csv
+from golden_thread.domain.formatting import format_period, icon_name
+from golden_thread.domain.palette import RULE_WORDS
 from golden_thread.spc.engine import SETTINGS_SCHEMA, analyse
 from golden_thread.spc.options import RATIO_CHARTS
 from golden_thread.spc.summary import summarise
@@ -140,20 +142,45 @@ def pooled_observations(member_rows: pl.DataFrame, observations: pl.DataFrame, m
 
 
 def measure_data_csv(measure: dict, points: pl.DataFrame, observations: pl.DataFrame) -> str:
-    """A measure's data as a team would want it back: each period's figures with its chart's lines and signal."""
+    """A measure's data as a team would want it back, in words: each period (a month, or a week by its first day)
+    with its figures as entered and its chart's lines (to the measure's own precision) and signal."""
     charted = points.select(
         pl.col("x").alias("period_start"),
-        pl.col("value").alias("charted_value"),
-        "phase",
-        "cl",
-        "lcl",
-        "ucl",
-        "include",
-        pl.col("special_cause_type").alias("signal"),
-        "point_type",
+        pl.col("value").alias("Charted value"),
+        pl.col("phase").alias("Phase"),
+        pl.col("cl").alias("Centre line"),
+        pl.col("lcl").alias("Lower limit"),
+        pl.col("ucl").alias("Upper limit"),
+        pl.col("include").alias("Included"),
+        pl.col("special_cause_type")
+        .replace_strict(SIGNAL_WORDS, default=pl.col("special_cause_type"), return_dtype=pl.Utf8)
+        .alias("Signal"),
+        pl.col("point_type").map_elements(icon_name, return_dtype=pl.Utf8).alias("Variation"),
     )
-    table = observations.select("period_start", "value", "numerator", "denominator", "note", "status").join(
-        charted, on="period_start", how="left"
+    table = (
+        observations.select("period_start", "value", "numerator", "denominator", "note", "status")
+        .join(charted, on="period_start", how="left")
+        .sort("period_start")
+        .select(
+            pl.lit(measure["name"]).alias("Measure"),
+            pl.col("period_start")
+            .map_elements(lambda day: format_period(day, measure.get("frequency")), return_dtype=pl.Utf8)
+            .alias("Period"),
+            pl.col("value").alias("Value"),
+            pl.col("numerator").alias("Numerator"),
+            pl.col("denominator").alias("Denominator"),
+            pl.col("note").alias("Note"),
+            pl.col("status").alias("Status"),
+            pl.exclude("period_start", "value", "numerator", "denominator", "note", "status"),
+        )
     )
-    table = table.with_columns(pl.lit(measure["name"]).alias("measure")).select("measure", pl.all().exclude("measure"))
-    return safe_csv(table)
+    places = measure.get("decimal_places")
+    decimals = {} if places is None else {c: int(places) for c in NUMBER_COLUMNS}
+    return safe_csv(table, decimals)
+
+
+# The computed lines a measure's data file rounds to the measure's own precision (the figures entered stay as
+# entered, so the file holds exactly what was stored).
+NUMBER_COLUMNS = ("Charted value", "Centre line", "Lower limit", "Upper limit")
+# The engine's names for a special-cause point, as a reader says them ("Common Cause" is no signal at all).
+SIGNAL_WORDS = {"Common Cause": None, **{rule: words[:1].upper() + words[1:] for rule, words in RULE_WORDS.items()}}

@@ -123,15 +123,25 @@ def chart(
 
 def small_multiples(view: NetworkView, uniform_measure_id: int) -> pl.DataFrame:
     """The charted points of every member's report of one uniform measure, each labelled with its member (in
-    the members' order, current members first), for one small-multiples chart with a shared scale."""
+    the members' order, current members first), for one small-multiples chart with a shared scale.
+
+    ``member_target`` is the member's own target, as the members table shows it: for the network aim's outcome
+    measure its local aim's target (on the measure's scale), else its own measure's target."""
     rows = view.member_measures.filter(pl.col("uniform_measure_id") == uniform_measure_id)
+    outcome = view.uniform.filter((pl.col("id") == uniform_measure_id) & (pl.col("measure_type") == "outcome"))
+    local = view.local_aims.select("aim_id", pl.col("target_value").alias("local_target"))
+    rows = rows.join(local, on="aim_id", how="left").with_columns(
+        member_target=pl.coalesce(pl.col("local_target") * pl.col("multiplier"), pl.col("target_value"))
+        if outcome.height
+        else pl.col("target_value")
+    )
     order = {name: k for k, name in enumerate(view.members["member"])}
     points = view.points.filter(pl.col("series").is_in(rows["id"].implode()))
     if points.height == 0:
         return points
     left = view.members.filter(~pl.col("current")).select("member", "left_on")
     labelled = (
-        rows.select(pl.col("id").cast(points["series"].dtype).alias("series"), "member")
+        rows.select(pl.col("id").cast(points["series"].dtype).alias("series"), "member", "member_target")
         .join(left, on="member", how="left")
         .with_columns(
             pl.col("member").replace_strict(order, default=99, return_dtype=pl.Int32).alias("order"),

@@ -1,4 +1,4 @@
-"""Anhoej runs analysis (qicharts2 ``runs.analysis``, DOMAIN §11a), per (series, phase), vectorised.
+"""Anhoej runs analysis (qicharts2 ``runs.analysis``, DOMAIN §11a), per (series, phase), over all series at once.
 
 A phase's included points are compared with its centre line; points on the line and missing values
 are not useful. The phase signals when its longest run is longer than round(log2(n_useful)) + 3
@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import polars as pl
+import numpy as np
 
 from golden_thread.spc.constants import CROSSINGS_QUANTILE, LONGEST_RUN_OFFSET
-
-GROUP = ["group_id"]  # one id per (series, phase), numbered by the engine in sorted order
+from golden_thread.spc.segments import Groups
 
 
 @cache
@@ -36,47 +35,60 @@ def fewest_crossings(n_useful: int) -> int:
     return trials
 
 
+@cache
 def longest_run_limit(n_useful: int) -> int:
     """round(log2(n_useful)) + 3. log2 of an integer is never exactly x.5, so R's rounding rule is moot."""
     return int(math.floor(math.log2(n_useful) + 0.5)) + LONGEST_RUN_OFFSET
 
 
-def runs_analysis(frame: pl.DataFrame) -> pl.DataFrame:
-    """Add n_obs, n_useful, longest_run, longest_run_max, n_crossings, n_crossings_min and run_signal.
+def runs_analysis(groups: Groups, analysed: np.ndarray, include: np.ndarray, side: np.ndarray) -> dict[str, np.ndarray]:
+    """Per group: n_obs, n_useful, longest_run, longest_run_max, n_crossings, n_crossings_min and run_signal.
 
-    Only series under Anhoej rules are analysed (Making Data Count has its own shift and trend rules);
-    others get empty counts and no run signal.
+    Only groups where ``analysed`` holds (series under Anhoej rules; Making Data Count has its own shift and
+    trend rules) are analysed; others get NaN counts and no run signal. ``side`` is each row's side of the
+    centre line (-1, 0 or +1; 0 also where the value or the centre line is missing). Counts are floats with
+    NaN for "none": the engine makes them whole numbers with nulls.
     """
-    included = frame.filter(pl.col("include") & (pl.col("rules") == "anhoej"))
-    n_obs = included.group_by(GROUP).agg(n_obs=pl.len())
+    nothing = np.full(groups.count, np.nan)
+    results = dict.fromkeys(RESULTS, nothing) | {"run_signal": np.zeros(groups.count, dtype=bool)}
+    if not analysed.any():
+        return results
+    counted = include if analysed.all() else include & groups.expand(analysed)
+    useful = counted & (side != 0)
+    # The useful points alone, each group's still contiguous: ``offset`` is where each group's begin.
+    n_useful = groups.counts(useful)
+    sides = side[useful]
+    offset = np.cumsum(n_useful) - n_useful
+    phases = np.flatnonzero(n_useful)  # the groups with at least one useful point
+    run_starts = np.zeros(sides.size, dtype=bool)
+    np.not_equal(sides[1:], sides[:-1], out=run_starts[1:])
+    run_starts[offset[phases]] = True
+    run_length = np.diff(np.append(np.flatnonzero(run_starts), sides.size))
 
-    side = (pl.col("value") - pl.col("cl")).sign()
-    useful = included.with_columns(side=side).filter(pl.col("side").is_not_null() & (pl.col("side") != 0))
-    run_starts = (pl.col("side") != pl.col("side").shift(1)) | (pl.col("group_id") != pl.col("group_id").shift(1))
-    useful = useful.with_columns(run_id=run_starts.fill_null(True).cast(pl.Int32).cum_sum().set_sorted())
-    runs = useful.group_by(GROUP + ["run_id"]).agg(length=pl.len())
-    per_phase = runs.group_by(GROUP).agg(
-        n_useful=pl.col("length").sum(),
-        longest_run=pl.col("length").max(),
-        n_crossings=pl.len() - 1,
-    )
-    distinct = per_phase.select(pl.col("n_useful").unique()).to_series().to_list()
-    thresholds = pl.DataFrame(
-        {
-            "n_useful": distinct,
-            "longest_run_max": [longest_run_limit(n) for n in distinct],
-            "n_crossings_min": [fewest_crossings(n) for n in distinct],
-        },
-        schema={"n_useful": per_phase.schema["n_useful"], "longest_run_max": pl.Int64, "n_crossings_min": pl.Int64},
-    )
-    per_phase = per_phase.join(thresholds, on="n_useful", how="left")
+    runs, longest = nothing.copy(), nothing.copy()
+    longest_max, crossings_min = nothing.copy(), nothing.copy()
+    if phases.size:
+        runs[phases] = np.add.reduceat(run_starts, offset[phases], dtype=np.intp)
+        first_run = np.cumsum(runs[phases]).astype(np.intp) - runs[phases].astype(np.intp)
+        longest[phases] = np.maximum.reduceat(run_length, first_run)
+        # The limits depend on n_useful alone: worked out once per distinct count (np.unique's fixed cost is
+        # more than a few groups' worth of cached look-ups).
+        counts = n_useful[phases]
+        distinct, which = (counts, slice(None)) if counts.size <= 64 else np.unique(counts, return_inverse=True)
+        longest_max[phases] = np.array([longest_run_limit(n) for n in distinct.tolist()], dtype=float)[which]
+        crossings_min[phases] = np.array([fewest_crossings(n) for n in distinct.tolist()], dtype=float)[which]
+    crossings = runs - 1
+    with np.errstate(invalid="ignore"):
+        signal = (longest > longest_max) | (crossings < crossings_min)  # False where NaN
+    return results | {
+        "n_obs": np.where(analysed, groups.counts(counted), np.nan),
+        "n_useful": np.where(analysed, n_useful.astype(float), np.nan),
+        "longest_run": longest,
+        "n_crossings": crossings,
+        "longest_run_max": longest_max,
+        "n_crossings_min": crossings_min,
+        "run_signal": signal,
+    }
 
-    frame = frame.join(n_obs, on=GROUP, how="left").join(per_phase, on=GROUP, how="left")
-    anhoej = pl.col("rules") == "anhoej"
-    return frame.with_columns(
-        n_obs=pl.when(anhoej).then(pl.col("n_obs").fill_null(0)),
-        n_useful=pl.when(anhoej).then(pl.col("n_useful").fill_null(0)),
-        run_signal=(
-            (pl.col("longest_run") > pl.col("longest_run_max")) | (pl.col("n_crossings") < pl.col("n_crossings_min"))
-        ).fill_null(False),
-    )
+
+RESULTS = ("n_obs", "n_useful", "longest_run", "n_crossings", "longest_run_max", "n_crossings_min")

@@ -13,6 +13,9 @@ ChartType = Literal["run", "xmr", "p", "p_prime", "u", "u_prime", "c"]
 RuleSet = Literal["anhoej", "mdc"]
 Direction = Literal["increase", "decrease", "neutral"]
 
+CHARTS: tuple[str, ...] = get_args(ChartType)
+RULE_SETS: tuple[str, ...] = get_args(RuleSet)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
 # Charts whose y is a numerator over a denominator n.
 RATIO_CHARTS = frozenset({"p", "p_prime", "u", "u_prime"})
 PROPORTION_CHARTS = frozenset({"p", "p_prime"})

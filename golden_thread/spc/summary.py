@@ -8,12 +8,15 @@ same fields, so it can never disagree with the icons.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from golden_thread.spc.constants import MDC_SHIFT_POINTS, MIN_POINTS_FOR_LIMITS, MIN_USEFUL_FOR_RUNS
-from golden_thread.spc.mdc import assurance_icon
+from golden_thread.spc.mdc import POINT_TYPES, assurance_icon
+from golden_thread.spc.segments import changes
 
 VARIATION_MEANING = {
     "common_cause": "Common cause variation: no significant change",
@@ -32,65 +35,106 @@ ASSURANCE_MEANING = {
 
 def summarise(analysed: pl.DataFrame, frequency: str = "monthly") -> pl.DataFrame:
     """Summarise every series of ``analyse``'s output (one row per series, in series order)."""
+    frame = analysed if _in_time_order(analysed) else analysed.sort(["series", "x"], maintain_order=True)
+    # Only the points with a value speak for a series (its latest point is its latest value).
+    valued = np.flatnonzero(frame["value"].is_not_null().to_numpy())
+    if valued.size == 0:
+        return pl.DataFrame()
+    series = frame["series"].to_numpy()[valued]
+    phase = frame["phase"].to_numpy()[valued]
+    mdc = (frame["rules"] == "mdc").to_numpy()[valued]
+    kind = frame["point_type"].cast(pl.Enum(POINT_TYPES)).to_physical().to_numpy()[valued]
+    side = frame["relative_to_mean"]
+    no_side = side.is_null().to_numpy()[valued]
+    side = side.fill_null(0).to_numpy()[valued]
+
+    new_series = changes(series)
+    new_phase = new_series | changes(phase)
     # Under Making Data Count rules a missing value ends a run, as it does in NHSRplotthedots (no rule spans
     # an NA row, R/ptd_calculate_point_type.R lines 29-80); Anhoej runs are counted over the values alone
     # (qicharts2 drops NAs before it counts runs, R/helper.functions.R line 5).
-    gap = (pl.col("value").is_null() & (pl.col("rules") == "mdc")).cast(pl.Int32).cum_sum().over("series")
-    valued = analysed.sort(["series", "x"]).with_columns(gap=gap).filter(pl.col("value").is_not_null())
-    valued = valued.with_columns(last_phase=pl.col("phase") == pl.col("phase").max().over("series"))
-    group = ["series", "phase"]
-    runs = group + ["gap"]
-    # Runs of equal point type (for "n points above the mean since ...") and of the same side of the
-    # centre line (for the suggested new phase).
-    for key, name in (("point_type", "type_run"), ("relative_to_mean", "side_run")):
-        valued = valued.with_columns(
-            ((pl.col(key) != pl.col(key).shift(1)).fill_null(True).cast(pl.Int32).cum_sum()).over(runs).alias(name)
-        )
-    valued = valued.with_columns(position=pl.int_range(pl.len()).over(group)).with_columns(
-        type_run_start=pl.col("x").first().over(runs + ["type_run"]),
-        type_run_length=pl.len().over(runs + ["type_run"]),
-        side_run_start=pl.col("x").first().over(runs + ["side_run"]),
-        side_run_length=pl.len().over(runs + ["side_run"]),
-        side_run_offset=pl.col("position").first().over(runs + ["side_run"]),
-        phase_points=pl.len().over(group),
+    after_gap = np.zeros(valued.size, dtype=bool)
+    after_gap[1:] = mdc[1:] & (np.diff(valued) > 1)
+    new_stretch = new_phase | after_gap
+    # Runs of equal point type (for "n points above the mean since ...") and of the same side of the centre
+    # line (for the suggested new phase); a point with no side is a run of its own.
+    type_run = _Runs(changes(kind, new_stretch))
+    lone = no_side.copy()
+    lone[1:] |= no_side[:-1]
+    side_run = _Runs(changes(side, new_stretch) | lone)
+    phase_start = np.maximum.accumulate(np.where(new_phase, np.arange(valued.size), 0))
+    phase_points = _Runs(new_phase).length
+
+    series_rows = np.flatnonzero(new_series)
+    last = np.append(series_rows[1:], valued.size) - 1  # each series' latest point
+    last_phase = phase == np.repeat(
+        np.maximum.reduceat(phase, series_rows), np.diff(np.append(series_rows, valued.size))
     )
-    sustained = (
-        pl.when(pl.col("rules") == "mdc").then(pl.lit(MDC_SHIFT_POINTS)).otherwise(pl.col("longest_run_max") + 1)
-    )
+    # As long a run as signals: Making Data Count's shift, or one longer than the Anhoej limit (NaN: none).
+    sustained = np.where(mdc, MDC_SHIFT_POINTS, frame["longest_run_max"].to_numpy()[valued] + 1)
     # A sustained run on one side that starts after the phase began suggests the process has moved.
-    candidate = (
-        pl.col("last_phase")
-        & (pl.col("relative_to_mean") != 0)
-        & (pl.col("side_run_length") >= sustained)
-        & (pl.col("side_run_offset") > 0)
+    with np.errstate(invalid="ignore"):
+        candidate = (
+            last_phase & ~no_side & (side != 0) & (side_run.length >= sustained) & (side_run.start > phase_start)
+        )
+    suggestion = np.full(series_rows.size, -1)
+    if candidate.any():
+        found = np.flatnonzero(candidate)
+        owner = np.searchsorted(series_rows, found, side="right") - 1
+        suggestion[owner] = side_run.start[found]  # the latest candidate of each series wins
+
+    x = frame["x"].gather(pl.Series(valued, dtype=pl.UInt32))
+    latest = frame[valued[last]].select(
+        "series",
+        "chart",
+        "rules",
+        "direction",
+        "target",
+        "x",
+        "value",
+        "cl",
+        "lcl",
+        "ucl",
+        "point_type",
+        "special_cause_type",
+        "run_signal",
+        "n_useful",
+        "short_group_warning",
+        "phase",
     )
-    suggestions = valued.filter(candidate).group_by("series").agg(suggested_phase_start=pl.col("side_run_start").last())
-    latest = valued.group_by("series", maintain_order=True).agg(
-        pl.col(
-            "chart",
-            "rules",
-            "direction",
-            "target",
-            "x",
-            "value",
-            "cl",
-            "lcl",
-            "ucl",
-            "point_type",
-            "special_cause_type",
-            "type_run_start",
-            "type_run_length",
-            "run_signal",
-            "n_useful",
-            "short_group_warning",
-            "phase",
-            "phase_points",
-        ).last(),
-        points=pl.len(),
-    )
-    latest = latest.join(suggestions, on="series", how="left").sort("series")
-    rows = [_summary_row(row, frequency) for row in latest.iter_rows(named=True)]
-    return pl.DataFrame(rows, infer_schema_length=None)
+    suggested = x.gather(np.maximum(suggestion, 0)).to_list()
+    extra = {
+        "type_run_start": x.gather(type_run.start[last]).to_list(),
+        "type_run_length": type_run.length[last].tolist(),
+        "phase_points": phase_points[last].tolist(),
+        "suggested_phase_start": [start if i >= 0 else None for start, i in zip(suggested, suggestion.tolist())],
+    }
+    summaries = [
+        _summary_row(row | {key: values[i] for key, values in extra.items()}, frequency)
+        for i, row in enumerate(latest.iter_rows(named=True))
+    ]
+    return pl.DataFrame(summaries, infer_schema_length=None)
+
+
+class _Runs:
+    """Runs of a flat array: for each row, the index of its run's first row and the run's length."""
+
+    def __init__(self, starts: np.ndarray) -> None:
+        first = np.flatnonzero(starts)
+        lengths = np.diff(np.append(first, starts.size))
+        self.start = np.repeat(first, lengths)
+        self.length = np.repeat(lengths, lengths)
+
+
+def _in_time_order(frame: pl.DataFrame) -> bool:
+    """Whether the rows are sorted by series and then x (as ``analyse`` returns points given in that order)."""
+    series = frame["series"].to_numpy()
+    x = frame["x"]
+    if x.null_count() or not (x.dtype.is_numeric() or x.dtype.is_temporal()):
+        return False
+    x = x.to_physical().to_numpy()
+    step = series[1:] - series[:-1]
+    return bool(((step > 0) | ((step == 0) & (x[1:] > x[:-1]))).all())
 
 
 def _summary_row(row: dict[str, Any], frequency: str) -> dict[str, Any]:
@@ -120,6 +164,7 @@ def _summary_row(row: dict[str, Any], frequency: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)  # a page names the same few months over and over
 def describe_period(x: Any, frequency: str = "monthly") -> str:
     if isinstance(x, dt.date):
         return x.strftime("%B %Y") if frequency == "monthly" else f"the week of {x.day} {x.strftime('%b %Y')}"

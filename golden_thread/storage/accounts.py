@@ -1,4 +1,6 @@
-"""Accounts the machine's operator writes: the command line (``golden-thread users``) acts as nobody signed in.
+"""Accounts the machine's operator writes, and the sign-in sessions that keep a person signed in.
+
+The command line (``golden-thread users``) acts as nobody signed in.
 
 Every other account change goes through ``Store.save_user``, which is ``@guarded`` by the signed-in administrator
 making it. The operator of the machine is not a signed-in person: on a new database there is nobody to sign in
@@ -9,6 +11,10 @@ in the same transaction under the name ``OPERATOR``, and adds the operator's own
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
 
 import polars as pl
 
@@ -82,3 +88,77 @@ def top_organisation(organisations: pl.DataFrame, organisation_id: int) -> int:
             break
         current = rows[current["parent_id"]]
     return current["id"]
+
+
+# -- sign-in sessions (migration 10) ---------------------------------------------------------------------------
+#
+# A sign-in lasts a working session: the browser keeps a random token (256 bits, so it cannot be guessed) and the
+# database only its SHA-256, so a copy of the database signs nobody in. A token signs its account in while it is
+# unexpired, unrevoked and the account active. These writes are not the organisation's data: they take the write
+# lock but do not bump the data version, so signing in leaves every cached chart and board as it was.
+
+EXPIRED_SESSIONS_KEPT = dt.timedelta(days=30)  # ended sessions are forgotten after a month
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _write(store, sql: str, params: list) -> int:
+    """One statement in its own transaction, outside the data version (see above); returns rows changed."""
+    everything = store.everything()
+    with everything._write_lock:
+        cursor = everything._connection.cursor()
+        try:
+            changed = cursor.execute(sql, params).fetchall()
+        finally:
+            cursor.close()
+    return int(changed[0][0]) if changed and changed[0] and changed[0][0] is not None else 0
+
+
+def start_session(store, username: str, length: dt.timedelta, *, now: dt.datetime | None = None) -> str:
+    """A new sign-in session for an account: returns the token to give the browser (it is never stored)."""
+    if length <= dt.timedelta(0):
+        raise Refused("A sign-in session must last some time.")
+    now = now or _now()
+    token = secrets.token_urlsafe(32)
+    _write(store, "DELETE FROM sign_in_session WHERE expires_at < ?", [now - EXPIRED_SESSIONS_KEPT])
+    _write(
+        store,
+        "INSERT INTO sign_in_session (token_hash, username, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        [_digest(token), username, now, now + length],
+    )
+    return token
+
+
+def session_account(store, token: str | None, *, now: dt.datetime | None = None) -> dict | None:
+    """The account a token signs in: None for no token, an unknown, expired or revoked one, or an account that is
+    no longer active (the caller shows the sign-in screen, without saying which)."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    frame = store.everything()._query(
+        "SELECT u.* FROM sign_in_session s JOIN app_user u ON u.username = s.username "
+        "WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND u.active",
+        [_digest(token), now or _now()],
+    )
+    return frame.row(0, named=True) if frame.height else None
+
+
+def end_sessions(store, username: str, *, now: dt.datetime | None = None) -> int:
+    """Sign an account out everywhere: every session of it ends now. Returns how many were still open."""
+    return _write(
+        store,
+        "UPDATE sign_in_session SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+        [now or _now(), username],
+    )
+
+
+def end_sessions_in(cursor, username: str) -> None:
+    """``end_sessions`` inside a write's own transaction (deactivating an account, giving it a new password)."""
+    cursor.execute(
+        "UPDATE sign_in_session SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL", [_now(), username]
+    )

@@ -9,21 +9,31 @@ DuckDB lets one process at a time open a file read-write, and no other process m
 then. So ``golden-thread backup`` works on a file no running app holds; in the app's own process use
 ``backup_store`` (same snapshot, on the store's connection).
 
-Restore trusts nothing in the folder until every file's hash matches the manifest. It builds the
-schema with this app's own migrations (never SQL read from the backup), up to the backup's schema
-version, loads every table in one transaction into a new file beside the target, checks the row
-counts, upgrades the file to the current schema, and only then swaps it into place with an atomic
-rename: a restore that fails at any step leaves the target exactly as it was.
+A backup is written whole or not at all (a hidden folder beside it, renamed into place), owner-only (the folder
+0o700, its files 0o600: they hold the password hashes), and its manifest is signed: an HMAC-SHA256 with a key kept
+outside every backup, beside the database (``golden-thread-backup.key``, created 0o600 by the first backup; or the
+file ``GOLDEN_THREAD_BACKUP_KEY`` names). Whoever can read that key can already read and change the database itself,
+so it adds no new secret to guard; whoever can only reach the backups cannot forge a backup the key vouches for.
+
+Restore trusts nothing in the folder until every file's hash matches the manifest and the manifest's signature
+matches the key. A backup the key does not vouch for (altered, unsigned, or made where another key lives) is refused,
+unless the restorer leaves its accounts and sign-ins out (``without_accounts``): an altered backup can then change
+figures but never let anyone in. Restore builds the schema with this app's own migrations (never SQL read from the
+backup), up to the backup's schema version, loads every table in one transaction into a hidden file beside the
+target, checks the row counts, upgrades the file to the current schema, and only then swaps it into place with an
+atomic rename: a restore that fails at any step leaves the target exactly as it was, and what a killed one leaves
+behind is removed on the next start (``files.remove_stale_scratch``). A restore never turns a file that is not a
+Golden Thread database (a .csv, .json or .parquet file, another program's database) into one without ``replace``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
-import re
-import uuid
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,8 +41,16 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
+from golden_thread.errors import StorageProblem
+from golden_thread.storage.files import (
+    OWNER_ONLY_FILE,
+    not_written,
+    remove_stale_scratch,
+    scratch_path,
+    write_folder_whole,
+)
+from golden_thread.storage.opening import DATA_SUFFIXES, NO_DOWNLOADS, disk_problem, open_database, why_not_opened
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
-from golden_thread.storage.store import NO_DOWNLOADS
 
 if TYPE_CHECKING:
     from golden_thread.storage.store import Store
@@ -50,8 +68,91 @@ _TABLES_SQL = (
 )
 
 
-class BackupError(RuntimeError):
+# The key that signs every manifest: this file beside the database, or the file this variable names.
+KEY_VARIABLE = "GOLDEN_THREAD_BACKUP_KEY"
+KEY_FILE = "golden-thread-backup.key"
+# What lets a person sign in: left out of a restore whose backup the key does not vouch for. A new table holding
+# credentials or sign-ins belongs here.
+ACCOUNT_TABLES = ("app_user", "sign_in_session")
+
+
+class BackupError(StorageProblem):
     """A backup or restore that was not made, in words a user can act on; nothing was changed."""
+
+
+def backup_key_path(db_path: str | Path) -> Path:
+    """Where the key that signs (and checks) the backups of ``db_path`` is kept."""
+    named = os.environ.get(KEY_VARIABLE, "").strip()
+    return Path(named) if named else Path(os.path.abspath(db_path)).parent / KEY_FILE
+
+
+def _read_key(path: Path, *, create: bool) -> bytes | None:
+    """The signing key in ``path`` (64 hexadecimal characters); made, owner-only, when ``create`` and absent."""
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        if not create:
+            return None
+        key = secrets.token_bytes(32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY_FILE)
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write(key.hex() + "\n")
+        except FileExistsError:  # another backup made it a moment ago: use that one
+            return _read_key(path, create=False)
+        except OSError as error:
+            raise BackupError(
+                f"The backup key {path} cannot be created ({error.strerror or error}); set {KEY_VARIABLE} to a "
+                "key file in a place you can write, then back up again. Nothing was written."
+            ) from None
+        return key
+    except (OSError, UnicodeDecodeError) as error:
+        raise BackupError(f"The backup key {path} cannot be read ({error}); nothing was done.") from None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise BackupError(
+            f"{path} is not a Golden Thread backup key (64 hexadecimal characters); put the right key there, or "
+            f"name it with {KEY_VARIABLE}. Nothing was done."
+        )
+    return key
+
+
+def _key_id(key: bytes) -> str:
+    return hashlib.sha256(b"golden-thread-backup-key" + key).hexdigest()[:12]
+
+
+def _signed_bytes(manifest: dict) -> bytes:
+    unsigned = {k: v for k, v in manifest.items() if k != "signature"}
+    return json.dumps(unsigned, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sign_manifest(manifest: dict, key: bytes) -> dict:
+    """The manifest with its signature: an HMAC-SHA256 of everything else in it (so of every file's hash)."""
+    value = hmac.new(key, _signed_bytes(manifest), hashlib.sha256).hexdigest()
+    return {**manifest, "signature": {"algorithm": "HMAC-SHA256", "key_id": _key_id(key), "value": value}}
+
+
+def _signature_doubt(manifest: dict, key_path: Path) -> str | None:
+    """Why the key at ``key_path`` does not vouch for the manifest, in words; None when it does."""
+    signature = manifest.get("signature")
+    if not isinstance(signature, dict) or not isinstance(signature.get("value"), str):
+        return "This backup's manifest is not signed (it was made before Golden Thread signed its backups)"
+    key = _read_key(key_path, create=False)
+    if key is None:
+        return f"There is no backup key at {key_path} to check this backup's signature with"
+    if signature.get("key_id") != _key_id(key):
+        return (
+            f"This backup was signed with another key (key {signature.get('key_id')}) than the one at {key_path} "
+            f"(key {_key_id(key)})"
+        )
+    expected = hmac.new(key, _signed_bytes(manifest), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, signature["value"]):
+        return "This backup's manifest was changed after the backup was made (its signature does not match)"
+    return None
 
 
 # -- backup ----------------------------------------------------------------------------------------
@@ -60,14 +161,14 @@ class BackupError(RuntimeError):
 def backup_database(db_path: str | Path, directory: str | Path) -> dict:
     """Back up the database file at ``db_path`` into ``directory`` (new or empty); returns the manifest."""
     db_path = Path(db_path)
-    if not db_path.is_file():
+    if not db_path.exists():
         raise BackupError(f"{db_path} does not exist; there is nothing to back up.")
+    try:  # read-only, and refusing what is damaged or not a Golden Thread database, in one sentence
+        connection = open_database(str(db_path), read_only=True, purpose="back it up")
+    except StorageProblem as problem:
+        raise BackupError(str(problem)) from None
     try:
-        connection = duckdb.connect(str(db_path), read_only=True, config=NO_DOWNLOADS)
-    except duckdb.Error as error:
-        raise BackupError(_open_failure(db_path, error, "back it up")) from None
-    try:
-        return _write_backup(connection, directory, source=str(db_path))
+        return _write_backup(connection, directory, source=str(db_path), key_path=backup_key_path(db_path))
     finally:
         connection.close()
 
@@ -76,10 +177,15 @@ def backup_store(store: Store, directory: str | Path) -> dict:
     """Back up an open store (e.g. from the running app) without stopping it; returns the manifest."""
     # The store has no public way to hand out a cursor; a cursor of its connection is its own
     # transaction context, so the snapshot below does not interfere with the app's writes.
-    return _write_backup(store._connection, directory, source=store.path)  # noqa: SLF001
+    return _write_backup(
+        store._connection,  # noqa: SLF001
+        directory,
+        source=store.path,
+        key_path=backup_key_path(store.path),
+    )
 
 
-def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str) -> dict:
+def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str, key_path: Path) -> dict:
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise BackupError(f"{directory} is a file; give a folder for the backup.")
@@ -87,28 +193,30 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
         raise BackupError(
             f"{directory} is not empty; back up into a new or empty folder so that no earlier backup is overwritten."
         )
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    cursor = connection.cursor()
-    try:
-        cursor.execute("BEGIN TRANSACTION")  # one snapshot for every table
-        tables = [row[0] for row in cursor.execute(_TABLES_SQL).fetchall()]
-        if "schema_version" not in tables:
-            raise BackupError(f"{source} is not a Golden Thread database (it has no schema_version table).")
-        version = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-        entries = {}
-        for table in _dependency_order(cursor, tables):
-            data = cursor.sql(f'SELECT * FROM "{table}" ORDER BY ALL').to_arrow_table()
-            path = directory / f"{table}.parquet"
-            written.append(path)
-            pq.write_table(data, path)
-            entries[table] = {
-                "file": path.name,
-                "rows": data.num_rows,
-                "columns": data.column_names,
-                "sha256": _sha256(path),
-            }
-        cursor.execute("ROLLBACK")
+    key = _read_key(key_path, create=True)
+
+    def fill(folder: Path) -> dict:
+        cursor = connection.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")  # one snapshot for every table
+            tables = [row[0] for row in cursor.execute(_TABLES_SQL).fetchall()]
+            if "schema_version" not in tables:
+                raise BackupError(f"{source} is not a Golden Thread database (it has no schema_version table).")
+            version = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            entries = {}
+            for table in _dependency_order(cursor, tables):
+                data = cursor.sql(f'SELECT * FROM "{table}" ORDER BY ALL').to_arrow_table()
+                path = folder / f"{table}.parquet"
+                pq.write_table(data, path)
+                entries[table] = {
+                    "file": path.name,
+                    "rows": data.num_rows,
+                    "columns": data.column_names,
+                    "sha256": _sha256(path),
+                }
+            cursor.execute("ROLLBACK")
+        finally:
+            cursor.close()
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -117,16 +225,16 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
             "source": source,
             "tables": entries,
         }
-        manifest_path = directory / MANIFEST
-        written.append(manifest_path)
-        manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        manifest = sign_manifest(manifest, key)
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         return manifest
-    except BaseException:
-        for path in written:  # a backup without its manifest would only mislead
-            path.unlink(missing_ok=True)
+
+    try:
+        return write_folder_whole(directory, fill, "the backup")
+    except BackupError:
         raise
-    finally:
-        cursor.close()
+    except StorageProblem as problem:
+        raise BackupError(str(problem)) from None
 
 
 # -- restore ---------------------------------------------------------------------------------------
@@ -184,19 +292,43 @@ def read_manifest(directory: str | Path) -> dict:
     return manifest
 
 
-def restore_database(directory: str | Path, db_path: str | Path, *, replace: bool = False) -> dict[str, int]:
+def restore_database(
+    directory: str | Path,
+    db_path: str | Path,
+    *,
+    replace: bool = False,
+    without_accounts: bool = False,
+    key_path: str | Path | None = None,
+) -> dict[str, int]:
     """Restore the backup in ``directory`` to the file ``db_path``; returns rows restored per table.
 
-    Refuses a target that holds data unless ``replace``. Either the whole backup lands or the target is
+    Refuses a target that holds data, or is not a Golden Thread database, unless ``replace``; refuses a backup the
+    key at ``key_path`` (default ``backup_key_path(db_path)``) does not vouch for, unless ``without_accounts`` (then
+    the accounts and sign-ins of ``ACCOUNT_TABLES`` are left out). Either the whole backup lands or the target is
     left as it was.
     """
     directory, db_path = Path(directory), Path(db_path)
     manifest = read_manifest(directory)
+    key_path = Path(key_path) if key_path else backup_key_path(db_path)
+    doubt = None if without_accounts else _signature_doubt(manifest, key_path)
+    if doubt:
+        raise BackupError(
+            f"{doubt}, so the accounts in it cannot be trusted. Put the key of the Golden Thread that made it at "
+            f"{key_path} (or name it with {KEY_VARIABLE}), or restore with --without-accounts to restore everything "
+            "but the accounts and sign-ins (then add an administrator with golden-thread users add). "
+            "Nothing was restored."
+        )
     _check_target(db_path, replace)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    scratch = db_path.with_name(f".{db_path.name}.restore-{uuid.uuid4().hex[:12]}")
     try:
-        counts = _build(directory, manifest, scratch)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BackupError(
+            f"{db_path.parent} cannot be created ({error.strerror or error}); nothing was restored."
+        ) from None
+    remove_stale_scratch(db_path)
+    scratch = scratch_path(db_path, "restore")
+    try:
+        counts = _build(directory, manifest, scratch, leave_out=ACCOUNT_TABLES if without_accounts else ())
         _open_with_store(scratch)  # brings an older backup up to this app's schema
         if Path(f"{scratch}.wal").exists():
             raise BackupError("the restored database did not close cleanly; nothing was restored.")
@@ -206,8 +338,17 @@ def restore_database(directory: str | Path, db_path: str | Path, *, replace: boo
         # Opening the target above checkpointed any WAL of a real database; what is left belongs to a
         # file that was not one, and must not be replayed onto the restored database.
         Path(f"{db_path}.wal").unlink(missing_ok=True)
+        if db_path.exists():  # the replaced file's owner-only (or shared) permissions stay as they were
+            os.chmod(scratch, db_path.stat().st_mode & 0o777)
         os.replace(scratch, db_path)
         _fsync_directory(db_path.parent)
+    except OSError as error:
+        raise BackupError(not_written(error, db_path, "the restored database")) from None
+    except duckdb.Error as error:  # the disk filled up (or refused a write) while the scratch file was built
+        why = disk_problem(str(error), db_path)
+        raise BackupError(
+            why or f"The backup could not be restored ({_first_line(error)}). Nothing was restored."
+        ) from None
     finally:
         for leftover in (scratch, Path(f"{scratch}.wal")):
             leftover.unlink(missing_ok=True)
@@ -215,27 +356,50 @@ def restore_database(directory: str | Path, db_path: str | Path, *, replace: boo
 
 
 def _check_target(db_path: Path, replace: bool) -> None:
+    """Refuse a target that is not a file, is held by another program, or (without ``replace``) holds data or is
+    not a Golden Thread database at all: a restore replaces only what is ours and empty, unless told to."""
     if db_path.exists() and not db_path.is_file():
         raise BackupError(f"{db_path} is not a file; give the database file to restore into.")
+    if {s.lower() for s in db_path.suffixes} & DATA_SUFFIXES:  # read as data, never as a database, once restored
+        raise BackupError(
+            f"{db_path} is a {db_path.suffix} file's name, which is read as data rather than as a database; restore "
+            "into a file ending .duckdb. Nothing was restored."
+        )
     if not db_path.exists():
         if Path(f"{db_path}.wal").exists():
             raise BackupError(f"{db_path}.wal exists without its database; move it away before restoring.")
         return
+    if db_path.stat().st_size == 0:
+        if replace:
+            return
+        raise BackupError(_not_ours(db_path, "it is an empty file"))
     try:
         # Read-write, so that a second process holding the file is detected and a leftover WAL is
         # checkpointed (and removed) on close rather than replayed onto the restored file later.
         connection = duckdb.connect(str(db_path), config=NO_DOWNLOADS)
     except duckdb.Error as error:
-        if replace and not _is_lock_error(error):
+        if _is_lock_error(error):
+            raise BackupError(why_not_opened(db_path, error, purpose="restore into it")) from None
+        if replace:
             return  # not a database at all: --replace says to overwrite it
-        raise BackupError(_open_failure(db_path, error, "restore into it")) from None
+        raise BackupError(_not_ours(db_path, "it is damaged, or another kind of file")) from None
     try:
+        # DuckDB opens a .csv, .json or .parquet name as an empty in-memory database: it stores nothing there.
+        stored_at = connection.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()[0]
         tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
         rows = {
             t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t != "schema_version"
         }
     finally:
         connection.close()
+    if replace:
+        pass
+    elif stored_at is None:
+        raise BackupError(_not_ours(db_path, "DuckDB reads it as data"))
+    elif tables and "schema_version" not in tables:
+        raise BackupError(_not_ours(db_path, "it is another program's DuckDB database"))
     held = {t: n for t, n in rows.items() if n}
     if held and not replace:
         raise BackupError(
@@ -244,8 +408,16 @@ def _check_target(db_path: Path, replace: bool) -> None:
         )
 
 
-def _build(directory: Path, manifest: dict, scratch: Path) -> dict[str, int]:
-    """Create the schema at the backup's version and load every table, in one transaction."""
+def _not_ours(db_path: Path, why: str) -> str:
+    return (
+        f"{db_path} is not a Golden Thread database ({why}), so restore leaves it as it is: restore into a new file "
+        "(--db NEW_FILE), or add --replace if it may be replaced."
+    )
+
+
+def _build(directory: Path, manifest: dict, scratch: Path, *, leave_out: tuple[str, ...] = ()) -> dict[str, int]:
+    """Create the schema at the backup's version and load every table (but those to ``leave_out``, left empty), in
+    one transaction."""
     version = manifest["schema_version"]
     entries: dict = manifest["tables"]
     connection = duckdb.connect(str(scratch), config=NO_DOWNLOADS)
@@ -274,6 +446,8 @@ def _build(directory: Path, manifest: dict, scratch: Path) -> dict[str, int]:
             )
         counts: dict[str, int] = {}
         for table in _dependency_order(connection, tables):
+            if table in leave_out:
+                continue
             frame = pl.read_parquet(directory / entries[table]["file"])
             known = [
                 r[0]
@@ -408,17 +582,6 @@ def _fsync_directory(directory: Path) -> None:
 
 def _is_lock_error(error: Exception) -> bool:
     return "lock" in str(error).lower()
-
-
-def _open_failure(path: Path, error: Exception, purpose: str) -> str:
-    if _is_lock_error(error):
-        holder = re.search(r"\(PID (\d+)\)", str(error))
-        who = f" (process {holder.group(1)})" if holder else ""
-        return (
-            f"{path} is open in another program{who}, probably the Golden Thread app; DuckDB lets only one "
-            f"process use a database file at a time. Stop the app, then {purpose}."
-        )
-    return f"{path} cannot be opened as a DuckDB database ({_first_line(error)})."
 
 
 def _first_line(error: Exception) -> str:

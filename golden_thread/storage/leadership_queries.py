@@ -39,16 +39,22 @@ _ASSESSMENTS = """
            v.status AS version_status, v.item_word, a.organisation_id, o.name AS organisation, o.kind AS organisation_kind,
            a.subject, a.person, a.assessed_on, a.growth_edge_item_id, ge.item_key AS growth_edge_key,
            ge.title AS growth_edge, a.growth_edge_note, a.entered_by, a.entered_at,
-           (SELECT count(DISTINCT r.rater) FROM leadership_rating r WHERE r.assessment_id = a.id) AS raters,
-           (SELECT count(DISTINCT r.item_id) FROM leadership_rating r WHERE r.assessment_id = a.id) AS rated_items,
-           (SELECT avg(r.rating) FROM leadership_rating r WHERE r.assessment_id = a.id) AS mean_rating,
-           (SELECT max(s.level) FROM leadership_scale_level s WHERE s.version_id = a.version_id) AS scale_max,
-           (SELECT count(*) FROM leadership_strategy st WHERE st.assessment_id = a.id) AS strategies
+           coalesce(r.raters, 0) AS raters, coalesce(r.rated_items, 0) AS rated_items, r.mean_rating,
+           sl.scale_max, coalesce(st.strategies, 0) AS strategies
     FROM leadership_assessment a
     JOIN leadership_framework_version v ON v.id = a.version_id
     JOIN leadership_framework f ON f.id = v.framework_id
     JOIN organisation o ON o.id = a.organisation_id
     LEFT JOIN leadership_item ge ON ge.id = a.growth_edge_item_id
+    LEFT JOIN (
+        SELECT assessment_id, count(DISTINCT rater) AS raters, count(DISTINCT item_id) AS rated_items,
+               avg(rating) AS mean_rating
+        FROM leadership_rating GROUP BY assessment_id
+    ) r ON r.assessment_id = a.id
+    LEFT JOIN (SELECT version_id, max(level) AS scale_max FROM leadership_scale_level GROUP BY version_id) sl
+        ON sl.version_id = a.version_id
+    LEFT JOIN (SELECT assessment_id, count(*) AS strategies FROM leadership_strategy GROUP BY assessment_id) st
+        ON st.assessment_id = a.id
 """
 
 # Items in reading order with their section and sub-section, as worded in their own version.
@@ -329,13 +335,14 @@ class LeadershipQueries:
             SELECT st.id, st.challenge, st.strategy, st.evidence, i.item_key, i.title AS item, i.section,
                    i.subsection, a.id AS assessment_id, a.framework_key, a.framework, a.organisation_id,
                    a.organisation, a.subject, a.person, a.assessed_on, a.scale_max,
-                   (SELECT median(r.rating) FROM leadership_rating r
-                    WHERE r.assessment_id = a.id AND r.item_id = st.item_id) AS median_rating,
-                   (SELECT max(r.rating) FROM leadership_rating r
-                    WHERE r.assessment_id = a.id AND r.item_id = st.item_id) AS highest_rating
+                   r.median_rating, r.highest_rating
             FROM leadership_strategy st
             JOIN ({_ASSESSMENTS}) a ON a.id = st.assessment_id
             JOIN ({_ITEMS}) i ON i.id = st.item_id
+            LEFT JOIN (
+                SELECT assessment_id, item_id, median(rating) AS median_rating, max(rating) AS highest_rating
+                FROM leadership_rating GROUP BY assessment_id, item_id
+            ) r ON r.assessment_id = a.id AND r.item_id = st.item_id
             ORDER BY a.assessed_on DESC, st.id
             """
         )

@@ -308,8 +308,8 @@ class NetworkQueries:
             # a link to a member's local aim is the member's, not a thread of the network's
             "AND (pl.aim_id IS NULL OR pl.aim_id NOT IN (SELECT aim_id FROM local_aim)) "
             "ORDER BY p.id",
-            "cycles": in_network + "SELECT c.id, c.title, c.project_id, c.act_decision, c.start_date FROM pdsa_cycle c "
-            "JOIN net_project np ON np.id = c.project_id ORDER BY c.id",
+            "cycles": in_network + "SELECT c.id, c.title, c.project_id, c.act_decision, c.start_date, c.end_date, "
+            "c.cycle_number FROM pdsa_cycle c JOIN net_project np ON np.id = c.project_id ORDER BY c.id",
             "measures": f"{_UNITS}, {_NETWORK_AIMS} "
             "SELECT m.id, m.name, m.measure_type, m.aim_id, m.driver_id, m.project_id FROM measure m "
             "WHERE m.status = 'active' AND (m.aim_id IN (SELECT id FROM network_aim) "

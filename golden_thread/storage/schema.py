@@ -506,6 +506,21 @@ CREATE TABLE member_measure (
     + "".join(f"INSERT INTO {t} SELECT * FROM kept_{t};\nDROP TABLE kept_{t};\n" for t in reversed(_REBUILT))
 )
 
+# A sign-in lasts a working session across reloads and new tabs (issue 16): the browser keeps a random token in a
+# cookie and this table keeps only its SHA-256, whose account it signs in, and until when. Signing out stamps
+# revoked_at on every session of the account ("everywhere"), as does deactivating it. Not organisation data: it is
+# neither exported nor scoped (``storage/accounts.py`` reads it through the whole database).
+_V10_SIGN_IN_SESSIONS = """
+CREATE TABLE sign_in_session (
+    token_hash VARCHAR PRIMARY KEY CHECK (length(token_hash) = 64),
+    username VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP,
+    CHECK (expires_at > created_at)
+);
+"""
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
@@ -517,6 +532,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     *_NETWORK_MIGRATIONS,  # 7
     (8, "board snapshots and audit records belong to an organisation", _V8_ORGANISATION_SCOPE),
     (9, "measures, projects and PDSA cycles can be edited, moved and retired in the app", _V9_EDITABLE_RECORDS),
+    (10, "sign-ins that last across reloads and new tabs", _V10_SIGN_IN_SESSIONS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

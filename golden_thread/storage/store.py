@@ -30,7 +30,7 @@ import polars as pl
 from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, guarded, refusal
 from golden_thread.domain.figures import check_observation_rows
 from golden_thread.domain.observations import ProposedObservation, check_observation
-from golden_thread.errors import PermissionRefused, Refused, StaleEdit
+from golden_thread.errors import PermissionRefused, Refused, StaleEdit, StorageProblem
 
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
@@ -38,6 +38,7 @@ from golden_thread.storage import schema_leadership, schema_network
 from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.leadership_queries import LeadershipQueries
 from golden_thread.storage.network_queries import NetworkQueries
+from golden_thread.storage.opening import NO_DOWNLOADS, database_problem, open_database  # noqa: F401 - re-exported
 from golden_thread.storage.pdsa_queries import PdsaQueries
 from golden_thread.storage.record_queries import RecordQueries
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
@@ -89,9 +90,6 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-# How every connection is opened: never downloading an extension (see Store.__init__).
-NO_DOWNLOADS = {"autoinstall_known_extensions": False}
-
 # The references the store holds itself (``Store._check_references``): a SELECT of the ids that break one (at most
 # five), and what to fix.
 _REFERENCE_CHECKS = (
@@ -142,6 +140,7 @@ class _Database:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
+        self.usable = True  # False once DuckDB invalidates the connection (a failed checkpoint): reopen it
         self.write_lock = threading.RLock()
         self.version = 0
         self.opened = uuid.uuid4().hex
@@ -150,15 +149,18 @@ class _Database:
 class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries):
     """All reads and writes of one Golden Thread database."""
 
-    def __init__(self, path: str | Path = ":memory:") -> None:
+    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+        """Open (or create) the database at ``path``; ``read_only`` for commands that only read, so they work on a
+        read-only file and never change it. A file that cannot be used is a ``StorageProblem`` (``opening.py``)."""
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        # Never download an extension: the ones used are built in, and a hospital server may have no internet. (A file
-        # killed mid-write replays its log on opening; DuckDB 2.0 would try to install a built-in extension then.)
-        self._state = _Database(duckdb.connect(self.path, config=NO_DOWNLOADS))
+        self.read_only = read_only
+        self._state = _Database(open_database(self.path, read_only=read_only))
         self.scope = EVERYTHING
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self._state.connection.close()
+            raise
 
     def within(self, scope: Scope) -> Store:
         """This database seen as one organisation: every read holds only its rows, and every write is refused
@@ -186,8 +188,19 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """Names this store's data as it is now: changes with every commit and with every reopening."""
         return f"{self.path}|{self._state.opened}|{self._state.version}"
 
+    @property
+    def usable(self) -> bool:
+        """False once a write failed so badly (a checkpoint on a full disk) that DuckDB stopped using the file; the
+        file itself is safe, and opening it again brings it back."""
+        return self._state.usable
+
     def close(self) -> None:
         self._state.connection.close()
+
+    def _disk_problem(self, error: duckdb.Error) -> StorageProblem | None:
+        if isinstance(error, duckdb.FatalException):
+            self._state.usable = False
+        return database_problem(error, self.path)
 
     # -- plumbing -------------------------------------------------------------------------------
 
@@ -198,6 +211,10 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         cursor = self._connection.cursor()
         try:
             return cursor.sql(sql, params=params).pl()
+        except duckdb.Error as error:
+            if problem := self._disk_problem(error):
+                raise problem from None
+            raise
         finally:
             cursor.close()
 
@@ -208,11 +225,20 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             cursor.execute("BEGIN TRANSACTION")
             try:
                 yield cursor
-            except BaseException:
+            except BaseException as error:
                 cursor.execute("ROLLBACK")
                 cursor.close()
+                # A full or read-only disk is said in one sentence, like every other refusal a screen shows.
+                if isinstance(error, duckdb.Error) and (problem := self._disk_problem(error)):
+                    raise problem from None
                 raise
-            cursor.execute("COMMIT")
+            try:
+                cursor.execute("COMMIT")
+            except duckdb.Error as error:
+                cursor.close()
+                if problem := self._disk_problem(error):
+                    raise problem from None
+                raise
             cursor.close()
             self._state.version += 1
 
@@ -271,9 +297,19 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         with self._write_lock:
             current = self.schema_version()
             if current > LATEST_VERSION:
-                raise Refused(
-                    f"This database is at schema version {current}, newer than this Golden Thread "
-                    f"(version {LATEST_VERSION}). Upgrade Golden Thread before opening it."
+                raise StorageProblem(
+                    f"{self.path} is at schema version {current}, newer than this Golden Thread "
+                    f"(version {LATEST_VERSION}): it was made by a later release. Upgrade Golden Thread before "
+                    "opening it; nothing in it was changed."
+                )
+            if self.read_only and current < LATEST_VERSION:
+                raise StorageProblem(
+                    f"{self.path} holds no Golden Thread database yet; give the right file, or create it with "
+                    f"golden-thread init --db {self.path}."
+                    if current == 0
+                    else f"{self.path} is at schema version {current}, older than this Golden Thread (version "
+                    f"{LATEST_VERSION}), and it was opened read-only so it cannot be upgraded. Run golden-thread init "
+                    f"--db {self.path} once where the file can be written, then try again."
                 )
             for version, description, sql in MIGRATIONS:
                 if version <= current:
@@ -672,7 +708,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
             "ON division.id = t.parent_id AND division.kind = 'division' "
             "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
-            "cycles": "SELECT id, title, project_id, act_decision, start_date FROM pdsa_cycle ORDER BY id",
+            "cycles": "SELECT id, title, project_id, act_decision, start_date, end_date, cycle_number FROM pdsa_cycle "
+            "ORDER BY id",
             "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
             "WHERE status = 'active' ORDER BY id",
         }
@@ -777,7 +814,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             else:
                 cursor.execute(
                     "UPDATE observation SET value = ?, numerator = ?, denominator = ?, note = ?, entered_by = ?, "
-                    "entered_at = current_timestamp WHERE measure_id = ? AND period_start = ?",
+                    "entered_at = current_timestamp, status = 'provisional' WHERE measure_id = ? AND period_start = ?",
                     [
                         row["value"],
                         row["numerator"],
@@ -828,7 +865,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 try:
                     cursor.execute(
                         "UPDATE observation o SET value = c.value, numerator = c.numerator, "
-                        "denominator = c.denominator, note = c.note, entered_by = ?, entered_at = current_timestamp "
+                        "denominator = c.denominator, note = c.note, entered_by = ?, entered_at = current_timestamp, "
+                        "status = 'provisional' "
                         "FROM changed_rows c WHERE o.measure_id = c.measure_id AND o.period_start = c.period_start",
                         [username],
                     )
@@ -956,6 +994,17 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             [measure_id],
         )
         return frame.item() if frame.height else None
+
+    def measure_owners(self) -> pl.DataFrame:
+        """Every measure's owning unit (``measure_team``, for all of them at once) and the start of its latest period
+        with data: measure_id, owner, last_period."""
+        return self._query(
+            "SELECT m.id AS measure_id, coalesce(p.team_id, mm.member_id) AS owner, latest.last_period "
+            "FROM measure m LEFT JOIN project p ON p.id = m.project_id "
+            "LEFT JOIN member_measure mm ON mm.measure_id = m.id "
+            "LEFT JOIN (SELECT measure_id, max(period_start) AS last_period FROM observation GROUP BY measure_id) latest "
+            "ON latest.measure_id = m.id ORDER BY m.id"
+        )
 
     def project_team(self, project_id: int) -> int | None:
         frame = self._query("SELECT team_id FROM project WHERE id = ?", [project_id])
@@ -1220,6 +1269,10 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     "password_hash = coalesce(?, password_hash) WHERE username = ?",
                     [display_name.strip(), role, organisation_id, active, digest, account],
                 )
+                if not active or (digest is not None and account != username):
+                    from golden_thread.storage.accounts import end_sessions_in  # signed out everywhere, at once
+
+                    end_sessions_in(cursor, account)
             after = {
                 "display_name": display_name.strip(),
                 "role": role,
@@ -1391,6 +1444,29 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     def audit_log(self) -> pl.DataFrame:
         return self._query("SELECT * FROM audit_log ORDER BY id")
+
+    def audit_names(self) -> pl.DataFrame:
+        """kind, key, name: what the audit trail's records and the people in it are called (key: the record's id,
+        or an account's username), so the trail reads "Sam Lee corrected Falls…" rather than "lead 22/2026-11-01"."""
+        return self._query(
+            """
+            SELECT 'strategic_objective' AS kind, CAST(id AS VARCHAR) AS key, title AS name FROM strategic_objective
+            UNION ALL SELECT 'aim', CAST(id AS VARCHAR), title FROM aim
+            UNION ALL SELECT 'driver', CAST(id AS VARCHAR), title FROM driver
+            UNION ALL SELECT 'change_idea', CAST(id AS VARCHAR), title FROM change_idea
+            UNION ALL SELECT 'project', CAST(id AS VARCHAR), title FROM project
+            UNION ALL SELECT 'measure', CAST(id AS VARCHAR), name FROM measure
+            UNION ALL SELECT 'pdsa_cycle', CAST(id AS VARCHAR),
+                coalesce('cycle ' || cycle_number || ': ', '') || title FROM pdsa_cycle
+            UNION ALL SELECT 'driver_diagram', CAST(id AS VARCHAR), title FROM driver_diagram
+            UNION ALL SELECT 'organisation', CAST(id AS VARCHAR), name FROM organisation
+            UNION ALL SELECT 'leadership_framework', CAST(f.id AS VARCHAR), max_by(v.title, v.version_number)
+                FROM leadership_framework f JOIN leadership_framework_version v ON v.framework_id = f.id GROUP BY f.id
+            UNION ALL SELECT 'app_user', username, display_name FROM main.app_user
+                WHERE username IN (SELECT username FROM audit_log UNION ALL SELECT entity_key FROM audit_log
+                                   WHERE entity_type = 'app_user')
+            """
+        )
 
     def observation_audit(self, measure_id: int) -> pl.DataFrame:
         """The audit records of one measure's data: each entry, correction and import."""
