@@ -27,8 +27,8 @@ st.set_page_config(
 )
 
 
-def page(screen) -> st.Page:
-    return st.Page(screen.path, title=screen.title, icon=screen.icon, url_path=screen.url)
+def page(screen, vocabulary: str = "health") -> st.Page:
+    return st.Page(screen.path, title=screen.title_in(vocabulary), icon=screen.icon, url_path=screen.url)
 
 
 user = signed_in_user()
@@ -53,7 +53,7 @@ landing = "build" if any(s.url == "build" for s in screens) and organisation_is_
 sections: dict[str, list[st.Page]] = {}
 pages: dict[str, st.Page] = {}
 for screen in screens:
-    pages[screen.url] = page(screen)
+    pages[screen.url] = page(screen, session_scope().vocabulary)  # titles in the organisation's own words
     sections.setdefault(screen.section, []).append(pages[screen.url])
 lands_on = pages.get(landing) or next((pages[s.url] for s in screens if user["role"] in s.lands), None)
 lands_on = lands_on or next(iter(pages.values()))

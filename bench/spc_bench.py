@@ -278,9 +278,9 @@ def main() -> None:
     if args.memory_probe:
         return memory_probe(args.series)
 
+    load_at_start = os.getloadavg()[0]  # other work on the machine moves the times, much less the ratios
     # First, while this process is small: on Linux a child's ru_maxrss starts from its parent's high-water
     # mark (kept across fork/vfork + exec), so probing after the timings would hide the analysis' own peak.
-    load_at_start = os.getloadavg()[0]  # other work on the machine moves the times, much less the ratios
     memory = peak_memory(args.series)
     points = make_points(args.series)
     matrix = points["y"].to_numpy().reshape(args.series, POINTS)

@@ -1,4 +1,9 @@
-"""``golden-thread``: the command line. Every command takes ``--db PATH`` (default from GOLDEN_THREAD_DB)."""
+"""``golden-thread``: the command line. Every command takes ``--db PATH`` (default from GOLDEN_THREAD_DB).
+
+A command runs while the app runs: the app lets go of the database between pages, and a command that finds the file
+held waits for it (``--wait``, 30 seconds unless said), saying so once on stderr. It then holds the file until it
+ends, so everything it reads is one moment of the data.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,32 @@ from pathlib import Path
 from golden_thread.config import default_db_path
 from golden_thread.errors import Refused, StorageProblem
 
-# The exit code of a command that could not run at all (the database or a file could not be used), apart from 1 (the
-# command's own refusal, or `check`'s error-severity break) and 2 (bad input).
+# The exit code of a command that could not run at all (the database or a file could not be used, or a fault of
+# Golden Thread's), apart from 1 (the command's own refusal, or `check`'s error-severity break) and 2 (bad input): a
+# scheduled check tells "could not check" from "found errors".
 COULD_NOT_RUN = 3
 # Problems of one import listed on the terminal before the rest are counted.
 PROBLEMS_SHOWN = 50
+# How long a command waits for the app (or another program) to finish its current work with the database.
+DEFAULT_WAIT = 30.0
+# The stores this run opened: closed when the command ends, so the file is let go of at once.
+_OPENED: list = []
 
 
-def _store(path: str, *, read_only: bool = False):
-    """The database at ``path``; ``read_only`` for a command that only reads (it then works on a read-only file)."""
+def _store(args: argparse.Namespace, *, read_only: bool = False):
+    """The database a command names (``--db``), held until the command ends; ``read_only`` for a command that only
+    reads (it then works on a read-only file). A file another program holds is waited for, up to ``--wait``."""
     from golden_thread.storage.store import Store
 
-    return Store(path, read_only=read_only)
+    store = Store(args.db, read_only=read_only, wait=args.wait, waiting=_say_waiting(args))
+    _OPENED.append(store)
+    return store
+
+
+def _say_waiting(args: argparse.Namespace):
+    """What tells the person at the terminal (or the job's log) that the command is waiting for the file."""
+    command = " ".join(filter(None, [args.command, getattr(args, "users_command", None)]))
+    return lambda sentence: print(f"golden-thread {command}: {sentence}", file=sys.stderr, flush=True)
 
 
 def _refuse_to_overwrite(out: Path, force: bool, what: str, example: str) -> str | None:
@@ -34,7 +53,7 @@ def _refuse_to_overwrite(out: Path, force: bool, what: str, example: str) -> str
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    store = _store(args.db)
+    store = _store(args)
     print(
         f"{args.db}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}"
     )
@@ -46,7 +65,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from golden_thread.seed.loading import load_demo
 
-    store = _store(args.db)
+    store = _store(args)
     if not store.is_empty():
         print(f"{args.db} already holds an organisation; the demo loads only into an empty database.", file=sys.stderr)
         return 1
@@ -58,7 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from golden_thread.storage.transfer import export_organisation
 
-    counts = export_organisation(_store(args.db, read_only=True), args.directory, with_passwords=args.with_passwords)
+    counts = export_organisation(_store(args, read_only=True), args.directory, with_passwords=args.with_passwords)
     print(f"Exported {sum(counts.values())} rows in {len(counts)} files to {args.directory} (readable by you only)")
     if args.with_passwords:
         print(
@@ -79,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from golden_thread.storage.transfer import ImportRefused, import_organisation
 
     try:
-        counts = import_organisation(_store(args.db), args.directory)
+        counts = import_organisation(_store(args), args.directory)
     except ImportRefused as refused:
         for problem in refused.problems[:PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)
@@ -100,7 +119,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from golden_thread.storage.backup import BackupError, backup_database
 
     try:
-        manifest = backup_database(args.db, args.directory)
+        manifest = backup_database(args.db, args.directory, wait=args.wait, waiting=_say_waiting(args))
     except BackupError as error:
         print(f"golden-thread backup: {error}", file=sys.stderr)
         return 1
@@ -148,7 +167,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from golden_thread.services.checks import check_by_organisation, network_memberships
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    store = _store(args.db, read_only=True)
+    store = _store(args, read_only=True)
     flags = check_by_organisation(store, today)
     organisations = store.organisations()
     memberships = network_memberships(store, today)
@@ -193,7 +212,7 @@ def _organisation_month(args: argparse.Namespace, command: str, *, read_only: bo
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     try:
         month = parse_month(args.month)
-        store = _store(args.db, read_only=read_only)
+        store = _store(args, read_only=read_only)
         store = store.within(store.choose_scope(args.organisation))
     except StorageProblem:
         raise  # the database could not be used: said by main, as for every command
@@ -399,7 +418,7 @@ def _users_command(handler):
 def cmd_users_add(args: argparse.Namespace) -> int:
     from golden_thread.storage.accounts import operator_save_account
 
-    store = _store(args.db)
+    store = _store(args)
     role = _role(args.role)
     username = args.username.strip()
     if store.user(username) is not None:
@@ -419,7 +438,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 @_users_command
 def cmd_users_list(args: argparse.Namespace) -> int:
-    store = _store(args.db, read_only=True)
+    store = _store(args, read_only=True)
     accounts = store.table("app_user").drop("password_hash")  # never a hash, not even in memory for long
     if accounts.height == 0:
         print("No accounts yet. Add the first administrator: golden-thread users add NAME --role administrator")
@@ -446,7 +465,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 def cmd_users_reset_password(args: argparse.Namespace) -> int:
     from golden_thread.storage.accounts import operator_save_account
 
-    store = _store(args.db)
+    store = _store(args)
     account = _account(store, args.username)
     operator_save_account(
         store,
@@ -468,7 +487,7 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
 def cmd_users_deactivate(args: argparse.Namespace) -> int:
     from golden_thread.storage.accounts import operator_save_account
 
-    store = _store(args.db)
+    store = _store(args)
     account = _account(store, args.username)
     if not account["active"]:
         print(f"{account['username']} is already inactive; nothing was changed.")
@@ -493,6 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
         sub.add_argument("--db", default=default_db_path(), help="DuckDB file (default: %(default)s)")
+        _wait_option(sub)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -560,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     def users_command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         sub = users_commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("--db", default=default_db_path(), help="DuckDB file (default: %(default)s)")
+        _wait_option(sub)
         sub.set_defaults(handler=handler)
         return sub
 
@@ -581,14 +602,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 86400")
+    return seconds
+
+
+def _wait_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--wait",
+        type=_seconds,
+        default=DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="while the app (or another program) is using the database, wait this long for it to finish "
+        "(default: %(default)g)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    command = " ".join(filter(None, [args.command, getattr(args, "users_command", None)]))
     try:
         return args.handler(args)
     except StorageProblem as problem:  # the database or a file could not be used: one sentence, never a traceback
-        command = " ".join(filter(None, [args.command, getattr(args, "users_command", None)]))
         print(f"golden-thread {command}: {problem}", file=sys.stderr)
         return COULD_NOT_RUN
+    except Exception as fault:  # noqa: BLE001 - a fault of ours is "could not run" too, never `check`'s 1 (findings)
+        first = str(fault).strip().split("\n")[0]
+        print(
+            f"golden-thread {command} could not run: {type(fault).__name__}: {first}. This is a fault in Golden "
+            "Thread; please report it with the command you ran.",
+            file=sys.stderr,
+        )
+        return COULD_NOT_RUN
+    finally:
+        while _OPENED:  # let go of the file now, not when the interpreter gets round to it
+            _OPENED.pop().close()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from golden_thread.domain.attribution import cycles_before_signals
 from golden_thread.domain.leadership import aim_leadership_line
 from golden_thread.domain.palette import format_number, format_value
 from golden_thread.domain.thread_graph import flag_nodes
+from golden_thread.domain.vocabulary import words as vocabulary_words
 from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
 from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
@@ -40,6 +41,7 @@ from golden_thread.services.board import (
 )
 
 db = store()
+said = vocabulary_words(db.scope.vocabulary)  # a school network's leadership team, a trust's board
 today = dt.date.today()
 months = board_months_cached(db, today)
 
@@ -69,7 +71,7 @@ _fmt = format_number
 
 
 header = st.columns([3, 1.3])
-header[0].title("Board report")
+header[0].title(said.heading("{board} report"))
 month = header[1].selectbox(
     "Month", months, key="board-month", format_func=lambda m: f"{m:%B %Y}", on_change=_changed_month
 )
@@ -81,13 +83,15 @@ if published:
     compared_with, changes = published, changes_since(published, live)
     status = (
         f"Published {published.published['published_at']:%d %B %Y} by {plain(published.published['published_by'])}: "
-        "this is what the board saw."
+        f"this is what the {said.board.singular.lower()} saw."
     )
 else:
     previous = last_published_before(db, month, inclusive=False)
     compared_with = published_view(db, previous) if previous else None
     changes = changes_since(compared_with, live) if compared_with else None
-    status = "Draft: computed from the data as it is now. Publish it to freeze what the board sees."
+    status = (
+        f"Draft: computed from the data as it is now. Publish it to freeze what the {said.board.singular.lower()} sees."
+    )
 st.caption(status)
 
 
@@ -97,7 +101,7 @@ def aim_detail(aim_id: int) -> None:
         st.warning(f"There is no aim {aim_id} on this board.", icon=":material/warning:")
         return
     aim = rows.row(0, named=True)
-    if st.button("Back to the board", icon=":material/arrow_back:"):
+    if st.button(f"Back to the {said.board.singular.lower()} report", icon=":material/arrow_back:"):
         st.query_params.pop("aim", None)
         st.rerun()
     st.header(plain(aim["aim"]), anchor=False)
@@ -108,7 +112,8 @@ def aim_detail(aim_id: int) -> None:
     points = view.points.filter(pl.col("series") == measure_id) if measure_id is not None else view.points.clear()
     if points.height == 0:
         st.warning(
-            "This aim has no outcome measure with data, so the board cannot see whether it is improving.",
+            f"This aim has no outcome measure with data, so the {said.board.singular.lower()} cannot see whether it "
+            "is improving.",
             icon=":material/warning:",
         )
     else:
@@ -128,7 +133,12 @@ def aim_detail(aim_id: int) -> None:
         )
         st.altair_chart(
             spc_chart(
-                points, title=aim["measure"], unit=aim["unit"] or "", target=aim["measure_target"], annotations=events
+                points,
+                title=aim["measure"],
+                unit=aim["unit"] or "",
+                target=aim["measure_target"],
+                annotations=events,
+                decimals=aim["decimal_places"],
             ),
             width="stretch",
         )
@@ -290,7 +300,9 @@ def aim_link(aim_id: int) -> str:
 
 
 # The front page: what needs attention and why, then where every aim stands, before any detail.
-front = front_page(view, key_measures=st.session_state.get("board-matrix-measures", False))
+front = front_page(
+    view, key_measures=st.session_state.get("board-matrix-measures", False), board=said.board.singular.lower()
+)
 for sentence in front.watch["sentence"]:
     st.warning(plain(sentence), icon=":material/balance:")
 st.subheader(front.headline, anchor=False)

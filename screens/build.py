@@ -11,8 +11,9 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.forms import record_fields, show_refusal
-from golden_thread.app.ui import may, plain, show_table, store, username
+from golden_thread.app.ui import label_text, may, plain, show_table, store, username
 from golden_thread.domain.records import RECORDS, words
+from golden_thread.domain.vocabulary import words as vocabulary_words
 from golden_thread.errors import Refused
 from golden_thread.services.editing import (
     MEASURE_DEFAULTS,
@@ -24,6 +25,7 @@ from golden_thread.services.editing import (
 
 db = store()
 today = dt.date.today()
+said = vocabulary_words(db.scope.vocabulary)  # the organisation's words: a school network's schools, not divisions
 SECTIONS = {"aims": "Objectives and aims", "projects": "Projects", "measures": "Measures", "units": "Teams"}
 SECTION_OF = {"strategic_objective": "aims", "objective": "aims", "aim": "aims", "project": "projects"}
 SECTION_OF["measure"] = "measures"
@@ -190,7 +192,8 @@ def retire_form(table: str, record_id: int, record: dict, opened: dict) -> None:
             st.caption(
                 {
                     "measure": "Its data is kept and stays on the charts; it is no longer expected to report.",
-                    "aim": "It leaves the board and the checks; projects that served only this aim are flagged.",
+                    "aim": f"It leaves the {said.board} report and the checks; projects that served only this aim "
+                    "are flagged.",
                     "strategic_objective": "Retire or move its active aims first.",
                 }[table]
             )
@@ -384,7 +387,9 @@ def projects() -> None:
             for row in measures.iter_rows(named=True):
                 st.page_link(
                     "screens/measures.py",
-                    label=f"{row['name']} ({row['measure_type']}{'' if row['status'] == 'active' else ', retired'})",
+                    # a link's label is its accessible name too: the name as typed, with only markup escaped
+                    label=f"{label_text(row['name'])} "
+                    f"({row['measure_type']}{'' if row['status'] == 'active' else ', retired'})",
                     icon=":material/monitoring:",
                     query_params={"measure": str(row["id"])},
                 )
@@ -643,16 +648,17 @@ def units() -> None:
     show_table(
         teams.select(
             pl.col("name").alias("Unit"),
-            pl.col("kind").alias("Kind"),
+            pl.col("kind")
+            .map_elements(lambda kind: said.for_kind(kind).singular.capitalize(), return_dtype=pl.Utf8)
+            .alias("Kind"),
             pl.col("parent").alias("Part of"),
         ),
-        codes={"Kind": "kind"},
     )
     if refusal_for("manage_organisation"):
         return
     parents = {row["id"]: row["name"] for row in teams.iter_rows(named=True) if row["kind"] != "team"}
     with st.form("new-unit", clear_on_submit=True):
-        st.markdown("**Add a division or team**")
+        st.markdown(f"**Add a {said.division} or {said.team}**")
         typed = record_fields("organisation", {"kind": "team"}, key="new-unit")
         parent = st.selectbox("Part of *", list(parents), format_func=parents.get, key="new-unit-parent")
         if st.form_submit_button("Add the unit", type="primary"):

@@ -327,7 +327,7 @@ else:
                     )
                 except Refused as refused:
                     for problem in refused.problems:
-                        entry_area.error(problem, icon=":material/error:")
+                        entry_area.error(plain(problem), icon=":material/error:")  # it may quote what was typed
                     entry_area.caption("Nothing was saved. Fix the entries below and save again.")
                 else:
                     remember_message(
@@ -364,7 +364,7 @@ else:
                 )
             except ObservationFileError as refused:
                 progress.empty()
-                st.error(str(refused), icon=":material/error:")
+                st.error(plain(refused), icon=":material/error:")
             else:
                 progress.empty()
                 if not plan.ok:
@@ -413,7 +413,7 @@ def change_chart(action, period, reason: str, done: str) -> None:
     try:
         action(measure_id, period, reason, username=username())
     except Refused as refused:
-        chart_area.error(str(refused), icon=":material/error:")
+        chart_area.error(plain(refused), icon=":material/error:")  # it may quote the reason typed
     else:
         remember_message("chart", done)
         st.rerun()
@@ -482,7 +482,7 @@ def log_cycle_form() -> None:
                 )
             except Refused as refused:
                 for problem in getattr(refused, "problems", [str(refused)]):
-                    cycle_area.error(problem, icon=":material/error:")
+                    cycle_area.error(plain(problem), icon=":material/error:")
                 cycle_area.caption("Nothing was saved; your text is still in the form below.")
             else:
                 remember_message(

@@ -24,6 +24,7 @@ from golden_thread.app.ui import (
     username,
 )
 from golden_thread.domain.enumerations import ACT_DECISIONS, PDSA_PURPOSES
+from golden_thread.domain.formatting import format_day
 from golden_thread.domain.pdsa import (
     DECISION_WORDS,
     PROGRESS,
@@ -88,7 +89,7 @@ def cycle_flags(cycle_ids: list[int]) -> pl.DataFrame:
 
 def dates(row) -> str:
     start, end = row["start_date"], row["end_date"]
-    return f"{start:%d %b %Y} to {end:%d %b %Y}" if end else f"from {start:%d %b %Y}, no end date set"
+    return f"{format_day(start)} to {format_day(end)}" if end else f"from {format_day(start)}, no end date set"
 
 
 # -- a new cycle (a project's next test, or the next cycle of a ramp) -------------------------------------------
@@ -188,7 +189,7 @@ def save_new_cycle(project_id: int, proposed: ProposedCycle, area) -> None:
         cycle_id = db.log_pdsa_cycle(project_id, proposed, username=username(), today=today)
     except Refused as refused:
         for problem in refused.problems:
-            area.error(problem, icon=":material/error:")
+            area.error(plain(problem), icon=":material/error:")  # it may quote what the person typed
         area.caption("Nothing was saved; your text is still in the form below.")
     else:
         st.session_state["pdsa-saved"] = (
@@ -241,7 +242,7 @@ def save_stage(cycle: dict, stage: str, values: dict, area) -> None:
         )
     except Refused as refused:
         for problem in refused.problems:
-            area.error(problem, icon=":material/error:")
+            area.error(plain(problem), icon=":material/error:")  # it may quote what the person typed
         area.caption("Nothing was saved; your text is still in the form below.")
     else:
         remember_message(
@@ -340,7 +341,7 @@ def cycle_page(cycle: dict) -> None:
     stage = cycle["stage"]
     st.progress((PROGRESS.index(stage) + 1) / len(PROGRESS), text=PROGRESS_WORDS[stage])
     for flag in cycle_flags([cid]).iter_rows(named=True):
-        st.warning(f"{rule_name(flag['rule'])}: {flag['message']}", icon=":material/flag:")
+        st.warning(f"{rule_name(flag['rule'])}: {plain(flag['message'])}", icon=":material/flag:")
 
     ramp, charts = st.columns([1, 2])
     with ramp:

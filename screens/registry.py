@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from golden_thread.domain.vocabulary import words
+
 HERE = Path(__file__).resolve().parent
 EVERYONE = frozenset({"board_viewer", "team_member", "improvement_lead", "administrator"})
 BUILDERS = EVERYONE - {"board_viewer"}  # a board reads the thread; it does not build it
@@ -25,15 +27,28 @@ class Screen:
     roles: frozenset[str] = EVERYONE
     lands: frozenset[str] = frozenset()  # the roles that open on this screen (a team member: their own measures)
     networks_only: bool = False  # shown only when the organisation open is a network
+    # The title in the organisation's own words, naming terms of its vocabulary ("{board} report"); ``title`` is
+    # the same in a trust's words, for where no organisation is known.
+    worded_title: str | None = None
 
     @property
     def path(self) -> Path:
         return HERE / self.file
 
+    def title_in(self, vocabulary: str) -> str:
+        """The title as the organisation's people say it: "Board report" in a trust, "Leadership team report" in a
+        school network."""
+        return self.title if self.worded_title is None else words(vocabulary).heading(self.worded_title)
+
 
 SCREENS: tuple[Screen, ...] = (
     Screen(
-        "board.py", "Board report", ":material/dashboard:", "board", lands=frozenset({"board_viewer", "administrator"})
+        "board.py",
+        "Board report",
+        ":material/dashboard:",
+        "board",
+        lands=frozenset({"board_viewer", "administrator"}),
+        worded_title="{board} report",
     ),
     Screen("home.py", "Aims and objectives", ":material/flag:", "home"),
     Screen("build.py", "Build the thread", ":material/construction:", "build", roles=BUILDERS),

@@ -3,9 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import may, show_table, store, username
+from golden_thread.app.ui import may, message_area, plain, remember_message, show_table, store, username
 from golden_thread.domain.access import ROLE_TITLES
+from golden_thread.domain.formatting import format_moment
 from golden_thread.errors import Refused
+from golden_thread.services.sign_ins import LOCK_LENGTH, locked_accounts, recent_failures, unlock_account
 
 db = store()
 st.title("Users")
@@ -100,3 +102,48 @@ with st.form("user-form"):
                     "active": active,
                 }
                 st.success(f"Account {typed} {outcome}.", icon=":material/check_circle:")
+
+
+# -- sign-in problems: locked accounts and failed sign-ins (issue 20) ------------------------------------------------
+def sign_in_problems() -> None:
+    """Locked accounts, each with an Unlock button, and the failed sign-ins of the last week, newest first."""
+    st.subheader("Locked accounts and failed sign-ins", anchor=False)
+    st.caption(
+        f"Five failed sign-ins with one username lock it for {int(LOCK_LENGTH.total_seconds() // 60)} minutes, in "
+        "every browser; unlock an account here once you know the person is who they say. Every failed sign-in is "
+        "also in the audit trail."
+    )
+    area = message_area("unlock")
+    locked = locked_accounts(db)
+    if locked.height == 0:
+        st.caption("No account is locked.")
+    for row in locked.iter_rows(named=True):
+        line = st.columns([4, 1], vertical_alignment="center")
+        line[0].markdown(
+            f"**{plain(row['display_name'])}** ({plain(row['username'])}): {row['failures']} failed sign-ins, "
+            f"locked until {format_moment(row['locked_until'])}"
+        )
+        if line[1].button("Unlock", key=f"unlock-{row['username']}", icon=":material/lock_open:"):
+            try:
+                unlock_account(db, row["username"], username=username())
+            except Refused as refused:
+                area.error(plain(refused), icon=":material/error:")
+            else:
+                remember_message("unlock", f"{plain(row['display_name'])} can sign in again.")
+                st.rerun()
+    failures = recent_failures(db, username())
+    if failures.height == 0:
+        st.caption("No failed sign-in in the last 7 days.")
+        return
+    show_table(
+        failures.select(
+            pl.col("attempted_at").alias("When"),
+            pl.col("username").alias("Username tried"),
+            pl.col("account").fill_null("no such account").alias("Account"),
+            pl.col("source").alias("From"),
+        ),
+        dates={"When": "moment"},
+    )
+
+
+sign_in_problems()

@@ -18,12 +18,15 @@ import polars as pl
 import pytest
 from pypdf import PdfReader
 
+from golden_thread.domain.leadership import leverage_evidence
 from golden_thread.domain.palette import format_value
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
+from golden_thread.domain.vocabulary import EDUCATION
 from golden_thread.draw.charts import chart_events
 from golden_thread.report.board_pack import aim_chart, board_pack_pdf
+from golden_thread.seed.loading import load_demo
 from golden_thread.services.board import board_view, publish
-from golden_thread.services.board_pack import board_pack_for_month, pack_data, trust_name
+from golden_thread.services.board_pack import board_pack_for_month, leadership_inputs, pack_data, trust_name
 from golden_thread.services.checks import check_thread
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY
@@ -263,6 +266,44 @@ def test_a_published_month_prints_as_published_not_as_a_draft(demo):
     assert "Published board report" in pages[0] and "by admin" in pages[0]
     assert not any("Draft — not yet published" in text for text in pages)
     assert "Published" in pages[-1] and "by admin" in pages[-1]
+
+
+# Words of a hospital trust a school network should never read in its own pack.
+HEALTH_WORDS = re.compile(r"\b(trusts?|wards?|patients?|divisions?|financial years?|boards?|physicians?)\b", re.I)
+
+
+def test_a_school_networks_pack_speaks_of_its_leadership_team_in_every_section(tmp_path: Path):
+    path = tmp_path / "network.duckdb"
+    whole = Store(path)
+    load_demo(whole, today=DEMO_TODAY, network=True)
+    hub = whole.within(whole.scopes_for("hub")[0])
+    try:
+        inputs = leadership_inputs(hub, DEMO_TODAY)
+        pdf = board_pack_for_month(hub, OCTOBER, today=DEMO_TODAY, render=board_pack_pdf)
+    finally:
+        whole.close()
+    # The leverage points' evidence is said in the network's words, as on its Leadership page.
+    assert inputs.words is EDUCATION
+    evidence = leverage_evidence(inputs.evidence_facts, list(inputs.published_months), DEMO_TODAY, inputs.words)
+    assert evidence["lp3-board-agendas"].text == "No leadership team report has been published in Golden Thread yet."
+    assert not [e.text for e in evidence.values() if HEALTH_WORDS.search(e.text)]
+    pages = _pages(pdf)
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == (
+        "Riverside Ninth Grade On-Track Network: quality improvement leadership team report, October 2026"
+    )
+    assert "Quality improvement leadership team report" in pages[0]
+    leadership = next(text for text in pages if "seven leadership leverage points" in text)
+    assert "The leadership team's seven leadership leverage points" in leadership
+    assert "The leadership team has not yet rated itself" in leadership and "Leadership team's rating" in leadership
+    assert "Summary of leadership team measures" in pages[1] and "All schools" in pages[-1]
+    # The framework's own words are quoted as IHI published them ("... at the highest board and leadership level").
+    quoted = inputs.framework.sections["title"].to_list()
+    text = " ".join(pages)
+    for title in sorted(quoted, key=len, reverse=True):
+        text = text.replace(_words(title), "")
+    assert not [m.group(0) for m in HEALTH_WORDS.finditer(text)], [
+        text[max(m.start() - 60, 0) : m.end() + 30] for m in HEALTH_WORDS.finditer(text)
+    ]
 
 
 @pytest.mark.parametrize(

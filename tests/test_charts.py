@@ -220,3 +220,14 @@ def test_markers_stop_where_the_chart_stops():
     )
     events = chart_events(annotations, cycles, first=dt.date(2026, 1, 1), before=dt.date(2026, 11, 1))
     assert events.select("kind", "label", "count").rows() == [("Change", "Bundle", 1), ("PDSA cycle", "In October", 1)]
+
+
+def test_a_tooltip_writes_values_to_the_measures_own_precision():
+    months = _months(20)
+    points = analyse_series(months, [82.14 + (m % 3) * 0.31 for m in range(20)], SpcOptions(rules="mdc"))
+    tooltips = {
+        t["title"]: t.get("format") for t in _dots(spc_chart(points, decimals=1).to_dict())["encoding"]["tooltip"]
+    }
+    assert tooltips["Value"] == tooltips["Mean"] == tooltips["Upper limit"] == ",.1f"  # 82.1, as the table says
+    unknown = {t["title"]: t.get("format") for t in _dots(spc_chart(points).to_dict())["encoding"]["tooltip"]}
+    assert unknown["Value"] == ",.3~f"

@@ -979,6 +979,33 @@ def test_no_label_on_the_network_and_leadership_pages_shows_a_markdown_escape(sc
     assert ("text_input.label", "Ninth-graders on track") in report, [t for w, t in report if w.endswith(".label")]
 
 
+def _navigation(user: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The titles of the pages the app registers in its navigation (the sidebar's menu) for ``user``."""
+    registered: list[str] = []
+    navigation = st.navigation
+
+    def recording(pages, *args, **kwargs):
+        registered.extend(page.title for section in dict(pages).values() for page in section)
+        return navigation(pages, *args, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", recording)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    app.session_state["user"] = {"username": user, "display_name": user, "role": USERS[user]}
+    app.run()
+    monkeypatch.setattr(st, "navigation", navigation)
+    assert not app.exception, [e.value for e in app.exception]
+    return registered
+
+
+@pytest.mark.slow  # drives the entry under AppTest
+def test_a_school_users_navigation_names_every_screen_in_school_words(app_db, monkeypatch):
+    for user in ("eastbrook", "hub", "hubadmin"):
+        titles = _navigation(user, monkeypatch)
+        assert "Leadership team report" in titles and "Network" in titles, (user, titles)
+        assert not [t for t in titles if HEALTH_WORDS.search(t)], (user, titles)
+    assert "Board report" in _navigation("board", monkeypatch)  # a trust's board keeps its own words
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")

@@ -298,3 +298,23 @@ def test_a_measures_definition_says_its_chart_rules_and_direction_in_words(app_d
     rows = dict(zip(definition["Field"], definition["Value"]))
     assert rows["Chart"].endswith("· Making Data Count (SPC rules)")
     assert rows["Better is"] in ("higher is better", "lower is better", "neither")
+
+
+def test_a_run_charts_variation_is_random_or_non_random_never_common_cause(app_db):
+    from golden_thread.services.measure_series import measure_charts
+
+    store = Store(app_db)
+    runs = store.measures().filter(pl.col("chart_type") == "run")["id"].to_list()
+    _, summaries = measure_charts(store, runs)
+    store.close()
+    signals = dict(zip(summaries["id"], summaries["run_signal"]))
+    random, non_random = (next(i for i in runs if signals[i] is flag) for flag in (False, True))
+    for measure_id, said in ((random, "Random variation"), (non_random, "Non-random variation")):
+        app = _open("screens/measures.py", measure=str(measure_id))
+        variation = next(m.value for m in app.metric if m.label == "Variation")
+        assert variation == said, f"measure {measure_id}"
+        drawn = " ".join(md.value for md in app.markdown)
+        assert "Common cause" not in drawn and "Common cause" not in variation  # no SPC icon, no SPC words
+    spc = _open("screens/measures.py", measure="1")  # a control chart keeps its Making Data Count icon and words
+    assert next(m.value for m in spc.metric if m.label == "Variation") in ("Common cause", "Improvement", "Concern")
+    assert any("<img" in md.value for md in spc.markdown)

@@ -1,7 +1,8 @@
 """The Streamlit layer: the one module of golden_thread that imports streamlit.
 
-The store is opened once per process (``st.cache_resource``) and shared by every session; the store
-takes a cursor per call, which is DuckDB's documented way to share one connection between threads.
+The store is made once per process (``st.cache_resource``) and shared by every session; the store
+takes a cursor per call, which is DuckDB's documented way to share one connection between threads, and
+holds the file only while pages use it (``LET_GO_AFTER_SECONDS``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 
 import polars as pl
 import streamlit as st
@@ -28,28 +28,36 @@ from golden_thread.services.board import BoardView, board_months, board_view
 from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.mends import PlacedMend, flag_mends
+from golden_thread.services.sign_ins import attempt_sign_in
 from golden_thread.storage.accounts import end_sessions, session_account, start_session
 from golden_thread.storage.scope import Scope
 from golden_thread.storage.store import Store
 
+# The app holds the database file only while a page works with it: it lets go once no page has used it for this many
+# seconds (at once when a command is waiting for it), so that golden-thread commands and scheduled jobs (a check, an
+# export, a backup) run while the app runs. A page that finds a command at work waits this long for it to finish.
+LET_GO_AFTER_SECONDS = 2.0
+WAIT_FOR_COMMAND_SECONDS = 20.0
+
 
 @st.cache_resource(show_spinner="Opening the Golden Thread database…")
 def _opened_store(path: str) -> Store:
-    store = Store(path)
+    store = Store(path, release_after=LET_GO_AFTER_SECONDS, wait=WAIT_FOR_COMMAND_SECONDS)
     ensure_demo(store)  # a new user's first start shows a living portfolio, not an empty screen
     return store
 
 
 def open_store(path: str) -> Store:
-    """The database, opened once per process. One that cannot be used (damaged, too new, read-only, a full disk...)
-    is said in one sentence, what is wrong and what to do, instead of a traceback; one DuckDB stopped using after a
-    failed write is opened again."""
+    """The database, shared by every session of the process. One that cannot be used (damaged, too new, read-only, a
+    full disk, held by a command for too long...) is said in one sentence, what is wrong and what to do, instead of
+    a traceback; one DuckDB stopped using after a failed write is opened afresh."""
     try:
         store = _opened_store(path)
         if not store.usable:
-            store.close()
-            _opened_store.clear()
-            store = _opened_store(path)
+            store.close()  # once the pages using it now are done; the next use opens the file afresh
+        if not store.is_open:  # opened now, so that a problem is said before the page starts
+            with st.spinner("Waiting for a Golden Thread command to finish with the database…"):
+                store.connect()  # the spinner shows only if this takes a moment
     except StorageProblem as problem:
         st.error(str(problem), icon=":material/database:")
         st.stop()
@@ -477,12 +485,17 @@ def sso_configured() -> bool:
 rule_name = rule_title
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
+# Streamlit's markdown links a bare address (http://…, www.…, name@host) and draws :material/…: as an icon after
+# the text is parsed, so a backslash does not stop them: an invisible word joiner (U+2060) after each colon and @,
+# and between "www" and its dot, breaks what they look for while the words read and copy as typed.
+_LINKED_AFTER_PARSING = re.compile(r"(?<=[:@])|(?<=\bwww)(?=\\?\.)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
     """User text (a title, a reason, a note) made safe to place inside Streamlit markdown: shown as typed,
-    never as emphasis, links, HTML or maths."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))
+    never as emphasis, links (even a bare address), HTML, maths, colour or icons."""
+    return _LINKED_AFTER_PARSING.sub(WORD_JOINER, _MARKDOWN_SPECIALS.sub(r"\\\1", str(text)))
 
 
 # What would turn a widget's label into markup: emphasis, code, strike-through, maths, a backslash escape, HTML and
@@ -577,8 +590,13 @@ def show_table(
 
 # -- the sign-in screen (dashboard.py shows it to anyone not signed in) ----------------------------------------
 
-MAX_ATTEMPTS = 5
-LOCKOUT_SECONDS = 30
+
+def _browser_address() -> str | None:
+    """The address this browser connects from, as Streamlit saw it (None on the server itself or in a test)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
+        return None
 
 
 def sign_in_screen() -> None:
@@ -601,7 +619,6 @@ def sign_in_screen() -> None:
                 "Sign in with your organisation account", icon=":material/key:", on_click=st.login, type="primary"
             )
             st.divider()
-        locked_until = st.session_state.get("locked-until", 0.0)
         with st.form("sign-in"):
             account = st.text_input("Username", key="sign-in-username", autocomplete="username")
             password = st.text_input(
@@ -609,28 +626,15 @@ def sign_in_screen() -> None:
             )
             submitted = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
         if submitted:
-            if time.time() < locked_until:
-                st.error(
-                    f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.",
-                    icon=":material/lock_clock:",
-                )
-            elif not account.strip() or not password:
+            if not account.strip() or not password:
                 st.error("Enter your username and your password.", icon=":material/error:")
             else:
-                user = db.verify_password(account, password)
-                if user is None:
-                    attempts = st.session_state.get("failed-attempts", 0) + 1
-                    st.session_state["failed-attempts"] = attempts
-                    if attempts >= MAX_ATTEMPTS:
-                        st.session_state["locked-until"] = time.time() + LOCKOUT_SECONDS
-                        st.session_state["failed-attempts"] = 0
-                    st.error(
-                        "That username and password do not match an active account. Check both and try again.",
-                        icon=":material/error:",
-                    )
+                # Locked per username and slowed per address in the database, so a fresh session guesses no faster.
+                attempt = attempt_sign_in(db, account, password, source=_browser_address())
+                if attempt.user is None:
+                    st.error(attempt.refusal, icon=":material/lock_clock:" if attempt.locked else ":material/error:")
                 else:
-                    st.session_state.pop("failed-attempts", None)
-                    sign_in(user, remember=True)
+                    sign_in(attempt.user, remember=True)
                     st.rerun()
 
     if db.setting("demo_mode") == "true":

@@ -206,6 +206,12 @@ def sentence(row: dict, names: Names) -> str:
         return f"{who} changed the membership of {member} in {network}: {_changes(before, now, None, names)}"
     if table == "app_user":
         person = names.of("app_user", key) or key
+        if action == "sign_in_failed":  # nobody is signed in: the sentence names the username tried
+            source = (after or {}).get("source")
+            tried = person if names.of("app_user", key) else f"“{key}” (no such account)"
+            return f"Someone failed to sign in as {tried}" + (f" from {source}" if source else "")
+        if action == "unlock":
+            return f"{who} unlocked the account of {person} after failed sign-ins"
         if action == "add":
             role = code_words((after or {}).get("role"), "role")
             return f"{who} added the account of {person}" + (f" ({role})" if role else "")

@@ -154,14 +154,15 @@ def aims_needing_attention(aims: pl.DataFrame, measures: pl.DataFrame) -> pl.Dat
     )
 
 
-def attention_headline(aims: pl.DataFrame, needing: pl.DataFrame) -> str:
-    """'3 of 5 aims need the board's attention' in words, or that none do."""
+def attention_headline(aims: pl.DataFrame, needing: pl.DataFrame, *, board: str = "board") -> str:
+    """'3 of 5 aims need the board's attention' in words (``board``: who oversees the aims, in the organisation's
+    words), or that none do."""
     total, count = aims.height, needing.height
     if total == 0:
-        return "There are no system-level aims on this board yet."
+        return "There are no system-level aims here yet."
     if count == 0:
-        return f"None of the {total} aims needs the board's attention this month."
-    return f"{count} of {total} aims need the board's attention" if count > 1 else f"1 of {total} aims needs attention"
+        return f"None of the {total} aims needs the {board}'s attention this month."
+    return f"{count} of {total} aims {'need' if count > 1 else 'needs'} the {board}'s attention"
 
 
 def icon_label(icon: str | None, *, assurance: bool = False) -> str:

@@ -13,7 +13,7 @@ Pure: no Streamlit, no SQL.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal, get_args
 
 import polars as pl
@@ -81,6 +81,13 @@ class Words:
             return "Organisation"
         text = present[0] if len(present) == 1 else f"{', '.join(present[:-1])} or {present[-1]}"
         return text[0].upper() + text[1:]
+
+    def heading(self, template: str) -> str:
+        """A title naming terms of this vocabulary by their field ("{board} report"), in these words and starting
+        with a capital: "Board report" for a trust, "Leadership team report" for a school network."""
+        terms = {f.name: value.singular for f in fields(self) if isinstance(value := getattr(self, f.name), Term)}
+        text = template.format_map(terms)
+        return text[:1].upper() + text[1:]
 
     def year_start(self, day: dt.date) -> dt.date:
         """The first day of the (school or financial) year ``day`` falls in."""

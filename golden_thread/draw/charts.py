@@ -93,6 +93,12 @@ def signal_colour(codes, *, legend: bool) -> alt.Color | dict:
     )
 
 
+def number_format(decimals: int | None) -> str:
+    """A d3 number format writing values as the formatter does: to the measure's precision with thousands
+    separated, or up to three places with trailing zeros dropped when the precision is not known."""
+    return ",.3~f" if decimals is None else f",.{max(0, min(int(decimals), 6))}f"
+
+
 def spc_chart(
     points: pl.DataFrame,
     *,
@@ -104,10 +110,13 @@ def spc_chart(
     show_near_limits: bool = False,
     compact: bool = False,
     chart_type: str | None = None,
+    decimals: int | None = None,
 ) -> alt.LayerChart:
     """A run or SPC chart of one series from ``analyse`` output (columns x, value, cl, lcl, ucl, phase...).
 
-    ``chart_type``: "run" for a run chart; default the points' ``chart`` column, else a control chart."""
+    ``chart_type``: "run" for a run chart; default the points' ``chart`` column, else a control chart.
+    ``decimals``: the measure's precision, so a tooltip says 82.1 where the table says 82.1."""
+    number = number_format(decimals)
     run = is_run_chart(chart_type_of(points, chart_type))
     data = point_signals(points, chart_type).select(
         "x",
@@ -138,7 +147,7 @@ def spc_chart(
         color=colour,
         tooltip=[
             alt.Tooltip("x:T", title="Period", format="%B %Y"),
-            alt.Tooltip("value:Q", title="Value", format=",.3~f"),
+            alt.Tooltip("value:Q", title="Value", format=number),
             *(
                 [
                     alt.Tooltip("y:Q", title="Numerator", format=",~f"),
@@ -148,13 +157,13 @@ def spc_chart(
                 else []
             ),
             alt.Tooltip("signal_detail:N", title="Variation"),
-            alt.Tooltip("cl:Q", title="Median" if run else "Mean", format=",.3~f"),
+            alt.Tooltip("cl:Q", title="Median" if run else "Mean", format=number),
             *(
                 []
                 if run  # a run chart has no process limits
                 else [
-                    alt.Tooltip("ucl:Q", title="Upper limit", format=",.3~f"),
-                    alt.Tooltip("lcl:Q", title="Lower limit", format=",.3~f"),
+                    alt.Tooltip("ucl:Q", title="Upper limit", format=number),
+                    alt.Tooltip("lcl:Q", title="Lower limit", format=number),
                 ]
             ),
         ],
@@ -174,7 +183,7 @@ def spc_chart(
         layers.append(
             alt.Chart(alt.Data(values=[{"target": target}]))
             .mark_rule(color=TARGET_COLOUR, strokeDash=[6, 3])
-            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target")])
+            .encode(y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target", format=number)])
         )
     if annotations is not None and annotations.height:
         if "kind" not in annotations.columns:

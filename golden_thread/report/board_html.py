@@ -15,6 +15,7 @@ import polars as pl
 
 from golden_thread.domain.board_attention import icon_label
 from golden_thread.domain.palette import format_value
+from golden_thread.domain.vocabulary import words
 from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
 from golden_thread.draw.charts import chart_events, chart_svg, spc_chart
 from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
@@ -50,6 +51,7 @@ class PageInputs:
     organisation: str
     events: dict[int, pl.DataFrame]  # measure_id -> chart_events(...) for that measure
     generated_on: dt.date
+    report: str = "Board report"  # in the organisation's words: a school network's "Leadership team report"
 
 
 def page_inputs(store, view, *, generated_on: dt.date) -> PageInputs:
@@ -62,12 +64,14 @@ def page_inputs(store, view, *, generated_on: dt.date) -> PageInputs:
             events[measure_id] = chart_events(
                 notes.annotations, notes.cycles, first=points["x"].min(), before=next_month(view.month)
             )
-    return PageInputs(organisation=trust_name(store), events=events, generated_on=generated_on)
+    report = words(store.scope.vocabulary).heading("{board} report")
+    return PageInputs(organisation=trust_name(store), events=events, generated_on=generated_on, report=report)
 
 
 def published_board_html(store, view, *, generated_on: dt.date) -> bytes:
     """The board ``view`` as one self-contained page, encoded for a download."""
-    page = board_page_html(view, front_page(view), page_inputs(store, view, generated_on=generated_on))
+    board = words(store.scope.vocabulary).board.singular.lower()
+    page = board_page_html(view, front_page(view, board=board), page_inputs(store, view, generated_on=generated_on))
     return page.encode("utf-8")
 
 
@@ -130,6 +134,7 @@ def _aim_section(aim: dict, view, front, inputs: PageInputs) -> str:
             unit=aim["unit"] or "",
             target=aim["measure_target"],
             annotations=inputs.events.get(aim["measure_id"]),
+            decimals=aim["decimal_places"],
         ).properties(width=900)
         parts.append(f'<figure aria-label="{escape(aim["measure"] or "")}">{chart_svg(chart)}</figure>')
     others = view.measures.filter((pl.col("aim_id") == aim["aim_id"]) & (pl.col("board_role") != "outcome"))
@@ -151,7 +156,7 @@ def board_page_html(view, front, inputs: PageInputs) -> str:
         status = "Draft: not yet published; figures may still change."
     body = [
         f'<header id="top"><h1>{escape(inputs.organisation)}</h1>',
-        f'<p class="gt-status"><b>Board report, {escape(month)}.</b> {escape(status)}</p></header>',
+        f'<p class="gt-status"><b>{escape(inputs.report)}, {escape(month)}.</b> {escape(status)}</p></header>',
     ]
     body += [f'<div class="gt-watch">{escape(sentence)}</div>' for sentence in front.watch["sentence"]]
     body.append(f"<h2>{escape(front.headline)}</h2>")
@@ -170,7 +175,7 @@ def board_page_html(view, front, inputs: PageInputs) -> str:
         f"<footer>Made by Golden Thread on {inputs.generated_on:%d %B %Y}. Charts and icons follow NHS England's "
         "Making Data Count rules; a special cause is a signal worth a conversation, not proof of its cause.</footer>"
     )
-    title = escape(f"{inputs.organisation}: board report, {month}")
+    title = escape(f"{inputs.organisation}: {inputs.report.lower()}, {month}")
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

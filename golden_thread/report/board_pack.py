@@ -46,7 +46,9 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from golden_thread.domain.alignment import aligned_share_by_division, flags_by_rule
 from golden_thread.domain.checks import rule_title
+from golden_thread.domain.formatting import format_day, format_number
 from golden_thread.domain.palette import format_value, icon_words
+from golden_thread.domain.vocabulary import HEALTH, Words
 from golden_thread.draw.charts import chart_events, chart_png, spc_chart
 from golden_thread.draw.icons import assurance_icon_svg, variation_icon_svg
 from golden_thread.services.board import BoardView, next_month
@@ -66,6 +68,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 HEADER_GAP = 9 * mm  # room above the frame for the running header, below it for the footer
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+BODY_HEIGHT = PAGE_HEIGHT - 2 * (MARGIN + HEADER_GAP)  # the body frame's height
 ICON_SIZE = 8 * mm
 TABLE_ICON_SIZE = 7 * mm
 ICON_PNG_SCALE = 3  # the 40px SVG icons rasterised at 120px: sharp in print at 8 mm
@@ -176,23 +179,24 @@ def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) ->
     fonts = _register_fonts()
     styles = _styles(fonts)
     month_text = f"{view.month:%B %Y}"
-    status = _status(view, generated_on)
+    status = _status(view, generated_on, data.words)
+    report = _report_title(data.words)
     story: list = []
-    story += _cover(styles, organisation, month_text, status, generated_on)
+    story += _cover(styles, organisation, month_text, status, generated_on, report)
     story += _contents(styles)
     story += _how_to_read(styles)
-    story += _summary_table(styles, view)
+    story += _summary_table(styles, view, data.words)
     story += _aim_pages(styles, data, view, generated_on)
     story += _leadership(styles, data.leadership, generated_on)
-    story += _alignment(styles, data.thread_flags, data.project_alignment, generated_on)
+    story += _alignment(styles, data.thread_flags, data.project_alignment, generated_on, data.words)
 
     buffer = io.BytesIO()
     # invariant: the same inputs give the same bytes (no clock in the file; its date is ``generated_on``).
     doc = _PackDocument(
         buffer,
-        title=f"{organisation}: quality improvement board report, {month_text}",
+        title=f"{organisation}: {report[:1].lower()}{report[1:]}, {month_text}",
         author=organisation,
-        subject="Quality improvement board report",
+        subject=report,
         creator="Golden Thread",
         invariant=True,
     )
@@ -200,6 +204,7 @@ def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) ->
         _decorate_page,
         fonts=fonts,
         organisation=organisation,
+        report=report,
         month_text=month_text,
         footer_note=status["footer"],
         draft=view.published is None,
@@ -234,14 +239,21 @@ def _assurance_words(icon: str | None, target: float | None, *, short: bool = Fa
     return icon_words(icon).label if short else icon_words(icon).sentence.capitalize()
 
 
-def _status(view: BoardView, generated_on: dt.date) -> dict[str, str]:
+def _report_title(words: Words) -> str:
+    """What the pack is called in the organisation's words: "Quality improvement board report" for a trust,
+    "Quality improvement leadership team report" for a school network."""
+    return words.heading("quality improvement {board} report")
+
+
+def _status(view: BoardView, generated_on: dt.date, words: Words = HEALTH) -> dict[str, str]:
     """What the cover and footer say about where the figures come from."""
+    board = words.board.singular
     if view.published:
         at, by = view.published.get("published_at"), view.published.get("published_by") or "unknown"
         when = _date(at) if isinstance(at, (dt.date, dt.datetime)) else "an unrecorded date"
         return {
-            "title": "Published board report",
-            "detail": f"Published on {when} by {by}. These are the figures the board saw, frozen at publication; "
+            "title": words.heading("published {board} report"),
+            "detail": f"Published on {when} by {by}. These are the figures the {board} saw, frozen at publication; "
             "later corrections to the data do not change them.",
             "footer": f"Published {when} by {by}",
         }
@@ -380,9 +392,36 @@ def _styles(fonts: dict[str, str]) -> dict[str, ParagraphStyle]:
     }
 
 
-def _p(text: str, style: ParagraphStyle) -> Paragraph:
-    """A paragraph of user text: escaped, so '<b>' or '&' in a title prints as typed."""
-    return Paragraph(escape(text or ""), style)
+# Long text is cut with an ellipsis, so that no table row, heading or chart grows taller than a page (reportlab
+# cannot split one: the whole pack would be lost). Text in a table cell or a heading keeps this many characters;
+# a unit keeps the measure form's limit, and a chart is never taller than this share of the page's frame.
+CELL_TEXT_LIMIT = 300
+HEADING_LIMIT = 200
+UNIT_LIMIT = 40
+NAMED_ITEM_LIMIT = 80  # each break the alignment table names
+CHART_HEIGHT_SHARE = 0.6
+
+
+def _cut(text: str | None, limit: int | None) -> str:
+    """``text`` with an ellipsis after at most ``limit`` characters (at a word's end when one is near)."""
+    text = text or ""
+    if limit is None or len(text) <= limit:
+        return text
+    kept = text[: limit - 1]
+    space = kept.rfind(" ")
+    if space > limit * 0.8:
+        kept = kept[:space]
+    return kept.rstrip() + "…"
+
+
+def _unit(unit: str | None) -> str:
+    return _cut(unit, UNIT_LIMIT)
+
+
+def _p(text: str, style: ParagraphStyle, limit: int | None = CELL_TEXT_LIMIT) -> Paragraph:
+    """A paragraph of user text: escaped, so '<b>' or '&' in a title prints as typed; cut at ``limit`` characters
+    (None: a paragraph of its own, which may run over pages)."""
+    return Paragraph(escape(_cut(text, limit)), style)
 
 
 # -- images -----------------------------------------------------------------------------------------------
@@ -417,7 +456,7 @@ def aim_chart(points: pl.DataFrame, unit: str | None, target: float | None, note
         if notes is not None and points.height
         else None
     )
-    chart = spc_chart(points, unit=unit or "", target=target, height=CHART_PIXEL_HEIGHT, annotations=events)
+    chart = spc_chart(points, unit=_unit(unit), target=target, height=CHART_PIXEL_HEIGHT, annotations=events)
     return chart.properties(width=CHART_PIXEL_WIDTH), events
 
 
@@ -455,7 +494,8 @@ def _markers_caption(events: pl.DataFrame | None, style: ParagraphStyle) -> Para
 def _chart_image(chart) -> Image:
     png = chart_png(chart, scale=CHART_SCALE)
     pixel_width, pixel_height = ImageReader(io.BytesIO(png)).getSize()
-    return Image(io.BytesIO(png), width=CONTENT_WIDTH, height=CONTENT_WIDTH * pixel_height / pixel_width)
+    width = min(CONTENT_WIDTH, CHART_HEIGHT_SHARE * BODY_HEIGHT * pixel_width / pixel_height)
+    return Image(io.BytesIO(png), width=width, height=width * pixel_height / pixel_width)
 
 
 def _icon_with_words(image: Image, words: str, style: ParagraphStyle, width: float) -> Table:
@@ -482,6 +522,7 @@ class _Heading(Paragraph):
     """A paragraph that puts itself in the contents and the PDF outline (``plain`` is the unescaped text)."""
 
     def __init__(self, plain: str, style: ParagraphStyle, *, level: int, key: str, markup: str | None = None):
+        plain = _cut(plain, HEADING_LIMIT)
         super().__init__(markup if markup is not None else escape(plain), style)
         self.toc = (level, plain, key)
 
@@ -535,7 +576,15 @@ def _numbered_canvas(decorate, generated_on: dt.date):
 
 
 def _decorate_page(
-    canvas: Canvas, total: int, *, fonts, organisation: str, month_text: str, footer_note: str, draft: bool
+    canvas: Canvas,
+    total: int,
+    *,
+    fonts,
+    organisation: str,
+    month_text: str,
+    footer_note: str,
+    draft: bool,
+    report: str = "Quality improvement board report",
 ) -> None:
     page = canvas.getPageNumber()
     canvas.saveState()
@@ -546,7 +595,7 @@ def _decorate_page(
         canvas.drawString(MARGIN, top - 3 * mm, _clip(organisation, fonts["bold"], 8, CONTENT_WIDTH * 0.6))
         canvas.setFont(fonts["regular"], 8)
         canvas.setFillColor(NHS_DARK_GREY)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 3 * mm, f"Quality improvement board report · {month_text}")
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, top - 3 * mm, f"{report} · {month_text}")
         canvas.setStrokeColor(NHS_BLUE)
         canvas.setLineWidth(0.8)
         canvas.line(MARGIN, top - 5 * mm, PAGE_WIDTH - MARGIN, top - 5 * mm)
@@ -575,14 +624,22 @@ def _clip(text: str, font: str, size: float, width: float) -> str:
 # -- sections ---------------------------------------------------------------------------------------------
 
 
-def _cover(styles, organisation: str, month_text: str, status: dict, generated_on: dt.date) -> list:
+def _cover(
+    styles,
+    organisation: str,
+    month_text: str,
+    status: dict,
+    generated_on: dt.date,
+    report: str = "Quality improvement board report",
+) -> list:
     band = Table(
         [[""]], colWidths=[CONTENT_WIDTH], rowHeights=[3 * mm], style=[("BACKGROUND", (0, 0), (-1, -1), NHS_BLUE)]
     )
     colour = NHS_DARK_GREY if status["footer"].startswith("Published") else NHS_RED
     status_style = ParagraphStyle("status", parent=styles["cover_status"], textColor=colour)
     box = Table(
-        [[_p(status["title"], status_style)], [_p(status["detail"], styles["body"])]], colWidths=[CONTENT_WIDTH]
+        [[_p(status["title"], status_style, None)], [_p(status["detail"], styles["body"], None)]],
+        colWidths=[CONTENT_WIDTH],
     )
     box.setStyle(
         TableStyle(
@@ -601,7 +658,7 @@ def _cover(styles, organisation: str, month_text: str, status: dict, generated_o
         Spacer(1, 45 * mm),
         _p(organisation, styles["cover_org"]),
         Spacer(1, 6 * mm),
-        Paragraph("Quality improvement board report", styles["cover_title"]),
+        _p(report, styles["cover_title"], None),
         Spacer(1, 4 * mm),
         Paragraph(escape(month_text), styles["cover_month"]),
         Spacer(1, 14 * mm),
@@ -698,11 +755,12 @@ def _ordered_measures(view: BoardView) -> pl.DataFrame:
     )
 
 
-def _summary_table(styles, view: BoardView) -> list:
+def _summary_table(styles, view: BoardView, words: Words = HEALTH) -> list:
+    board = words.board.singular
     story: list = [
-        _Heading("Summary of board measures", styles["h1"], level=0, key="summary"),
+        _Heading(f"Summary of {board} measures", styles["h1"], level=0, key="summary"),
         Paragraph(
-            f"Every board measure at the end of {view.month:%B %Y}, grouped by aim. Values are for "
+            f"Every {board} measure at the end of {view.month:%B %Y}, grouped by aim. Values are for "
             f"{view.month:%B %Y} unless another period is shown. The icons are explained under "
             "<i>How to read this report</i>.",
             styles["body"],
@@ -712,7 +770,7 @@ def _summary_table(styles, view: BoardView) -> list:
     measures = _ordered_measures(view)
     if measures.height == 0:
         story += [
-            Paragraph("No aim has a board measure yet: there is nothing to summarise.", styles["body"]),
+            Paragraph(f"No aim has a {board} measure yet: there is nothing to summarise.", styles["body"]),
             PageBreak(),
         ]
         return story
@@ -738,7 +796,9 @@ def _summary_table(styles, view: BoardView) -> list:
                 ("NOSPLIT", (0, row), (-1, row + 1)),
             ]
         has_data = m["latest_value"] is not None
-        latest = escape(format_value(m["latest_value"], m["decimal_places"], m["unit"])) if has_data else "No data"
+        latest = (
+            escape(format_value(m["latest_value"], m["decimal_places"], _unit(m["unit"]))) if has_data else "No data"
+        )
         if has_data and not (view.month <= m["latest_x"] < month_end):  # a measure behind with its data says so
             latest += f"<br/><font color='#D5281B' size='7'>{escape(_period(m['latest_x'], m['frequency']))}</font>"
         data.append(
@@ -746,7 +806,7 @@ def _summary_table(styles, view: BoardView) -> list:
                 _p(m["measure"], cell),
                 _p((m["board_role"] or "").capitalize(), role),
                 Paragraph(latest, cell),
-                _p(format_value(m["target"], m["decimal_places"], m["unit"]), cell),
+                _p(format_value(m["target"], m["decimal_places"], _unit(m["unit"])), cell),
                 _icon_with_words(
                     _variation_image(m["variation_icon"], m["direction"], TABLE_ICON_SIZE),
                     _variation_words(m["variation_icon"], has_data, short=True),
@@ -799,7 +859,7 @@ def _aim_pages(styles, data: PackData, view: BoardView, generated_on: dt.date) -
                     styles["kicker"],
                     level=0,
                     key=f"objective-{aim['objective_id']}",
-                    markup=escape(kicker),
+                    markup=escape(_cut(kicker, HEADING_LIMIT)),
                 )
             )
         else:
@@ -812,8 +872,8 @@ def _aim_pages(styles, data: PackData, view: BoardView, generated_on: dt.date) -
 def _aim_page(styles, data: PackData, view: BoardView, aim: dict, generated_on: dt.date) -> list:
     story: list = [_Heading(aim["aim"] or "Aim not named", styles["h1"], level=1, key=f"aim-{aim['aim_id']}")]
     if aim["statement"]:
-        story.append(_p(aim["statement"], styles["statement"]))
-    unit, decimals = aim["unit"], aim["decimal_places"]
+        story.append(_p(aim["statement"], styles["statement"], None))  # a paragraph of its own: it may run on
+    unit, decimals = _unit(aim["unit"]), aim["decimal_places"]
     # The outcome measure's target is the one its chart and assurance icon use; the aim's own is the fallback.
     target = aim["measure_target"] if aim["measure_target"] is not None else aim["aim_target"]
     target_text = format_value(target, decimals, unit) if target is not None else "No target set"
@@ -839,14 +899,14 @@ def _aim_page(styles, data: PackData, view: BoardView, aim: dict, generated_on: 
         story += [
             Paragraph("Outcome measure", styles["h2"]),
             Paragraph(
-                "This aim has no outcome measure, so the board cannot see whether it is being achieved. "
+                f"This aim has no outcome measure, so the {data.words.board} cannot see whether it is being achieved. "
                 "Agree an outcome measure with the responsible leader.",
                 styles["body"],
             ),
         ]
     elif not has_data:
         story += [
-            Paragraph(f"Outcome measure: {escape(aim['measure'] or 'not named')}", styles["h2"]),
+            Paragraph(f"Outcome measure: {escape(_cut(aim['measure'], HEADING_LIMIT) or 'not named')}", styles["h2"]),
             Paragraph(
                 f"There is no data for this measure up to the end of {view.month:%B %Y}, so there is no chart yet.",
                 styles["body"],
@@ -888,14 +948,14 @@ def _aim_page(styles, data: PackData, view: BoardView, aim: dict, generated_on: 
         )
         markers = _markers_caption(events, styles["small"])
         story += [
-            Paragraph(f"Outcome measure: {escape(aim['measure'] or 'not named')}", styles["h2"]),
+            Paragraph(f"Outcome measure: {escape(_cut(aim['measure'], HEADING_LIMIT) or 'not named')}", styles["h2"]),
             _chart_image(chart),
             *([markers] if markers is not None else []),
             Spacer(1, 1.5 * mm),
             icons,
         ]
         if aim["summary"]:
-            story.append(_p(aim["summary"], styles["summary"]))
+            story.append(_p(aim["summary"], styles["summary"], None))
 
     story += _projects(styles, data.aim_projects[aim["aim_id"]], view, aim, generated_on)
     flags = aim["flags"] or []
@@ -1005,15 +1065,17 @@ def _projects(styles, projects: pl.DataFrame, view: BoardView, aim: dict, genera
 
 def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> list:
     """Leadership practice beside the aims: the latest self-assessments of the teams and the hub working on the
-    aims, and the board's seven leverage points (its self-rating beside what the data can evidence)."""
+    aims, and the board's seven leverage points (its self-rating beside what the data can evidence), in the
+    organisation's words (``leadership.words``: a school network's leadership team)."""
     from golden_thread.domain.leadership import EVIDENCE_WORDS, leverage_checklist, leverage_evidence
 
+    board_word = leadership.words.board.singular
     story: list = [
         _Heading("Leadership practice", styles["h1"], level=0, key="leadership"),
         Paragraph(
             f"Is our leadership helping us reach the aims? The latest leadership self-assessments of the teams "
-            f"and the hub working on the board's aims, and the board's own self-assessment against the seven "
-            f"leadership leverage points, as recorded on {_date(generated_on)}.",
+            f"and the hub working on the {board_word}'s aims, and the {board_word}'s own self-assessment against "
+            f"the seven leadership leverage points, as recorded on {_date(generated_on)}.",
             styles["body"],
         ),
         Paragraph("Latest self-assessments of the teams and hub working on the aims", styles["h2"]),
@@ -1055,9 +1117,9 @@ def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> 
                 [
                     _p(unit, styles["cell"]),
                     _p(row["framework"], styles["cell"]),
-                    _p(f"{row['assessed_on']:%d %b %Y}", styles["cell"]),
+                    _p(format_day(row["assessed_on"]), styles["cell"]),
                     _p(who, styles["cell_small"]),
-                    Paragraph(f"{row['mean_rating']:.1f} of {row['scale_max']}", styles["cell_right"]),
+                    Paragraph(f"{format_number(row['mean_rating'], 1)} of {row['scale_max']}", styles["cell_right"]),
                     _p(row["growth_edge"] or "—", styles["cell_small"]),
                 ]
             )
@@ -1077,22 +1139,24 @@ def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> 
                 styles["small"],
             )
         )
-    story.append(Paragraph("The board's seven leadership leverage points", styles["h2"]))
+    story.append(Paragraph(leadership.words.heading("the {board}'s seven leadership leverage points"), styles["h2"]))
     fv, board = leadership.framework, leadership.board_assessment
     if fv is None:
         return story + [
             Paragraph("The seven leverage points framework is not in this database.", styles["body"]),
             PageBreak(),
         ]
-    evidence = leverage_evidence(leadership.evidence_facts, list(leadership.published_months), generated_on)
+    evidence = leverage_evidence(
+        leadership.evidence_facts, list(leadership.published_months), generated_on, leadership.words
+    )
     checklist = leverage_checklist(fv, leadership.ratings, evidence)
     story.append(
         Paragraph(
             (
-                f"The board's self-assessment of {_date(board['assessed_on'])} ({board['raters']} members; the median "
-                f"of their ratings on a scale of 1 to {fv.max_level}) "
+                f"The {board_word}'s self-assessment of {_date(board['assessed_on'])} ({board['raters']} members; the "
+                f"median of their ratings on a scale of 1 to {fv.max_level}) "
                 if board is not None
-                else "The board has not yet rated itself; "
+                else f"The {board_word} has not yet rated itself; "
             )
             + "beside what Golden Thread can evidence from its own data, criterion "
             "by criterion. The leadership page shows each criterion.",
@@ -1105,13 +1169,13 @@ def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> 
     data = [
         [
             Paragraph("Leverage point", styles["cell_head"]),
-            Paragraph("Board's rating", styles["cell_head_right"]),
+            Paragraph(leadership.words.heading("{board}'s rating"), styles["cell_head_right"]),
             Paragraph("What Golden Thread can evidence (criteria)", styles["cell_head"]),
         ]
     ]
     for (position, point), group in checklist.group_by(["position", "leverage_point"], maintain_order=True):
         rated = group["median"].drop_nulls()
-        rating = f"{rated.median():.1f} of {fv.max_level}" if rated.len() else "Not rated"
+        rating = f"{format_number(rated.median(), 1)} of {fv.max_level}" if rated.len() else "Not rated"
         counts = group["evidence_status"].value_counts()
         found = dict(zip(counts["evidence_status"].to_list(), counts["count"].to_list()))
         data.append(
@@ -1125,7 +1189,14 @@ def _leadership(styles, leadership: LeadershipInputs, generated_on: dt.date) -> 
     return story
 
 
-def _alignment(styles, thread_flags: pl.DataFrame, project_alignment: pl.DataFrame, generated_on: dt.date) -> list:
+def _alignment(
+    styles,
+    thread_flags: pl.DataFrame,
+    project_alignment: pl.DataFrame,
+    generated_on: dt.date,
+    words: Words = HEALTH,
+) -> list:
+    division = words.division
     story: list = [
         _Heading("Alignment of improvement work", styles["h1"], level=0, key="alignment"),
         Paragraph(
@@ -1154,7 +1225,7 @@ def _alignment(styles, thread_flags: pl.DataFrame, project_alignment: pl.DataFra
         for row in by_rule.iter_rows(named=True):
             meaning = escape(row["explanation"])
             if row["severity"] == "error":  # the breaks the board should see by name
-                items = [escape(str(i)) for i in row["items"] if i is not None]
+                items = [escape(_cut(str(i), NAMED_ITEM_LIMIT)) for i in row["items"] if i is not None]
                 shown = "; ".join(items[:ERRORS_NAMED]) + (
                     f"; and {len(items) - ERRORS_NAMED} more" if len(items) > ERRORS_NAMED else ""
                 )
@@ -1168,20 +1239,20 @@ def _alignment(styles, thread_flags: pl.DataFrame, project_alignment: pl.DataFra
                 ]
             )
         story.append(_grid(data, widths))
-    story.append(Paragraph("Active projects serving a system-level aim, by division", styles["h2"]))
+    story.append(Paragraph(f"Active projects serving a system-level aim, by {division}", styles["h2"]))
     share = aligned_share_by_division(project_alignment)
     if share.height == 0:
         story.append(Paragraph("There are no active projects.", styles["body"]))
     else:
         widths = [CONTENT_WIDTH - 3 * 30 * mm, 30 * mm, 30 * mm, 30 * mm]
         data = [
-            [Paragraph("Division", styles["cell_head"])]
+            [Paragraph(division.singular.capitalize(), styles["cell_head"])]
             + [Paragraph(h, styles["cell_head_right"]) for h in ("Active projects", "Serving an aim", "Share")]
         ]
         for row in share.iter_rows(named=True):
             data.append(
                 [
-                    _p(row["division"] or "No division", styles["cell"]),
+                    _p(row["division"] or f"No {division}", styles["cell"]),
                     Paragraph(str(row["active_projects"]), styles["cell_right"]),
                     Paragraph(str(row["aligned"]), styles["cell_right"]),
                     Paragraph(f"{row['share_aligned']:.0%}", styles["cell_right"]),
@@ -1190,7 +1261,7 @@ def _alignment(styles, thread_flags: pl.DataFrame, project_alignment: pl.DataFra
         total, aligned = int(share["active_projects"].sum()), int(share["aligned"].sum())
         data.append(
             [
-                Paragraph("<b>All divisions</b>", styles["cell"]),
+                Paragraph(f"<b>All {division.plural}</b>", styles["cell"]),
                 Paragraph(f"<b>{total}</b>", styles["cell_right"]),
                 Paragraph(f"<b>{aligned}</b>", styles["cell_right"]),
                 Paragraph(f"<b>{aligned / total:.0%}</b>", styles["cell_right"]),

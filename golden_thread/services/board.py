@@ -365,11 +365,12 @@ class FrontPage:
     placements: pl.DataFrame
 
 
-def front_page(view: BoardView, *, key_measures: bool = False) -> FrontPage:
+def front_page(view: BoardView, *, key_measures: bool = False, board: str = "board") -> FrontPage:
+    """``board``: who oversees the aims, in the organisation's words (a school network's leadership team)."""
     needing = aims_needing_attention(view.aims, view.measures)
     return FrontPage(
         watch=balancing_watch(view.aims, view.measures),
         needing=needing,
-        headline=attention_headline(view.aims, needing),
+        headline=attention_headline(view.aims, needing, board=board),
         placements=matrix_placements(view.aims, view.measures, key_measures=key_measures),
     )

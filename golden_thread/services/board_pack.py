@@ -20,6 +20,7 @@ import polars as pl
 
 from golden_thread.domain.leadership import FrameworkVersion
 from golden_thread.domain.leadership_frameworks import LEVERAGE_POINTS
+from golden_thread.domain.vocabulary import HEALTH, Words, words, words_for
 from golden_thread.services.board import BoardView, live_board, published_view
 from golden_thread.storage.store import Store
 
@@ -33,7 +34,8 @@ class LeadershipInputs:
     points (None: not yet rated). ``framework``: the version of the leverage points it used, else the active one
     (None: the framework is not in the database). ``ratings``: that assessment's ratings (empty when none).
     ``evidence_facts``: ``Store.leadership_evidence_facts(generated_on)``. ``published_months``: the months the
-    organisation's board was published, oldest first."""
+    organisation's board was published, oldest first. ``words``: the organisation's vocabulary, which the evidence
+    sentences and the summary take (a trust's board, a school network's leadership team)."""
 
     working: pl.DataFrame
     board_assessment: dict | None
@@ -41,6 +43,7 @@ class LeadershipInputs:
     ratings: pl.DataFrame
     evidence_facts: dict[str, int]
     published_months: tuple[dt.date, ...]
+    words: Words = HEALTH
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,11 @@ class PackData:
     project_alignment: pl.DataFrame
     chart_notes: Mapping[int, ChartNotes] = field(default_factory=dict)
 
+    @property
+    def words(self) -> Words:
+        """The organisation's vocabulary, which the whole pack speaks (a network's "leadership team report")."""
+        return self.leadership.words
+
 
 class PackRenderer(Protocol):
     """The renderer ``board_pack_for_month`` hands the view and data to (``report.board_pack.board_pack_pdf``)."""
@@ -95,6 +103,14 @@ def organisation_of(store: Store) -> tuple[int | None, str, str | None]:
         return None, "Organisation not named", None
     row = rows.row(0, named=True)
     return row["id"], row["name"], row["kind"]
+
+
+def organisation_words(store: Store) -> Words:
+    """The vocabulary of the organisation the pack is for (see ``organisation_of``): a school network's words for
+    a network, a trust's for a trust."""
+    if not store.scope.is_everything:
+        return words(store.scope.vocabulary)
+    return words_for(store.organisations(), organisation_of(store)[0])
 
 
 def trust_name(store: Store) -> str:
@@ -122,6 +138,7 @@ def leadership_inputs(store: Store, generated_on: dt.date) -> LeadershipInputs:
         ratings=store.assessment_ratings(board["id"][:1].to_list() if board.height else []),
         evidence_facts=store.leadership_evidence_facts(generated_on),
         published_months=tuple(sorted(snapshots["month"].to_list())),
+        words=organisation_words(store),
     )
 
 

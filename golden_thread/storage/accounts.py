@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import duckdb
 import polars as pl
 
-from golden_thread.errors import Refused
+from golden_thread.errors import PermissionRefused, Refused
 
 # The name the audit trail gives every change the command line makes.
 OPERATOR = "command line"
@@ -162,3 +166,109 @@ def end_sessions_in(cursor, username: str) -> None:
     cursor.execute(
         "UPDATE sign_in_session SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL", [_now(), username]
     )
+
+
+# -- failed sign-ins (migration 11) ------------------------------------------------------------------------------
+#
+# The rows the sign-in policy (``services/sign_ins.py``) counts. Like sessions, these writes take the write lock but
+# leave the data version alone: a guessed password must not empty every cached chart. Each failure is also one
+# audit record, in the same transaction, kept with the account's organisation (a name that is no account: with the
+# database's only organisation, or with none when it holds several). Times are local, as the audit trail's.
+
+FAILURES_KEPT = dt.timedelta(days=30)  # older failures are only in the audit trail
+TYPED_KEPT = 200  # characters of a typed username kept (an account's is at most 64)
+
+
+def local_now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+@contextmanager
+def _outside_version(store) -> Iterator:
+    """One transaction under the write lock that does not bump the data version (see above)."""
+    everything = store.everything()
+    with everything._write_lock:
+        cursor = everything._connection.cursor()
+        try:
+            cursor.execute("BEGIN TRANSACTION")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            cursor.execute("COMMIT")
+        except duckdb.Error as error:
+            if problem := everything._disk_problem(error):
+                raise problem from None
+            raise
+        finally:
+            cursor.close()
+
+
+def record_sign_in_failure(store, typed: str, source: str, *, now: dt.datetime | None = None) -> None:
+    """Keep one refused password: the username as typed (nothing is created for a name that is no account), where
+    it came from and when, and say so in the audit trail."""
+    now = now or local_now()
+    typed = typed.strip()[:TYPED_KEPT]
+    everything = store.everything()
+    account = everything.user(typed)
+    if account is not None:
+        organisation = everything.home_organisation(typed)
+    else:
+        tops = everything.top_organisations()["id"].to_list()
+        organisation = tops[0] if len(tops) == 1 else None
+    with _outside_version(store) as cursor:
+        cursor.execute("DELETE FROM sign_in_failure WHERE attempted_at < ?", [now - FAILURES_KEPT])
+        cursor.execute(
+            "INSERT INTO sign_in_failure (attempted_at, username, source) VALUES (?, ?, ?)", [now, typed, source]
+        )
+        cursor.execute(
+            "INSERT INTO audit_log (id, username, action, entity_type, entity_key, after_json, organisation_id) "
+            "SELECT coalesce(max(id), 0) + 1, NULL, 'sign_in_failed', 'app_user', ?, ?, ? FROM audit_log",
+            [typed, json.dumps({"source": source}), organisation],
+        )
+
+
+def sign_in_failures(store, since: dt.datetime) -> pl.DataFrame:
+    """Every failure since ``since``, oldest first, across the database: attempted_at, username (as typed), source,
+    cleared_at, and account (whether the username is an account's)."""
+    return store.everything()._query(
+        "SELECT f.attempted_at, f.username, f.source, f.cleared_at, u.username IS NOT NULL AS account "
+        "FROM sign_in_failure f LEFT JOIN app_user u ON u.username = f.username "
+        "WHERE f.attempted_at >= ? ORDER BY f.attempted_at",
+        [since],
+    )
+
+
+def clear_sign_in_failures(store, typed: str, *, now: dt.datetime | None = None) -> int:
+    """A successful sign-in: the username's failures no longer count towards a lock. Returns how many were open."""
+    with _outside_version(store) as cursor:
+        return _clear(cursor, typed.strip()[:TYPED_KEPT], now or local_now())
+
+
+def _clear(cursor, username: str, now: dt.datetime) -> int:
+    cleared = cursor.execute(
+        "UPDATE sign_in_failure SET cleared_at = ? WHERE username = ? AND cleared_at IS NULL", [now, username]
+    ).fetchall()
+    return int(cleared[0][0]) if cleared and cleared[0] and cleared[0][0] is not None else 0
+
+
+def unlock_account(store, account: str, *, username: str, now: dt.datetime | None = None) -> int:
+    """An administrator lets an account sign in again at once: its failed sign-ins stop counting, and the audit
+    trail says who unlocked it. Only an administrator of the account's own organisation may (``store`` is theirs,
+    as the app scopes it). Returns how many failures were cleared."""
+    store.authorise(username, "manage_users")
+    found = store.everything().user(account)
+    if found is None:
+        raise Refused(f"There is no account “{account}”.")
+    if store.scope.is_everything:
+        store._require_own_people(username, account, True, found["organisation_id"], found["organisation_id"])
+    elif found["organisation_id"] not in store.scope.units:
+        raise PermissionRefused(
+            f"“{account}” does not work in {store.scope.name}: only their own organisation's administrators can "
+            "unlock their account. Nothing was changed."
+        )
+    with _outside_version(store) as cursor:
+        cleared = _clear(cursor, account, now or local_now())
+        store._audit(cursor, username, "unlock", "app_user", account, None, {"failures_cleared": cleared})
+    return cleared

@@ -5,9 +5,11 @@ A backup is a folder: ``<table>.parquet`` for every table (``schema_version`` in
 Every table is read inside one read transaction, so the files are one consistent moment of the
 database even while other connections write (DuckDB transactions are snapshots).
 
-DuckDB lets one process at a time open a file read-write, and no other process may open it at all
-then. So ``golden-thread backup`` works on a file no running app holds; in the app's own process use
-``backup_store`` (same snapshot, on the store's connection).
+DuckDB lets one process at a time open a file read-write, and no other process may open it at all then. The app lets
+go of the file between pages, so ``golden-thread backup`` runs while the app runs: it waits (``wait``) for the app to
+finish its current work, then reads one moment of the file. In the app's own process, ``backup_now`` (an
+administrator's "Back up now") backs up through the app's store (``backup_store``: the same snapshot, on the store's
+connection) into the backups folder (``backups_folder``).
 
 A backup is written whole or not at all (a hidden folder beside it, renamed into place), owner-only (the folder
 0o700, its files 0o600: they hold the password hashes), and its manifest is signed: an HMAC-SHA256 with a key kept
@@ -34,6 +36,7 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,15 +44,23 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from golden_thread.errors import StorageProblem
+from golden_thread.errors import PermissionRefused, StorageProblem
 from golden_thread.storage.files import (
     OWNER_ONLY_FILE,
+    OWNER_ONLY_FOLDER,
     not_written,
     remove_stale_scratch,
     scratch_path,
     write_folder_whole,
 )
-from golden_thread.storage.opening import DATA_SUFFIXES, NO_DOWNLOADS, disk_problem, open_database, why_not_opened
+from golden_thread.storage.opening import (
+    DATA_SUFFIXES,
+    NO_DOWNLOADS,
+    disk_problem,
+    held_by_another,
+    open_database,
+    why_not_opened,
+)
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 
 if TYPE_CHECKING:
@@ -74,6 +85,12 @@ KEY_FILE = "golden-thread-backup.key"
 # What lets a person sign in: left out of a restore whose backup the key does not vouch for. A new table holding
 # credentials or sign-ins belongs here.
 ACCOUNT_TABLES = ("app_user", "sign_in_session")
+# Tables every Golden Thread database fills from its start (its schema and data versions): rows there are not data
+# a restore would overwrite.
+_NOT_DATA = ("schema_version", "data_version")
+# Where the app's "Back up now" writes: this folder, or ``backups`` beside the database.
+BACKUPS_VARIABLE = "GOLDEN_THREAD_BACKUPS"
+BACKUPS_FOLDER = "backups"
 
 
 class BackupError(StorageProblem):
@@ -158,13 +175,16 @@ def _signature_doubt(manifest: dict, key_path: Path) -> str | None:
 # -- backup ----------------------------------------------------------------------------------------
 
 
-def backup_database(db_path: str | Path, directory: str | Path) -> dict:
-    """Back up the database file at ``db_path`` into ``directory`` (new or empty); returns the manifest."""
+def backup_database(
+    db_path: str | Path, directory: str | Path, *, wait: float = 0.0, waiting: Callable[[str], None] | None = None
+) -> dict:
+    """Back up the database file at ``db_path`` into ``directory`` (new or empty); returns the manifest. While
+    another program (the app at work) holds the file, wait up to ``wait`` seconds for it (``waiting`` is told)."""
     db_path = Path(db_path)
     if not db_path.exists():
         raise BackupError(f"{db_path} does not exist; there is nothing to back up.")
     try:  # read-only, and refusing what is damaged or not a Golden Thread database, in one sentence
-        connection = open_database(str(db_path), read_only=True, purpose="back it up")
+        connection = open_database(str(db_path), read_only=True, purpose="back it up", wait=wait, waiting=waiting)
     except StorageProblem as problem:
         raise BackupError(str(problem)) from None
     try:
@@ -175,14 +195,65 @@ def backup_database(db_path: str | Path, directory: str | Path) -> dict:
 
 def backup_store(store: Store, directory: str | Path) -> dict:
     """Back up an open store (e.g. from the running app) without stopping it; returns the manifest."""
-    # The store has no public way to hand out a cursor; a cursor of its connection is its own
-    # transaction context, so the snapshot below does not interfere with the app's writes.
-    return _write_backup(
-        store._connection,  # noqa: SLF001
-        directory,
-        source=store.path,
-        key_path=backup_key_path(store.path),
-    )
+    # The store has no public way to hand out a cursor; a cursor of its connection is its own transaction context,
+    # so the snapshot below does not interfere with the app's writes. Holding the store keeps the file open
+    # throughout, however long the backup takes.
+    with store.holding():
+        return _write_backup(
+            store._connection,  # noqa: SLF001
+            directory,
+            source=store.path,
+            key_path=backup_key_path(store.path),
+        )
+
+
+def backups_folder(db_path: str | Path) -> Path:
+    """Where the app's backups of ``db_path`` go: the folder ``GOLDEN_THREAD_BACKUPS`` names, or ``backups`` beside
+    the database."""
+    named = os.environ.get(BACKUPS_VARIABLE, "").strip()
+    return Path(named) if named else Path(os.path.abspath(db_path)).parent / BACKUPS_FOLDER
+
+
+def may_back_up(store: Store, username: str) -> str | None:
+    """None when ``username`` may back up the whole database; otherwise why not, in a sentence. A backup holds every
+    organisation in the file and every account's password hash, so only an active administrator may make one, and
+    only one who administers every organisation in it."""
+    everything = store.everything()
+    account = everything.user(username) if username else None
+    if account is None or not account["active"] or account["role"] != "administrator":
+        return "Only an administrator can back up the database."
+    theirs = {scope.organisation_id for scope in everything.scopes_for(username)}
+    others = [name for i, name in everything.top_organisations().select("id", "name").iter_rows() if i not in theirs]
+    if account["organisation_id"] is not None and others:
+        return (
+            f"This database also holds {', '.join(others)}, and a backup carries every organisation in it: only an "
+            "administrator of the whole database, or the machine's operator (golden-thread backup), can back it up."
+        )
+    return None
+
+
+def backup_now(store: Store, username: str, *, now: dt.datetime | None = None) -> tuple[Path, dict]:
+    """An administrator's "Back up now": a backup of the running app's database into a new folder, named for the
+    moment, in ``backups_folder``; returns (the folder, its manifest). Checked as ``restore`` checks it."""
+    if refusal := may_back_up(store, username):
+        raise PermissionRefused(refusal + " Nothing was written.")
+    moment = (now or dt.datetime.now()).strftime("%Y-%m-%d-%H%M%S")
+    folder = backups_folder(store.path)
+    target = folder / f"golden-thread-{moment}"
+    for again in range(2, 100):  # two backups in one second each get a folder of their own
+        if not target.exists():
+            break
+        target = folder / f"golden-thread-{moment}-{again}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_FOLDER)
+    except OSError as error:
+        raise BackupError(
+            f"The backups folder {folder} cannot be created ({error.strerror or error}); set {BACKUPS_VARIABLE} to a "
+            "folder Golden Thread can write to. Nothing was written."
+        ) from None
+    manifest = backup_store(store, target)
+    read_manifest(target)  # every file as the manifest says: what a restore will check first
+    return target, manifest
 
 
 def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str, key_path: Path) -> dict:
@@ -335,13 +406,18 @@ def restore_database(
         with open(scratch, "rb") as handle:
             os.fsync(handle.fileno())
         _check_target(db_path, replace)  # nobody opened or filled it meanwhile
-        # Opening the target above checkpointed any WAL of a real database; what is left belongs to a
-        # file that was not one, and must not be replayed onto the restored database.
-        Path(f"{db_path}.wal").unlink(missing_ok=True)
-        if db_path.exists():  # the replaced file's owner-only (or shared) permissions stay as they were
-            os.chmod(scratch, db_path.stat().st_mode & 0o777)
-        os.replace(scratch, db_path)
-        _fsync_directory(db_path.parent)
+        held = _hold_still(db_path)
+        try:
+            # Opening the target above checkpointed any WAL of a real database; what is left belongs to a
+            # file that was not one, and must not be replayed onto the restored database.
+            Path(f"{db_path}.wal").unlink(missing_ok=True)
+            if db_path.exists():  # the replaced file's owner-only (or shared) permissions stay as they were
+                os.chmod(scratch, db_path.stat().st_mode & 0o777)
+            os.replace(scratch, db_path)
+            _fsync_directory(db_path.parent)
+        finally:
+            if held is not None:
+                held.close()
     except OSError as error:
         raise BackupError(not_written(error, db_path, "the restored database")) from None
     except duckdb.Error as error:  # the disk filled up (or refused a write) while the scratch file was built
@@ -390,7 +466,7 @@ def _check_target(db_path: Path, replace: bool) -> None:
         ).fetchone()[0]
         tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
         rows = {
-            t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t != "schema_version"
+            t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t not in _NOT_DATA
         }
     finally:
         connection.close()
@@ -406,6 +482,21 @@ def _check_target(db_path: Path, replace: bool) -> None:
             f"{db_path} already holds data ({sum(held.values()):,} rows in {len(held)} tables); restoring would "
             "overwrite it. Restore into a new file (--db NEW_FILE), or add --replace to replace it."
         )
+
+
+def _hold_still(db_path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the database about to be replaced, kept until the new file is in its place: the app
+    lets go of the file between pages, and must not open the old file (and write its log beside the new one) in the
+    moment between the last check and the swap. A read-only connection never writes, so closing it after the swap
+    leaves the new file and its log alone. None when there is no database there to hold."""
+    if not db_path.exists():
+        return None
+    try:
+        return duckdb.connect(str(db_path), read_only=True, config=NO_DOWNLOADS)
+    except duckdb.Error as error:
+        if held_by_another(error):  # opened in the moment since the check
+            raise BackupError(why_not_opened(db_path, error, purpose="restore into it")) from None
+        return None  # not a database (``--replace`` allows it), or this process holds it: nothing else can open it
 
 
 def _not_ours(db_path: Path, why: str) -> str:

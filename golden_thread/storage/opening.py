@@ -4,11 +4,19 @@ A file that is damaged (cut short, overwritten, empty), not a database at all, a
 for this Golden Thread, read-only, on a full disk or held by another program is refused with a ``StorageProblem``
 before any page or command uses it. Read-only commands open the file read-only, so they work on a read-only disk
 and never change the file.
+
+DuckDB lets one process at a time hold a database file (several may, read-only, while none writes). The app holds it
+only while a page works with it, so a command run meanwhile waits for it (``wait``) rather than failing: while it
+waits it knocks (``knock_path``, refreshed as it tries again), and a program that lets go of the file when idle lets
+go at once for a knock, and holds back from opening it again until the knocker is in.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -29,11 +37,30 @@ _OUR_TABLE = "schema_version"
 _HEADERS = 3 * 4096
 # Names DuckDB opens as a file of data to query (an empty in-memory database), never as a database file.
 DATA_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".parquet"}
+# A knock counts this long after the knocker last refreshed it (a knocker refreshes it several times a second while
+# it waits, and withdraws it once in), so one left by a killed process is soon ignored.
+KNOCK_FRESH = 2.0
+# The longest pause between two tries at a held file, and the longest a program that lets go when idle holds back
+# for a knocker before trying again itself.
+_RETRY_PAUSE = 0.2
+_GIVE_WAY = 5.0
 
 
-def open_database(path: str, *, read_only: bool = False, purpose: str = "") -> duckdb.DuckDBPyConnection:
+def open_database(
+    path: str,
+    *,
+    read_only: bool = False,
+    purpose: str = "",
+    wait: float = 0.0,
+    waiting: Callable[[str], None] | None = None,
+    give_way: bool = False,
+) -> duckdb.DuckDBPyConnection:
     """A connection to the database file at ``path`` (":memory:" for a private in-memory one), or a StorageProblem
-    (``purpose``: what to do once another program lets go of the file, "try again" unless said)."""
+    (``purpose``: what to do once another program lets go of the file, "try again" unless said).
+
+    While another program holds the file, try again for up to ``wait`` seconds, knocking; ``waiting`` is told once,
+    in a sentence, that this is waiting. ``give_way``: first let a program that is knocking have its turn (for a
+    program that holds the file only while working, so that it never keeps a command waiting for long)."""
     if path == ":memory:":
         return duckdb.connect(path, config=NO_DOWNLOADS)
     file = Path(path)
@@ -64,18 +91,104 @@ def open_database(path: str, *, read_only: bool = False, purpose: str = "") -> d
             f"Restore it from a backup (golden-thread restore BACKUP_FOLDER --db {file} --replace), or give the "
             "right file."
         )
-    try:
-        connection = duckdb.connect(path, read_only=read_only, config=NO_DOWNLOADS)
-    except duckdb.Error as error:
-        if "in-memory database in read-only mode" in str(error):
-            raise StorageProblem(_not_a_database_file(file)) from None
-        raise StorageProblem(why_not_opened(file, error, read_only=read_only, purpose=purpose)) from None
+    connection = _connect(file, read_only=read_only, purpose=purpose, wait=wait, waiting=waiting, give_way=give_way)
     try:
         _refuse_what_is_not_ours(connection, file)
     except BaseException:
         connection.close()
         raise
     return connection
+
+
+def _connect(
+    file: Path, *, read_only: bool, purpose: str, wait: float, waiting: Callable[[str], None] | None, give_way: bool
+) -> duckdb.DuckDBPyConnection:
+    """DuckDB's connection to ``file``, trying again while another program holds it (see ``open_database``)."""
+    deadline = time.monotonic() + wait
+    if give_way:
+        _let_knocker_in(file, min(deadline, time.monotonic() + _GIVE_WAY))
+    pause, knocked = 0.02, False
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(file), read_only=read_only, config=NO_DOWNLOADS)
+            except duckdb.Error as error:
+                if "in-memory database in read-only mode" in str(error):
+                    raise StorageProblem(_not_a_database_file(file)) from None
+                if not held_by_another(error) or time.monotonic() >= deadline:
+                    waited = wait if held_by_another(error) else 0.0
+                    raise StorageProblem(
+                        why_not_opened(file, error, read_only=read_only, purpose=purpose, waited=waited)
+                    ) from None
+                if not knocked and waiting is not None:
+                    waiting(_waiting_for(file, error, wait))
+            _knock(file)
+            knocked = True
+            time.sleep(max(0.0, min(pause, deadline - time.monotonic())))
+            pause = min(pause * 2, _RETRY_PAUSE)
+    finally:
+        if knocked:
+            _withdraw_knock(file)
+
+
+def held_by_another(error: Exception) -> bool:
+    """Whether DuckDB refused a file because another process holds it."""
+    text = str(error).lower()
+    return "could not set lock" in text or "conflicting lock" in text
+
+
+def _holder(error: Exception) -> str:
+    holder = re.search(r"\(PID (\d+)\)", str(error))
+    return f" (process {holder.group(1)})" if holder else ""
+
+
+def _waiting_for(file: Path, error: Exception, wait: float) -> str:
+    return (
+        f"{file} is in use by another program{_holder(error)}, probably the Golden Thread app; waiting up to "
+        f"{wait:g} seconds for it to finish its current work…"
+    )
+
+
+# -- knocking: a program waiting for the file, seen by one that holds it only while working ---------------------------
+
+
+def knock_path(file: str | Path) -> Path:
+    """The hidden file beside the database that says a program is waiting for it (its process id)."""
+    file = Path(file)
+    return file.with_name(f".{file.name}.golden-thread-waiting")
+
+
+def someone_knocks(file: str | Path) -> bool:
+    """Whether another process is waiting for the file now (its knock is fresh): the holder should let go."""
+    knock = knock_path(file)
+    try:
+        if time.time() - knock.stat().st_mtime > KNOCK_FRESH:
+            return False
+        return knock.read_text(encoding="ascii").strip() != str(os.getpid())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _knock(file: Path) -> None:
+    try:  # a knock is a courtesy: a folder it cannot be written in only means waiting for the holder's idle pause
+        knock_path(file).write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        pass
+
+
+def _withdraw_knock(file: Path) -> None:
+    knock = knock_path(file)
+    try:
+        if knock.read_text(encoding="ascii").strip() == str(os.getpid()):
+            knock.unlink()
+    except (OSError, UnicodeDecodeError):
+        pass
+
+
+def _let_knocker_in(file: Path, until: float) -> None:
+    """Hold back while another program knocks, until it is in (its knock withdrawn) or ``until``."""
+    while someone_knocks(file) and time.monotonic() < until:
+        time.sleep(0.05)
 
 
 def _refuse_what_is_not_ours(connection: duckdb.DuckDBPyConnection, file: Path) -> None:
@@ -124,16 +237,21 @@ def _not_a_database_file(file: Path) -> str:
     )
 
 
-def why_not_opened(file: Path, error: Exception, *, read_only: bool = False, purpose: str = "") -> str:
-    """The sentence for a file DuckDB would not open: what is wrong with it and what to do."""
+def why_not_opened(
+    file: Path, error: Exception, *, read_only: bool = False, purpose: str = "", waited: float = 0.0
+) -> str:
+    """The sentence for a file DuckDB would not open: what is wrong with it and what to do (``waited``: how many
+    seconds the file stayed held before giving up)."""
     text = str(error)
     lowered = text.lower()
     if "lock" in lowered:
-        holder = re.search(r"\(PID (\d+)\)", text)
-        who = f" (process {holder.group(1)})" if holder else ""
+        # The app lets go of the file between pages, so what holds it this long is a long job or a program that
+        # keeps it open.
+        kept = f" and did not let go of it within {waited:g} seconds" if waited else ""
         return (
-            f"{file} is open in another program{who}, probably the Golden Thread app; DuckDB lets only one process "
-            f"use a database file at a time. Stop the app, then {purpose or 'try again'}."
+            f"{file} is open in another program{_holder(error)}{kept}: a golden-thread command still at work, or a "
+            "program that keeps the file open (a DuckDB client, or a Golden Thread app older than this one). Stop the "
+            f"app or program that holds it, or let the command finish, then {purpose or 'try again'}."
         )
     if "not a valid duckdb database file" in lowered:
         return (

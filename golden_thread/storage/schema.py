@@ -521,6 +521,34 @@ CREATE TABLE sign_in_session (
 );
 """
 
+# Failed sign-ins (issue 20): a lock per username and a slowing per address, the same in every browser session and
+# after a restart (``services/sign_ins.py`` holds the policy). Each row is one refused password: the username as
+# typed (an account's or not: nothing is created for a name that is no account), the address it came from, and when
+# a successful sign-in or an administrator's unlock cleared it. Times are local, as the audit trail's. Not the
+# organisation's data: neither exported nor scoped; each failure is also in the audit trail.
+_V11_SIGN_IN_FAILURES = """
+CREATE TABLE sign_in_failure (
+    attempted_at TIMESTAMP NOT NULL,
+    username VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    cleared_at TIMESTAMP
+);
+"""
+
+# The data's version, kept in the file (issue 20): the app lets go of the file between pages and a command may write
+# meanwhile, so the version the app keys its cached charts and boards by must travel with the data. One row: the
+# database's random generation (given by its first write) and a count every committed write moves on
+# (``Store._transaction``). Sign-ins are not data and leave it as it is. Not organisation data: neither exported nor
+# scoped; a backup carries it, so a restored database names its data as it was when backed up.
+_V12_DATA_VERSION = """
+CREATE TABLE data_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation VARCHAR NOT NULL,
+    version BIGINT NOT NULL CHECK (version > 0)
+);
+"""
+DATA_VERSION_SINCE = 12
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
@@ -533,6 +561,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (8, "board snapshots and audit records belong to an organisation", _V8_ORGANISATION_SCOPE),
     (9, "measures, projects and PDSA cycles can be edited, moved and retired in the app", _V9_EDITABLE_RECORDS),
     (10, "sign-ins that last across reloads and new tabs", _V10_SIGN_IN_SESSIONS),
+    (11, "failed sign-ins lock a username and slow an address", _V11_SIGN_IN_FAILURES),
+    (DATA_VERSION_SINCE, "the data version every program sharing the file reads", _V12_DATA_VERSION),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

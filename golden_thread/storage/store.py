@@ -1,10 +1,13 @@
 """The store: the one module that owns the DuckDB file and every SQL statement.
 
-Lifecycle. ``Store(path)`` opens one DuckDB connection for the whole process and brings the schema up
-to date (see ``schema.MIGRATIONS``). DuckDB connections are not safe to share between threads, but
-cursors made from one connection are, so every call below takes its own ``cursor()``: Streamlit runs
-each session's script in its own thread and they all share one ``Store``. Writes are serialised by a
-process-wide lock and each multi-row write is one transaction: it lands whole or not at all.
+Lifecycle. ``Store(path)`` shares one DuckDB connection between every view of the file in the process
+(``connection.SharedDatabase``) and brings the schema up to date (see ``schema.MIGRATIONS``). The connection is
+opened when first used; a store made with ``release_after`` (the app's) closes it once idle, so that commands
+and scheduled jobs can open the file between pages, and every read and write holds a lease on it meanwhile.
+DuckDB connections are not safe to share between threads, but cursors made from one connection are, so every
+call below takes its own ``cursor()``: Streamlit runs each session's script in its own thread and they all
+share one ``Store``. Writes are serialised by a process-wide lock and each multi-row write is one transaction:
+it lands whole or not at all, and moves the file's data version on (``version_key``).
 
 Reads return polars DataFrames. Values always travel as parameters or as registered Arrow tables;
 the only identifiers interpolated into SQL are table and column names checked against the schema.
@@ -18,8 +21,7 @@ import datetime as dt
 import functools
 import json
 import threading
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,13 +37,14 @@ from golden_thread.errors import PermissionRefused, Refused, StaleEdit, StorageP
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_leadership, schema_network
+from golden_thread.storage.connection import SharedDatabase
 from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.leadership_queries import LeadershipQueries
 from golden_thread.storage.network_queries import NetworkQueries
 from golden_thread.storage.opening import NO_DOWNLOADS, database_problem, open_database  # noqa: F401 - re-exported
 from golden_thread.storage.pdsa_queries import PdsaQueries
 from golden_thread.storage.record_queries import RecordQueries
-from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.schema import DATA_VERSION_SINCE, LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.scope import EVERYTHING, OWNERSHIP, Scope, scoped_sql
 from golden_thread.storage.shared_sql import PROJECT_AIM
 
@@ -135,32 +138,45 @@ def _MEASURE(self, measure_id, *args, **kwargs):  # noqa: N802 - read as the nam
 _AUTHORISED: contextvars.ContextVar[str | None] = contextvars.ContextVar("authorised_person", default=None)
 
 
-class _Database:
-    """What every view of one database file shares: its connection, the write lock and the data version."""
-
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
-        self.connection = connection
-        self.usable = True  # False once DuckDB invalidates the connection (a failed checkpoint): reopen it
-        self.write_lock = threading.RLock()
-        self.version = 0
-        self.opened = uuid.uuid4().hex
+# Every committed write moves the data version on (``schema._V12_DATA_VERSION``): the first one gives the database its
+# random generation.
+_NEXT_VERSION = (
+    "INSERT INTO data_version (id, generation, version) VALUES (1, uuid()::VARCHAR, 1) "
+    "ON CONFLICT (id) DO UPDATE SET version = data_version.version + 1"
+)
 
 
 class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries):
     """All reads and writes of one Golden Thread database."""
 
-    def __init__(self, path: str | Path = ":memory:", *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path = ":memory:",
+        *,
+        read_only: bool = False,
+        release_after: float | None = None,
+        wait: float = 0.0,
+        waiting: Callable[[str], None] | None = None,
+    ) -> None:
         """Open (or create) the database at ``path``; ``read_only`` for commands that only read, so they work on a
-        read-only file and never change it. A file that cannot be used is a ``StorageProblem`` (``opening.py``)."""
+        read-only file and never change it. A file that cannot be used is a ``StorageProblem`` (``opening.py``).
+
+        ``release_after``: let go of the file once nothing has used it for this many seconds, or at once when
+        another program waits for it (the app: commands then run between its pages); None holds it until
+        ``close``. ``wait``: how many seconds to wait for another program to let go of the file before saying so;
+        ``waiting`` is told in a sentence when opening has to wait."""
         self.path = str(path)
         self.read_only = read_only
-        self._state = _Database(open_database(self.path, read_only=read_only))
+        self._state = SharedDatabase(
+            self.path, read_only=read_only, release_after=release_after, wait=wait, waiting=waiting
+        )
         self.scope = EVERYTHING
         try:
             self.migrate()
         except BaseException:
-            self._state.connection.close()
+            self._state.close()
             raise
+        self._state.on_reopen = self._refuse_if_replaced
 
     def within(self, scope: Scope) -> Store:
         """This database seen as one organisation: every read holds only its rows, and every write is refused
@@ -171,31 +187,81 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     @property
     def _connection(self) -> duckdb.DuckDBPyConnection:
-        return self._state.connection
+        """The connection, for code that makes its own cursors: the store's own calls take a lease instead
+        (``_query``, ``_transaction``, ``holding``), which keeps the file open however long they take."""
+        return self._state.current()
 
     @property
     def _write_lock(self) -> threading.RLock:
         return self._state.write_lock
 
+    def _data_version(self) -> tuple[str, str, int]:
+        """(which file, its data's generation, its data version), read from the file: another program may have
+        changed it while this one had let go of it."""
+        with self._state.lease():
+            cursor = self._state.connection.cursor()
+            try:
+                row = cursor.execute("SELECT generation, version FROM data_version").fetchone()
+            finally:
+                cursor.close()
+            identity = self._state.identity
+        return (identity, row[0], int(row[1])) if row else (identity, "", 0)
+
     @property
     def data_version(self) -> int:
-        """Bumped on every commit. DuckDB lets one process write a file, so this process sees every change:
-        computed statistics can be cached keyed by it and are never stale."""
-        return self._state.version
+        """Moved on by every committed write, by this process or any other (a command run between the app's
+        pages): computed statistics can be cached keyed by it (``version_key``) and are never stale."""
+        return self._data_version()[2]
 
     @property
     def version_key(self) -> str:
-        """Names this store's data as it is now: changes with every commit and with every reopening."""
-        return f"{self.path}|{self._state.opened}|{self._state.version}"
+        """Names this database's data as it is now, across every program that writes it: changes with every commit,
+        and when another file is put in its place (a restore); stays the same when the app lets go of the file and
+        opens it again, so its cached charts and boards stay valid."""
+        identity, generation, version = self._data_version()
+        return f"{self.path}|{identity}|{generation}|{version}"
 
     @property
     def usable(self) -> bool:
         """False once a write failed so badly (a checkpoint on a full disk) that DuckDB stopped using the file; the
-        file itself is safe, and opening it again brings it back."""
+        file itself is safe, and opening it again (``close``, then any use) brings it back."""
         return self._state.usable
 
+    @property
+    def is_open(self) -> bool:
+        """Whether this process holds the file now."""
+        return self._state.is_open
+
+    def connect(self) -> None:
+        """Open the file now if it is not open (waiting for another program to finish with it, up to the store's
+        ``wait``), so that a file that cannot be used is said before a page or a command starts."""
+        with self._state.lease():
+            pass
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Keep the file open for a piece of work that uses the connection itself (a backup of one moment)."""
+        with self._state.lease():
+            yield
+
     def close(self) -> None:
-        self._state.connection.close()
+        """Let go of the file (once the calls using it now are done); closing twice is harmless, and a later use
+        opens it again."""
+        self._state.close()
+
+    def _refuse_if_replaced(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Check a file opened again after an idle pause: another file may have been put in its place meanwhile,
+        at another schema version, which this store (upgraded when it was made) cannot use."""
+        try:
+            version = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+        except duckdb.Error:
+            version = 0
+        if version != LATEST_VERSION:
+            raise StorageProblem(
+                f"{self.path} was replaced while Golden Thread was running, by a database at schema version "
+                f"{version} (this Golden Thread uses version {LATEST_VERSION}). Restart Golden Thread: it upgrades an "
+                "older database when it opens it, and a newer one needs a newer Golden Thread."
+            )
 
     def _disk_problem(self, error: duckdb.Error) -> StorageProblem | None:
         if isinstance(error, duckdb.FatalException):
@@ -208,23 +274,26 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """Run one read; in a scoped store, against the scope's rows only (``scope.scoped_sql``)."""
         if not self.scope.is_everything:
             sql, params = scoped_sql(sql, params, self.scope)
-        cursor = self._connection.cursor()
-        try:
-            return cursor.sql(sql, params=params).pl()
-        except duckdb.Error as error:
-            if problem := self._disk_problem(error):
-                raise problem from None
-            raise
-        finally:
-            cursor.close()
+        with self._state.lease():
+            cursor = self._state.connection.cursor()
+            try:
+                return cursor.sql(sql, params=params).pl()
+            except duckdb.Error as error:
+                if problem := self._disk_problem(error):
+                    raise problem from None
+                raise
+            finally:
+                cursor.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._write_lock:
-            cursor = self._connection.cursor()
+        with self._write_lock, self._state.lease():
+            cursor = self._state.connection.cursor()
             cursor.execute("BEGIN TRANSACTION")
             try:
                 yield cursor
+                if self._state.counted:  # in the write's own transaction: the version moves on only if it lands
+                    cursor.execute(_NEXT_VERSION)
             except BaseException as error:
                 cursor.execute("ROLLBACK")
                 cursor.close()
@@ -240,7 +309,6 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     raise problem from None
                 raise
             cursor.close()
-            self._state.version += 1
 
     def _refuse_if_changed(
         self,
@@ -311,6 +379,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     f"{LATEST_VERSION}), and it was opened read-only so it cannot be upgraded. Run golden-thread init "
                     f"--db {self.path} once where the file can be written, then try again."
                 )
+            self._state.counted = current >= DATA_VERSION_SINCE
             for version, description, sql in MIGRATIONS:
                 if version <= current:
                     continue
@@ -323,6 +392,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     cursor.execute(
                         "INSERT INTO schema_version (version, description) VALUES (?, ?)", [version, description]
                     )
+                    # From the migration that makes it, the file keeps its data version (this one moves it first).
+                    self._state.counted = version >= DATA_VERSION_SINCE
             return self.schema_version()
 
     def columns(self, table: str) -> dict[str, str]:
