@@ -156,7 +156,7 @@ else:
     st.markdown(f"**{plain(summary['summary'])}**")
     charted_cycles = db.pdsa_cycles_for_measure(measure_id)
     annotations = chart_events(db.annotations([measure_id]), charted_cycles, first=points["x"].min())
-    near = st.toggle(
+    near = not is_run_chart(measure["chart_type"]) and st.toggle(  # a run chart has no limits to show
         "Show 2-sigma limits",
         key=f"near-{measure_id}",
         help="The inner band Making Data Count uses for its two-in-three rule.",
@@ -173,7 +173,7 @@ else:
         latest_cycle = charted_cycles.sort("start_date", "id").row(-1, named=True)
         st.caption(
             f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
-            f"“{plain(latest_cycle['title'])}”, started {latest_cycle['start_date']:%d %B %Y}."
+            f"“{plain(latest_cycle['title'])}”, started {format_day(latest_cycle['start_date'])}."
         )
     preceding = cycles_before_signals(points, charted_cycles)
     if preceding.height:
@@ -585,12 +585,14 @@ if points.height:
             pl.col("x").alias("Period"),
             pl.col("value").alias("Value"),
             pl.col("cl").alias("Centre"),
-            pl.col("lcl").alias("Lower limit"),  # a run chart has none: a blank cell
+            pl.col("lcl").alias("Lower limit"),  # blank where a phase has too few points for limits
             pl.col("ucl").alias("Upper limit"),
             pl.col("special_cause_type")
             .replace_strict(SIGNAL_WORDS, default=pl.col("special_cause_type"), return_dtype=pl.Utf8)
             .alias("Signal"),
         ).reverse()
+        if is_run_chart(measure["chart_type"]):  # a median and its runs: no limits, no special causes
+            table = table.drop("Lower limit", "Upper limit", "Signal")
         show_table(
             table,
             numbers=dict.fromkeys(("Value", "Centre", "Lower limit", "Upper limit"), places),
