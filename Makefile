@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 run: install
 	GOLDEN_THREAD_DB=$(DB) $(BIN)/streamlit run dashboard.py \
 		--server.address=127.0.0.1 --server.port=$(PORT) --server.headless=true \
-		--browser.gatherUsageStats=false --client.toolbarMode=minimal
+		--browser.gatherUsageStats=false --client.toolbarMode=minimal --client.showErrorDetails=none
 
 test: install
 	$(BIN)/python -m pytest -q

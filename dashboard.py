@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from golden_thread.app.failures import run_page
 from golden_thread.app.ui import (
     first_organisation_screen,
     needs_first_organisation,
@@ -67,4 +68,4 @@ def land() -> None:
 
 first = next(iter(sections))
 sections[first].insert(0, st.Page(land, title=lands_on.title, url_path="start", default=True, visibility="hidden"))
-st.navigation(sections).run()
+run_page(st.navigation(sections))  # an unexpected error: a sentence and a reference, the detail in the log

@@ -15,7 +15,7 @@ from golden_thread.app.ui import (
     thread_model,
     username,
 )
-from golden_thread.domain.alignment import aligned_share_by_division, coverage_grid, flags_by_rule
+from golden_thread.domain.alignment import aim_columns, aligned_share_by_division, coverage_grid, flags_by_rule
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.formatting import code_words, icon_name
@@ -121,6 +121,7 @@ st.caption(
 )
 aims = db.aims()
 grid = coverage_grid(alignment, aims)
+aim_headings = aim_columns(aims)  # an aim's title, or its title and number when two aims share it
 _, _, icons = thread_model(db, dt.date.today())
 icon_images = lead_measure_images(icons)
 aim_icons = aims.select(pl.col("title").alias("Aim"), pl.concat_str(pl.lit("aim:"), pl.col("id")).alias("node")).join(
@@ -139,8 +140,8 @@ grid = (
     .drop("node")
 )
 marks = {"primary": "● primary", "also": "○ also"}
-grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aims["title"])
-unserved = [a for a in aims["title"] if (grid[a] == "").all()]
+grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aim_headings)
+unserved = [a for a in aim_headings if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
 show_table(
@@ -167,7 +168,7 @@ coverage = (
     .drop("node", "project_id")
     .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
 )
-coverage = coverage.select("Project", "Team", "Lead measure", "Variation", "Assurance", *aims["title"], "Aims served")
+coverage = coverage.select("Project", "Team", "Lead measure", "Variation", "Assurance", *aim_headings, "Aims served")
 st.download_button(
     "Download the coverage grid (CSV)",
     safe_csv(coverage),

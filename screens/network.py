@@ -189,9 +189,9 @@ with st.container(border=True):
         decimals, unit = outcome["decimal_places"][0], outcome["unit"][0]
         cols[0].metric(
             f"{words.network.singular.capitalize()}, {row['latest_x']:%b %Y}",
-            plain(format_value(row["latest_value"], decimals, unit)),  # a metric's value is markdown too
+            format_value(row["latest_value"], decimals, plain(unit or "")),  # a metric's value is markdown too
             help=f"{plain(outcome['name'][0])}: every {words.member}'s {words.person.plural} pooled. "
-            f"Target {plain(format_value(outcome['target_value'][0], decimals, unit, missing='not set'))}.",
+            f"Target {format_value(outcome['target_value'][0], decimals, plain(unit or ''), missing='not set')}.",
         )
         cols[1].metric("Variation", ICON_TEXT[row["variation_icon"]], help=row["summary"])
     cols[2].metric(Members, current.height, help=f"{former.height} left the {words.network}" if former.height else None)

@@ -7,6 +7,7 @@ from golden_thread.app.ui import may, message_area, plain, remember_message, sho
 from golden_thread.domain.access import ROLE_TITLES
 from golden_thread.domain.formatting import format_moment
 from golden_thread.errors import Refused
+from golden_thread.services.backups import back_up_now, may_back_up, where_backups_go
 from golden_thread.services.sign_ins import LOCK_LENGTH, locked_accounts, recent_failures, unlock_account
 
 db = store()
@@ -147,3 +148,33 @@ def sign_in_problems() -> None:
 
 
 sign_in_problems()
+
+
+def backups() -> None:
+    """Back up now: the whole database, while everyone carries on working (services/backups.py)."""
+    st.subheader("Backups", anchor=False)
+    if refusal := may_back_up(db, username()):
+        st.caption(refusal)
+        return
+    st.caption(
+        f"A backup is a copy of the whole database at one moment, with a signed manifest, made while everyone carries "
+        f"on working. It goes into a new folder in {plain(where_backups_go(db))} (the server's "
+        "GOLDEN_THREAD_BACKUPS chooses another). Restore one with golden-thread restore FOLDER; a scheduled "
+        "golden-thread backup keeps them coming."
+    )
+    area = message_area("backup")
+    if st.button("Back up now", key="backup-now", icon=":material/backup:"):
+        try:
+            with st.spinner("Backing up the database…"):
+                made = back_up_now(db, username())
+        except Refused as refused:
+            area.error(plain(refused), icon=":material/error:")
+        else:
+            area.success(
+                f"Backed up {made.rows:,} rows in {made.tables} tables to {plain(made.folder)}: every file matches "
+                "its signed manifest, as a restore will check.",
+                icon=":material/check_circle:",
+            )
+
+
+backups()

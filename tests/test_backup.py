@@ -302,7 +302,7 @@ def test_a_database_the_app_holds_open_is_explained_not_half_copied(busy_demo, t
     )
     try:
         assert holder.stdout.readline().strip() == "OPEN"
-        code, out, err = _run("backup", str(tmp_path / "bk"), "--db", str(busy_demo), capsys=capsys)
+        code, out, err = _run("backup", str(tmp_path / "bk"), "--db", str(busy_demo), "--wait", "1", capsys=capsys)
         assert code == 1 and "open in another program" in err and "Stop the app" in err
         assert not (tmp_path / "bk").exists() or not any((tmp_path / "bk").iterdir())
     finally:
@@ -317,7 +317,9 @@ def test_restoring_over_a_database_the_app_holds_is_refused(busy_demo, demo_db, 
     holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(target)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "OPEN"
-        code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(target), "--replace", capsys=capsys)
+        code, _, err = _run(
+            "restore", str(tmp_path / "bk"), "--db", str(target), "--replace", "--wait", "1", capsys=capsys
+        )
         assert code == 1 and "open in another program" in err
     finally:
         holder.kill()

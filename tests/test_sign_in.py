@@ -57,13 +57,13 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_db):
     assert not app.error
 
 
-def test_repeated_failures_lock_the_form_for_a_while(app_db):
+def test_repeated_failures_lock_the_username_for_a_while(app_db):
     app = _sign_in_page()
     for _ in range(6):
         app.text_input(key="sign-in-username").set_value("admin")
         app.text_input(key="sign-in-password").set_value("guess")
         app.button[0].click().run()
-    assert any("Too many attempts" in e.value for e in app.error)
+    assert any("Too many failed attempts to sign in with this username" in e.value for e in app.error)
 
 
 def test_a_real_organisation_does_not_show_the_demo_accounts(app_db):

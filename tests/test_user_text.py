@@ -163,8 +163,9 @@ class Rendered:
 
     def shown_as_typed(self) -> str:
         """Everything a reader sees, markdown escapes undone, as one text to search."""
-        unescaped = [
-            html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)) for _, text in self.bodies + self.labels
+        unescaped = [  # plain()'s invisible word joiners (they keep a bare address from becoming a link) too
+            html.unescape(re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)).replace("\u2060", "")
+            for _, text in self.bodies + self.labels
         ]
         return "\n".join(unescaped + self.plain)
 

@@ -486,9 +486,9 @@ rule_name = rule_title
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$:])")
 # Streamlit's markdown links a bare address (http://…, www.…, name@host) and draws :material/…: as an icon after
-# the text is parsed, so a backslash does not stop them: an invisible word joiner (U+2060) after each colon and @,
-# and between "www" and its dot, breaks what they look for while the words read and copy as typed.
-_LINKED_AFTER_PARSING = re.compile(r"(?<=[:@])|(?<=\bwww)(?=\\?\.)", re.IGNORECASE)
+# the text is parsed, so a backslash does not stop them: an invisible word joiner (U+2060) inside each ("http:⁠//",
+# "www⁠.", "name@⁠host", ":⁠material/") breaks what they look for while the words read and copy as typed.
+_LINKED_AFTER_PARSING = re.compile(r"(?<=:)(?=//|material/)|(?<=\bwww)(?=\\?\.)|(?<=@)(?=[\w-])", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
@@ -594,9 +594,10 @@ def show_table(
 def _browser_address() -> str | None:
     """The address this browser connects from, as Streamlit saw it (None on the server itself or in a test)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # noqa: BLE001 - no browser behind this run (a test harness)
         return None
+    return address if isinstance(address, str) and address else None
 
 
 def sign_in_screen() -> None:

@@ -655,6 +655,24 @@ def spec_from_tables(
     return spec, problems
 
 
+# A framework's JSON is about eight levels deep (the framework, its sections, a sub-section, an item, its guidance).
+# Python's JSON reader and everything that walks what it read recurse once per level, so a file nested thousands
+# deep would end in a RecursionError instead of a sentence: its depth is measured first, without recursing.
+JSON_NESTING_LIMIT = 32
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _json_depth(text: str) -> int:
+    """The deepest nesting of [ and { in a JSON text, brackets inside strings not counted."""
+    depth = deepest = 0
+    for bracket in re.findall(r"[\[\]{}]", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def read_framework_file(data: bytes, filename: str) -> dict:
     """A framework import file as a spec (not yet checked): JSON in the seed's shape, or a CSV of items with
     columns section, sub-section (optional), item, guidance (optional; several separated by ' | ' or new lines).
@@ -665,6 +683,14 @@ def read_framework_file(data: bytes, filename: str) -> dict:
     except UnicodeDecodeError:
         raise FrameworkFileError([f"{filename} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 or JSON)."]) from None
     if name.endswith(".json"):
+        if (depth := _json_depth(text)) > JSON_NESTING_LIMIT:
+            raise FrameworkFileError(
+                [
+                    f"{filename} nests lists and sets of fields {depth:,} deep; a framework needs at most "
+                    f"{JSON_NESTING_LIMIT} (sections, sub-sections, items, guidance). Export a framework from this "
+                    "page to see the shape."
+                ]
+            )
         try:
             spec = json.loads(text)
         except json.JSONDecodeError as error:

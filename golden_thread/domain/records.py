@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -54,6 +54,8 @@ class RecordKind:
     title: str  # the column that names a record
     fields: tuple[Field, ...]
     rules: Callable[[dict, dict | None, dt.date], list[str]] = field(default=lambda row, before, today: [])
+    # No two active records of the kind in one organisation share a title (``check_record``'s ``active_titles``).
+    unique_title: bool = False
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -182,6 +184,7 @@ RECORDS: dict[str, RecordKind] = {
                 Field("adopted_on", "Adopted on", "date"),
             ),
             _aim_rules,
+            unique_title=True,  # the board, the thread and the Alignment page name an aim by its title
         ),
         RecordKind(
             "project",
@@ -258,11 +261,19 @@ RECORDS: dict[str, RecordKind] = {
 }
 
 
-def check_record(table: str, proposed: dict, *, today: dt.date, before: dict | None = None) -> tuple[dict, list[str]]:
+def check_record(
+    table: str,
+    proposed: dict,
+    *,
+    today: dt.date,
+    before: dict | None = None,
+    active_titles: Iterable[str] = (),
+) -> tuple[dict, list[str]]:
     """(the row to store, every problem) for a proposed new record (``before`` None) or an edit of ``before``.
 
     Only the columns the record kind names are kept; blank text becomes None; numbers and dates are checked for
-    their type and range. The kind's own rules then judge the row as a whole."""
+    their type and range. The kind's own rules then judge the row as a whole. ``active_titles``: the titles of the
+    organisation's other active records of the kind, which a kind with ``unique_title`` may not repeat."""
     kind = RECORDS[table]
     row: dict = {}
     problems: list[str] = []
@@ -274,7 +285,23 @@ def check_record(table: str, proposed: dict, *, today: dt.date, before: dict | N
             problems.append(problem)
     if not problems:
         problems += kind.rules(row, before, today)
+        if kind.unique_title and (before or {}).get("status", "active") == "active":
+            problems += _title_taken(kind, row.get(kind.title), active_titles)
     return row, problems
+
+
+def _same_title(title: str) -> str:
+    return " ".join(title.split()).casefold()
+
+
+def _title_taken(kind: RecordKind, title: str | None, active_titles: Iterable[str]) -> list[str]:
+    """A title another active record of the kind has already (ignoring case and spacing), in words."""
+    if title is None or _same_title(title) not in {_same_title(t) for t in active_titles if t}:
+        return []
+    return [
+        f"Another active {kind.noun} is already called “{title}”: give this one a title people can tell apart "
+        f"(the board and the Alignment page name each {kind.noun} by its title)."
+    ]
 
 
 def _field_value(f: Field, value) -> tuple[object, str | None]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
+
 from golden_thread.domain.records import RECORDS, check_record
 from golden_thread.errors import Refused
 from golden_thread.storage.record_queries import MEASURE_PARENTS
@@ -45,7 +47,9 @@ def save_record(
         before = db.record(table, record_id)
         if before is None:
             raise Refused(f"There is no {RECORDS[table].noun} {record_id} in {db.scope.name}.")
-    row, problems = check_record(table, proposed, today=today, before=before)
+    row, problems = check_record(
+        table, proposed, today=today, before=before, active_titles=_other_active_titles(db, table, record_id)
+    )
     if problems:
         raise Refused(problems)
     if table == "measure" and placed:
@@ -58,11 +62,19 @@ def save_record(
     return record_id
 
 
+def _other_active_titles(db: Store, table: str, record_id: int | None) -> list[str]:
+    """The titles of the organisation's other active records of a kind whose titles must differ (``unique_title``)."""
+    if not RECORDS[table].unique_title:
+        return []
+    records = db.records(table)
+    return records.filter((pl.col("status") == "active") & (pl.col("id") != (record_id or -1)))["label"].to_list()
+
+
 def create_aim(
     db: Store, aim: dict, outcome: dict, *, objective_id: int, username: str, today: dt.date
 ) -> tuple[int, int]:
     """A new system-level aim and its outcome measure, checked together: a SMART aim is measurable from day one."""
-    aim_row, problems = check_record("aim", aim, today=today)
+    aim_row, problems = check_record("aim", aim, today=today, active_titles=_other_active_titles(db, "aim", None))
     measure_row, measure_problems = check_record("measure", {**outcome, "measure_type": "outcome"}, today=today)
     problems += [f"Outcome measure: {p}" for p in measure_problems]
     if problems:

@@ -180,7 +180,7 @@ TYPED_KEPT = 200  # characters of a typed username kept (an account's is at most
 
 
 def local_now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return dt.datetime.now()
 
 
 @contextmanager

@@ -7,8 +7,8 @@ database even while other connections write (DuckDB transactions are snapshots).
 
 DuckDB lets one process at a time open a file read-write, and no other process may open it at all then. The app lets
 go of the file between pages, so ``golden-thread backup`` runs while the app runs: it waits (``wait``) for the app to
-finish its current work, then reads one moment of the file. In the app's own process, ``backup_now`` (an
-administrator's "Back up now") backs up through the app's store (``backup_store``: the same snapshot, on the store's
+finish its current work, then reads one moment of the file. In the app's own process an administrator's "Back up now"
+(``services/backups.py``) backs up through the app's store (``backup_store``: the same snapshot, on the store's
 connection) into the backups folder (``backups_folder``).
 
 A backup is written whole or not at all (a hidden folder beside it, renamed into place), owner-only (the folder
@@ -44,10 +44,9 @@ import duckdb
 import polars as pl
 import pyarrow.parquet as pq
 
-from golden_thread.errors import PermissionRefused, StorageProblem
+from golden_thread.errors import StorageProblem
 from golden_thread.storage.files import (
     OWNER_ONLY_FILE,
-    OWNER_ONLY_FOLDER,
     not_written,
     remove_stale_scratch,
     scratch_path,
@@ -214,48 +213,6 @@ def backups_folder(db_path: str | Path) -> Path:
     return Path(named) if named else Path(os.path.abspath(db_path)).parent / BACKUPS_FOLDER
 
 
-def may_back_up(store: Store, username: str) -> str | None:
-    """None when ``username`` may back up the whole database; otherwise why not, in a sentence. A backup holds every
-    organisation in the file and every account's password hash, so only an active administrator may make one, and
-    only one who administers every organisation in it."""
-    everything = store.everything()
-    account = everything.user(username) if username else None
-    if account is None or not account["active"] or account["role"] != "administrator":
-        return "Only an administrator can back up the database."
-    theirs = {scope.organisation_id for scope in everything.scopes_for(username)}
-    others = [name for i, name in everything.top_organisations().select("id", "name").iter_rows() if i not in theirs]
-    if account["organisation_id"] is not None and others:
-        return (
-            f"This database also holds {', '.join(others)}, and a backup carries every organisation in it: only an "
-            "administrator of the whole database, or the machine's operator (golden-thread backup), can back it up."
-        )
-    return None
-
-
-def backup_now(store: Store, username: str, *, now: dt.datetime | None = None) -> tuple[Path, dict]:
-    """An administrator's "Back up now": a backup of the running app's database into a new folder, named for the
-    moment, in ``backups_folder``; returns (the folder, its manifest). Checked as ``restore`` checks it."""
-    if refusal := may_back_up(store, username):
-        raise PermissionRefused(refusal + " Nothing was written.")
-    moment = (now or dt.datetime.now()).strftime("%Y-%m-%d-%H%M%S")
-    folder = backups_folder(store.path)
-    target = folder / f"golden-thread-{moment}"
-    for again in range(2, 100):  # two backups in one second each get a folder of their own
-        if not target.exists():
-            break
-        target = folder / f"golden-thread-{moment}-{again}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=OWNER_ONLY_FOLDER)
-    except OSError as error:
-        raise BackupError(
-            f"The backups folder {folder} cannot be created ({error.strerror or error}); set {BACKUPS_VARIABLE} to a "
-            "folder Golden Thread can write to. Nothing was written."
-        ) from None
-    manifest = backup_store(store, target)
-    read_manifest(target)  # every file as the manifest says: what a restore will check first
-    return target, manifest
-
-
 def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str, key_path: Path) -> dict:
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
@@ -306,6 +263,15 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
         raise
     except StorageProblem as problem:
         raise BackupError(str(problem)) from None
+
+
+def check_backup(directory: str | Path, key_path: str | Path) -> dict:
+    """The manifest of the backup in ``directory`` after the checks a restore makes before changing anything: every
+    file matches the manifest, and the key at ``key_path`` vouches for the manifest. Raises BackupError."""
+    manifest = read_manifest(directory)
+    if doubt := _signature_doubt(manifest, Path(key_path)):
+        raise BackupError(f"{doubt}; the backup in {directory} would not restore its accounts.")
+    return manifest
 
 
 # -- restore ---------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ import duckdb
 
 from golden_thread.storage.opening import open_database, someone_knocks
 
+# How often an idle connection looks for a program waiting for the file (a knock), however long it may stay idle.
+KNOCK_POLL_SECONDS = 0.25
+
 # Every shared database of the process, closed when it ends: a connection left to the interpreter's teardown (an idle
 # timer may still hold one) is neither checkpointed nor closed cleanly.
 _EVERY: weakref.WeakSet[SharedDatabase] = weakref.WeakSet()
@@ -92,16 +95,15 @@ class SharedDatabase:
             self._ready()
             if not self._users and self.release_after is not None:
                 self._idle_since = time.monotonic()
-                self._schedule(self.release_after)
+                self._schedule(min(self.release_after, KNOCK_POLL_SECONDS))
             return self.connection
 
     def close(self) -> None:
         """Let go of the file now (once the last user is done, if it is in use); a later use opens it again."""
         with self._guard:
-            if self._users:
-                self._closing = True
-                return
-            self._close_now()
+            self._closing = True
+            if not self._users:
+                self._close_if_free()
 
     # -- inside the guard ----------------------------------------------------------------------------------------
 
@@ -132,24 +134,32 @@ class SharedDatabase:
             if self._users:
                 return
             if self._closing:
-                self._close_now()
+                self._close_if_free()
                 return
             if self.release_after is None or self.connection is None:
                 return
             self._idle_since = time.monotonic()
-            # Let go at once for a program that is waiting, unless a writer is using its own cursors (it holds the
-            # write lock; the timer then lets go once it is done).
-            if (self.release_after <= 0 or someone_knocks(self.path)) and self.write_lock.acquire(blocking=False):
-                try:
-                    self._close_now()
-                finally:
-                    self.write_lock.release()
+            if self.release_after <= 0 or someone_knocks(self.path):  # let go at once for a program that waits
+                self._close_if_free()
                 return
-            self._schedule(self.release_after)
+            self._schedule(min(self.release_after, KNOCK_POLL_SECONDS))
+
+    def _close_if_free(self) -> None:
+        """Close now, unless a writer is using cursors of its own (it holds the write lock): the timer then closes
+        once it is done."""
+        if self.write_lock.acquire(blocking=False):
+            try:
+                self._close_now()
+            finally:
+                self.write_lock.release()
+        else:
+            self._closing = True
+            self._schedule(KNOCK_POLL_SECONDS)
 
     def _schedule(self, delay: float) -> None:
         if self._timer is None:
-            self._timer = threading.Timer(delay, self._when_idle)
+            # The timer holds the database weakly: a store nobody uses any more is freed (and its file closed) now.
+            self._timer = threading.Timer(delay, _when_idle, args=(weakref.ref(self),))
             self._timer.daemon = True
             self._timer.start()
 
@@ -168,14 +178,24 @@ class SharedDatabase:
 
     def _when_idle(self) -> None:
         with self.write_lock, self._guard:
+            if self._timer is not threading.current_thread():
+                return  # cancelled after it had started: a newer timer (or none) is in charge
             self._timer = None
-            if self.connection is None or self._users or self._closing or self.release_after is None:
+            if self.connection is None or self._users:
                 return
-            left = self._idle_since + self.release_after - time.monotonic()
-            if left > 0 and not someone_knocks(self.path):
-                self._schedule(left)
-                return
+            if not self._closing:
+                if self.release_after is None:
+                    return
+                left = self._idle_since + self.release_after - time.monotonic()
+                if left > 0 and not someone_knocks(self.path):
+                    self._schedule(min(left, KNOCK_POLL_SECONDS))
+                    return
             self._close_now()
+
+
+def _when_idle(database: weakref.ref[SharedDatabase]) -> None:
+    if (alive := database()) is not None:
+        alive._when_idle()
 
 
 def _identity(path: str) -> str | None:

@@ -146,6 +146,21 @@ _NEXT_VERSION = (
 )
 
 
+def _refuse_if_replaced(path: str, connection: duckdb.DuckDBPyConnection) -> None:
+    """Check a file opened again after an idle pause: another file may have been put in its place meanwhile, at
+    another schema version, which a store (upgraded when it was made) cannot use."""
+    try:
+        version = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    except duckdb.Error:
+        version = 0
+    if version != LATEST_VERSION:
+        raise StorageProblem(
+            f"{path} was replaced while Golden Thread was running, by a database at schema version {version} (this "
+            f"Golden Thread uses version {LATEST_VERSION}). Restart Golden Thread: it upgrades an older database "
+            "when it opens it, and a newer one needs a newer Golden Thread."
+        )
+
+
 class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries):
     """All reads and writes of one Golden Thread database."""
 
@@ -176,7 +191,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         except BaseException:
             self._state.close()
             raise
-        self._state.on_reopen = self._refuse_if_replaced
+        self._state.on_reopen = functools.partial(_refuse_if_replaced, self.path)  # no cycle: the store is freed
 
     def within(self, scope: Scope) -> Store:
         """This database seen as one organisation: every read holds only its rows, and every write is refused
@@ -199,13 +214,9 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """(which file, its data's generation, its data version), read from the file: another program may have
         changed it while this one had let go of it."""
         with self._state.lease():
-            cursor = self._state.connection.cursor()
-            try:
-                row = cursor.execute("SELECT generation, version FROM data_version").fetchone()
-            finally:
-                cursor.close()
+            frame = self.everything()._query("SELECT generation, version FROM data_version")
             identity = self._state.identity
-        return (identity, row[0], int(row[1])) if row else (identity, "", 0)
+        return (identity, frame["generation"][0], int(frame["version"][0])) if frame.height else (identity, "", 0)
 
     @property
     def data_version(self) -> int:
@@ -248,20 +259,6 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """Let go of the file (once the calls using it now are done); closing twice is harmless, and a later use
         opens it again."""
         self._state.close()
-
-    def _refuse_if_replaced(self, connection: duckdb.DuckDBPyConnection) -> None:
-        """Check a file opened again after an idle pause: another file may have been put in its place meanwhile,
-        at another schema version, which this store (upgraded when it was made) cannot use."""
-        try:
-            version = connection.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-        except duckdb.Error:
-            version = 0
-        if version != LATEST_VERSION:
-            raise StorageProblem(
-                f"{self.path} was replaced while Golden Thread was running, by a database at schema version "
-                f"{version} (this Golden Thread uses version {LATEST_VERSION}). Restart Golden Thread: it upgrades an "
-                "older database when it opens it, and a newer one needs a newer Golden Thread."
-            )
 
     def _disk_problem(self, error: duckdb.Error) -> StorageProblem | None:
         if isinstance(error, duckdb.FatalException):
