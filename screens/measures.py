@@ -32,7 +32,7 @@ from golden_thread.domain.pdsa import DECISION_WORDS, ProposedCycle
 from golden_thread.domain.records import choice_words
 from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
 from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
-from golden_thread.errors import Refused
+from golden_thread.errors import Refused, StaleEdit
 from golden_thread.services.measure_series import SIGNAL_WORDS, measure_charts, measure_data_csv
 from golden_thread.services.own_work import own_measures
 
@@ -268,6 +268,13 @@ else:
             periods = existing["period_start"].sort(descending=True).to_list()
         else:
             periods = periods_open_for_entry(measure["frequency"], existing["period_start"].to_list(), today)
+            # A period someone else added while this person was typing stays chosen (never swapped for another
+            # under their figures): their save is then refused in words, with the other figure, and the form keeps
+            # what they typed. A period this person has just added is not offered again.
+            typing = st.session_state.get(f"entry-period-{measure_id}")
+            just_saved = st.session_state.get("_entry-saved") == f"{measure_id}"
+            if typing in set(existing["period_start"]) and typing not in periods and not just_saved:
+                periods = sorted([*periods, typing], reverse=True)
         if not periods:
             st.info("Every complete period already has data. Choose “Correct an existing period” to change one.")
         else:
@@ -328,7 +335,8 @@ else:
                 except Refused as refused:
                     for problem in refused.problems:
                         entry_area.error(plain(problem), icon=":material/error:")  # it may quote what was typed
-                    entry_area.caption("Nothing was saved. Fix the entries below and save again.")
+                    if not isinstance(refused, StaleEdit):  # a colleague's save says what to do in its own words
+                        entry_area.caption("Nothing was saved. Fix the entries below and save again.")
                 else:
                     remember_message(
                         "entry",
@@ -390,13 +398,27 @@ else:
                         show_table(plan.changes_preview(measure))
                     if plan.new.height:
                         show_table(plan.new_preview(measure))
+                    # The rows committed are the ones this person was shown (the page before the click), never a
+                    # plan made afresh on the click: a colleague's change since then refuses the import instead.
+                    previewed_key = f"import-previewed-{measure_id}"
+                    previewed = st.session_state.get(previewed_key)
+                    st.session_state[previewed_key] = (upload.file_id, plan)
                     if st.button("Import these rows", type="primary", key=f"commit-{measure_id}"):
-                        counts = db.commit_import(plan, username=username(), filename=upload.name)
-                        remember_message(
-                            "entry",
-                            f"Imported {plain(upload.name)}: {counts['added']} added, {counts['corrected']} corrected.",
-                        )
-                        st.rerun()
+                        try:
+                            if previewed is None or previewed[0] != upload.file_id:
+                                raise StaleEdit("Not imported: preview the file again, then import it.")
+                            counts = db.commit_import(previewed[1], username=username(), filename=upload.name)
+                        except Refused as refused:
+                            for problem in refused.problems:
+                                st.error(plain(problem), icon=":material/error:")  # it may quote the file name
+                            st.button("Preview again", key=f"preview-again-{measure_id}", icon=":material/refresh:")
+                        else:
+                            remember_message(
+                                "entry",
+                                f"Imported {plain(upload.name)}: {counts['added']} added, "
+                                f"{counts['corrected']} corrected.",
+                            )
+                            st.rerun()
 
 st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_rows(named=True)}
 

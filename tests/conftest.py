@@ -37,6 +37,20 @@ def _no_store_outlives_the_session():
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def _no_page_fails_unexpectedly():
+    """A page's unexpected error shows the person a sentence and a reference, not a traceback
+    (``golden_thread.app.failures``), so ``app.exception`` stays empty: fail the test that met one all the same. A
+    test that provokes one on purpose takes it off ``failures.RECENT``."""
+    failures = sys.modules.get("golden_thread.app.failures")  # only if a test ran a page
+    before = list(failures.RECENT) if failures else []
+    yield
+    failures = sys.modules.get("golden_thread.app.failures")
+    met = [entry for entry in failures.RECENT if entry not in before] if failures else []
+    if met:
+        pytest.fail(f"a page failed unexpectedly (its person saw only a reference): {met}")
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     opened = Store(tmp_path / "test.duckdb")

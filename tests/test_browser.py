@@ -33,8 +33,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(database: Path, folder: Path):
-    """The app served on a free 127.0.0.1 port from ``database``; yields its URL once it answers."""
+def running_app(database: Path, folder: Path, *, unexpected_errors: bool = False):
+    """The app served on a free 127.0.0.1 port from ``database``; yields its URL once it answers. A page's
+    unexpected error shows the browser only a sentence and a reference, so the server's log is read at the end:
+    one there fails the test, unless ``unexpected_errors`` (a test that provokes one)."""
     port = _free_port()
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
@@ -72,6 +74,9 @@ def running_app(database: Path, folder: Path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+    logged = [line for line in (folder / "server.log").read_text().splitlines() if "Unexpected error GT-" in line]
+    if logged and not unexpected_errors:
+        pytest.fail("a page failed unexpectedly (see server.log): " + "; ".join(logged))
 
 
 @pytest.fixture(scope="module")

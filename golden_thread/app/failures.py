@@ -11,12 +11,16 @@ already handled.
 from __future__ import annotations
 
 import secrets
+from collections import deque
 
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 from streamlit.logger import get_logger
 
 LOG = get_logger("golden_thread.app.failures")
+# The unexpected errors this process has met, newest last: (reference, the error in a line). The person saw only a
+# sentence, so this is how a test (tests/conftest.py) still tells that a page failed.
+RECENT: deque[tuple[str, str]] = deque(maxlen=50)
 
 
 def new_reference() -> str:
@@ -32,6 +36,7 @@ def run_page(page) -> None:
         raise
     except Exception as error:  # noqa: BLE001 - any error a page did not expect: said, logged, never shown raw
         reference = new_reference()
+        RECENT.append((reference, f"{type(error).__name__}: {error}"))
         LOG.error("Unexpected error %s on the page %r", reference, getattr(page, "title", "?"), exc_info=error)
         st.error(
             "Golden Thread could not finish this page because of an unexpected error. Try again; if it happens "

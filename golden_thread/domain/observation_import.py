@@ -34,6 +34,10 @@ IDENTIFYING = re.compile(
 )
 
 
+# What a plan records of each stored period it will change, so the commit can tell whether anyone changed it since.
+SEEN = ("value", "numerator", "denominator", "note", "status")
+
+
 class ObservationFileError(ValueError):
     """A file that cannot be read as observations at all (before any row is looked at)."""
 
@@ -42,7 +46,9 @@ class ObservationFileError(ValueError):
 class ImportPlan:
     measure_id: int
     new: pl.DataFrame
-    changed: pl.DataFrame  # with before_* columns
+    # Each stored period the file changes, with the stored values the plan saw (before_value, before_numerator,
+    # before_denominator, before_note, before_status): the commit refuses the import if any has changed since.
+    changed: pl.DataFrame
     unchanged: int
     problems: list[tuple[int, str]] = field(default_factory=list)
     filename: str | None = None
@@ -233,10 +239,8 @@ def plan_import(
         "note": pl.Utf8,
     }
     incoming = pl.DataFrame(clean, schema=schema)
-    before = stored.select(
-        "period_start",
-        *(pl.col(c).alias(f"before_{c}") for c in ("value", "numerator", "denominator", "note")),
-    )
+    seen = [c for c in SEEN if c in stored.columns]
+    before = stored.select("period_start", *(pl.col(c).alias(f"before_{c}") for c in seen))
     joined = incoming.join(before, on="period_start", how="left")
     exists = pl.col("period_start").is_in(stored["period_start"].implode())
     same = pl.all_horizontal(

@@ -38,8 +38,9 @@ def may_back_up(db: Store, username: str) -> str | None:
     others = [name for i, name in everything.top_organisations().select("id", "name").iter_rows() if i not in theirs]
     if others:
         return (
-            f"This database also holds {', '.join(others)}, and a backup carries every organisation in it: only an "
-            "administrator of the whole database, or the machine's operator (golden-thread backup), can back it up."
+            f"This database also holds {len(others)} other organisation{'s' if len(others) > 1 else ''}, and a backup "
+            "carries every organisation in it: only an administrator of the whole database, or the machine's operator "
+            "(golden-thread backup), can back it up."
         )
     return None
 

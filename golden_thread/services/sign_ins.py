@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from golden_thread.storage.accounts import (
+    TYPED_KEPT,
     clear_sign_in_failures,
     local_now,
     record_sign_in_failure,
@@ -87,7 +88,7 @@ def attempt_sign_in(
 ) -> SignIn:
     """Sign in with a username and password from ``source`` (the browser's address; None: this machine)."""
     now = now or local_now()
-    typed = typed.strip()
+    typed = typed.strip()[:TYPED_KEPT]  # as the failures keep it: a longer name is no account's anyway
     source = source or THIS_MACHINE
     failures = sign_in_failures(db, now - max(FAILURE_WINDOW, ADDRESS_WINDOW))
     if (wait := _address_wait(failures, source, now)) is not None:

@@ -31,6 +31,7 @@ import polars as pl
 
 from golden_thread.domain.access import ACTIONS, TEAM_SCOPED, guarded, refusal
 from golden_thread.domain.figures import check_observation_rows
+from golden_thread.domain.formatting import format_period
 from golden_thread.domain.observations import ProposedObservation, check_observation
 from golden_thread.errors import PermissionRefused, Refused, StaleEdit, StorageProblem
 
@@ -827,10 +828,14 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 [measure_id, row["period_start"]],
             ).fetchone()
             if existing is not None and not correcting:
-                raise Refused(
+                # Someone added this period while this person was typing theirs: say who and what, keep neither
+                # silently (the form still holds what was typed).
+                stored = self._entered(cursor, measure_id, [row["period_start"]]).row(0, named=True)
+                raise StaleEdit(
                     [
-                        f"{measure['name']} already has data for the period starting {row['period_start']:%d %B %Y}; "
-                        "choose 'Correct an existing period' to change it."
+                        f"Not saved: {stored['who']} entered {format_period(row['period_start'], measure['frequency'])}"
+                        f" as {_figures(stored)}{_when(stored)} while you were typing; "
+                        "your figures are still in the form — correct the stored period if yours are right."
                     ]
                 )
             if existing is None and correcting:
@@ -926,6 +931,9 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         )
         changed = plan.changed.select("measure_id", "period_start", "value", "numerator", "denominator", "note")
         with self._transaction() as cursor:
+            # Exactly what was previewed, or nothing: a period added or changed since the preview refuses the whole
+            # import, so a colleague's newer figure is never overwritten unseen.
+            self._refuse_if_changed_since_preview(cursor, plan, measure.row(0, named=True)["frequency"])
             if new.height:
                 self._insert_rows(cursor, "observation", new)
             if changed.height:
@@ -951,6 +959,53 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged},
             )
         return {"added": new.height, "corrected": changed.height, "unchanged": plan.unchanged}
+
+    def _entered(self, cursor, measure_id: int, periods: list[dt.date]) -> pl.DataFrame:
+        """The stored periods among ``periods``: figures, status, and who last entered them (by name) and when."""
+        rows = cursor.execute(
+            "SELECT o.period_start, o.value, o.numerator, o.denominator, o.note, o.status, "
+            "coalesce(u.display_name, o.entered_by, 'Someone') AS who, o.entered_at FROM observation o "
+            "LEFT JOIN app_user u ON u.username = o.entered_by "
+            "WHERE o.measure_id = ? AND list_contains(?, o.period_start) ORDER BY o.period_start",
+            [measure_id, periods],
+        ).fetchall()
+        schema = {"period_start": pl.Date, "value": pl.Float64, "numerator": pl.Float64, "denominator": pl.Float64}
+        schema |= {"note": pl.Utf8, "status": pl.Utf8, "who": pl.Utf8, "entered_at": pl.Datetime}
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def _refuse_if_changed_since_preview(self, cursor, plan: ImportPlan, frequency: str | None) -> None:
+        """Refuse the import (``StaleEdit``) when a period it adds now exists, or a period it changes no longer
+        holds the stored values the plan saw (the plan's ``before_*`` columns), naming each period and who
+        changed it when."""
+        periods = [*plan.new["period_start"].to_list(), *plan.changed["period_start"].to_list()]
+        if not periods:
+            return
+        stored = self._entered(cursor, plan.measure_id, periods)
+        seen = [c.removeprefix("before_") for c in plan.changed.columns if c.startswith("before_")]
+        saw = plan.changed.select("period_start", *(f"before_{c}" for c in seen))
+        compared = saw.join(stored, on="period_start", how="left")
+        moved = compared.filter(
+            ~pl.all_horizontal(pl.lit(True), *(pl.col(c).eq_missing(pl.col(f"before_{c}")) for c in seen))
+        )["period_start"]
+        stale = stored.filter(
+            pl.col("period_start").is_in(plan.new["period_start"].implode())
+            | pl.col("period_start").is_in(moved.implode())
+        )
+        gone = sorted(set(moved.to_list()) - set(stale["period_start"].to_list()))
+        lines = [
+            f"{row['who']} {'entered' if row['period_start'] in set(plan.new['period_start']) else 'changed'} "
+            f"{format_period(row['period_start'], frequency)} (now {_figures(row)}){_when(row)}"
+            for row in stale.iter_rows(named=True)
+        ] + [f"{format_period(period, frequency)} is no longer stored" for period in gone]
+        if not lines:
+            return
+        shown = "; ".join(lines[:5]) + (f"; and {len(lines) - 5} more period(s)" if len(lines) > 5 else "")
+        raise StaleEdit(
+            [
+                f"Not imported: since you previewed the file, {shown}. Nothing was imported. Preview the file again "
+                "to see the stored figures, then import it if it is still right."
+            ]
+        )
 
     # -- chart phases and excluded points --------------------------------------------------------
 
@@ -1588,6 +1643,22 @@ def _changed(seen, stored) -> bool:
     if isinstance(seen, (int, float)) and isinstance(stored, (int, float)) and not isinstance(seen, bool):
         return _differs(seen, stored)
     return seen != stored
+
+
+def _figures(row: dict) -> str:
+    """A stored period's figures as a person reads them: '40 / 50', or '7.5'."""
+    if row["numerator"] is not None or row["denominator"] is not None:
+        return f"{_number(row['numerator'])} / {_number(row['denominator'])}"
+    return _number(row["value"])
+
+
+def _when(row: dict) -> str:
+    """' at 17:40 on 01 December', when the stored period says when it was entered."""
+    return f" at {row['entered_at']:%H:%M on %d %B}" if row["entered_at"] else ""
+
+
+def _number(number: float | None) -> str:
+    return "blank" if number is None else f"{number:,.6f}".rstrip("0").rstrip(".")
 
 
 def _shown(value) -> str:
