@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.test_browser import CHROMIUM, Path, running_app, sign_in
+from tests.test_browser import CHROMIUM, Path, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,19 +29,6 @@ def server(tmp_path_factory, demo_db):
     shutil.copy(demo_db, database)
     with running_app(database, folder) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
-        )
-        yield launched
-        launched.close()
 
 
 def _settled(page) -> None:

@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 from golden_thread.errors import StorageProblem
 from golden_thread.storage.files import (
     OWNER_ONLY_FILE,
+    fsync_folder,
     not_written,
     remove_stale_scratch,
     scratch_path,
@@ -380,7 +381,7 @@ def restore_database(
             if db_path.exists():  # the replaced file's owner-only (or shared) permissions stay as they were
                 os.chmod(scratch, db_path.stat().st_mode & 0o777)
             os.replace(scratch, db_path)
-            _fsync_directory(db_path.parent)
+            fsync_folder(db_path.parent)
         finally:
             if held is not None:
                 held.close()
@@ -622,19 +623,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 def _is_lock_error(error: Exception) -> bool:

@@ -74,7 +74,7 @@ def write_file_whole(target: Path, write: Callable[[Path], T], what: str) -> T:
         os.chmod(scratch, OWNER_ONLY_FILE)
         _fsync(scratch)
         os.replace(scratch, target)
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     except OSError as error:
         _remove(scratch)
         raise StorageProblem(not_written(error, target, what)) from None
@@ -104,9 +104,9 @@ def write_folder_whole(target: Path, fill: Callable[[Path], T], what: str) -> T:
         for path in scratch.iterdir():
             os.chmod(path, OWNER_ONLY_FILE)
             _fsync(path)
-        _fsync_folder(scratch)
+        fsync_folder(scratch)
         os.rename(scratch, target)  # onto an empty folder too; refused (ENOTEMPTY) if someone filled it meanwhile
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
     except OSError as error:
         _remove(scratch)
         if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
@@ -181,7 +181,8 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` survive a power cut (where the file system allows it)."""
     try:
         handle = os.open(folder, os.O_RDONLY)
     except OSError:
