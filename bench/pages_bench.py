@@ -24,17 +24,13 @@ functions (cProfile, cumulative) of one cold and one warm run of each screen but
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime as dt
-import io
 import logging
 import os
-import pstats
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +45,9 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from golden_thread.seed.loading import load_demo  # noqa: E402
 from golden_thread.storage.store import Store  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from scale_bench import profile_run  # noqa: E402 - one profiler for both benches
 
 ENTRY = str(ROOT / "dashboard.py")
 TARGET_S = 1.0
@@ -127,25 +126,6 @@ def time_case(case: Case, repeats: int) -> dict:
         "warm_cpu": statistics.median(c for _, c in warm),
         "error": failure(app),
     }
-
-
-def profile_run(app: AppTest, top: int = 30) -> str:
-    """cProfile of one run; the script runs on AppTest's script thread, so profile threads started now."""
-    profiler = cProfile.Profile()
-
-    def start_in_thread(*_args) -> None:
-        sys.setprofile(None)
-        threading.setprofile(None)
-        profiler.enable()
-
-    threading.setprofile(start_in_thread)
-    try:
-        app.run()
-    finally:
-        threading.setprofile(None)
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
-    return out.getvalue()
 
 
 def overhead(repeats: int, tmp: Path) -> float:

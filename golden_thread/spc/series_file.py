@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from golden_thread.spc.engine import analyse_series
+from golden_thread.spc.mdc import POINT_TYPES
 from golden_thread.spc.options import PROPORTION_CHARTS, RATIO_CHARTS, SpcInputError, SpcOptions
 from golden_thread.spc.summary import summarise
 
@@ -259,13 +260,6 @@ def _phases(result: pl.DataFrame, options: SpcOptions) -> list[dict[str, Any]]:
 
 
 ANHOEJ_COLUMNS = ("n_obs", "n_useful", "longest_run", "longest_run_max", "n_crossings", "n_crossings_min", "run_signal")
-POINT_TYPES = (
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "special_cause_neutral_high",
-    "special_cause_neutral_low",
-)
 
 
 def write_output(frame: pl.DataFrame, path: str | Path) -> None:
