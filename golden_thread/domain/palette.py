@@ -13,6 +13,7 @@ from dataclasses import dataclass
 # How a measure's number is written lives with every other formatter; kept importable from here for older callers.
 from golden_thread.domain.formatting import format_number as format_number
 from golden_thread.domain.formatting import format_value as format_value
+from golden_thread.spc.mdc import POINT_TYPES
 
 IMPROVEMENT_BLUE = "#289DE0"
 CONCERN_ORANGE = "#E46C0A"
@@ -76,13 +77,7 @@ ICONS: dict[str | None, IconWords] = {
     ),
     None: IconWords("—", "No icon", "no icon", "No assurance: no target", COMMON_CAUSE_GREY),
 }
-VARIATION_ICONS = (
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "special_cause_neutral_high",
-    "special_cause_neutral_low",
-)
+VARIATION_ICONS = POINT_TYPES  # the engine's point types are the variation icons
 ASSURANCE_ICONS = ("consistent_pass", "consistent_fail", "inconsistent")
 
 # A run chart has no process limits, so it never speaks of common or special cause: Anhøj's runs analysis reads
