@@ -29,6 +29,7 @@ BROKEN: dict[str, list[int]] = {
     "member_without_local_aim": [14],  # School D: a current member with no local aim
     "uniform_measure_not_reported": [11],  # School B reports the outcome but not the balancing uniform measure
     "orphan_project": [3],
+    "unlinked_focus_objective": [2, 3],  # serves nothing; serves only the retired aim 4
     "aim_without_project": [3, 12],  # the trust's unserved aim; School B's local aim
     "aim_not_smart": [1],
     "outcome_without_balancing": [2, 12],
@@ -207,6 +208,20 @@ def _broken_world() -> dict[str, pl.DataFrame]:
                 "measure_id": [1, 2, 3, 7, 15, 6, 12, 13, 14, 8],
                 "period_start": [dt.date(2026, 10, 1)] * 3 + [dt.date(2026, 1, 1)] + [dt.date(2026, 10, 1)] * 6,
                 "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0],
+            }
+        ),
+        # The ward's focus board: one objective serves the trust's objective, one serves nothing, one serves only a
+        # retired aim; a retired objective that served nothing is not judged.
+        "focus_board": pl.DataFrame({"id": [1], "unit_id": [2], "name": ["Ward board"]}),
+        "focus_objective": pl.DataFrame(
+            {
+                "id": [1, 2, 3, 4],
+                "board_id": [1, 1, 1, 1],
+                "category": ["Quality", "People", "Efficiency", "Financial"],
+                "title": ["Fewer falls", "Happier staff", "Faster discharge", "Old objective"],
+                "strategic_objective_id": [1, None, None, None],
+                "aim_id": [None, None, 4, None],
+                "status": ["active", "active", "active", "retired"],
             }
         ),
     }

@@ -39,6 +39,10 @@ ACTIONS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"improvement_lead", "administrator"}),
         "change a network's aim, shared driver diagram or uniform measures",
     ),
+    "run_huddles": (
+        frozenset({"team_member", "improvement_lead", "administrator"}),
+        "keep a focus board, its actions and its huddles",
+    ),
     "manage_users": (frozenset({"administrator"}), "manage users"),
     "manage_organisation": (frozenset({"administrator"}), "set up the organisation and its divisions and teams"),
 }

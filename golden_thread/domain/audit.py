@@ -240,6 +240,13 @@ def sentence(row: dict, names: Names) -> str:
             return f"{who} recorded the {STAGES[action]} of {record}" + (f": {changed}" if changed else "")
         if action == "add":
             return f"{who} added {record}"
+    if table == "focus_action" and action == "review":
+        moved = {k: v for k, v in (after or {}).items() if k in (before or {})}
+        changed = _changes(before, moved, table, names)
+        feedback = (after or {}).get("feedback")
+        return f"{who} went through {record} at a huddle" + "".join(
+            f"; {part}" for part in (changed, feedback and f"feedback: {_quoted(str(feedback))}") if part
+        )
     if table == "driver_diagram":
         version = (after or {}).get("version")
         if action == "new_version":

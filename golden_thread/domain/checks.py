@@ -129,6 +129,23 @@ RULES: dict[str, Rule] = {
              AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
          """,
         ),
+        # A ward's focus board is the thread at its huddle (issue 17): its objectives must serve the strategy too.
+        Rule(
+            "unlinked_focus_objective",
+            "error",
+            "focus_objective",
+            "This focus-board objective serves no active strategic objective or system-level aim, so the team's "
+            "huddle works on something the organisation's strategy does not ask for. Only an active objective on an "
+            "active board is judged.",
+            """
+         SELECT o.id AS entity_id, o.title || ' (' || b.name || ')' AS title, NULL AS member_id, NULL AS network_id
+         FROM focus_objective o JOIN focus_board b ON b.id = o.board_id AND b.status = 'active'
+         WHERE o.status = 'active'
+             AND NOT EXISTS (SELECT 1 FROM strategic_objective so WHERE so.id = o.strategic_objective_id
+                             AND so.status = 'active')
+             AND NOT EXISTS (SELECT 1 FROM aim a WHERE a.id = o.aim_id AND a.status = 'active')
+         """,
+        ),
         Rule(
             "aim_without_project",
             "error",

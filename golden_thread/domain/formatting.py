@@ -187,6 +187,10 @@ RECORD_WORDS = {
     "leadership_framework": "leadership framework",
     "leadership_assessment": "leadership assessment",
     "member": "network member",
+    "focus_board": "focus board",
+    "focus_objective": "focus-board objective",
+    "focus_action": "action",
+    "huddle": "huddle",
 }
 
 

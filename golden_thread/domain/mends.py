@@ -43,6 +43,7 @@ MENDS: dict[str, tuple[Mend, ...]] = {
         Mend("Set up the member's report", "network", "edit_network", (("network", "{network_id}"),)),
     ),
     "orphan_project": (_PROJECT_LINKS,),
+    "unlinked_focus_objective": (Mend("Link it to the strategy", "focus", "run_huddles", (("objective", "{id}"),)),),
     "aim_without_project": (
         Mend("Add a project to this aim", "build", "edit_project", (("new", "project"), ("link", "aim:{id}"))),
     ),

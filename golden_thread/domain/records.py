@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from golden_thread.domain.enumerations import (
+    ACTION_STATUSES,
     CHART_TYPES,
     DIRECTIONS,
     FREQUENCIES,
     MEASURE_TYPES,
     OBJECTIVE_CATEGORIES,
     PROJECT_STATUSES,
+    RISK_LEVELS,
     RULE_SETS,
 )
 
@@ -77,6 +79,7 @@ CHOICE_WORDS = {
     "chart_type": {"run": "run chart", "p": "p (a proportion)", "u": "u (a rate)", "c": "c (a count)"},
     "rules": {"mdc": "Making Data Count (SPC rules)", "anhoej": "Anhøj (run chart rules)"},
     "improvement_direction": {"increase": "higher is better", "decrease": "lower is better", "neutral": "neither"},
+    "risk_level": {"low": "low risk", "medium": "medium risk", "high": "high risk"},
 }
 
 
@@ -129,6 +132,16 @@ def _measure_rules(row: dict, before: dict | None, today: dt.date) -> list[str]:
                     f"A {words(chart)} chart plots a numerator over a denominator: define the {words_} "
                     "(what is counted, from where)."
                 )
+    return problems
+
+
+def _focus_action_rules(row: dict, before: dict | None, today: dt.date) -> list[str]:
+    """A done action says what was learned (the huddle reads it back); a new action is due from today on."""
+    problems = []
+    if row.get("status") == "done" and not row.get("learning"):
+        problems.append("Say what was learned before closing the action: the next huddle reads it back.")
+    if before is None and row.get("due_date") is not None and row["due_date"] < today:
+        problems.append(f"The due date {row['due_date']:%d %B %Y} has passed: a new action is due today or later.")
     return problems
 
 
@@ -256,6 +269,61 @@ RECORDS: dict[str, RecordKind] = {
                 ),
             ),
             _measure_rules,
+        ),
+        # A team's focus board and what is on it (DOMAIN §4.5, issue 17); huddles are written whole by
+        # ``services.focus_boards.record_huddle``.
+        RecordKind(
+            "focus_board",
+            "focus board",
+            "run_huddles",
+            "name",
+            (
+                Field("name", "Board name", required=True, help="As the team says it: “Ward 7 focus board”."),
+                Field(
+                    "purpose",
+                    "Purpose at the top",
+                    "long_text",
+                    limit=500,
+                    help="The organisation's purpose the board starts from, in the team's words.",
+                ),
+                Field("huddle_rhythm", "When the huddle meets", help="For example “Tuesdays 10:30 at the board”."),
+                Field("huddle_minutes", "Huddle length (minutes)", "whole", required=True, low=5, high=120),
+            ),
+        ),
+        RecordKind(
+            "focus_objective",
+            "focus-board objective",
+            "run_huddles",
+            "title",
+            (
+                Field("title", "Objective", required=True, help="What the team means to improve, in its words."),
+                Field("category", "Category", "choice", required=True, choices=OBJECTIVE_CATEGORIES),
+                Field("problem", "The problem we are working on", "long_text", limit=TEXT_LIMIT),
+                Field("focus", "Where we are focusing", "long_text", limit=TEXT_LIMIT),
+                Field("measure_id", "How we measure it", "whole", help="The measure whose chart shows progress."),
+                Field("strategic_objective_id", "Serves the strategic objective", "whole"),
+                Field("aim_id", "Serves the system-level aim", "whole"),
+            ),
+        ),
+        RecordKind(
+            "focus_action",
+            "action",
+            "run_huddles",
+            "title",
+            (
+                Field("title", "Action", required=True, help="What will be done, in a line."),
+                Field("owner", "Responsible", required=True, limit=120),
+                Field("due_date", "Due", "date", required=True),
+                Field("status", "Status", "choice", required=True, choices=ACTION_STATUSES),
+                Field("risk_level", "Risk", "choice", required=True, choices=RISK_LEVELS),
+                Field("notes", "Notes", "long_text", limit=TEXT_LIMIT),
+                Field("focus_objective_id", "For the objective", "whole"),
+                Field("project_id", "Serves the project", "whole"),
+                Field("pdsa_cycle_id", "Serves the PDSA cycle", "whole"),
+                Field("learning", "What we learned", "long_text", limit=TEXT_LIMIT),
+                Field("done_on", "Done on", "date"),
+            ),
+            _focus_action_rules,
         ),
     )
 }

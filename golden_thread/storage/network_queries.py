@@ -356,6 +356,8 @@ class NetworkQueries:
                 LEFT JOIN member_measure mm ON mm.measure_id = m.id LEFT JOIN project p ON p.id = m.project_id
                 LEFT JOIN aim_owner ao ON ao.aim_id = m.aim_id
                 LEFT JOIN driver d ON d.id = m.driver_id LEFT JOIN version_owner dvo ON dvo.version_id = d.version_id
+                UNION ALL SELECT 'focus_objective', o.id, b.unit_id FROM focus_objective o
+                JOIN focus_board b ON b.id = o.board_id
             )
             SELECT o.entity_type, o.entity_id, t.top_id AS organisation_id,
                    coalesce(mb.network_id, CASE WHEN top_unit.kind = 'network' THEN t.top_id END) AS network_id,

@@ -25,7 +25,20 @@ PARENT_OF = {
     "strategic_objective": "organisation_id",
     "aim": "objective_id",
     "project": "team_id",
+    "focus_board": "unit_id",
+    "focus_objective": "board_id",
+    "focus_action": "board_id",
 }
+# The records a focus-board objective or action may point at, each of which must be in the organisation.
+FOCUS_REFERENCES = {
+    "measure_id": "measure",
+    "strategic_objective_id": "strategic_objective",
+    "aim_id": "aim",
+    "focus_objective_id": "focus_objective",
+    "project_id": "project",
+    "pdsa_cycle_id": "pdsa_cycle",
+}
+FOCUS_TABLES = ("focus_board", "focus_objective", "focus_action")
 MEASURE_PARENTS = ("aim_id", "driver_id", "project_id")
 
 
@@ -170,6 +183,9 @@ class RecordQueries:
             UNION ALL
             SELECT 'driver', d.id, NULL, v.diagram_id, d.node_key FROM driver d
             JOIN driver_diagram_version v ON v.id = d.version_id
+            UNION ALL
+            SELECT 'focus_objective', o.id, b.unit_id, NULL, NULL FROM focus_objective o
+            JOIN focus_board b ON b.id = o.board_id
             """
         )
 
@@ -196,6 +212,8 @@ class RecordQueries:
             if record_id is not None:
                 return self.measure_team(record_id)
             return self.project_team(row["project_id"]) if row.get("project_id") is not None else None
+        if table in FOCUS_TABLES:  # the team (or division) whose board it is
+            return self.focus_board_unit(table, record_id if record_id is not None else None, row)
         return None
 
     @staticmethod
@@ -206,6 +224,8 @@ class RecordQueries:
             "organisation_id": "organisation",
             "objective_id": "strategic_objective",
             "team_id": "organisation",
+            "unit_id": "organisation",
+            "board_id": "focus_board",
         }
         parents = []
         column = PARENT_OF.get(table)
@@ -213,6 +233,8 @@ class RecordQueries:
             parents.append((parent_table[column], row[column]))
         if table == "measure":
             parents += [(c.removesuffix("_id"), row[c]) for c in MEASURE_PARENTS if row.get(c) is not None]
+        if table in FOCUS_TABLES:
+            parents += [(target, row[c]) for c, target in FOCUS_REFERENCES.items() if row.get(c) is not None]
         return parents
 
     # -- writes ---------------------------------------------------------------------------------------------
@@ -353,6 +375,9 @@ class RecordQueries:
                 "strategic_objective": "an organisation",
                 "aim": "a strategic objective",
                 "project": "a team",
+                "focus_board": "the team or division whose board it is",
+                "focus_objective": "the focus board it sits on",
+                "focus_action": "the focus board it sits on",
             }
             raise Refused(f"Choose {where[table]} for the new {RECORDS[table].noun}.")
 

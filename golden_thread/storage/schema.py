@@ -328,11 +328,14 @@ ENUMERATIONS: dict[tuple[str, str], tuple[str, ...]] = {
     ("app_user", "role"): ROLES,
 }
 
+from golden_thread.storage.schema_focus import ENUMERATIONS as _FOCUS_ENUMERATIONS  # noqa: E402
+from golden_thread.storage.schema_focus import MIGRATIONS as _FOCUS_MIGRATIONS  # noqa: E402
 from golden_thread.storage.schema_leadership import ENUMERATIONS as _LEADERSHIP_ENUMERATIONS  # noqa: E402
 from golden_thread.storage.schema_leadership import MIGRATIONS as _LEADERSHIP_MIGRATIONS  # noqa: E402
 from golden_thread.storage.schema_network import MIGRATIONS as _NETWORK_MIGRATIONS  # noqa: E402
 
 ENUMERATIONS.update(_LEADERSHIP_ENUMERATIONS)
+ENUMERATIONS.update(_FOCUS_ENUMERATIONS)
 
 # One organisation at a time: a board snapshot is an organisation's month (a trust and a network each publish
 # their own), and every audit record names the organisation it happened in. Rows already there keep the
@@ -563,6 +566,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (10, "sign-ins that last across reloads and new tabs", _V10_SIGN_IN_SESSIONS),
     (11, "failed sign-ins lock a username and slow an address", _V11_SIGN_IN_FAILURES),
     (DATA_VERSION_SINCE, "the data version every program sharing the file reads", _V12_DATA_VERSION),
+    *_FOCUS_MIGRATIONS,  # 13
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -57,6 +57,12 @@ OWNERSHIP: dict[str, str] = {
     "leadership_assessment": "organisation_id IN (SELECT id FROM scope_unit)",
     "leadership_rating": "assessment_id IN (SELECT id FROM leadership_assessment)",
     "leadership_strategy": "assessment_id IN (SELECT id FROM leadership_assessment)",
+    # A team's (or division's) focus board and everything on it belong to the unit's organisation.
+    "focus_board": "unit_id IN (SELECT id FROM scope_unit)",
+    "focus_objective": "board_id IN (SELECT id FROM focus_board)",
+    "huddle": "board_id IN (SELECT id FROM focus_board)",
+    "focus_action": "board_id IN (SELECT id FROM focus_board)",
+    "huddle_action_review": "huddle_id IN (SELECT id FROM huddle)",
 }
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

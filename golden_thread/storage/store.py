@@ -37,9 +37,10 @@ from golden_thread.errors import PermissionRefused, Refused, StaleEdit, StorageP
 
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
-from golden_thread.storage import schema_leadership, schema_network
+from golden_thread.storage import schema_focus, schema_leadership, schema_network
 from golden_thread.storage.connection import SharedDatabase
 from golden_thread.storage.diagram_queries import DiagramQueries
+from golden_thread.storage.focus_queries import FocusQueries
 from golden_thread.storage.leadership_queries import LeadershipQueries
 from golden_thread.storage.network_queries import NetworkQueries
 from golden_thread.storage.opening import NO_DOWNLOADS, database_problem, open_database  # noqa: F401 - re-exported
@@ -75,6 +76,7 @@ TABLES: tuple[str, ...] = (
     "app_setting",
     *schema_leadership.TABLES,
     *schema_network.TABLES,
+    *schema_focus.TABLES,
 )
 
 # The order in which rows are exported, so two exports of the same data are byte-identical.
@@ -91,6 +93,7 @@ SORT_KEYS: dict[str, tuple[str, ...]] = {
     "app_setting": ("key",),
     **schema_leadership.SORT_KEYS,
     **schema_network.SORT_KEYS,
+    **schema_focus.SORT_KEYS,
 }
 
 
@@ -162,7 +165,7 @@ def _refuse_if_replaced(path: str, connection: duckdb.DuckDBPyConnection) -> Non
         )
 
 
-class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries):
+class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries, FocusQueries):
     """All reads and writes of one Golden Thread database."""
 
     def __init__(
@@ -1583,6 +1586,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 coalesce('cycle ' || cycle_number || ': ', '') || title FROM pdsa_cycle
             UNION ALL SELECT 'driver_diagram', CAST(id AS VARCHAR), title FROM driver_diagram
             UNION ALL SELECT 'organisation', CAST(id AS VARCHAR), name FROM organisation
+            UNION ALL SELECT 'focus_board', CAST(id AS VARCHAR), name FROM focus_board
+            UNION ALL SELECT 'focus_objective', CAST(id AS VARCHAR), title FROM focus_objective
+            UNION ALL SELECT 'focus_action', CAST(id AS VARCHAR), title FROM focus_action
+            UNION ALL SELECT 'huddle', CAST(h.id AS VARCHAR), strftime(h.held_on, '%d %B %Y') || ', ' || b.name
+                FROM huddle h JOIN focus_board b ON b.id = h.board_id
             UNION ALL SELECT 'leadership_framework', CAST(f.id AS VARCHAR), max_by(v.title, v.version_number)
                 FROM leadership_framework f JOIN leadership_framework_version v ON v.framework_id = f.id GROUP BY f.id
             UNION ALL SELECT 'app_user', username, display_name FROM main.app_user
