@@ -22,8 +22,9 @@ run: install
 		--server.address=127.0.0.1 --server.port=$(PORT) --server.headless=true \
 		--browser.gatherUsageStats=false --client.toolbarMode=minimal --client.showErrorDetails=none
 
+# Every core at work (pytest-xdist): the suite is mostly AppTest screens and browser journeys, each in its own app.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # The quick loop while editing (seconds): the statistics, the pure domain and the layer rules, no database.
 FAST_TESTS := tests/test_spc_cases.py tests/test_spc_cli.py tests/test_spc_cli_errors.py tests/test_spc_edges.py \

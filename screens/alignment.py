@@ -69,10 +69,15 @@ alignment = db.project_alignment()
 summary = flags_by_rule(flags)
 
 severity_counts = dict(flags.group_by("severity").len().iter_rows())
-cols = st.columns(3)
+cols = st.columns(4)
 cols[0].metric("Errors", severity_counts.get("error", 0), help="Work with no strategic link; aims nothing serves.")
 cols[1].metric("Warnings", severity_counts.get("warning", 0))
 cols[2].metric("For information", severity_counts.get("info", 0))
+cols[3].metric(
+    "Focus-board objectives with no strategic link",
+    flags.filter(pl.col("rule") == "unlinked_focus_objective").height,
+    help="Objectives on teams' focus boards that serve no strategic objective or system-level aim.",
+)
 
 st.subheader("Breaks in the thread")
 rule_names = {name: rule_title(name) for name in RULES}

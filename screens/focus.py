@@ -41,6 +41,7 @@ from golden_thread.domain.focus_boards import (
     REFLECTION_QUESTIONS,
     RISK_WORDS,
     category_meaning,
+    roll_up_by_division,
 )
 from golden_thread.domain.formatting import format_day, format_percent
 from golden_thread.errors import Refused
@@ -98,6 +99,23 @@ def roll_up() -> None:
             pl.col("ran_to_time").alias("Ran to time"),
             pl.col("last_huddle").alias("Last huddle"),
         )
+        divisions = roll_up_by_division(summary)
+        if divisions.height > 1:
+            st.markdown("**By division**")
+            show_table(
+                divisions.select(
+                    pl.col("division").alias("Division"),
+                    pl.col("boards").alias("Boards"),
+                    pl.format("{} of {}", "on_target", "objectives").alias("Objectives on target"),
+                    pl.col("overdue_actions").alias("Actions overdue"),
+                    pl.col("huddles_per_month").alias("Huddles a month (per board)"),
+                    (pl.col("ran_to_time") * 100).alias("Ran to time"),
+                ),
+                numbers={"Huddles a month (per board)": 1},
+                percents={"Ran to time": 0},
+                counts=["Boards", "Actions overdue"],
+            )
+            st.markdown("**Every board**")
         show_table(
             table,
             numbers={"Huddles a month": 1},
@@ -143,6 +161,12 @@ def new_board_form() -> None:
                     st.rerun()
 
 
+def wall_print(view: service.FocusBoardView) -> bytes:
+    from golden_thread.report.focus_board_pdf import focus_board_pdf  # reportlab loads only when a print is asked for
+
+    return focus_board_pdf(view, vocabulary=vocabulary, generated_on=today)
+
+
 def board_page(view: service.FocusBoardView) -> None:
     board = view.board
     refusal = may(db, "run_huddles", board["unit_id"])
@@ -157,6 +181,15 @@ def board_page(view: service.FocusBoardView) -> None:
             if st.button("Start the huddle", type="primary", icon=":material/groups:", width="stretch"):
                 st.query_params["huddle"] = "1"
                 st.rerun()
+        st.download_button(
+            "Print for the wall (A3)",
+            lambda: wall_print(view),
+            file_name=f"focus-board-{board['id']}-{today:%Y-%m-%d}.pdf",
+            mime="application/pdf",
+            icon=":material/print:",
+            width="stretch",
+            help="The whole board on one A3 page, for a ward without a screen.",
+        )
         st.link_button("Every focus board", "?rollup=1", width="stretch", icon=":material/view_column:")
     message_area("board")
     if board["purpose"]:

@@ -21,6 +21,7 @@ from golden_thread.domain.vocabulary import EDUCATION, HEALTH, VOCABULARIES, wor
 from golden_thread.errors import PermissionRefused, Refused
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
 from golden_thread.seed.demo_network import ID_BASE, NETWORK, NETWORK_BREAKS, build_demo_network, school_months
+from golden_thread.seed.focus_demo import FOCUS_BREAKS
 from golden_thread.seed.loading import load_demo
 from golden_thread.services.checks import check_by_organisation, check_thread
 from golden_thread.services.measure_series import pooled_observations
@@ -157,7 +158,7 @@ def test_the_network_loads_beside_the_trust_and_the_trust_keeps_exactly_its_brea
     found: dict[str, list[int]] = {}
     for rule, entity in trust.select("rule", "entity_id").iter_rows():
         found.setdefault(rule, []).append(entity)
-    assert {r: sorted(i) for r, i in found.items()} == {r: sorted(i) for r, i in DEMO_BREAKS.items()}
+    assert {r: sorted(i) for r, i in found.items()} == {r: sorted(i) for r, i in (DEMO_BREAKS | FOCUS_BREAKS).items()}
 
 
 def test_every_network_break_is_found_at_the_member_it_belongs_to(network_db):
@@ -1087,7 +1088,7 @@ def test_each_organisation_reads_only_its_own_rows(network_db):
     found: dict[str, list[int]] = {}
     for rule, entity in check_thread(trust, today).select("rule", "entity_id").iter_rows():
         found.setdefault(rule, []).append(entity)
-    assert {r: sorted(i) for r, i in found.items()} == {r: sorted(i) for r, i in DEMO_BREAKS.items()}
+    assert {r: sorted(i) for r, i in found.items()} == {r: sorted(i) for r, i in (DEMO_BREAKS | FOCUS_BREAKS).items()}
     assert check_thread(schools, today).height == 6
     assert check_thread(store, today).height == check_thread(trust, today).height + 6
     store.close()

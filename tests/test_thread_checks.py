@@ -10,6 +10,7 @@ import polars as pl
 from golden_thread.cli import main
 from golden_thread.domain.checks import RULES
 from golden_thread.seed.demo import DEMO_BREAKS, build_demo_trust
+from golden_thread.seed.focus_demo import FOCUS_BREAKS
 from golden_thread.services.checks import check_thread
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY
@@ -27,7 +28,7 @@ def test_the_demo_trust_yields_exactly_its_deliberate_breaks(demo_db):
     store = Store(demo_db)
     flags = check_thread(store, DEMO_TODAY)
     store.close()
-    assert _by_rule(flags.to_dicts()) == {rule: sorted(ids) for rule, ids in DEMO_BREAKS.items()}
+    assert _by_rule(flags.to_dicts()) == {rule: sorted(ids) for rule, ids in (DEMO_BREAKS | FOCUS_BREAKS).items()}
     assert set(flags["severity"]) <= {"error", "warning", "info"}
     assert flags.filter(pl.col("rule") == "orphan_project")["message"][0] == RULES["orphan_project"].explanation
 
@@ -37,7 +38,7 @@ def test_the_cli_lists_the_same_flags_as_json_and_exits_1_on_an_error(demo_db, c
     code = main(["check", "--db", str(demo_db), "--format", "json", "--today", DEMO_TODAY.isoformat()])
     flags = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert _by_rule(flags) == {rule: sorted(ids) for rule, ids in DEMO_BREAKS.items()}
+    assert _by_rule(flags) == {rule: sorted(ids) for rule, ids in (DEMO_BREAKS | FOCUS_BREAKS).items()}
     assert {"rule", "severity", "entity_type", "entity_id", "title", "message"} <= set(flags[0])
 
 

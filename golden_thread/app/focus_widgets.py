@@ -71,7 +71,9 @@ def objective_card(objective: dict, points: pl.DataFrame, *, compact: bool) -> N
             if objective["focus"]:
                 st.caption(f"Focus: {plain(objective['focus'])}")
         if objective["measure_id"] is not None:
-            mark = {True: " ✅ on target", False: " ⚠️ not yet on target"}.get(objective["on_target"], "")
+            mark = {True: " · :green[**on target**]", False: " · :orange[**not yet on target**]"}.get(
+                objective["on_target"], ""
+            )
             st.markdown(f"{standing_text(objective)}{mark}")
             st.caption(plain(objective["measure"]))
             series = points.filter(pl.col("series") == objective["measure_id"]) if points.height else points
@@ -201,7 +203,8 @@ def _actions_step(db, view, draft, area, today, vocabulary) -> None:
     for action in opening.iter_rows(named=True):
         if action["status"] == "done":
             st.markdown(
-                f"✅ **{plain(action['title'])}** ({plain(action['owner'])}), done {format_day(action['done_on'])}. "
+                f":green[**Done**] **{plain(action['title'])}** ({plain(action['owner'])}), "
+                f"{format_day(action['done_on'])}. "
                 f"Learned: {plain(action['learning'])}"
             )
             continue
@@ -209,7 +212,7 @@ def _actions_step(db, view, draft, area, today, vocabulary) -> None:
             action["id"], {"status": action["status"], "feedback": "", "learning": "", "title": action["title"]}
         )
         review["opened"] = service.action_opened(action)
-        late = f" · **overdue {action['days_overdue']} days**" if action["overdue"] else ""
+        late = f" · :red[**overdue {action['days_overdue']} days**]" if action["overdue"] else ""
         said = feedback.get(action["id"])
         what, status, note = st.columns([5, 2, 4], vertical_alignment="center")
         what.markdown(

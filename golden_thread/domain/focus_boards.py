@@ -234,3 +234,25 @@ def open_actions_at(actions: pl.DataFrame, huddle_day: dt.date | None) -> pl.Dat
         pl.col("done_on") >= huddle_day if huddle_day is not None else pl.lit(False)
     )
     return actions.filter((pl.col("status") != "done") | closed_since).sort("due_date", "id")
+
+
+def roll_up_by_division(boards: pl.DataFrame) -> pl.DataFrame:
+    """``roll_up``'s boards summed per division (a board of a division counts as its own): division, boards,
+    objectives, on_target, unlinked, open_actions, overdue_actions, huddles_per_month (per board), ran_to_time (the
+    boards' mean share)."""
+    division = pl.when(pl.col("unit_kind") == "division").then(pl.col("unit")).otherwise(pl.col("parent"))
+    return (
+        boards.with_columns(division=division.fill_null("No division"))
+        .group_by("division")
+        .agg(
+            boards=pl.len(),
+            objectives=pl.col("objectives").sum(),
+            on_target=pl.col("on_target").sum(),
+            unlinked=pl.col("unlinked").sum(),
+            open_actions=pl.col("open_actions").sum(),
+            overdue_actions=pl.col("overdue_actions").sum(),
+            huddles_per_month=pl.col("huddles_per_month").mean(),
+            ran_to_time=pl.col("ran_to_time").mean(),
+        )
+        .sort("division")
+    )

@@ -13,6 +13,7 @@ import polars as pl
 from golden_thread.errors import Refused
 from golden_thread.seed.demo import build_demo_trust
 from golden_thread.seed.demo_network import ID_BASE, build_demo_network
+from golden_thread.seed.focus_demo import demo_focus_boards
 from golden_thread.storage.store import Store
 
 # Whether ``load_demo`` puts the education network beside the trust. Off until the trust's own screens are
@@ -44,6 +45,7 @@ def load_demo(store: Store, today: dt.date | None = None, *, network: bool | Non
     network = NETWORK_BESIDE_TRUST if network is None else network
     today = today or dt.date.today()
     frames = demo_frames(today, network=network)
+    frames.update(demo_focus_boards(frames, today))
     frames.update(_leadership_frames(store, frames, today))
     return store.insert_tables(frames)
 
