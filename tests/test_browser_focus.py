@@ -82,6 +82,10 @@ def test_huddle_mode_fits_a_wall_display_for_the_busiest_board(app, browser, tmp
         if following:
             page.get_by_role("button", name=f"Next: {following}").click()
             _settled(page)
+    page.goto(f"{url}/focus?rollup=1")
+    _settled(page)
+    assert page.get_by_role("heading", name="Focus boards").is_visible()
+    _shot(page, "focus-roll-up", tmp_path)
     page.close()
 
 
