@@ -10,7 +10,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import record_fields, show_refusal
+from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
 from golden_thread.app.ui import label_text, may, plain, show_table, store, username
 from golden_thread.domain.records import RECORDS, words
 from golden_thread.domain.vocabulary import words as vocabulary_words
@@ -19,7 +19,6 @@ from golden_thread.services.editing import (
     MEASURE_DEFAULTS,
     create_aim,
     getting_started,
-    opened_values,
     save_record,
 )
 
@@ -109,18 +108,6 @@ section = st.segmented_control(
 section = section or "aims"
 
 
-def remember_opened(table: str, record_id: int) -> tuple[dict, str]:
-    """The record as this editor opened it (kept until it is saved, so a colleague's later change is noticed) and
-    the key its widgets live under (new after each save, so the form then shows the saved values)."""
-    slot = f"opened:{table}:{record_id}"
-    if slot not in st.session_state:
-        st.session_state[slot] = opened_values(db.record(table, record_id), table)
-        st.session_state[f"generation:{table}:{record_id}"] = (
-            st.session_state.get(f"generation:{table}:{record_id}", 0) + 1
-        )
-    return st.session_state[slot], f"{table}-{record_id}-{st.session_state[f'generation:{table}:{record_id}']}"
-
-
 def open_new_measure(attach: str, measure_type: str | None = None) -> None:
     """The "Add a measure" buttons' callback: the new-measure form, attached to ``attach`` ("aim_id:3"), of
     ``measure_type`` if given. A callback, because it moves the "What to build" box, which is drawn above them."""
@@ -130,7 +117,7 @@ def open_new_measure(attach: str, measure_type: str | None = None) -> None:
 
 
 def saved(table: str, record_id: int, message: str) -> None:
-    st.session_state.pop(f"opened:{table}:{record_id}", None)
+    forget_opened(table, record_id)
     st.session_state["build-message"] = message
     st.rerun()
 
@@ -252,7 +239,7 @@ def objective_editor(opened_key: str) -> None:
         return
     record_id = int(opened_key.split(":")[1])
     record = db.record("strategic_objective", record_id)
-    opened, key = remember_opened("strategic_objective", record_id)
+    opened, key = remember_opened(db, "strategic_objective", record_id)
     st.subheader(plain(record["title"]), anchor=False)
     save_changes_form("strategic_objective", record_id, opened, key, "Saved the objective.")
     retire_form("strategic_objective", record_id, record, opened)
@@ -299,7 +286,7 @@ def aim_editor(opened_key: str, objectives: pl.DataFrame) -> None:
         return
     record_id = int(opened_key.split(":")[1])
     record = db.record("aim", record_id)
-    opened, key = remember_opened("aim", record_id)
+    opened, key = remember_opened(db, "aim", record_id)
     st.subheader(plain(record["title"]), anchor=False)
     # What keeps the aim from being SMART (the "aim not SMART" flag's mend opens here): the missing target is in the
     # form below; a missing outcome measure is added with the link under it.
@@ -360,7 +347,7 @@ def projects() -> None:
     with details:
         if reason:
             st.info(f"You can read this project but not change it: {reason}", icon=":material/lock:")
-        opened, key = remember_opened("project", record_id)
+        opened, key = remember_opened(db, "project", record_id)
         with st.form(f"project-{record_id}"):
             typed = record_fields("project", opened, key=key, options={"team_id": team_options()})
             if st.form_submit_button("Save changes", type="primary", disabled=bool(reason)):
@@ -608,7 +595,7 @@ def measures() -> None:
     )
     if refusal_for("edit_project", db.measure_team(record_id)):
         return
-    opened, key = remember_opened("measure", record_id)
+    opened, key = remember_opened(db, "measure", record_id)
     current = next(f"{c}:{record[c]}" for c in ("aim_id", "driver_id", "project_id") if record[c] is not None)
     with st.form(f"measure-{record_id}"):
         attach = st.selectbox(

@@ -22,7 +22,7 @@ from golden_thread.app.focus_widgets import (
     objective_form,
     requested_id,
 )
-from golden_thread.app.forms import show_refusal
+from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
 from golden_thread.app.ui import (
     all_measure_charts,
     label_text,
@@ -30,6 +30,7 @@ from golden_thread.app.ui import (
     message_area,
     plain,
     remember_message,
+    role_may,
     session_scope,
     show_table,
     store,
@@ -127,10 +128,15 @@ def roll_up() -> None:
 
 
 def new_board_form() -> None:
-    units = db.teams()
-    have = set(boards["unit_id"].to_list())
-    units = units.filter(~pl.col("id").is_in(list(have)))
-    if units.height == 0 or may(db, "run_huddles") is not None and not st.session_state.get("user"):
+    """A team (or division) without a board starts one; a team member only for their own team."""
+    if not role_may("run_huddles"):
+        return
+    units = db.teams().filter(
+        pl.col("kind").is_in(["division", "team"]) & ~pl.col("id").is_in(boards["unit_id"].to_list())
+    )
+    if may(db, "run_huddles") is not None:  # acts for its own team only: a team member
+        units = units.filter(pl.col("id").is_in(list(db.user_teams(username()))))
+    if units.height == 0:
         return
     with st.expander("Start a focus board for a team", icon=":material/add:"):
         area = message_area("new-board")
@@ -213,6 +219,7 @@ def board_page(view: service.FocusBoardView) -> None:
                 objective_card(objective, view.points, compact=False)
     if refusal is None:
         objective_editor(view)
+        board_settings(view.board)
 
     st.subheader("Our actions")
     actions_section(view, refusal)
@@ -233,8 +240,33 @@ def objective_editor(view: service.FocusBoardView) -> None:
             key="objective-pick",
             index=list(options).index(chosen),
         )
-        record = db.record("focus_objective", picked) if picked is not None else None
-        objective_form(db, view.board, record, area, today)
+        objective_form(db, view.board, picked, area, today)
+
+
+def board_settings(board: dict) -> None:
+    with st.expander("The board's name, purpose and huddle", icon=":material/settings:"):
+        area = message_area("board-settings")
+        opened, key = remember_opened(db, "focus_board", board["id"])
+        with st.form(key):
+            typed = record_fields("focus_board", opened, key=key)
+            if st.form_submit_button("Save the board", type="primary"):
+                try:
+                    save_record(
+                        db,
+                        "focus_board",
+                        typed,
+                        username=username(),
+                        today=today,
+                        record_id=board["id"],
+                        opened=opened,
+                    )
+                except Refused as refused:
+                    with area:
+                        show_refusal(refused)
+                else:
+                    forget_opened("focus_board", board["id"])
+                    remember_message("board", "The board's settings are saved.")
+                    st.rerun()
 
 
 def actions_section(view: service.FocusBoardView, refusal: str | None) -> None:
@@ -276,9 +308,17 @@ def actions_section(view: service.FocusBoardView, refusal: str | None) -> None:
         st.caption(f"{refusal}")
     else:
         area = message_area("action")
-        close, add = st.columns(2)
+        close, change, add = st.columns(3)
         with close:
             close_form(open_actions, area)
+        with change:
+            with st.expander("Change an action", icon=":material/edit_note:"):
+                options = dict(zip(open_actions["id"].to_list(), open_actions["title"].to_list(), strict=True))
+                picked = st.selectbox(
+                    "Action", list(options), format_func=lambda k: label_text(options[k]), index=None, key="action-pick"
+                )
+                if picked is not None:
+                    action_form(db, view, picked, area, today)
         with add:
             with st.expander("Add an action", icon=":material/add_task:"):
                 action_form(db, view, None, area, today)
@@ -302,6 +342,11 @@ def close_form(open_actions: pl.DataFrame, area) -> None:
             st.caption("No open action.")
             return
         options = dict(zip(open_actions["id"].to_list(), open_actions["title"].to_list(), strict=True))
+        # The actions as this list first showed them: closing one a colleague has changed since is refused by name.
+        slot = f"opened-actions-{open_actions['board_id'][0]}"
+        shown = st.session_state.setdefault(slot, {})
+        for action in open_actions.iter_rows(named=True):
+            shown.setdefault(action["id"], service.action_opened(action))
         with st.form("close-action"):
             action_id = st.selectbox(
                 "Action *", list(options), format_func=lambda k: label_text(options[k]), index=None
@@ -311,7 +356,6 @@ def close_form(open_actions: pl.DataFrame, area) -> None:
                 if action_id is None:
                     area.error("Choose the action to close.", icon=":material/error:")
                     return
-                action = open_actions.filter(pl.col("id") == action_id).row(0, named=True)
                 try:
                     service.close_action(
                         db,
@@ -319,12 +363,13 @@ def close_form(open_actions: pl.DataFrame, area) -> None:
                         learning,
                         username=username(),
                         today=today,
-                        opened=service.action_opened(db.record("focus_action", action_id) or action),
+                        opened=shown[action_id],
                     )
                 except Refused as refused:
                     with area:
                         show_refusal(refused)
                 else:
+                    st.session_state.pop(slot, None)
                     remember_message("action", f"“{plain(options[action_id])}” is done, with what was learned.")
                     st.rerun()
 

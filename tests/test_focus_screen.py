@@ -190,3 +190,37 @@ def test_an_unknown_or_bad_board_in_the_address_is_explained(app_db):
     bad = _open("lead", board="ward7")
     assert any("is not a board number" in w.value for w in bad.warning)
     assert [t.value for t in bad.title] == ["Focus boards"]
+
+
+def test_a_colleagues_change_to_an_action_since_the_editor_opened_is_not_overwritten(app_db):
+    import datetime as dt
+
+    from golden_thread.services import focus_boards as service
+
+    app = _open("team")
+    action_id, title = _read(app_db, "SELECT id, title FROM focus_action WHERE board_id = 1 AND status <> 'done'")[0]
+    app.selectbox(key="action-pick").set_value(action_id).run()
+    # Meanwhile the improvement lead marks the action at risk.
+    store = Store(app_db)
+    try:
+        opened = service.action_opened(store.record("focus_action", action_id))
+        service.save_action(
+            store,
+            {"status": "at_risk", "notes": "Estates cannot fit it this month"},
+            username="lead",
+            today=dt.date.today(),
+            action_id=action_id,
+            opened=opened,
+        )
+    finally:
+        store.close()
+    editor = next(
+        k for k in (t.key for t in app.text_area) if k and k.startswith("focus_action-") and k.endswith("-notes")
+    )
+    app.text_area(key=editor).input("Chased on Monday")
+    save = next(b for b in app.button if b.label == "Save the action")
+    save.click().run()
+    assert any("Improvement lead (demo)" in e.value for e in app.error), [e.value for e in app.error]
+    assert _read(app_db, f"SELECT status, notes FROM focus_action WHERE id = {action_id}") == [
+        ("at_risk", "Estates cannot fit it this month")
+    ]

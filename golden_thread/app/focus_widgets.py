@@ -9,7 +9,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import record_fields, show_refusal
+from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
 from golden_thread.app.ui import label_text, plain, remember_message, show_table, username
 from golden_thread.domain.enumerations import ACTION_STATUSES, OBJECTIVE_CATEGORIES
 from golden_thread.domain.focus_boards import (
@@ -23,7 +23,7 @@ from golden_thread.draw.board_matrix import STYLE, icons_with_words_html
 from golden_thread.draw.charts import compact_spec
 from golden_thread.errors import Refused
 from golden_thread.services import focus_boards as service
-from golden_thread.services.editing import opened_values, save_record
+from golden_thread.services.editing import save_record
 from golden_thread.storage.store import Store
 
 # Huddle mode is read from across a room: larger type, no sidebar or header, the whole width.
@@ -105,8 +105,9 @@ def _choices(frame: pl.DataFrame, label: str = "title") -> dict:
     return dict(zip(frame["id"].to_list(), frame[label].to_list(), strict=True)) if frame.height else {}
 
 
-def objective_form(db: Store, board: dict, record: dict | None, area, today: dt.date) -> None:
-    """Add an objective to the board, or change one; the links are chosen from the organisation's own records."""
+def objective_form(db: Store, board: dict, record_id: int | None, area, today: dt.date) -> None:
+    """Add an objective to the board, or change one (as it was when this editor opened: a colleague's change since
+    is refused by name); the links are chosen from the organisation's own records."""
     measures = db.measures().filter(pl.col("status") == "active").sort("name")
     objectives = db.records("strategic_objective").filter(pl.col("status") == "active")
     aims = db.records("aim").filter(pl.col("status") == "active")
@@ -115,9 +116,9 @@ def objective_form(db: Store, board: dict, record: dict | None, area, today: dt.
         "strategic_objective_id": _choices(objectives),
         "aim_id": _choices(aims),
     }
-    key = f"objective-{record['id'] if record else 'new'}"
+    opened, key = remember_opened(db, "focus_objective", record_id) if record_id else (None, "objective-new")
     with st.form(key):
-        typed = record_fields("focus_objective", record, key=key, options=options)
+        typed = record_fields("focus_objective", opened, key=key, options=options)
         st.caption(
             "Link the objective to the strategic objective or the system-level aim it serves (one is enough): an "
             "objective with neither shows on the Alignment page."
@@ -130,33 +131,36 @@ def objective_form(db: Store, board: dict, record: dict | None, area, today: dt.
                     typed,
                     username=username(),
                     today=today,
-                    record_id=record["id"] if record else None,
-                    opened=opened_values(record, "focus_objective") if record else None,
-                    placed=None if record else {"board_id": board["id"]},
+                    record_id=record_id,
+                    opened=opened,
+                    placed=None if record_id else {"board_id": board["id"]},
                 )
             except Refused as refused:
                 with area:
                     show_refusal(refused)
             else:
+                if record_id:
+                    forget_opened("focus_objective", record_id)
                 remember_message("objective", f"The objective “{plain(typed.get('title'))}” is saved.")
                 st.rerun()
 
 
-def action_form(db: Store, view: service.FocusBoardView, record: dict | None, area, today: dt.date) -> None:
-    """A new action on the board (or a change to one): who, by when, its status and risk, what it serves."""
+def action_form(db: Store, view: service.FocusBoardView, record_id: int | None, area, today: dt.date) -> None:
+    """A new action on the board (or a change to one, refused if a colleague changed it since this editor opened):
+    who, by when, its status and risk, what it serves."""
     board = view.board
     projects = db.records("project").filter(pl.col("team_id") == board["unit_id"])
     options = {
         "focus_objective_id": _choices(view.objectives),
         "project_id": _choices(projects),
     }
-    values = record or {"status": "not_started", "risk_level": "low", "due_date": today + dt.timedelta(days=7)}
-    key = f"action-{record['id'] if record else 'new'}"
-    with st.form(key, clear_on_submit=record is None):
+    opened, key = remember_opened(db, "focus_action", record_id) if record_id else (None, "action-new")
+    values = opened or {"status": "not_started", "risk_level": "low", "due_date": today + dt.timedelta(days=7)}
+    with st.form(key, clear_on_submit=record_id is None):
         typed = record_fields(
             "focus_action", values, key=key, skip=("learning", "done_on", "pdsa_cycle_id"), options=options
         )
-        if st.form_submit_button("Add the action" if record is None else "Save the action", type="primary"):
+        if st.form_submit_button("Add the action" if record_id is None else "Save the action", type="primary"):
             try:
                 service.save_action(
                     db,
@@ -164,13 +168,15 @@ def action_form(db: Store, view: service.FocusBoardView, record: dict | None, ar
                     username=username(),
                     today=today,
                     board_id=board["id"],
-                    action_id=record["id"] if record else None,
-                    opened=service.action_opened(record) if record else None,
+                    action_id=record_id,
+                    opened=opened,
                 )
             except Refused as refused:
                 with area:
                     show_refusal(refused)
             else:
+                if record_id:
+                    forget_opened("focus_action", record_id)
                 remember_message("action", f"The action “{plain(typed.get('title'))}” is on the board.")
                 st.rerun()
 
@@ -211,7 +217,7 @@ def _actions_step(db, view, draft, area, today, vocabulary) -> None:
         review = draft["reviews"].setdefault(
             action["id"], {"status": action["status"], "feedback": "", "learning": "", "title": action["title"]}
         )
-        review["opened"] = service.action_opened(action)
+        review.setdefault("opened", service.action_opened(action))  # as the huddle first showed it
         late = f" · :red[**overdue {action['days_overdue']} days**]" if action["overdue"] else ""
         said = feedback.get(action["id"])
         what, status, note = st.columns([5, 2, 4], vertical_alignment="center")

@@ -8,6 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from golden_thread.domain.records import RECORDS, Field, choice_words
+from golden_thread.services.editing import opened_values
 
 SHORT_KINDS = ("text", "unit", "number", "whole", "date", "choice")
 
@@ -105,3 +106,20 @@ def record_fields(
 def show_refusal(refused) -> None:
     """A refusal's problems, one per line, each actionable."""
     st.error("\n".join(f"- {problem}" for problem in refused.problems), icon=":material/error:")
+
+
+def remember_opened(db, table: str, record_id: int) -> tuple[dict, str]:
+    """The record as this editor opened it (kept until it is saved, so a colleague's later change is noticed) and
+    the key its widgets live under (new after each save, so the form then shows the saved values)."""
+    slot = f"opened:{table}:{record_id}"
+    if slot not in st.session_state:
+        st.session_state[slot] = opened_values(db.record(table, record_id), table)
+        st.session_state[f"generation:{table}:{record_id}"] = (
+            st.session_state.get(f"generation:{table}:{record_id}", 0) + 1
+        )
+    return st.session_state[slot], f"{table}-{record_id}-{st.session_state[f'generation:{table}:{record_id}']}"
+
+
+def forget_opened(table: str, record_id: int) -> None:
+    """After a save: the next editor of the record opens on what was saved."""
+    st.session_state.pop(f"opened:{table}:{record_id}", None)
