@@ -241,6 +241,24 @@ def objective_editor(view: service.FocusBoardView) -> None:
             index=list(options).index(chosen),
         )
         objective_form(db, view.board, picked, area, today)
+        if picked is not None:
+            retire_objective(picked, options[picked], area)
+
+
+def retire_objective(objective_id: int, title: str, area) -> None:
+    """An objective the team no longer works on leaves the board with its reason; nothing is deleted."""
+    with st.form(f"retire-objective-{objective_id}"):
+        reason = st.text_input("Why is it leaving the board? *", placeholder="Achieved and sustained for six months")
+        if st.form_submit_button("Retire this objective", icon=":material/archive:"):
+            try:
+                db.set_status("focus_objective", objective_id, "retired", username=username(), reason=reason)
+            except Refused as refused:
+                with area:
+                    show_refusal(refused)
+            else:
+                forget_opened("focus_objective", objective_id)
+                remember_message("objective", f"“{plain(title)}” has left the board ({plain(reason)}).")
+                st.rerun()
 
 
 def board_settings(board: dict) -> None:

@@ -224,3 +224,20 @@ def test_a_colleagues_change_to_an_action_since_the_editor_opened_is_not_overwri
     assert _read(app_db, f"SELECT status, notes FROM focus_action WHERE id = {action_id}") == [
         ("at_risk", "Estates cannot fit it this month")
     ]
+
+
+def test_an_objective_leaves_the_board_only_with_its_reason(app_db):
+    app = _open("team")
+    objective_id, title = _read(app_db, "SELECT id, title FROM focus_objective WHERE board_id = 1 ORDER BY id")[0]
+    app.selectbox(key="objective-pick").set_value(objective_id).run()
+    retire = next(b for b in app.button if b.label == "Retire this objective")
+    retire.click().run()
+    assert any("Say why" in e.value for e in app.error), [e.value for e in app.error]
+    assert _read(app_db, f"SELECT status FROM focus_objective WHERE id = {objective_id}") == [("active",)]
+    app.text_input(key=next(t.key for t in app.text_input if t.label.startswith("Why is it leaving"))).input(
+        "Achieved and sustained"
+    )
+    next(b for b in app.button if b.label == "Retire this objective").click().run()
+    assert any("has left the board" in s.value for s in app.success)
+    assert _read(app_db, f"SELECT status FROM focus_objective WHERE id = {objective_id}") == [("retired",)]
+    assert f"**{title}**" not in " ".join(m.value for m in app.markdown)
