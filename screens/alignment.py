@@ -119,6 +119,7 @@ show_table(
     column_config={"Aligned (%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f%%")},
 )
 
+GRID_ROWS = 300  # more rows than a committee reads on a screen
 st.subheader("Coverage: projects × system-level aims")
 st.caption(
     "Each cell shows how a project serves an aim: its primary link, or “also contributes”. "
@@ -149,11 +150,20 @@ grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null
 unserved = [a for a in aim_headings if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
-show_table(
-    grid.drop("project_id")
+shown_grid = grid
+if grid.height > GRID_ROWS:  # a large trust's grid is read a team at a time; the file holds every row
+    teams = sorted(t for t in grid["team"].unique().to_list() if t)
+    team = st.selectbox(
+        f"{grid.height:,} open projects: show the projects of",
+        teams,
+        key="coverage-team",
+        help="The grid shows one team at a time here; the CSV below holds every project.",
+    )
+    shown_grid = grid.filter(pl.col("team") == team)
+show_table(  # whole numbers as they are: a styled grid of thousands of cells costs seconds to send
+    shown_grid.drop("project_id")
     .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
     .select("Project", "Team", "Variation", "Assurance", pl.exclude("Project", "Team", "Variation", "Assurance")),
-    counts=["Aims served"],
     column_config={
         "Variation": st.column_config.ImageColumn(width="small", help="The project's lead measure"),
         "Assurance": st.column_config.ImageColumn(width="small"),
