@@ -45,6 +45,7 @@ from golden_thread.domain.focus_boards import (
     roll_up_by_division,
 )
 from golden_thread.domain.formatting import format_day, format_percent
+from golden_thread.domain.vocabulary import words
 from golden_thread.errors import Refused
 from golden_thread.services import focus_boards as service
 from golden_thread.services.editing import save_record
@@ -52,6 +53,7 @@ from golden_thread.services.editing import save_record
 db = store()
 today = dt.date.today()
 vocabulary = session_scope().vocabulary
+board_word = words(vocabulary).focus_board  # "focus board" in a trust, "data wall" in a school network
 boards = service.focus_boards(db)
 
 board_id = requested_id("board")
@@ -63,17 +65,17 @@ if board_id is None and "board" not in st.query_params and "rollup" not in st.qu
 
 
 def roll_up() -> None:
-    st.title("Focus boards")
+    st.title(words(vocabulary).heading("{focus_board}s"))
     st.caption(
-        "Every team's focus board side by side: objectives on target, actions overdue, how often each huddle "
+        f"Every team's {board_word} side by side: objectives on target, actions overdue, how often each huddle "
         "meets and how often it runs to time (last three months)."
     )
     summary = service.roll_up_view(db, today, all_measure_charts(db))
     if summary.height == 0:
-        st.info("No team keeps a focus board here yet.", icon=":material/info:")
+        st.info(f"No team keeps a {board_word} here yet.", icon=":material/info:")
     else:
         totals = st.columns(4)
-        totals[0].metric("Focus boards", f"{summary.height:,}")
+        totals[0].metric(words(vocabulary).heading("{focus_board}s"), f"{summary.height:,}")
         totals[1].metric(
             "Objectives on target", f"{int(summary['on_target'].sum())} of {int(summary['objectives'].sum())}"
         )
@@ -138,7 +140,7 @@ def new_board_form() -> None:
         units = units.filter(pl.col("id").is_in(list(db.user_teams(username()))))
     if units.height == 0:
         return
-    with st.expander("Start a focus board for a team", icon=":material/add:"):
+    with st.expander(f"Start a {board_word} for a team", icon=":material/add:"):
         area = message_area("new-board")
         with st.form("new-board", clear_on_submit=False):
             options = dict(zip(units["id"].to_list(), units["name"].to_list(), strict=True))
@@ -161,7 +163,7 @@ def new_board_form() -> None:
                     with area:
                         show_refusal(refused)
                 else:
-                    remember_message("board", f"The focus board “{plain(name)}” is started: add its objectives.")
+                    remember_message("board", f"The {board_word} “{plain(name)}” is started: add its objectives.")
                     st.query_params.clear()
                     st.query_params["board"] = str(new_id)
                     st.rerun()
@@ -196,7 +198,7 @@ def board_page(view: service.FocusBoardView) -> None:
             width="stretch",
             help="The whole board on one A3 page, for a ward without a screen.",
         )
-        st.link_button("Every focus board", "?rollup=1", width="stretch", icon=":material/view_column:")
+        st.link_button(f"Every {board_word}", "?rollup=1", width="stretch", icon=":material/view_column:")
     message_area("board")
     if board["purpose"]:
         st.info(plain(board["purpose"]), icon=":material/flag:")
@@ -447,9 +449,9 @@ if board_id is None:
 else:
     view = service.focus_board_view(db, board_id, today, all_measure_charts(db))
     if view is None:
-        st.title("Focus boards")
+        st.title(words(vocabulary).heading("{focus_board}s"))
         st.warning(
-            f"There is no focus board {board_id} in {plain(session_scope().name)}: choose one from the list.",
+            f"There is no {board_word} {board_id} in {plain(session_scope().name)}: choose one from the list.",
             icon=":material/search_off:",
         )
         roll_up()

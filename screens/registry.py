@@ -57,7 +57,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("diagram.py", "Driver diagrams", ":material/schema:", "diagrams"),
     Screen("pdsa.py", "PDSA cycles", ":material/autorenew:", "pdsa"),
     # The thread at a ward's huddle: its focus board, its actions and its huddles; the roll-up for the rest.
-    Screen("focus.py", "Focus boards", ":material/view_kanban:", "focus"),
+    Screen("focus.py", "Focus boards", ":material/view_kanban:", "focus", worded_title="{focus_board}s"),
     # A quality committee's first question: which projects serve no aim, which aims have no project.
     Screen("alignment.py", "Alignment", ":material/rule:", "alignment", lands=frozenset({"improvement_lead"})),
     Screen("leadership.py", "Leadership", ":material/diversity_3:", "leadership"),

@@ -107,6 +107,10 @@ def _attempt(store: Store, name: str, username: str):
             today=DEMO_TODAY,
         ),
         "set_framework_status": lambda: store.set_framework_status(1, "retired", "Replaced", username=username),
+        # A huddle at the demo's Ward 7 focus board (focus_queries.py).
+        "record_huddle": lambda: store.record_huddle(
+            1, {"held_on": DEMO_TODAY, "attendees": "Sister Okafor", "ran_to_time": True}, [], [], username=username
+        ),
         # Driver diagrams (diagram_queries.py): a new version of the falls diagram, and a first diagram for an aim.
         "publish_diagram_version": lambda: store.publish_diagram_version(
             1,
@@ -190,6 +194,7 @@ def _fingerprint(store: Store) -> dict[str, int]:
             "audit_log",
             "leadership_assessment",
             "leadership_framework_version",
+            "huddle",
         )
     }
 

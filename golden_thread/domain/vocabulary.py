@@ -55,6 +55,7 @@ class Words:
     leader: Term  # who answers for an aim locally
     board: Term  # who oversees the organisation's aims: a trust's board, a school network's leadership team
     practitioner_leader: Term  # a leader from the front line of the work: a physician leader, a teacher leader
+    focus_board: Term  # the board a team huddles at: a ward's focus board, a school team's data wall
     year: Term  # the year plans and data are counted in
     year_starts_month: int  # the month that year begins in
     break_months: tuple[int, ...] = ()  # months with no data to report (a school's summer break)
@@ -119,6 +120,7 @@ HEALTH = Words(
     leader=Term("responsible leader", "responsible leaders"),
     board=Term("board", "boards"),
     practitioner_leader=Term("physician leader", "physician leaders"),
+    focus_board=Term("focus board", "focus boards"),
     year=Term("financial year", "financial years"),
     year_starts_month=4,  # the NHS financial year runs April to March
 )
@@ -138,6 +140,7 @@ EDUCATION = Words(
     leader=Term("principal", "principals"),
     board=Term("leadership team", "leadership teams"),
     practitioner_leader=Term("teacher leader", "teacher leaders"),
+    focus_board=Term("data wall", "data walls"),
     year=Term("school year", "school years"),
     year_starts_month=8,  # US school years start in August or September; August keeps September's data in it
     break_months=(7, 8),
