@@ -235,3 +235,17 @@ def test_focus_boards_travel_through_export_and_import(demo, tmp_path: Path):
         ]
     finally:
         copy.close()
+
+
+def test_records_a_focus_board_points_at_stay_editable(demo):
+    """A cycle, a measure, a team and an action that a board's records point at can still be edited (DuckDB refuses
+    to update a row another table's foreign key names, so the focus tables hold their links as plain columns)."""
+    cycle = demo._query("SELECT pdsa_cycle_id FROM focus_action WHERE pdsa_cycle_id IS NOT NULL LIMIT 1").item()
+    demo.record_pdsa_stage(cycle, "do", {"do_notes": "Ran on nights"}, username="lead", today=DEMO_TODAY, opened=None)
+    measure = demo._query("SELECT measure_id FROM focus_objective WHERE measure_id IS NOT NULL LIMIT 1").item()
+    demo.update_record("measure", measure, {"name": "Renamed measure"}, username="lead", opened=None)
+    save_record(demo, "organisation", {"name": "Ward Seven"}, username="admin", today=DEMO_TODAY, record_id=WARD_7)
+    reviewed = demo._query("SELECT action_id FROM huddle_action_review LIMIT 1").item()
+    service.save_action(demo, {"notes": "Chased"}, username="lead", today=DEMO_TODAY, action_id=reviewed)
+    assert demo.pdsa_cycle(cycle)["do_notes"] == "Ran on nights"
+    assert demo.record("focus_action", reviewed)["notes"] == "Chased"

@@ -16,6 +16,12 @@ The model follows the focus-board template a ward keeps on its wall:
 - a **huddle** is one meeting at the board: when, who was there, what was decided and the reflection on the
   meeting itself; each action it reviewed is a ``huddle_action_review`` (the status it left the action in and the
   feedback given), so the next huddle opens on what the last one asked for.
+
+Their links are plain columns, not foreign keys: DuckDB (2.0) refuses to update a row that a foreign key of another
+table points at when the row's table has CHECK constraints (a PDSA cycle, a measure, a project, a board), so an
+action pointing at a cycle would freeze the cycle's record. The store holds these links instead, as it does since
+migration 9 for the thread's own editable records: a write names records in the writer's organisation
+(``Store.require_in_scope``) and a whole import is checked (``Store._check_references``).
 """
 
 from golden_thread.domain.enumerations import ACTION_STATUSES, OBJECTIVE_CATEGORIES, RECORD_STATUSES, RISK_LEVELS
@@ -29,7 +35,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 _V13_FOCUS_BOARDS = f"""
 CREATE TABLE focus_board (
     id INTEGER PRIMARY KEY,
-    unit_id INTEGER NOT NULL UNIQUE REFERENCES organisation(id),
+    unit_id INTEGER NOT NULL UNIQUE,
     name VARCHAR NOT NULL CHECK (length(trim(name)) > 0),
     purpose VARCHAR,
     huddle_rhythm VARCHAR,
@@ -39,20 +45,20 @@ CREATE TABLE focus_board (
 
 CREATE TABLE focus_objective (
     id INTEGER PRIMARY KEY,
-    board_id INTEGER NOT NULL REFERENCES focus_board(id),
+    board_id INTEGER NOT NULL,
     category VARCHAR NOT NULL {_in("category", OBJECTIVE_CATEGORIES)},
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
     problem VARCHAR,
     focus VARCHAR,
-    measure_id INTEGER REFERENCES measure(id),
-    strategic_objective_id INTEGER REFERENCES strategic_objective(id),
-    aim_id INTEGER REFERENCES aim(id),
+    measure_id INTEGER,
+    strategic_objective_id INTEGER,
+    aim_id INTEGER,
     status VARCHAR NOT NULL DEFAULT 'active' {_in("status", RECORD_STATUSES)}
 );
 
 CREATE TABLE huddle (
     id INTEGER PRIMARY KEY,
-    board_id INTEGER NOT NULL REFERENCES focus_board(id),
+    board_id INTEGER NOT NULL,
     held_on DATE NOT NULL,
     attendees VARCHAR NOT NULL CHECK (length(trim(attendees)) > 0),
     decisions VARCHAR,
@@ -69,26 +75,26 @@ CREATE TABLE huddle (
 
 CREATE TABLE focus_action (
     id INTEGER PRIMARY KEY,
-    board_id INTEGER NOT NULL REFERENCES focus_board(id),
-    focus_objective_id INTEGER REFERENCES focus_objective(id),
+    board_id INTEGER NOT NULL,
+    focus_objective_id INTEGER,
     title VARCHAR NOT NULL CHECK (length(trim(title)) > 0),
     owner VARCHAR NOT NULL CHECK (length(trim(owner)) > 0),
     due_date DATE NOT NULL,
     status VARCHAR NOT NULL DEFAULT 'not_started' {_in("status", ACTION_STATUSES)},
     risk_level VARCHAR NOT NULL DEFAULT 'low' {_in("risk_level", RISK_LEVELS)},
     notes VARCHAR,
-    project_id INTEGER REFERENCES project(id),
-    pdsa_cycle_id INTEGER REFERENCES pdsa_cycle(id),
+    project_id INTEGER,
+    pdsa_cycle_id INTEGER,
     learning VARCHAR,
     raised_on DATE NOT NULL,
     done_on DATE,
-    raised_at_huddle_id INTEGER REFERENCES huddle(id),
+    raised_at_huddle_id INTEGER,
     CHECK (status <> 'done' OR (length(trim(coalesce(learning, ''))) > 0 AND done_on IS NOT NULL))
 );
 
 CREATE TABLE huddle_action_review (
-    huddle_id INTEGER NOT NULL REFERENCES huddle(id),
-    action_id INTEGER NOT NULL REFERENCES focus_action(id),
+    huddle_id INTEGER NOT NULL,
+    action_id INTEGER NOT NULL,
     status VARCHAR NOT NULL {_in("status", ACTION_STATUSES)},
     feedback VARCHAR,
     PRIMARY KEY (huddle_id, action_id)
