@@ -299,6 +299,14 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_db, browser
         _shows(page, "now serves")
         mended["orphan_project"] = (before, _fell_by_one(page, "orphan_project", before))
 
+        # A ward's focus-board objective that serves nothing: the mend opens it on its board, to link it.
+        before = _mend(page, "unlinked_focus_objective", "Stream walk-in patients", "Link it to the strategy", "focus")
+        _shows(page, "Add or change an objective")
+        _choose(page, "Serves the system-level aim", "Reduce length of stay for emergency admissions")
+        page.get_by_role("button", name="Save the objective").click()
+        _shows(page, "is saved")
+        mended["unlinked_focus_objective"] = (before, _fell_by_one(page, "unlinked_focus_objective", before))
+
         before = _mend(page, "aim_without_project", "Improve staff engagement", "Add a project to this aim", "build")
         _shows(page, "New improvement project")
         assert _chosen(page, "Serves") == "Aim: Improve staff engagement"  # what it will serve
