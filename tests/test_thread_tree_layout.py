@@ -242,6 +242,11 @@ def test_the_drawn_tree_has_no_overlapping_words_at_1440_pixels(tmp_path, demo_d
         page.wait_for_selector("[role='dialog']", state="detached", timeout=30_000)
         shown = page.inner_text("[data-testid='stMetricValue'] >> nth=0")  # "Shown in the tree: 76 of 236"
         drawn, total = (int(n.replace(",", "")) for n in shown.split(" of "))
+        # The tree draws in its component after the page's script has finished: wait for its boxes, not a moment.
+        page.wait_for_function(
+            f"() => document.querySelectorAll(\"{TREE} svg path[paint-order='stroke']\").length >= {drawn}",
+            timeout=60_000,
+        )
         assert drawn == page.locator(f"{TREE} svg path[paint-order='stroke']").count() and drawn < total
         svg = page.locator(f"{TREE} svg").bounding_box()
         assert svg["width"] >= 900  # the tree has the page's width, not half of it
