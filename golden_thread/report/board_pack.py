@@ -164,6 +164,18 @@ ASSURANCE_LEGEND = [  # (assurance, label, meaning)
 # -- public entry points ----------------------------------------------------------------------------------
 
 
+# An icon beside its words: cells centred on each other, with no padding of their own.
+FLUSH_CELLS = TableStyle(
+    [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+)
+
+
 def board_pack_pdf(view: BoardView, data: PackData, *, generated_on: dt.date) -> bytes:
     """The board pack for ``view`` as PDF bytes, drawn from ``view`` and ``data`` alone.
 
@@ -501,17 +513,7 @@ def _chart_image(chart) -> Image:
 def _icon_with_words(image: Image, words: str, style: ParagraphStyle, width: float) -> Table:
     gap = image.drawWidth + 1.8 * mm
     table = Table([[image, _p(words, style)]], colWidths=[gap, width - gap])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    table.setStyle(FLUSH_CELLS)
     return table
 
 

@@ -38,6 +38,7 @@ from golden_thread.domain.focus_boards import ACTION_STATUS_WORDS, REFLECTION_QU
 from golden_thread.domain.formatting import DASH, format_day, format_month, format_value
 from golden_thread.draw.charts import compact_spec
 from golden_thread.report.board_pack import (
+    FLUSH_CELLS,
     NHS_BLUE,
     NHS_DARK_BLUE,
     NHS_DARK_GREY,
@@ -444,17 +445,7 @@ def _measure_row(styles, objective: dict, width: float, *, words: bool) -> Table
         ],
         colWidths=[ICON + 1 * mm, ICON + 1 * mm, text_width],
     )
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-            ]
-        )
-    )
+    table.setStyle(FLUSH_CELLS)
     return table
 
 

@@ -35,6 +35,7 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
+from golden_thread.domain.focus_boards import HUDDLE_FIELDS
 from golden_thread.seed.demo import _months_back, last_complete_month
 from golden_thread.storage.store import TABLES
 
@@ -1750,20 +1751,7 @@ def _focus_boards(
     frames["huddle"] = (
         huddle.join(decided.rename({"text": "decided"}), left_on="id", right_on="huddle_id", how="left")
         .with_columns(decisions=pl.coalesce("decided", "general"))
-        .select(
-            "id",
-            "board_id",
-            "held_on",
-            "attendees",
-            "decisions",
-            "ran_to_time",
-            "why_not_to_time",
-            "went_well",
-            "learned",
-            "not_working",
-            "changes_to_make",
-            "recorded_by",
-        )
+        .select("id", "board_id", *HUDDLE_FIELDS, "recorded_by")
         .sort("id")
     )
     return {
