@@ -83,11 +83,12 @@ st.subheader("Breaks in the thread")
 rule_names = {name: rule_title(name) for name in RULES}
 chosen = st.multiselect("Show rules", list(summary["rule"]), format_func=rule_names.get, key="rules")
 shown = summary.filter(pl.col("rule").is_in(chosen)) if chosen else summary
+read_once: dict = {}  # what every rule's list reads: where the records sit, what the person may do
 for row in shown.iter_rows(named=True):
     icon = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}[row["severity"]]
     with st.expander(f"{rule_names[row['rule']]}: {row['count']}", icon=icon, expanded=row["severity"] == "error"):
         st.caption(row["explanation"])
-        flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False)
+        flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False, shared=read_once)
         if row["rule"] == "orphan_project" and may(db, "edit_project") is None:
             link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"]))).select(

@@ -7,6 +7,8 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.ui import (
+    aim_leadership_lines,
+    aims_leadership,
     board,
     board_months_cached,
     draw_tree,
@@ -15,8 +17,9 @@ from golden_thread.app.ui import (
     plain,
     show_table,
     store,
+    thread_and_flags,
     thread_flags,
-    thread_model,
+    thread_tree,
     username,
 )
 from golden_thread.domain.attribution import cycles_before_signals
@@ -26,7 +29,7 @@ from golden_thread.domain.thread_graph import flag_nodes
 from golden_thread.domain.vocabulary import words as vocabulary_words
 from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
 from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
-from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, tree_view
+from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images
 from golden_thread.errors import Refused
 from golden_thread.services.board import (
     ICON_WORDS,
@@ -170,9 +173,9 @@ def aim_detail(aim_id: int) -> None:
         st.subheader("Key process and balancing measures", anchor=False)
         icon_table(others)
     st.subheader("Driver diagram and golden thread", anchor=False)
-    thread, flags, node_icons = thread_model(db, today)
-    tree = tree_view(thread, flags, node_icons, TreeFilter(aim=f"aim:{aim_id}"))
-    clicked = draw_tree(tree, key=f"board-tree-{aim_id}")
+    thread, _ = thread_and_flags(db, today)
+    tree, drawing = thread_tree(db, today, TreeFilter(aim=f"aim:{aim_id}"))
+    clicked = draw_tree(tree, key=f"board-tree-{aim_id}", drawing=drawing)
     if clicked:
         st.switch_page("screens/thread.py", query_params={"node": clicked})
     st.page_link(
@@ -209,7 +212,7 @@ def aim_detail(aim_id: int) -> None:
 
 def leadership_beside_aim(aim_id: int) -> None:
     """The latest leadership self-assessments of the teams and the hub working on an aim (leadership page)."""
-    rows = db.aims_leadership().filter(pl.col("aim_id") == aim_id)
+    rows = aims_leadership(db).filter(pl.col("aim_id") == aim_id)
     st.subheader("Leadership beside this aim", anchor=False)
     st.caption(
         plain(aim_leadership_line(rows)) + " The latest assessment of each framework by each team and the hub "
@@ -402,7 +405,8 @@ if changes is not None:
         else:
             st.caption("Nothing has changed.")
 
-leadership = db.aims_leadership()  # the teams and hub working on each aim, with their latest self-assessments
+# The teams and hub working on each aim, with their latest self-assessments, in a line per aim.
+leadership_lines, no_leadership = aim_leadership_lines(db), aim_leadership_line(aims_leadership(db).clear())
 for (objective, _category), aims in view.aims.group_by(["objective", "category"], maintain_order=True):
     st.subheader(plain(objective), anchor=False)
     for aim in aims.iter_rows(named=True):
@@ -448,7 +452,7 @@ for (objective, _category), aims in view.aims.group_by(["objective", "category"]
                     st.error("No project serves this aim", icon=":material/link_off:")
                 if aim["flags"]:
                     st.caption("Flags: " + plain("; ".join(aim["flags"])))
-                st.caption(plain(aim_leadership_line(leadership.filter(pl.col("aim_id") == aim["aim_id"]))))
+                st.caption(plain(leadership_lines.get(aim["aim_id"], no_leadership)))
                 if st.button("Open", key=f"open-aim-{aim['aim_id']}", icon=":material/open_in_full:"):
                     st.query_params["aim"] = str(aim["aim_id"])
                     st.rerun()

@@ -8,12 +8,14 @@ import streamlit as st
 from golden_thread.app.ui import (
     ICON_TEXT,
     draw_tree,
+    lead_icons,
     mend_links,
     plain,
     rule_name,
     store,
+    thread_and_flags,
     thread_flags,
-    thread_model,
+    thread_tree,
 )
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.csv_export import safe_csv
@@ -25,7 +27,6 @@ from golden_thread.draw.thread_tree import (
     TreeFilter,
     TreeState,
     node_details,
-    tree_view,
 )
 from golden_thread.services.mends import flag_mends
 
@@ -36,7 +37,7 @@ st.caption(
     "Click a box for its details; red dashed links are breaks in the thread."
 )
 
-thread, flags, icons = thread_model(db, dt.date.today())
+thread, flags = thread_and_flags(db, dt.date.today())
 aims = thread.filter(pl.col("kind") == "aim")
 aim_titles = dict(zip(aims["node"], aims["label"]))
 
@@ -84,7 +85,7 @@ chosen = TreeFilter(
     search=search,
 )
 state: TreeState = st.session_state.get("tree-state", TreeState())
-view = tree_view(thread, flags, icons, chosen, selected=state.selected, opened=state.opened, closed=state.closed)
+view, drawing = thread_tree(db, dt.date.today(), chosen, state)
 
 if not view.visible:
     st.info(
@@ -156,7 +157,7 @@ how[2].selectbox(
     on_change=_find,
 )
 
-clicked = draw_tree(view, key="thread-tree")
+clicked = draw_tree(view, key="thread-tree", drawing=drawing)
 if clicked:
     state, show_details = state.click(clicked, view)
     st.session_state["tree-state"] = state
@@ -167,7 +168,7 @@ if clicked:
 
 def _details(node: str) -> None:
     """What a box is, why it is flagged and how to mend it, its lead measure and its thread up to the aim."""
-    details = node_details(thread, flags, icons, node)
+    details = node_details(thread, flags, lead_icons(db, frozenset({node})), node)
     if details is None:
         return
     st.subheader(plain(details["label"]), anchor=False)

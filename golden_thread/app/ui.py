@@ -16,11 +16,21 @@ import streamlit as st
 
 from golden_thread.config import default_db_path, session_length
 from golden_thread.domain import formatting as fmt
-from golden_thread.domain.access import ROLE_TITLES
+from golden_thread.domain.access import ROLE_TITLES, TEAM_SCOPED
 from golden_thread.domain.checks import rule_title
+from golden_thread.domain.leadership import aim_leadership_line
 from golden_thread.domain.palette import ICONS
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
-from golden_thread.draw.thread_tree import CLICK_HANDLER, TreeView, node_icons, tree_drawing
+from golden_thread.draw.thread_tree import (
+    CLICK_HANDLER,
+    TreeDrawing,
+    TreeFilter,
+    TreeState,
+    TreeView,
+    node_icons,
+    tree_drawing,
+    tree_view,
+)
 from golden_thread.errors import Refused, StorageProblem
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
@@ -103,7 +113,13 @@ def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
 
 def organisation_is_empty() -> bool:
     """Whether the organisation open has no strategic objective yet: it then opens on the guided start."""
-    return store().thread_progress()["objectives"] == 0
+    db = store()
+    return _thread_progress(db, db.version_key, db.scope.organisation_id)["objectives"] == 0
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _thread_progress(_db: Store, version_key: str, organisation_id: int | None) -> dict[str, int]:
+    return _db.thread_progress()  # asked on every page's every run, so kept until the data changes
 
 
 def needs_first_organisation() -> bool:
@@ -173,7 +189,15 @@ def signed_in_caption() -> None:
     keep_sign_in_in_browser()
 
 
-@st.cache_data(max_entries=4, show_spinner="Charting every measure…")
+# The computed views of the data are kept per data version (``Store.version_key``) and organisation, so a write
+# (by this app or any other program) is seen on the next view. The large ones (the thread's nodes, every measure's
+# chart, a board) are kept as they are (``st.cache_resource``) rather than copied for each reader
+# (``st.cache_data``): copying a large trust's charts cost a quarter of a second on every view. Polars frames are
+# never changed in place, so readers cannot disturb one another. Each piece is computed on its own, so a page
+# computes only what it shows: the board needs the thread and its checks, not every measure's chart.
+
+
+@st.cache_resource(max_entries=4, show_spinner="Charting every measure…")
 def _measure_charts(_db: Store, version_key: str, organisation_id: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     return measure_charts(_db)
 
@@ -183,17 +207,52 @@ def all_measure_charts(db: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
     return _measure_charts(db, db.version_key, db.scope.organisation_id)
 
 
-@st.cache_data(max_entries=4, show_spinner="Tracing the golden thread…")
-def _thread_model(_db: Store, version_key: str, today: dt.date, organisation_id: int | None):
-    thread = build_thread(_db.thread_rows())
-    flags = flags_by_node(thread, check_thread(_db, today))
-    icons = node_icons(thread, all_measure_charts(_db)[1])
-    return thread, flags, icons
+@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
+def _thread_nodes(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
+    return build_thread(_db.thread_rows())
+
+
+@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
+def _node_flags(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> pl.DataFrame:
+    thread = _thread_nodes(_db, version_key, organisation_id)
+    return flags_by_node(thread, _flags(_db, version_key, today, organisation_id))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
+def _node_icons(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
+    thread = _thread_nodes(_db, version_key, organisation_id)
+    return node_icons(thread, _measure_charts(_db, version_key, organisation_id)[1])
+
+
+@st.cache_resource(max_entries=16, show_spinner="Charting the measures…")
+def _icons_of(_db: Store, version_key: str, organisation_id: int | None, nodes: tuple[str, ...]) -> pl.DataFrame:
+    thread = _thread_nodes(_db, version_key, organisation_id).filter(pl.col("node").is_in(list(nodes)))
+    measure_ids = thread["measure_ids"].explode().drop_nulls().unique().to_list()
+    if not measure_ids:
+        return node_icons(thread, pl.DataFrame())
+    return node_icons(thread, measure_charts(_db, measure_ids)[1])
+
+
+def lead_icons(db: Store, nodes: frozenset[str]) -> pl.DataFrame:
+    """The lead-measure icons of a few nodes (``thread_model``'s third frame, for those nodes only), charting only
+    their measures: the drawn part of a large trust's tree has a few hundred of its thousands."""
+    return _icons_of(db, db.version_key, db.scope.organisation_id, tuple(sorted(nodes)))
+
+
+def thread_and_flags(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``thread_model`` without the icons, for a page that charts no measure of the whole thread."""
+    key, organisation_id = db.version_key, db.scope.organisation_id
+    return _thread_nodes(db, key, organisation_id), _node_flags(db, key, today, organisation_id)
 
 
 def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(thread nodes, flags by node, lead-measure icons by node), recomputed only when the data changes."""
-    return _thread_model(db, db.version_key, today, db.scope.organisation_id)
+    key, organisation_id = db.version_key, db.scope.organisation_id  # read once: the three pieces agree
+    return (
+        _thread_nodes(db, key, organisation_id),
+        _node_flags(db, key, today, organisation_id),
+        _node_icons(db, key, organisation_id),
+    )
 
 
 @st.cache_data(max_entries=4, show_spinner="Checking the golden thread…")
@@ -206,15 +265,22 @@ def thread_flags(db: Store, today: dt.date) -> pl.DataFrame:
     return _flags(db, db.version_key, today, db.scope.organisation_id)
 
 
-@st.cache_data(max_entries=4, show_spinner="Preparing the board…")
+@st.cache_resource(max_entries=4)
+def _board_measures(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
+    return _db.board_measures()
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the board…")
 def _board(_db: Store, version_key: str, month: dt.date, today: dt.date, organisation_id: int | None) -> BoardView:
-    thread, flags, _ = _thread_model(_db, version_key, today, organisation_id)
-    return board_view(_db, month, thread=thread, flags=flags)
+    thread = _thread_nodes(_db, version_key, organisation_id)
+    flags = _node_flags(_db, version_key, today, organisation_id)
+    measures = _board_measures(_db, version_key, organisation_id)
+    return board_view(_db, month, thread=thread, flags=flags, measures=measures)
 
 
 @st.cache_data(max_entries=8)
 def _board_months(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> list[dt.date]:
-    return board_months(_db, today)
+    return board_months(_db, today, measures=_board_measures(_db, version_key, organisation_id))
 
 
 def board_months_cached(db: Store, today: dt.date) -> list[dt.date]:
@@ -226,12 +292,61 @@ def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
     return _board(db, db.version_key, month, today, db.scope.organisation_id)
 
 
-def draw_tree(view: TreeView, *, key: str) -> str | None:
+@st.cache_resource(max_entries=4)
+def _aims_leadership(_db: Store, version_key: str, organisation_id: int | None) -> tuple[pl.DataFrame, dict[int, str]]:
+    rows = _db.aims_leadership()
+    lines = {aim_id: aim_leadership_line(part) for (aim_id,), part in rows.group_by("aim_id")}
+    return rows, lines
+
+
+def aims_leadership(db: Store) -> pl.DataFrame:
+    """``Store.aims_leadership()``, read once per change to the data (the board shows it on every aim's row)."""
+    return _aims_leadership(db, db.version_key, db.scope.organisation_id)[0]
+
+
+def aim_leadership_lines(db: Store) -> dict[int, str]:
+    """Each aim's one line of leadership self-assessment (``domain.leadership.aim_leadership_line``), by aim id,
+    kept until the data changes; an aim nobody works on is missing (its line is that of no rows)."""
+    return _aims_leadership(db, db.version_key, db.scope.organisation_id)[1]
+
+
+@st.cache_resource(max_entries=8)  # a drawn tree holds a few megabytes; a reader's last few clicks
+def _tree(
+    _db: Store,
+    version_key: str,
+    today: dt.date,
+    organisation_id: int | None,
+    chosen: TreeFilter,
+    selected: str | None,
+    opened: tuple[str, ...],
+    closed: tuple[str, ...],
+) -> tuple[TreeView, TreeDrawing]:
+    thread = _thread_nodes(_db, version_key, organisation_id)
+    flags = _node_flags(_db, version_key, today, organisation_id)
+
+    def icons(drawn: frozenset[str]) -> pl.DataFrame:  # only the boxes drawn carry icons
+        return _icons_of(_db, version_key, organisation_id, tuple(sorted(drawn)))
+
+    view = tree_view(thread, flags, icons, chosen, selected=selected, opened=set(opened), closed=set(closed))
+    return view, tree_drawing(view)
+
+
+def thread_tree(
+    db: Store, today: dt.date, chosen: TreeFilter, state: TreeState = TreeState()
+) -> tuple[TreeView, TreeDrawing]:
+    """The thread's tree as these filters and the reader's clicks leave it, and its drawing (``draw_tree``): laying
+    out a large trust's tree takes a second, so each is kept until the data changes."""
+    # Sorted, so that the same clicks find the same tree whatever order the sets hold them in.
+    opened, closed = tuple(sorted(state.opened)), tuple(sorted(state.closed))
+    return _tree(db, db.version_key, today, db.scope.organisation_id, chosen, state.selected, opened, closed)
+
+
+def draw_tree(view: TreeView, *, key: str, drawing: TreeDrawing | None = None) -> str | None:
     """Draw a thread tree (SVG, so each label is a real element) at the size its layout needs; returns the node
-    clicked this run, if a new click."""
+    clicked this run, if a new click. ``drawing``: the view's drawing, when ``thread_tree`` made it already."""
     from streamlit_echarts import st_echarts  # its component registers only inside a running app
 
-    drawing = tree_drawing(view)
+    drawing = tree_drawing(view) if drawing is None else drawing
     clicked = st_echarts(
         drawing.options,
         height=f"{drawing.height}px",
@@ -395,19 +510,24 @@ def may(db: Store, action: str, team_id: int | None = None) -> str | None:
     return None
 
 
-def mend_links(db: Store, mends: list[PlacedMend]) -> None:
+def mend_links(db: Store, mends: list[PlacedMend], answers: dict | None = None) -> None:
     """The actions that clear a flag, as links to the screen that takes them, for a person allowed to take them;
-    anyone else is told who can."""
+    anyone else is told who can. ``answers``: what ``may`` said already this run, for a list of many flags."""
     from screens.registry import screens_for
 
     user = st.session_state.get("user") or {}
     if user.get("role") == "board_viewer":
         return  # a board reads the flags; the people who mend them see how
     reachable = {s.url: s for s in screens_for(user.get("role", ""), db.scope.kind)}
+    answers = {} if answers is None else answers
     refused = []
     reason = None
     for placed in mends:
-        reason = may(db, placed.mend.action, placed.team_id)
+        # Only a team member's permission depends on the team that owns the record (``Store.authorise``).
+        asked = (placed.mend.action, placed.team_id if user.get("role") in TEAM_SCOPED else None)
+        if asked not in answers:
+            answers[asked] = may(db, placed.mend.action, placed.team_id)
+        reason = answers[asked]
         target = reachable.get(placed.mend.screen)
         if reason is None and target is not None:
             st.page_link(  # the screen's own icon and name, as the menu shows them: where the link goes
@@ -426,20 +546,34 @@ def mend_links(db: Store, mends: list[PlacedMend]) -> None:
 FLAG_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
-def flags_with_mends(db: Store, flags: pl.DataFrame, *, limit: int = 30, show_rule: bool = True) -> None:
+@st.cache_resource(max_entries=4)
+def _flag_places(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
+    """Where every flaggable record sits, read once per change to the data for the pages that list flags rule by
+    rule (the Alignment page lists a dozen rules)."""
+    return _db.flag_places()
+
+
+def flags_with_mends(
+    db: Store, flags: pl.DataFrame, *, limit: int = 30, show_rule: bool = True, shared: dict | None = None
+) -> None:
     """Each flag of ``flags`` (the checks' frame) on its own row, with the actions that clear it for a person allowed
-    to take them (issue 15: every flag has its mend)."""
-    placed = flag_mends(db, flags.head(limit))
+    to take them (issue 15: every flag has its mend). ``shared``: one dict for every list a page shows this run,
+    so that where the records sit and what the person may do are read once for them all."""
+    shared = {} if shared is None else shared
+    if flags.height and "places" not in shared:
+        shared["places"] = _flag_places(db, db.version_key, db.scope.organisation_id)
+    placed = flag_mends(db, flags.head(limit), shared.get("places"))
     if flags.height and (st.session_state.get("user") or {}).get("role") != "board_viewer":
         heads = st.columns([3, 2])
         heads[0].caption("Flagged")
         heads[1].caption("To mend it (each link opens the page that does it)")
+    answers = shared.setdefault("answers", {})  # the person's permissions, asked once for the whole list
     for row in flags.head(limit).iter_rows(named=True):
         words = f"{rule_title(row['rule'])}: " if show_rule else ""
         text, actions = st.columns([3, 2], vertical_alignment="center")
         text.markdown(f"{FLAG_ICONS[row['severity']]} {words}{plain(row['title'])}")
         with actions:
-            mend_links(db, placed.get((row["rule"], row["entity_id"]), []))
+            mend_links(db, placed.get((row["rule"], row["entity_id"]), []), answers)
     if flags.height > limit:
         st.caption(f"…and {flags.height - limit:,} more; download the list below, or narrow it with the filters.")
 

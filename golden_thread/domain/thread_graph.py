@@ -33,116 +33,201 @@ NODE_SCHEMA = {
 
 def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Nodes: node, parent, kind, entity_id, label, also (other links), the measures attached there, and for
-    projects and their PDSA cycles the team, division and project status the tree is filtered by."""
-    nodes: list[dict] = []
-    attached: dict[str, tuple[list[str], list[int]]] = {}
-    for kind in ("aim", "driver", "project"):
-        grouped = rows["measures"].filter(pl.col(f"{kind}_id").is_not_null()).group_by(f"{kind}_id").agg("name", "id")
-        for owner, names, ids in grouped.iter_rows():
-            attached[f"{kind}:{owner}"] = (names, ids)
+    projects and their PDSA cycles the team, division and project status the tree is filtered by.
 
-    def node(
-        key: str,
-        parent: str | None,
-        kind: str,
-        entity_id: int | None,
-        label: str,
-        also: list[str],
-        team: str | None = None,
-        division: str | None = None,
-        status: str | None = None,
-    ) -> None:
-        names, ids = attached.get(key, ([], []))
-        nodes.append(
-            dict(
-                node=key,
-                parent=parent,
-                kind=kind,
-                entity_id=entity_id,
-                label=label,
-                also=also,
-                measures=names,
-                measure_ids=ids,
-                team=team,
-                division=division,
-                status=status,
-            )
-        )
-
-    for aim in rows["aims"].iter_rows(named=True):
-        node(f"aim:{aim['id']}", None, "aim", aim["id"], aim["title"], [])
-    parents = rows["driver_links"].group_by("child_driver_id", maintain_order=True).agg(pl.col("parent_driver_id"))
-    parent_of = {r["child_driver_id"]: r["parent_driver_id"] for r in parents.iter_rows(named=True)}
-    for driver in rows["drivers"].iter_rows(named=True):
-        linked = parent_of.get(driver["id"], [])
-        parent = f"driver:{linked[0]}" if linked else f"aim:{driver['aim_id']}"
-        node(
-            f"driver:{driver['id']}",
-            parent,
-            f"{driver['level']} driver",
-            driver["id"],
-            driver["title"],
-            [f"driver:{p}" for p in linked[1:]],
-        )
-    ideas = rows["change_ideas"].group_by("id", "title", maintain_order=True).agg(pl.col("driver_id"))
-    for idea in ideas.iter_rows(named=True):
-        node(
-            f"change_idea:{idea['id']}",
-            f"driver:{idea['driver_id'][0]}",
-            "change idea",
-            idea["id"],
-            idea["title"],
-            [f"driver:{d}" for d in idea["driver_id"][1:]],
-        )
-    known = {n["node"] for n in nodes}
-    projects = (
-        rows["projects"]
-        .group_by("id", "title", "status", "team", "division", maintain_order=True)
-        .agg(pl.struct("is_primary", "aim_id", "driver_id", "change_idea_id").alias("links"))
+    Built with joins over whole tables, never a loop over nodes: a large trust's thread has tens of thousands."""
+    aims = rows["aims"].select(
+        _key("aim", "id").alias("node"),
+        pl.lit(None, dtype=pl.Utf8).alias("parent"),
+        pl.lit("aim").alias("kind"),
+        pl.col("id").alias("entity_id"),
+        _text("title").alias("label"),
+        _NO_LINKS,
     )
-    project_of: dict[int, dict] = {}
-    for project in projects.iter_rows(named=True):
-        targets = []
-        for link in project["links"]:
-            for kind in ("change_idea", "driver", "aim"):
-                if link[f"{kind}_id"] is not None:
-                    targets.append((bool(link["is_primary"]), f"{kind}:{link[f'{kind}_id']}"))
-        primary = next((t for is_primary, t in targets if is_primary and t in known), None)
-        project_of[project["id"]] = project
-        # A project whose links all point into a retired diagram version is not an orphan, but its thread is broken.
-        unplaced = RETIRED_LINKS if targets else ORPHANS
-        node(
-            f"project:{project['id']}",
-            primary or unplaced,
-            "project",
-            project["id"],
-            project["title"],
-            [t for is_primary, t in targets if t != primary],
-            project["team"],
-            project["division"],
-            project["status"],
+    parents = (
+        rows["driver_links"]
+        .group_by("child_driver_id", maintain_order=True)
+        .agg(pl.col("parent_driver_id").alias("linked"))
+    )
+    drivers = (
+        rows["drivers"]
+        .join(parents, left_on="id", right_on="child_driver_id", how="left", maintain_order="left")
+        .select(
+            _key("driver", "id").alias("node"),
+            pl.when(pl.col("linked").list.len() > 0)
+            .then(_key("driver", pl.col("linked").list.first()))
+            .otherwise(_key("aim", "aim_id"))
+            .alias("parent"),
+            (_text("level") + " driver").alias("kind"),
+            pl.col("id").alias("entity_id"),
+            _text("title").alias("label"),
+            _keys("driver", pl.col("linked").list.slice(1)).fill_null([]).alias("also"),
         )
-    if any(n["parent"] == ORPHANS for n in nodes):
-        node(ORPHANS, None, "orphans", None, "Projects with no link to any aim", [])
-    if any(n["parent"] == RETIRED_LINKS for n in nodes):
-        node(RETIRED_LINKS, None, "retired links", None, "Projects linked only into a retired driver diagram", [])
-    for cycle in _numbered(rows["cycles"]).iter_rows(named=True):
-        project = project_of.get(cycle["project_id"], {})
-        decision = cycle["act_decision"] or "no decision yet"
+    )
+    ideas = (
+        rows["change_ideas"]
+        .group_by("id", "title", maintain_order=True)
+        .agg(pl.col("driver_id"))
+        .select(
+            _key("change_idea", "id").alias("node"),
+            _key("driver", pl.col("driver_id").list.first()).alias("parent"),
+            pl.lit("change idea").alias("kind"),
+            pl.col("id").alias("entity_id"),
+            _text("title").alias("label"),
+            _keys("driver", pl.col("driver_id").list.slice(1)).alias("also"),
+        )
+    )
+    known = pl.concat([aims["node"], drivers["node"], ideas["node"]])
+    project_rows = rows["projects"]
+    projects = project_rows.unique("id", keep="first", maintain_order=True).select(
+        "id", "title", "status", "team", "division"
+    )
+    # Each link's target (a change idea, else a driver, else an aim), in the order of the project's links.
+    links = project_rows.with_row_index("_link").with_columns(pl.col("is_primary").fill_null(False))
+    targets = pl.concat(
+        [
+            links.filter(pl.col(f"{kind}_id").is_not_null()).select(
+                "_link",
+                pl.lit(rank, dtype=pl.UInt32).alias("_rank"),
+                "id",
+                "is_primary",
+                _key(kind, f"{kind}_id").alias("target"),
+            )
+            for rank, kind in enumerate(("change_idea", "driver", "aim"))
+        ]
+    ).sort("_link", "_rank")
+    primary = (
+        targets.filter(pl.col("is_primary") & pl.col("target").is_in(known.implode()))
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("target").first().alias("primary"))
+    )
+    others = (
+        targets.join(primary, on="id", how="left", maintain_order="left")
+        .filter(pl.col("primary").is_null() | (pl.col("target") != pl.col("primary")))
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("target").alias("also"))
+    )
+    linked = targets.select("id").unique().with_columns(pl.lit(True).alias("_linked"))
+    project_nodes = (
+        projects.join(primary, on="id", how="left", maintain_order="left")
+        .join(others, on="id", how="left", maintain_order="left")
+        .join(linked, on="id", how="left", maintain_order="left")
+        .select(
+            _key("project", "id").alias("node"),
+            # A project whose links all point into a retired diagram version is not an orphan, but its thread is broken.
+            pl.coalesce(
+                "primary", pl.when(pl.col("_linked")).then(pl.lit(RETIRED_LINKS)).otherwise(pl.lit(ORPHANS))
+            ).alias("parent"),
+            pl.lit("project").alias("kind"),
+            pl.col("id").alias("entity_id"),
+            _text("title").alias("label"),
+            pl.col("also").fill_null([]),
+            "team",
+            "division",
+            "status",
+        )
+    )
+    roots = [
+        {"node": root, "parent": None, "kind": kind, "entity_id": None, "label": label, "also": []}
+        for root, kind, label in (
+            (ORPHANS, "orphans", "Projects with no link to any aim"),
+            (RETIRED_LINKS, "retired links", "Projects linked only into a retired driver diagram"),
+        )
+        if (project_nodes["parent"] == root).any()
+    ]
+    cycles = _numbered(rows["cycles"])
+    if "end_date" not in cycles.columns:
+        cycles = cycles.with_columns(pl.lit(None, dtype=pl.Date).alias("end_date"))
+    decision = pl.when(pl.col("act_decision").fill_null("") == "").then(pl.lit("no decision yet"))
+    when = _month_span(pl.col("start_date"), pl.col("end_date"))
+    cycle_nodes = cycles.join(
+        projects.select(pl.col("id").alias("project_id"), "team", "division", "status"),
+        on="project_id",
+        how="left",
+        maintain_order="left",
+    ).select(
+        _key("pdsa_cycle", "id").alias("node"),
+        _key("project", "project_id").alias("parent"),
+        pl.lit("PDSA cycle").alias("kind"),
+        pl.col("id").alias("entity_id"),
         # A project's cycles often share most of a title; the number and the months tell them apart.
-        when = month_span(cycle["start_date"], cycle.get("end_date"))
-        node(
-            f"pdsa_cycle:{cycle['id']}",
-            f"project:{cycle['project_id']}",
-            "PDSA cycle",
-            cycle["id"],
-            f"Cycle {cycle['cycle_number']}{' · ' + when if when else ''}: {cycle['title']} ({decision})",
-            [],
-            project.get("team"),
-            project.get("division"),
-            project.get("status"),
-        )
-    return pl.DataFrame(nodes, schema=NODE_SCHEMA)
+        pl.concat_str(
+            pl.lit("Cycle "),
+            pl.col("cycle_number").cast(pl.Utf8),
+            pl.when(when != "").then(pl.lit(" · ") + when).otherwise(pl.lit("")),
+            pl.lit(": "),
+            _text("title"),
+            pl.lit(" ("),
+            decision.otherwise(pl.col("act_decision")),
+            pl.lit(")"),
+        ).alias("label"),
+        _NO_LINKS,
+        "team",
+        "division",
+        "status",
+    )
+    attached = pl.concat(
+        [
+            rows["measures"]
+            .filter(pl.col(f"{kind}_id").is_not_null())
+            .group_by(f"{kind}_id", maintain_order=True)
+            .agg(pl.col("name").alias("measures"), pl.col("id").cast(pl.Int64).alias("measure_ids"))
+            .select(_key(kind, f"{kind}_id").alias("node"), "measures", "measure_ids")
+            for kind in ("aim", "driver", "project")
+        ]
+    ).unique("node", keep="first")
+    parts = [aims, drivers, ideas, project_nodes, pl.DataFrame(roots, schema=_PART_SCHEMA), cycle_nodes]
+    nodes = pl.concat([_as_part(part) for part in parts])
+    return (
+        nodes.join(attached.cast({"measures": pl.List(pl.Utf8)}), on="node", how="left", maintain_order="left")
+        .with_columns(pl.col("measures").fill_null([]), pl.col("measure_ids").fill_null([]))
+        .select(list(NODE_SCHEMA))
+        .cast(NODE_SCHEMA)
+    )
+
+
+_PART_SCHEMA = {name: dtype for name, dtype in NODE_SCHEMA.items() if name not in ("measures", "measure_ids")}
+_NO_LINKS = pl.lit([], dtype=pl.List(pl.Utf8)).alias("also")
+
+
+def _as_part(part: pl.DataFrame) -> pl.DataFrame:
+    """A kind's nodes in the columns every kind shares; a kind without team, division and status has them empty."""
+    return part.select(
+        pl.col(name).cast(dtype) if name in part.columns else pl.lit(None, dtype=dtype).alias(name)
+        for name, dtype in _PART_SCHEMA.items()
+    )
+
+
+def _text(column: str | pl.Expr) -> pl.Expr:
+    """A value as text as Python's formatting writes it (a missing one as "None"), as node labels always were."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return expr.cast(pl.Utf8).fill_null("None")
+
+
+def _key(kind: str, column: str | pl.Expr) -> pl.Expr:
+    """A node's key, "kind:id"."""
+    return pl.lit(f"{kind}:") + _text(column)
+
+
+def _keys(kind: str, ids: pl.Expr) -> pl.Expr:
+    """A list of ids as a list of node keys."""
+    return ids.list.eval(pl.lit(f"{kind}:") + pl.element().cast(pl.Utf8).fill_null("None"))
+
+
+def _month_span(start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """``month_span`` over columns."""
+    same_month = (start.dt.year() == end.dt.year()) & (start.dt.month() == end.dt.month())
+    return (
+        pl.when(start.is_null())
+        .then(pl.lit(""))
+        .when(end.is_null())
+        .then(pl.lit("from ") + start.dt.strftime("%b %Y"))
+        .when(same_month)
+        .then(start.dt.strftime("%b %Y"))
+        .when(start.dt.year() == end.dt.year())
+        .then(start.dt.strftime("%b") + pl.lit("–") + end.dt.strftime("%b %Y"))
+        .otherwise(start.dt.strftime("%b %Y") + pl.lit("–") + end.dt.strftime("%b %Y"))
+    )
 
 
 def _numbered(cycles: pl.DataFrame) -> pl.DataFrame:

@@ -15,6 +15,7 @@ count on their parent until the reader filters down to their part of the thread.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -111,21 +112,22 @@ def _open_items(items: list[dict]):
             yield from _open_items(item.get("children", []))
 
 
+ICON_SCHEMA = {
+    "node": pl.Utf8,
+    "measure_id": pl.Int64,
+    "measure": pl.Utf8,
+    "variation_icon": pl.Utf8,
+    "assurance_icon": pl.Utf8,
+    "direction": pl.Utf8,
+    "summary": pl.Utf8,
+}
+
+
 def node_icons(thread: pl.DataFrame, summaries: pl.DataFrame) -> pl.DataFrame:
     """node, measure_id, measure, variation_icon, assurance_icon, direction: each node's lead measure
     (its outcome measure where it has one), with the icons the measure's chart shows."""
     if summaries.height == 0 or "variation_icon" not in summaries.columns:
-        return pl.DataFrame(
-            schema={
-                "node": pl.Utf8,
-                "measure_id": pl.Int64,
-                "measure": pl.Utf8,
-                "variation_icon": pl.Utf8,
-                "assurance_icon": pl.Utf8,
-                "direction": pl.Utf8,
-                "summary": pl.Utf8,
-            }
-        )
+        return pl.DataFrame(schema=ICON_SCHEMA)
     measures = summaries.select(
         pl.col("id").cast(pl.Int64).alias("measure_id"),
         pl.col("name").alias("measure"),
@@ -144,6 +146,7 @@ def node_icons(thread: pl.DataFrame, summaries: pl.DataFrame) -> pl.DataFrame:
         .group_by("node", maintain_order=True)
         .first()
         .drop("measure_type")
+        .cast(ICON_SCHEMA)  # a few measures may all lack an icon: the column is still text
     )
 
 
@@ -232,7 +235,7 @@ def _plain(text: str) -> str:
 def tree_view(
     thread: pl.DataFrame,
     flags: pl.DataFrame,
-    icons: pl.DataFrame,
+    icons: pl.DataFrame | Callable[[frozenset[str]], pl.DataFrame],
     chosen: TreeFilter,
     *,
     selected: str | None = None,
@@ -245,7 +248,8 @@ def tree_view(
 
     Aims and drivers start open, change ideas too when a filter has narrowed the thread; a branch the reader
     ``opened`` is open and one they ``closed`` is closed, except that every branch on the way to the ``selected``
-    node is open, so the chosen box is always drawn."""
+    node is open, so the chosen box is always drawn. ``icons`` may be a function giving the icons of the nodes
+    drawn, so that only their measures need charting."""
     keep = visible_nodes(thread, flags, chosen)
     shown = thread.filter(pl.col("node").is_in(list(keep)))
     folded: list[str] = []
@@ -256,6 +260,8 @@ def tree_view(
         shown = shown.filter(pl.col("kind") != kind)
     visible = shown["node"].to_list()
     drawn = set(visible)
+    if callable(icons):
+        icons = icons(frozenset(drawn))
 
     flag_of = {row["node"]: row for row in flags.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}
     icon_of = {row["node"]: row for row in icons.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}

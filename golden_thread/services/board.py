@@ -117,14 +117,15 @@ def parse_month(text: str) -> dt.date:
         raise ValueError(f"“{text}” is not a month: write it as YYYY-MM, for example 2026-10.") from None
 
 
-def board_months(store: Store, today: dt.date) -> list[dt.date]:
-    """Months a board can be shown for, newest first: from the first board measure's data to last month."""
-    measures = store.board_measures()
-    observations = store.observations(measures["id"].to_list()) if measures.height else pl.DataFrame()
+def board_months(store: Store, today: dt.date, *, measures: pl.DataFrame | None = None) -> list[dt.date]:
+    """Months a board can be shown for, newest first: from the first board measure's data to last month.
+    ``measures``: ``Store.board_measures()`` read already."""
+    measures = store.board_measures() if measures is None else measures
+    first = store.first_period(measures["id"].to_list())
     last = last_complete_month(today)
-    if observations.height == 0:
+    if first is None:
         return [last]
-    month, months = first_of_month(observations["period_start"].min()), []
+    month, months = first_of_month(first), []
     while month <= last:
         months.append(month)
         month = next_month(month)
@@ -133,17 +134,18 @@ def board_months(store: Store, today: dt.date) -> list[dt.date]:
 
 def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]:
     """Each aim's thread flags (its own and those of everything beneath it), as 'Rule title (count)'."""
-    # Each node's aim: walk every node up the tree a level at a time, all nodes at once.
+    # Each node's aim: walk every node up the tree a level at a time, all nodes at once; a node whose walk has
+    # reached the top stays there, so only the others walk on, and the walk ends when none is left.
     edges = thread.select("node", "parent")
-    walk = edges.rename({"parent": "up"})
+    steps = edges.rename({"node": "up", "parent": "next"})
+    walking, arrived = edges.rename({"parent": "up"}), []
     for _ in range(12):  # aim > primary > secondary > tertiary > idea > project > cycle, with room to spare
-        walk = (
-            walk.join(edges.rename({"node": "up", "parent": "next"}), on="up", how="left")
-            .with_columns(
-                pl.when(pl.col("next").is_not_null()).then(pl.col("next")).otherwise(pl.col("up")).alias("up")
-            )
-            .drop("next")
-        )
+        step = walking.join(steps, on="up", how="left")
+        arrived.append(step.filter(pl.col("next").is_null()).drop("next"))
+        walking = step.filter(pl.col("next").is_not_null()).select("node", pl.col("next").alias("up"))
+        if walking.height == 0:
+            break
+    walk = pl.concat([*arrived, walking])
     roots = walk.with_columns(
         pl.when(pl.col("up").is_null()).then(pl.col("node")).otherwise(pl.col("up")).alias("root")
     )
@@ -165,10 +167,18 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
     return result
 
 
-def board_view(store: Store, month: dt.date, *, thread: pl.DataFrame, flags: pl.DataFrame) -> BoardView:
-    """The board for ``month`` computed from the data as it is now, charts cut at the month's end."""
+def board_view(
+    store: Store,
+    month: dt.date,
+    *,
+    thread: pl.DataFrame,
+    flags: pl.DataFrame,
+    measures: pl.DataFrame | None = None,
+) -> BoardView:
+    """The board for ``month`` computed from the data as it is now, charts cut at the month's end.
+    ``measures``: ``Store.board_measures()`` read already."""
     month = first_of_month(month)
-    measures = store.board_measures()
+    measures = store.board_measures() if measures is None else measures
     points, summaries = measure_charts(store, up_to=next_month(month), measures=measures)
     if summaries.height == 0:
         summaries = measures.with_columns(

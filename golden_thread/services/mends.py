@@ -18,11 +18,14 @@ class PlacedMend:
     team_id: int | None
 
 
-def flag_mends(db: Store, flags: pl.DataFrame) -> dict[tuple[str, int], list[PlacedMend]]:
-    """(rule, entity_id) -> the mends of that flag, for every flag in ``flags`` (the checks' frame)."""
+def flag_mends(
+    db: Store, flags: pl.DataFrame, places: pl.DataFrame | None = None
+) -> dict[tuple[str, int], list[PlacedMend]]:
+    """(rule, entity_id) -> the mends of that flag, for every flag in ``flags`` (the checks' frame). ``places``:
+    ``Store.flag_places()`` read already (a page listing the flags rule by rule reads it once)."""
     if flags.height == 0:
         return {}
-    places = db.flag_places()
+    places = db.flag_places(flags["entity_id"].unique().to_list()) if places is None else places
     placed = flags.select("rule", "entity_type", "entity_id").join(places, on=["entity_type", "entity_id"], how="left")
     # a network's own flags concern the network open (its page opens on it)
     network = {"network_id": db.scope.organisation_id or "", "member_id": ""}

@@ -168,25 +168,29 @@ class RecordQueries:
         ).row(0, named=True)
         return {k: int(v) for k, v in row.items()}
 
-    def flag_places(self) -> pl.DataFrame:
+    def flag_places(self, entity_ids: list[int] | None = None) -> pl.DataFrame:
         """Where each record a flag can name sits, for the screens that mend it: entity_type, entity_id, the team
-        that owns it (projects, their cycles and measures), and a driver's diagram and node key."""
+        that owns it (projects, their cycles and measures), and a driver's diagram and node key. ``entity_ids``:
+        only records with these ids (of any type), for a page that lists a few flags of a large trust."""
         return self._query(
             """
-            SELECT 'project' AS entity_type, id AS entity_id, team_id, NULL::INTEGER AS diagram_id,
-                   NULL::VARCHAR AS node_key FROM project
-            UNION ALL
-            SELECT 'pdsa_cycle', c.id, p.team_id, NULL, NULL FROM pdsa_cycle c JOIN project p ON p.id = c.project_id
-            UNION ALL
-            SELECT 'measure', m.id, coalesce(p.team_id, mm.member_id), NULL, NULL FROM measure m
-            LEFT JOIN project p ON p.id = m.project_id LEFT JOIN member_measure mm ON mm.measure_id = m.id
-            UNION ALL
-            SELECT 'driver', d.id, NULL, v.diagram_id, d.node_key FROM driver d
-            JOIN driver_diagram_version v ON v.id = d.version_id
-            UNION ALL
-            SELECT 'focus_objective', o.id, b.unit_id, NULL, NULL FROM focus_objective o
-            JOIN focus_board b ON b.id = o.board_id
-            """
+            SELECT * FROM (
+                SELECT 'project' AS entity_type, id AS entity_id, team_id, NULL::INTEGER AS diagram_id,
+                       NULL::VARCHAR AS node_key FROM project
+                UNION ALL
+                SELECT 'pdsa_cycle', c.id, p.team_id, NULL, NULL FROM pdsa_cycle c JOIN project p ON p.id = c.project_id
+                UNION ALL
+                SELECT 'measure', m.id, coalesce(p.team_id, mm.member_id), NULL, NULL FROM measure m
+                LEFT JOIN project p ON p.id = m.project_id LEFT JOIN member_measure mm ON mm.measure_id = m.id
+                UNION ALL
+                SELECT 'driver', d.id, NULL, v.diagram_id, d.node_key FROM driver d
+                JOIN driver_diagram_version v ON v.id = d.version_id
+                UNION ALL
+                SELECT 'focus_objective', o.id, b.unit_id, NULL, NULL FROM focus_objective o
+                JOIN focus_board b ON b.id = o.board_id
+            ) WHERE $ids IS NULL OR list_contains($ids, entity_id)
+            """,
+            {"ids": entity_ids},
         )
 
     # -- who may write --------------------------------------------------------------------------------------
