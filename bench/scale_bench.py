@@ -17,17 +17,19 @@ demo`` loads it):
   measure and on a project measure (``?measure=ID``); the focus boards on the board with the most actions
   (``?board=ID``), in huddle mode (``&huddle=1``) and as the roll-up (``?rollup=1``).
   "cold" is a run right after ``st.cache_resource`` and ``st.cache_data`` are cleared (the store is opened
-  again, cached data recomputed), "warm" a run with the caches full (as when someone clicks on the page); each
-  is the median of ``--repeats`` runs. Python imports are warmed first by one untimed pass over every screen on
+  again, everything kept recomputed: a restart), "entry" a run right after a team enters a month's figure
+  (``DataEntry``: the first view after a data change, issue 18's target), "warm" a run with nothing changed (as
+  when someone clicks on the page); each is the median of ``--repeats`` runs. Python imports are warmed first by one untimed pass over every screen on
   the demo. Each time is AppTest.run()'s wall time: the server script plus AppTest's parsing of its output (the
-  "AppTest overhead" row is that cost for a one-line page, and each time's ratio to it is printed);
+  "AppTest overhead" row is that cost for a one-line page, and each time's ratio to it is printed). Every run
+  shares one script cache, as a server's runs do, so each script is compiled once, not on every run;
 - ``check_thread(store, today)`` and ``measure_charts(store)`` for every measure of the trust (median; first
   call as cold);
 - the peak RSS (``resource.getrusage`` high-water mark) of the process that serves every screen of both
   databases, and apart from it that of the process that built and loaded the large trust (the generator's frames
   and the bulk insert are not the app's).
 
-Targets (issue 18): each screen <= 1 s cold and <= 0.3 s warm at the large trust, the checks <= 0.5 s, peak RSS
+Targets (issue 18): each screen <= 1 s on its first view after a data change and <= 0.3 s warm at the large trust, the checks <= 0.5 s, peak RSS
 <= 1 GB. Targets are reported, never asserted: the script exits 0 either way (1 only if a screen raised).
 ``--query screens/x.py:key=value`` passes a query parameter to a screen (repeatable); ``--profile`` prints the
 top functions of one cold and one warm run of each screen that misses a target.
@@ -58,14 +60,24 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 import polars as pl  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit import logger as streamlit_logger  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: E402
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner  # noqa: E402
 
+from golden_thread.domain.observations import ProposedObservation  # noqa: E402
 from golden_thread.seed.loading import load_demo  # noqa: E402
 from golden_thread.seed.synthetic import build_large_trust  # noqa: E402
 from golden_thread.services.checks import check_thread  # noqa: E402
 from golden_thread.services.measure_series import measure_charts  # noqa: E402
 from golden_thread.storage.store import Store  # noqa: E402
 from screens.registry import SCREENS  # noqa: E402
+
+
+def compile_scripts_once() -> None:
+    """Give every AppTest run one script cache, as a server's runtime has: AppTest makes a new one per run, so it
+    parses and compiles the entry and the page script (with Streamlit's magic) on every run, 0.1-0.2 s for a long
+    page that a server spends once per script, not per view."""
+    shared = ScriptCache()
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
 
 
 def quiet_streamlit() -> None:
@@ -79,6 +91,7 @@ def quiet_streamlit() -> None:
 
 
 quiet_streamlit()
+compile_scripts_once()
 
 ENTRY = str(ROOT / "dashboard.py")
 COLD_TARGET_S, WARM_TARGET_S, CHECKS_TARGET_S, MEMORY_TARGET_MB = 1.0, 0.3, 0.5, 1024.0
@@ -186,16 +199,58 @@ def failure(app: AppTest) -> str | None:
     return None
 
 
-def time_page(page: str, query: dict[str, str], user: dict, repeats: int) -> dict:
-    """Medians of ``repeats`` cold runs (each right after the caches are cleared) and of ``repeats`` warm runs."""
+class DataEntry:
+    """A team entering its month's figure, the change issue 18 names: the newest period of the trust's first aim
+    outcome measure corrected (moved by one, then back, in turn), through a store of its own, as another program
+    sharing the file would write it. The next view of a page is its first view after a data change."""
+
+    def __init__(self, db_path: Path, today: dt.date) -> None:
+        everything = Store(db_path)
+        self.store = everything.within(everything.scopes_for(SESSION_USER["username"])[0])
+        measures = self.store.measures()
+        self.measure_id = measures.filter(
+            pl.col("aim_id").is_not_null() & (pl.col("measure_type") == "outcome") & (pl.col("status") == "active")
+        )["id"][0]
+        self.today = today
+        self.step = 1
+
+    def __call__(self) -> None:
+        rows = self.store.observations([self.measure_id]).sort("period_start")
+        last = rows.row(-1, named=True)
+        if last["numerator"] is not None:
+            figures = {"numerator": str(last["numerator"] + self.step), "denominator": str(last["denominator"])}
+        else:
+            figures = {"value": str(last["value"] + self.step)}
+        self.store.save_observation(
+            self.measure_id,
+            ProposedObservation(last["period_start"], **figures),
+            username=SESSION_USER["username"],
+            today=self.today,
+            correcting=True,
+        )
+        self.step = -self.step
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def time_page(page: str, query: dict[str, str], user: dict, repeats: int, enter_data: DataEntry) -> dict:
+    """Medians of ``repeats`` cold runs (each right after the caches are cleared), of ``repeats`` runs each right
+    after a data entry, and of ``repeats`` warm runs."""
     app = open_page(page, query, user)
     cold = []
     for _ in range(repeats):
         clear_caches()
         cold.append(timed_run(app))
+    timed_run(app)  # the caches full again
+    changed = []
+    for _ in range(repeats):
+        enter_data()
+        changed.append(timed_run(app))
     warm = [timed_run(app) for _ in range(repeats)]
     return {
         "cold": statistics.median(cold),
+        "changed": statistics.median(changed),
         "warm": statistics.median(warm),
         "error": failure(app),
         "peak_mb": peak_mb(),
@@ -350,8 +405,10 @@ def main() -> int:
         floor = overhead(args.repeats, tmp)
         for name, path in (("demo", demo_db), ("large", large_db)):
             os.environ["GOLDEN_THREAD_DB"] = str(path)
+            enter_data = DataEntry(path, today)
             for label, page, query, user in variants[name]:
-                results[name][label] = time_page(page, query, user, args.repeats)
+                results[name][label] = time_page(page, query, user, args.repeats, enter_data)
+            enter_data.close()
         after_pages_mb = peak_mb()
 
         calls: dict[str, dict[str, tuple[float, float, float]]] = {}
@@ -371,12 +428,13 @@ def main() -> int:
         final_mb = peak_mb()
 
         head = (
-            f"{'what':<58}{'demo':>7}{'demo':>7}{'large':>8}{'large':>8}{'cold':>7}{'warm':>7}{'cold':>7}{'warm':>7}"
-            f"{'RSS':>6}  target: cold <= {COLD_TARGET_S:g} s, warm <= {WARM_TARGET_S:g} s"
+            f"{'what':<58}{'demo':>8}{'demo':>8}{'demo':>8}{'large':>8}{'large':>8}{'large':>8}{'entry':>7}"
+            f"{'warm':>7}{'RSS':>6}  targets at the large trust: a view <= {COLD_TARGET_S:g} s, warm <= "
+            f"{WARM_TARGET_S:g} s"
         )
         sub = (
-            f"{'':<58}{'cold s':>7}{'warm s':>7}{'cold s':>8}{'warm s':>8}{'/demo':>7}{'/demo':>7}{'/floor':>7}"
-            f"{'/floor':>7}{'MB':>6}"
+            f"{'':<58}{'cold s':>8}{'entry s':>8}{'warm s':>8}{'cold s':>8}{'entry s':>8}{'warm s':>8}{'/demo':>7}"
+            f"{'/demo':>7}{'MB':>6}"
         )
         print("\n" + head + "\n" + sub + "\n" + "-" * (len(head) + 4))
         failed = False
@@ -385,19 +443,24 @@ def main() -> int:
         for label in labels:
             demo_r, large_r = results["demo"].get(label), results["large"].get(label)
             if large_r is None:
-                print(f"{label:<58}{demo_r['cold']:>7.3f}{demo_r['warm']:>7.3f}  (not on the large trust)")
+                print(
+                    f"{label:<58}{demo_r['cold']:>7.3f}{demo_r['changed']:>7.3f}{demo_r['warm']:>7.3f}  (not on the large trust)"
+                )
                 continue
             error = large_r["error"] or (demo_r or {}).get("error")
             failed |= bool(error)
             if error:
                 outcome = "ERROR (time not valid): " + error
             else:
-                outcome = f"cold {verdict(large_r['cold'] <= COLD_TARGET_S)}, warm {verdict(large_r['warm'] <= WARM_TARGET_S)}"
+                outcome = (
+                    f"after entry {verdict(large_r['changed'] <= COLD_TARGET_S)}, "
+                    f"cold {verdict(large_r['cold'] <= COLD_TARGET_S)}, warm {verdict(large_r['warm'] <= WARM_TARGET_S)}"
+                )
             print(
-                f"{label:<58}{fmt(demo_r, 'cold', 7)}{fmt(demo_r, 'warm', 7)}{large_r['cold']:>8.3f}"
-                f"{large_r['warm']:>8.3f}{ratio(large_r['cold'], demo_r and demo_r['cold'])}"
-                f"{ratio(large_r['warm'], demo_r and demo_r['warm'])}{ratio(large_r['cold'], floor)}"
-                f"{ratio(large_r['warm'], floor)}{large_r['peak_mb']:>6.0f}  {outcome}"
+                f"{label:<58}{fmt(demo_r, 'cold', 8)}{fmt(demo_r, 'changed', 8)}{fmt(demo_r, 'warm', 8)}"
+                f"{large_r['cold']:>8.3f}{large_r['changed']:>8.3f}{large_r['warm']:>8.3f}"
+                f"{ratio(large_r['changed'], demo_r and demo_r['changed'])}"
+                f"{ratio(large_r['warm'], demo_r and demo_r['warm'])}{large_r['peak_mb']:>6.0f}  {outcome}"
             )
         for label in calls["large"]:
             (demo_cold, demo_warm, _), (cold, warm, mb) = calls["demo"][label], calls["large"][label]
@@ -407,12 +470,12 @@ def main() -> int:
                 else "(no target)"
             )
             print(
-                f"{label:<58}{demo_cold:>7.3f}{demo_warm:>7.3f}{cold:>8.3f}{warm:>8.3f}{ratio(cold, demo_cold)}"
-                f"{ratio(warm, demo_warm)}{'':>14}{mb:>6.0f}  {target}"
+                f"{label:<58}{demo_cold:>8.3f}{'':>8}{demo_warm:>8.3f}{cold:>8.3f}{'':>8}{warm:>8.3f}{'':>7}"
+                f"{ratio(warm, demo_warm)}{mb:>6.0f}  {target}"
             )
-        print(f"{'AppTest overhead (a one-line page): the floor':<58}{'':>14}{'':>8}{floor:>8.3f}")
+        print(f"{'AppTest overhead (a one-line page): the floor under every time':<58}{'':>40}{floor:>8.3f}")
         print(
-            f"{'peak RSS of the process serving the screens (MB)':<58}{'':>58}{final_mb:>6.0f}  "
+            f"{'peak RSS of the process serving the screens (MB)':<58}{'':>62}{final_mb:>6.0f}  "
             f"<= {MEMORY_TARGET_MB:.0f} MB {verdict(final_mb <= MEMORY_TARGET_MB)} "
             f"(after the screens {after_pages_mb:.0f}; building and loading the large trust, apart: {build_mb:.0f})"
         )
@@ -421,7 +484,7 @@ def main() -> int:
             os.environ["GOLDEN_THREAD_DB"] = str(large_db)
             for label, page, query, user in variants["large"]:
                 timed = results["large"][label]
-                if timed["cold"] > COLD_TARGET_S or timed["warm"] > WARM_TARGET_S:
+                if max(timed["cold"], timed["changed"]) > COLD_TARGET_S or timed["warm"] > WARM_TARGET_S:
                     app = open_page(page, query, user)
                     clear_caches()
                     print(f"\n== profile of one cold run: {label} ==\n{profile_run(app)}")

@@ -86,11 +86,20 @@ shown = summary.filter(pl.col("rule").is_in(chosen)) if chosen else summary
 read_once: dict = {}  # what every rule's list reads: where the records sit, what the person may do
 for row in shown.iter_rows(named=True):
     icon = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}[row["severity"]]
-    with st.expander(f"{rule_names[row['rule']]}: {row['count']}", icon=icon, expanded=row["severity"] == "error"):
+    # A rule's list (up to 30 flags, each with its links) is drawn only while its expander is open: a large
+    # trust's dozen lists cost most of the page's time.
+    with st.expander(
+        f"{rule_names[row['rule']]}: {row['count']}",
+        icon=icon,
+        expanded=row["severity"] == "error",
+        key=f"rule-{row['rule']}",
+        on_change="rerun",
+    ) as rule_list:
         st.caption(row["explanation"])
-        flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False, shared=read_once)
-        if row["rule"] == "orphan_project" and may(db, "edit_project") is None:
-            link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
+        if rule_list.open is not False:
+            flags_with_mends(db, flags.filter(pl.col("rule") == row["rule"]), show_rule=False, shared=read_once)
+            if row["rule"] == "orphan_project" and may(db, "edit_project") is None:
+                link_orphan_form(flags.filter(pl.col("rule") == "orphan_project"))
 listed = flags.filter(pl.col("rule").is_in(list(shown["rule"]))).select(
     pl.col("rule").map_elements(rule_title, return_dtype=pl.Utf8).alias("Flag"),
     pl.col("severity").map_elements(lambda s: code_words(s, "severity"), return_dtype=pl.Utf8).alias("Severity"),

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import show_table, store
+from golden_thread.app.ui import all_measures, kept, show_table, store
 from golden_thread.domain.audit import Names, audit_trail
 from golden_thread.domain.csv_export import safe_csv
 
@@ -16,11 +16,11 @@ st.caption(
     "Nothing is ever deleted from this trail."
 )
 
-audit = db.audit_log()
-if audit.height == 0:
+# The trail in sentences, kept until the next write (every write adds to it).
+trail = kept(db, "audit_trail", lambda db: audit_trail(db.audit_log(), Names(db.audit_names(), all_measures(db))))
+if trail.height == 0:
     st.info("No changes have been made yet.")
     st.stop()
-trail = audit_trail(audit, Names(db.audit_names(), db.measures()))
 
 filters = st.columns([1.3, 1.3, 2])
 people = filters[0].multiselect("Who", sorted(trail["who"].unique()), key="audit-who")

@@ -9,10 +9,12 @@ import streamlit as st
 from golden_thread.app.ui import (
     aim_leadership_lines,
     aims_leadership,
-    board,
+    board_charts,
     board_months_cached,
+    board_shown,
     draw_tree,
     flags_with_mends,
+    kept,
     may,
     plain,
     show_table,
@@ -28,8 +30,9 @@ from golden_thread.domain.palette import format_number, format_value
 from golden_thread.domain.thread_graph import flag_nodes
 from golden_thread.domain.vocabulary import words as vocabulary_words
 from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
-from golden_thread.draw.charts import chart_events, compact_spec, spc_chart
+from golden_thread.draw.charts import chart_events, spc_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images
+from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 from golden_thread.services.board import (
     ICON_WORDS,
@@ -79,9 +82,7 @@ month = header[1].selectbox(
     "Month", months, key="board-month", format_func=lambda m: f"{m:%B %Y}", on_change=_changed_month
 )
 
-live = board(db, month, today)
-published = published_view(db, month)
-view = published or live
+view, published, live = board_shown(db, month, today)
 if published:
     compared_with, changes = published, changes_since(published, live)
     status = (
@@ -96,6 +97,27 @@ else:
         f"Draft: computed from the data as it is now. Publish it to freeze what the {said.board.singular.lower()} sees."
     )
 st.caption(status)
+
+
+def _aim_chart(db, month: dt.date, today: dt.date, aim_id: int) -> tuple[dict, pl.DataFrame]:
+    """(the aim's outcome-measure chart as shown on the month's board, with its change and PDSA markers, as a
+    Vega-Lite spec; the PDSA cycles that started before each of its signals), kept until their data changes."""
+    shown = board_shown(db, month, today)[0]
+    aim = shown.aims.filter(pl.col("aim_id") == aim_id).row(0, named=True)
+    points = shown.points.filter(pl.col("series") == aim["measure_id"])
+    cycles = db.pdsa_cycles_for_measure(aim["measure_id"])
+    events = chart_events(
+        db.annotations([aim["measure_id"]]), cycles, first=points["x"].min(), before=next_month(shown.month)
+    )
+    chart = spc_chart(
+        points,
+        title=aim["measure"],
+        unit=aim["unit"] or "",
+        target=aim["measure_target"],
+        annotations=events,
+        decimals=aim["decimal_places"],
+    )
+    return vega_spec(chart), cycles_before_signals(points, cycles)
 
 
 def aim_detail(aim_id: int) -> None:
@@ -130,22 +152,8 @@ def aim_detail(aim_id: int) -> None:
         )
         figures[2].metric("Target", _fmt(aim["measure_target"], aim["decimal_places"]))
         st.markdown(f"**{plain(aim['summary'] or '')}**")
-        cycles = db.pdsa_cycles_for_measure(measure_id)
-        events = chart_events(
-            db.annotations([measure_id]), cycles, first=points["x"].min(), before=next_month(view.month)
-        )
-        st.altair_chart(
-            spc_chart(
-                points,
-                title=aim["measure"],
-                unit=aim["unit"] or "",
-                target=aim["measure_target"],
-                annotations=events,
-                decimals=aim["decimal_places"],
-            ),
-            width="stretch",
-        )
-        preceding = cycles_before_signals(points, cycles)
+        spec, preceding = kept(db, "board_aim_chart", _aim_chart, month, today, aim_id)
+        st.vega_lite_chart(spec, width="stretch")
         st.subheader("Tests that preceded a signal", anchor=False)
         if preceding.height:
             st.caption(
@@ -185,7 +193,7 @@ def aim_detail(aim_id: int) -> None:
         query_params={"aim": str(aim_id)},
     )
     st.subheader("Contributing projects", anchor=False)
-    projects = db.aim_projects(aim_id)
+    projects = kept(db, "aim_projects", lambda db, aim_id: db.aim_projects(aim_id), aim_id)
     if projects.height == 0:
         st.error("No project serves this aim.", icon=":material/link_off:")
     else:
@@ -407,6 +415,7 @@ if changes is not None:
 
 # The teams and hub working on each aim, with their latest self-assessments, in a line per aim.
 leadership_lines, no_leadership = aim_leadership_lines(db), aim_leadership_line(aims_leadership(db).clear())
+charts = board_charts(db, month, today)
 for (objective, _category), aims in view.aims.group_by(["objective", "category"], maintain_order=True):
     st.subheader(plain(objective), anchor=False)
     for aim in aims.iter_rows(named=True):
@@ -424,15 +433,8 @@ for (objective, _category), aims in view.aims.group_by(["objective", "category"]
                 st.caption(f"{plain(aim['measure'] or 'No outcome measure')} · {target}")
                 st.markdown(plain(aim["summary"] or "No data for this month."))
             with cols[1]:
-                points = (
-                    view.points.filter(pl.col("series") == aim["measure_id"])
-                    if aim["measure_id"] is not None
-                    else view.points.clear()
-                )
-                if points.height:
-                    st.vega_lite_chart(
-                        spec=compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"]), width="stretch"
-                    )
+                if aim["measure_id"] in charts:
+                    st.vega_lite_chart(spec=charts[aim["measure_id"]], width="stretch")
             with cols[2]:
                 if aim["measure_id"] is not None:
                     st.html(

@@ -24,7 +24,7 @@ from golden_thread.app.focus_widgets import (
 )
 from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
 from golden_thread.app.ui import (
-    all_measure_charts,
+    kept,
     label_text,
     may,
     message_area,
@@ -70,7 +70,7 @@ def roll_up() -> None:
         f"Every team's {board_word} side by side: objectives on target, actions overdue, how often each huddle "
         "meets and how often it runs to time (last three months)."
     )
-    summary = service.roll_up_view(db, today, all_measure_charts(db))
+    summary = kept(db, "focus_roll_up", lambda db, today: service.roll_up_view(db, today), today)
     if summary.height == 0:
         st.info(f"No team keeps a {board_word} here yet.", icon=":material/info:")
     else:
@@ -447,7 +447,7 @@ def huddle_mode(view: service.FocusBoardView) -> None:
 if board_id is None:
     roll_up()
 else:
-    view = service.focus_board_view(db, board_id, today, all_measure_charts(db))
+    view = kept(db, "focus_board", lambda db, board, today: service.focus_board_view(db, board, today), board_id, today)
     if view is None:
         st.title(words(vocabulary).heading("{focus_board}s"))
         st.warning(

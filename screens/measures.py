@@ -5,8 +5,10 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app import measure_page as page
 from golden_thread.app.ui import (
     ICON_TEXT,
+    all_measures,
     label_text,
     may,
     message_area,
@@ -17,8 +19,7 @@ from golden_thread.app.ui import (
     store,
     username,
 )
-from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL, cycles_before_signals
-from golden_thread.domain.audit import Names, value_history
+from golden_thread.domain.attribution import MONTHS_BEFORE_SIGNAL
 from golden_thread.domain.formatting import format_day, format_number
 from golden_thread.domain.observation_import import (
     ObservationFileError,
@@ -30,16 +31,15 @@ from golden_thread.domain.observations import ProposedObservation, periods_open_
 from golden_thread.domain.palette import is_run_chart, variation_words
 from golden_thread.domain.pdsa import DECISION_WORDS, ProposedCycle
 from golden_thread.domain.records import choice_words
-from golden_thread.draw.charts import chart_events, chart_png, chart_svg, spc_chart
+from golden_thread.draw.charts import chart_png, chart_svg
 from golden_thread.draw.icons import as_img, assurance_icon_svg, variation_icon_svg
 from golden_thread.errors import Refused, StaleEdit
-from golden_thread.services.measure_series import SIGNAL_WORDS, measure_charts, measure_data_csv
-from golden_thread.services.own_work import own_measures
+from golden_thread.services.measure_series import SIGNAL_WORDS
 
 ACT_WORDS = {code: words.split(":")[0] for code, words in DECISION_WORDS.items()}  # "Adopt", "Adapt", "Abandon"
 
 db = store()
-measures = db.measures()
+measures = all_measures(db)
 today = dt.date.today()
 account = db.user(username())
 
@@ -55,7 +55,7 @@ def period_words(start: dt.date, frequency: str) -> str:
 
 requested = st.query_params.get("measure")
 # A team member lands on their own team's measures, those awaiting data first; a link to another measure opens it.
-mine = own_measures(db, username(), today) if account["role"] == "team_member" else None
+mine = page.own(db, username(), today) if account["role"] == "team_member" else None
 awaiting = {
     row["measure_id"]: (row["due"], row["frequency"])
     for row in ([] if mine is None else mine.filter(pl.col("awaiting")).iter_rows(named=True))
@@ -66,7 +66,7 @@ if mine is not None and mine.height:
         st.session_state["measures-followed"] = requested
         if not (requested.isdigit() and int(requested) in set(mine["measure_id"])):
             st.session_state["measures-whose"] = "every"
-    own_unit = db.organisations().filter(pl.col("id") == account["organisation_id"])["name"]
+    own_unit = page.organisations(db).filter(pl.col("id") == account["organisation_id"])["name"]
     own_words = f"{own_unit[0]} measures" if own_unit.len() else "Your team's measures"
     whose = st.radio(
         "Show",
@@ -103,9 +103,8 @@ if shown.height == 0:
     st.stop()
 
 labels = {
-    row["id"]: f"{row['name']} ({row['measure_type']})"
-    + (f" · awaiting {period_words(*awaiting[row['id']])}" if row["id"] in awaiting else "")
-    for row in shown.iter_rows(named=True)
+    id_: f"{name} ({measure_type})" + (f" · awaiting {period_words(*awaiting[id_])}" if id_ in awaiting else "")
+    for id_, name, measure_type in shown.select("id", "name", "measure_type").iter_rows()
 }
 ids = list(labels)
 start = ids.index(int(requested)) if requested and requested.isdigit() and int(requested) in labels else 0
@@ -114,8 +113,9 @@ if requested and start == 0 and requested != str(ids[0]):
 measure_id = st.selectbox("Measure", ids, index=start, format_func=labels.get)
 measure = shown.filter(pl.col("id") == measure_id).row(0, named=True)
 
-points, summaries = measure_charts(db, [measure_id])
-entry_refusal = may(db, "enter_data", db.measure_team(measure_id))
+view = page.measure_data(db, measure_id)
+points, summaries = view.points, view.summaries
+entry_refusal = may(db, "enter_data", view.team_id)
 
 st.subheader(plain(measure["name"]), anchor=False)
 unit = f" ({label_text(measure['unit'])})" if measure["unit"] else ""  # for labels: shown as typed, never markup
@@ -154,28 +154,19 @@ else:
         )
     icons[3].metric(f"Target{unit}", format_number(measure["target_value"], places, missing="none set"))
     st.markdown(f"**{plain(summary['summary'])}**")
-    charted_cycles = db.pdsa_cycles_for_measure(measure_id)
-    annotations = chart_events(db.annotations([measure_id]), charted_cycles, first=points["x"].min())
+    charted_cycles, events, preceding = page.markers(db, measure_id)
     near = not is_run_chart(measure["chart_type"]) and st.toggle(  # a run chart has no limits to show
         "Show 2-sigma limits",
         key=f"near-{measure_id}",
         help="The inner band Making Data Count uses for its two-in-three rule.",
     )
-    chart = spc_chart(
-        points,
-        unit=measure["unit"] or "",
-        target=measure["target_value"],
-        annotations=annotations,
-        show_near_limits=near,
-    )
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(page.chart_spec(db, measure_id, near), width="stretch")
     if charted_cycles.height:
         latest_cycle = charted_cycles.sort("start_date", "id").row(-1, named=True)
         st.caption(
             f"◆ marks the {charted_cycles.height} PDSA cycles of the work this measure watches; the latest is "
             f"“{plain(latest_cycle['title'])}”, started {format_day(latest_cycle['start_date'])}."
         )
-    preceding = cycles_before_signals(points, charted_cycles)
     if preceding.height:
         with st.expander(
             f"PDSA cycles in the {MONTHS_BEFORE_SIGNAL} months before each signal ({preceding.height})",
@@ -208,21 +199,29 @@ else:
     downloads = st.columns(3)
     downloads[0].download_button(
         "Data (CSV)",
-        measure_data_csv(measure, points, db.observations([measure_id])),
+        view.csv,
         file_name=f"{slug}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
-    titled = chart.properties(title=measure["name"], width=900)
+    shown_chart = (measure, points, events, near)  # the downloads draw the chart shown, only when asked for
     downloads[1].download_button(
-        "Chart (PNG)", lambda: chart_png(titled), file_name=f"{slug}.png", mime="image/png", icon=":material/image:"
+        "Chart (PNG)",
+        page.chart_file(chart_png, *shown_chart),
+        file_name=f"{slug}.png",
+        mime="image/png",
+        icon=":material/image:",
     )
     downloads[2].download_button(
-        "Chart (SVG)", lambda: chart_svg(titled), file_name=f"{slug}.svg", mime="image/svg+xml", icon=":material/image:"
+        "Chart (SVG)",
+        page.chart_file(chart_svg, *shown_chart),
+        file_name=f"{slug}.svg",
+        mime="image/svg+xml",
+        icon=":material/image:",
     )
 
 ratio = uses_denominator(measure)
-existing = db.observations([measure_id])
+existing = view.observations
 # What this person saw of each stored period, so a correction made against figures someone else has since
 # changed is refused instead of silently overwriting theirs.
 seen_key = f"seen-{measure_id}"
@@ -422,7 +421,7 @@ else:
 
 st.session_state[seen_key] = {row["period_start"]: row for row in existing.iter_rows(named=True)}
 
-history = value_history(db.observation_audit(measure_id), measure, Names(db.audit_names(), db.measures()))
+history = page.history(db, measure_id)
 if history.height:
     with st.expander(f"Value history ({history.height} changes)", icon=":material/history:"):
         show_table(
@@ -443,7 +442,7 @@ def change_chart(action, period, reason: str, done: str) -> None:
 
 def log_cycle_form() -> None:
     """Log a PDSA cycle on one of the projects this measure watches; it appears on the chart at its start."""
-    projects = db.projects_for_measure(measure_id)
+    projects = page.cycle_projects(db, measure_id)
     if db.user(username())["role"] == "team_member":  # a team logs cycles on its own projects
         projects = projects.filter(pl.col("team_id").is_in(list(db.user_teams(username()))))
     if projects.height == 0:
@@ -451,10 +450,7 @@ def log_cycle_form() -> None:
         return
     titles = dict(zip(projects["id"], projects["title"]))
     project_id = st.selectbox("Project", list(titles), format_func=titles.get, key=f"cycle-project-{measure_id}")
-    ideas = db.change_ideas_for_project(project_id)
-    idea_titles = dict(zip(ideas["id"], ideas["title"]))
-    cycles = db.pdsa_cycles(project_id)
-    earlier = {c["id"]: f"Cycle {c['cycle_number']}: {c['title']}" for c in cycles.iter_rows(named=True)}
+    idea_titles, earlier = page.project_choices(db, project_id)
     st.page_link(
         "screens/pdsa.py",
         label="Open this project's PDSA cycles (record Do, Study and Act there)",
@@ -519,8 +515,7 @@ if role_may("log_pdsa"):
         log_cycle_form()
 
 if points.height:
-    phases = db.chart_phases([measure_id])
-    exclusions = db.point_exclusions([measure_id])
+    phases, exclusions = view.phases, view.exclusions
     suggestion = summary["suggested_phase_start"]
     chart_area = message_area("chart")
     if suggestion is not None and suggestion not in phases["starts_on"].to_list():

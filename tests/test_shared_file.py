@@ -169,8 +169,11 @@ def test_the_apps_cached_views_survive_letting_go_and_follow_another_programs_wr
 
     computed = []
     real = ui.check_thread
-    monkeypatch.setattr(ui, "check_thread", lambda store, today: computed.append(today) or real(store, today))
+    monkeypatch.setattr(
+        ui, "check_thread", lambda store, today, breaks=None: computed.append(today) or real(store, today, breaks)
+    )
     st.cache_data.clear()
+    st.cache_resource.clear()  # what the app keeps (``app/kept.py``) lives there
     store = Store(db, release_after=0.05)
     try:
         trust = store.within(store.choose_scope(None))

@@ -10,7 +10,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
-from golden_thread.app.ui import label_text, plain, remember_message, show_table, username
+from golden_thread.app.ui import all_measures, label_text, plain, remember_message, show_table, username
 from golden_thread.domain.enumerations import ACTION_STATUSES, OBJECTIVE_CATEGORIES
 from golden_thread.domain.focus_boards import (
     ACTION_STATUS_WORDS,
@@ -108,7 +108,7 @@ def _choices(frame: pl.DataFrame, label: str = "title") -> dict:
 def objective_form(db: Store, board: dict, record_id: int | None, area, today: dt.date) -> None:
     """Add an objective to the board, or change one (as it was when this editor opened: a colleague's change since
     is refused by name); the links are chosen from the organisation's own records."""
-    measures = db.measures().filter(pl.col("status") == "active").sort("name")
+    measures = all_measures(db).filter(pl.col("status") == "active").sort("name")
     objectives = db.records("strategic_objective").filter(pl.col("status") == "active")
     aims = db.records("aim").filter(pl.col("status") == "active")
     options = {

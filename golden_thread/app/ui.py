@@ -14,6 +14,8 @@ import re
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.kept import kept
+from golden_thread.app.kept import thread_breaks as kept_breaks
 from golden_thread.config import default_db_path, session_length
 from golden_thread.domain import formatting as fmt
 from golden_thread.domain.access import ROLE_TITLES, TEAM_SCOPED
@@ -21,6 +23,7 @@ from golden_thread.domain.checks import rule_title
 from golden_thread.domain.leadership import aim_leadership_line
 from golden_thread.domain.palette import ICONS
 from golden_thread.domain.thread_graph import build_thread, flags_by_node
+from golden_thread.draw.charts import compact_spec
 from golden_thread.draw.thread_tree import (
     CLICK_HANDLER,
     TreeDrawing,
@@ -34,7 +37,7 @@ from golden_thread.draw.thread_tree import (
 from golden_thread.errors import Refused, StorageProblem
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
-from golden_thread.services.board import BoardView, board_months, board_view
+from golden_thread.services.board import BoardView, board_months, board_view, published_view
 from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.mends import PlacedMend, flag_mends
@@ -113,13 +116,8 @@ def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
 
 def organisation_is_empty() -> bool:
     """Whether the organisation open has no strategic objective yet: it then opens on the guided start."""
-    db = store()
-    return _thread_progress(db, db.version_key, db.scope.organisation_id)["objectives"] == 0
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _thread_progress(_db: Store, version_key: str, organisation_id: int | None) -> dict[str, int]:
-    return _db.thread_progress()  # asked on every page's every run, so kept until the data changes
+    # Asked on every page's every run, so kept until the data changes.
+    return kept(store(), "thread_progress", lambda db: db.thread_progress())["objectives"] == 0
 
 
 def needs_first_organisation() -> bool:
@@ -189,143 +187,136 @@ def signed_in_caption() -> None:
     keep_sign_in_in_browser()
 
 
-# The computed views of the data are kept per data version (``Store.version_key``) and organisation, so a write
-# (by this app or any other program) is seen on the next view. The large ones (the thread's nodes, every measure's
-# chart, a board) are kept as they are (``st.cache_resource``) rather than copied for each reader
-# (``st.cache_data``): copying a large trust's charts cost a quarter of a second on every view. Polars frames are
-# never changed in place, so readers cannot disturb one another. Each piece is computed on its own, so a page
-# computes only what it shows: the board needs the thread and its checks, not every measure's chart.
-
-
-@st.cache_resource(max_entries=4, show_spinner="Charting every measure…")
-def _measure_charts(_db: Store, version_key: str, organisation_id: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return measure_charts(_db)
+# The computed views of the data are kept until a table they were computed from changes (``app/kept.py``), per
+# organisation, so a write (by this app or any other program) is seen on the next view and recomputes only what read
+# what it changed. Each piece is computed on its own, so a page computes only what it shows: the board needs the
+# thread and its checks, not every measure's chart.
 
 
 def all_measure_charts(db: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Every measure's chart in this organisation, computed once per change to the data."""
-    return _measure_charts(db, db.version_key, db.scope.organisation_id)
+    return kept(db, "measure_charts", measure_charts, spinner="Charting every measure…")
 
 
-@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
-def _thread_nodes(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
-    return build_thread(_db.thread_rows())
+def all_measures(db: Store) -> pl.DataFrame:
+    """``Store.measures()``: every measure with what it is attached to, read once per change to the measures."""
+    return kept(db, "measures", lambda db: db.measures())
 
 
-@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
-def _node_flags(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> pl.DataFrame:
-    thread = _thread_nodes(_db, version_key, organisation_id)
-    return flags_by_node(thread, _flags(_db, version_key, today, organisation_id))
+def _thread_nodes(db: Store) -> pl.DataFrame:
+    return kept(db, "thread_nodes", lambda db: build_thread(db.thread_rows()), spinner="Tracing the golden thread…")
 
 
-@st.cache_resource(max_entries=4, show_spinner="Tracing the golden thread…")
-def _node_icons(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
-    thread = _thread_nodes(_db, version_key, organisation_id)
-    return node_icons(thread, _measure_charts(_db, version_key, organisation_id)[1])
+def _node_flags(db: Store, today: dt.date) -> pl.DataFrame:
+    return kept(db, "node_flags", lambda db, today: flags_by_node(_thread_nodes(db), thread_flags(db, today)), today)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Charting the measures…")
-def _icons_of(_db: Store, version_key: str, organisation_id: int | None, nodes: tuple[str, ...]) -> pl.DataFrame:
-    thread = _thread_nodes(_db, version_key, organisation_id).filter(pl.col("node").is_in(list(nodes)))
-    measure_ids = thread["measure_ids"].explode().drop_nulls().unique().to_list()
-    if not measure_ids:
-        return node_icons(thread, pl.DataFrame())
-    return node_icons(thread, measure_charts(_db, measure_ids)[1])
+def _icons_of(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
+    def icons(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
+        thread = _thread_nodes(db).filter(pl.col("node").is_in(list(nodes)))
+        measure_ids = thread["measure_ids"].explode().drop_nulls().unique().to_list()
+        charts = measure_charts(db, measure_ids, measures=all_measures(db)) if measure_ids else None
+        return node_icons(thread, charts[1] if charts else pl.DataFrame())
+
+    return kept(db, "lead_icons", icons, nodes, spinner="Charting the measures…")
 
 
 def lead_icons(db: Store, nodes: frozenset[str]) -> pl.DataFrame:
     """The lead-measure icons of a few nodes (``thread_model``'s third frame, for those nodes only), charting only
     their measures: the drawn part of a large trust's tree has a few hundred of its thousands."""
-    return _icons_of(db, db.version_key, db.scope.organisation_id, tuple(sorted(nodes)))
+    return _icons_of(db, tuple(sorted(nodes)))
 
 
 def thread_and_flags(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``thread_model`` without the icons, for a page that charts no measure of the whole thread."""
-    key, organisation_id = db.version_key, db.scope.organisation_id
-    return _thread_nodes(db, key, organisation_id), _node_flags(db, key, today, organisation_id)
+    return _thread_nodes(db), _node_flags(db, today)
 
 
 def thread_model(db: Store, today: dt.date) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(thread nodes, flags by node, lead-measure icons by node), recomputed only when the data changes."""
-    key, organisation_id = db.version_key, db.scope.organisation_id  # read once: the three pieces agree
-    return (
-        _thread_nodes(db, key, organisation_id),
-        _node_flags(db, key, today, organisation_id),
-        _node_icons(db, key, organisation_id),
-    )
-
-
-@st.cache_data(max_entries=4, show_spinner="Checking the golden thread…")
-def _flags(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> pl.DataFrame:
-    return check_thread(_db, today)
+    icons = kept(db, "node_icons", lambda db: node_icons(_thread_nodes(db), all_measure_charts(db)[1]))
+    return _thread_nodes(db), _node_flags(db, today), icons
 
 
 def thread_flags(db: Store, today: dt.date) -> pl.DataFrame:
-    """Every break in this organisation's thread (``services.checks.check_thread``), once per change to the data."""
-    return _flags(db, db.version_key, today, db.scope.organisation_id)
+    """Every break in this organisation's thread (``services.checks.check_thread``), each rule's found again only
+    when a table it reads changes."""
+    return kept(db, "thread_flags", lambda db, today: check_thread(db, today, kept_breaks(db, today)), today)
 
 
-@st.cache_resource(max_entries=4)
-def _board_measures(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
-    return _db.board_measures()
-
-
-@st.cache_resource(max_entries=4, show_spinner="Preparing the board…")
-def _board(_db: Store, version_key: str, month: dt.date, today: dt.date, organisation_id: int | None) -> BoardView:
-    thread = _thread_nodes(_db, version_key, organisation_id)
-    flags = _node_flags(_db, version_key, today, organisation_id)
-    measures = _board_measures(_db, version_key, organisation_id)
-    return board_view(_db, month, thread=thread, flags=flags, measures=measures)
-
-
-@st.cache_data(max_entries=8)
-def _board_months(_db: Store, version_key: str, today: dt.date, organisation_id: int | None) -> list[dt.date]:
-    return board_months(_db, today, measures=_board_measures(_db, version_key, organisation_id))
+def _board_measures(db: Store) -> pl.DataFrame:
+    return kept(db, "board_measures", lambda db: db.board_measures())
 
 
 def board_months_cached(db: Store, today: dt.date) -> list[dt.date]:
-    return _board_months(db, db.version_key, today, db.scope.organisation_id)
+    return kept(db, "board_months", lambda db, today: board_months(db, today, measures=_board_measures(db)), today)
 
 
 def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
-    """The month's board from the data as it is now (cached until the data changes)."""
-    return _board(db, db.version_key, month, today, db.scope.organisation_id)
+    """The month's board from the data as it is now (kept until the data it shows changes)."""
+
+    def compute(db: Store, month: dt.date, today: dt.date) -> BoardView:
+        thread, flags = thread_and_flags(db, today)
+        return board_view(db, month, thread=thread, flags=flags, measures=_board_measures(db))
+
+    return kept(db, "board", compute, month, today, spinner="Preparing the board…")
 
 
-@st.cache_resource(max_entries=4)
-def _aims_leadership(_db: Store, version_key: str, organisation_id: int | None) -> tuple[pl.DataFrame, dict[int, str]]:
-    rows = _db.aims_leadership()
-    lines = {aim_id: aim_leadership_line(part) for (aim_id,), part in rows.group_by("aim_id")}
-    return rows, lines
+def board_shown(db: Store, month: dt.date, today: dt.date) -> tuple[BoardView, BoardView | None, BoardView]:
+    """(the month's board as shown, its published snapshot if any, the live board): a published board is shown as
+    it was published, beside what has been corrected since."""
+    live = board(db, month, today)
+    published = published_view(db, month)
+    return published or live, published, live
+
+
+def board_charts(db: Store, month: dt.date, today: dt.date) -> dict[int, dict]:
+    """Each aim's compact chart on the month's board as shown (``board_shown``; ``draw.charts.compact_spec``), by
+    its outcome measure's id, kept with the board: fifty charts cost a quarter of a second to build on every run."""
+
+    def compute(db: Store, month: dt.date, today: dt.date) -> dict[int, dict]:
+        view = board_shown(db, month, today)[0]
+        specs = {}
+        for aim in view.aims.filter(pl.col("measure_id").is_not_null()).iter_rows(named=True):
+            points = view.points.filter(pl.col("series") == aim["measure_id"])
+            if points.height:
+                specs[aim["measure_id"]] = compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"])
+        return specs
+
+    return kept(db, "board_charts", compute, month, today)
+
+
+def _aims_leadership(db: Store) -> tuple[pl.DataFrame, dict[int, str]]:
+    def compute(db: Store) -> tuple[pl.DataFrame, dict[int, str]]:
+        rows = db.aims_leadership()
+        return rows, {aim_id: aim_leadership_line(part) for (aim_id,), part in rows.group_by("aim_id")}
+
+    return kept(db, "aims_leadership", compute)
 
 
 def aims_leadership(db: Store) -> pl.DataFrame:
     """``Store.aims_leadership()``, read once per change to the data (the board shows it on every aim's row)."""
-    return _aims_leadership(db, db.version_key, db.scope.organisation_id)[0]
+    return _aims_leadership(db)[0]
 
 
 def aim_leadership_lines(db: Store) -> dict[int, str]:
     """Each aim's one line of leadership self-assessment (``domain.leadership.aim_leadership_line``), by aim id,
     kept until the data changes; an aim nobody works on is missing (its line is that of no rows)."""
-    return _aims_leadership(db, db.version_key, db.scope.organisation_id)[1]
+    return _aims_leadership(db)[1]
 
 
-@st.cache_resource(max_entries=8)  # a drawn tree holds a few megabytes; a reader's last few clicks
 def _tree(
-    _db: Store,
-    version_key: str,
+    db: Store,
     today: dt.date,
-    organisation_id: int | None,
     chosen: TreeFilter,
     selected: str | None,
     opened: tuple[str, ...],
     closed: tuple[str, ...],
 ) -> tuple[TreeView, TreeDrawing]:
-    thread = _thread_nodes(_db, version_key, organisation_id)
-    flags = _node_flags(_db, version_key, today, organisation_id)
+    thread, flags = thread_and_flags(db, today)
 
     def icons(drawn: frozenset[str]) -> pl.DataFrame:  # only the boxes drawn carry icons
-        return _icons_of(_db, version_key, organisation_id, tuple(sorted(drawn)))
+        return lead_icons(db, drawn)
 
     view = tree_view(thread, flags, icons, chosen, selected=selected, opened=set(opened), closed=set(closed))
     return view, tree_drawing(view)
@@ -338,7 +329,7 @@ def thread_tree(
     out a large trust's tree takes a second, so each is kept until the data changes."""
     # Sorted, so that the same clicks find the same tree whatever order the sets hold them in.
     opened, closed = tuple(sorted(state.opened)), tuple(sorted(state.closed))
-    return _tree(db, db.version_key, today, db.scope.organisation_id, chosen, state.selected, opened, closed)
+    return kept(db, "tree", _tree, today, chosen, state.selected, opened, closed)
 
 
 def draw_tree(view: TreeView, *, key: str, drawing: TreeDrawing | None = None) -> str | None:
@@ -546,11 +537,10 @@ def mend_links(db: Store, mends: list[PlacedMend], answers: dict | None = None) 
 FLAG_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
-@st.cache_resource(max_entries=4)
-def _flag_places(_db: Store, version_key: str, organisation_id: int | None) -> pl.DataFrame:
+def _flag_places(db: Store) -> pl.DataFrame:
     """Where every flaggable record sits, read once per change to the data for the pages that list flags rule by
     rule (the Alignment page lists a dozen rules)."""
-    return _db.flag_places()
+    return kept(db, "flag_places", lambda db: db.flag_places())
 
 
 def flags_with_mends(
@@ -561,7 +551,7 @@ def flags_with_mends(
     so that where the records sit and what the person may do are read once for them all."""
     shared = {} if shared is None else shared
     if flags.height and "places" not in shared:
-        shared["places"] = _flag_places(db, db.version_key, db.scope.organisation_id)
+        shared["places"] = _flag_places(db)
     placed = flag_mends(db, flags.head(limit), shared.get("places"))
     if flags.height and (st.session_state.get("user") or {}).get("role") != "board_viewer":
         heads = st.columns([3, 2])

@@ -291,7 +291,7 @@ def flags_by_node(thread: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     A measure's flag (gone quiet) sits on the node the measure is attached to.
     """
     keyed = flag_nodes(thread, flags)
-    return keyed.group_by("node").agg(
+    return keyed.group_by("node", maintain_order=True).agg(  # in the flags' order: the same flags, the same frame
         "rule",
         "severity",
         "message",

@@ -171,8 +171,8 @@ def _descendants(children_of: dict[str, list[str]], root: str) -> set[str]:
 
 def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter) -> set[str]:
     """The nodes the filter keeps, with every ancestor of each so a kept node is always seen in its thread."""
-    parent_of = dict(zip(thread["node"], thread["parent"]))
-    keep = set(thread["node"])
+    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
+    keep = set(thread["node"].to_list())
     if chosen.aim:
         children_of: dict[str, list[str]] = {}
         for node, parent in parent_of.items():
@@ -184,7 +184,7 @@ def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter)
         for column, wanted in (("division", chosen.divisions), ("team", chosen.teams), ("status", chosen.statuses)):
             if wanted:
                 work = work.filter(pl.col(column).is_in(list(wanted)))
-        keep &= _ancestors(parent_of, set(work["node"]) & keep)
+        keep &= _ancestors(parent_of, set(work["node"].to_list()) & keep)
     if chosen.rules or chosen.search.strip():
         candidates = thread.filter(pl.col("node").is_in(list(keep)))
         if chosen.rules:
@@ -194,7 +194,7 @@ def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter)
             candidates = candidates.filter(
                 pl.col("label").str.to_lowercase().str.contains(chosen.search.strip().lower(), literal=True)
             )
-        keep &= _ancestors(parent_of, set(candidates["node"]))
+        keep &= _ancestors(parent_of, set(candidates["node"].to_list()))
     return keep
 
 
@@ -265,18 +265,19 @@ def tree_view(
 
     flag_of = {row["node"]: row for row in flags.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}
     icon_of = {row["node"]: row for row in icons.filter(pl.col("node").is_in(visible)).iter_rows(named=True)}
-    hidden_children: dict[str, dict[str, int]] = {}
-    for _node, parent, kind in (
-        thread.filter(pl.col("node").is_in(list(keep - drawn))).select("node", "parent", "kind").iter_rows()
+    hidden_children: dict[str, dict[str, int]] = {}  # a drawn box's children not drawn, counted by kind
+    for parent, kind, count in (
+        thread.filter(pl.col("node").is_in(list(keep - drawn)) & pl.col("parent").is_in(list(drawn)))
+        .group_by("parent", "kind", maintain_order=True)
+        .len()
+        .iter_rows()
     ):
-        if parent in drawn:
-            hidden_children.setdefault(parent, {}).setdefault(kind, 0)
-            hidden_children[parent][kind] += 1
+        hidden_children.setdefault(parent, {})[kind] = count
 
-    parents_drawn = set(shown["parent"].drop_nulls())
+    parents_drawn = set(shown["parent"].drop_nulls().to_list())
     expand_all = not chosen.is_empty and len(visible) <= 400
-    parent_of = dict(zip(thread["node"], thread["parent"]))
-    label_of = dict(zip(shown["node"], shown["label"]))
+    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
+    label_of = dict(zip(shown["node"].to_list(), shown["label"].to_list()))
     on_the_way = _ancestors(parent_of, {selected}) - {selected} if selected in drawn else set()
     items: dict[str, dict] = {}
     for row in shown.iter_rows(named=True):
@@ -584,9 +585,9 @@ def node_details(thread: pl.DataFrame, flags: pl.DataFrame, icons: pl.DataFrame,
     if rows.height == 0:
         return None
     row = rows.row(0, named=True)
-    label_of = dict(zip(thread["node"], thread["label"]))
-    kind_of = dict(zip(thread["node"], thread["kind"]))
-    parent_of = dict(zip(thread["node"], thread["parent"]))
+    label_of = dict(zip(thread["node"].to_list(), thread["label"].to_list()))
+    kind_of = dict(zip(thread["node"].to_list(), thread["kind"].to_list()))
+    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
     path, current = [], row["parent"]
     while current:
         path.append((kind_of.get(current, ""), label_of.get(current, current)))

@@ -69,10 +69,19 @@ _UNKNOWN = (
 )
 
 
+def _units(text: str) -> int:
+    """The text's width in thousandths of an em: whole numbers, so a line's width is its words' added exactly."""
+    return sum(_WIDTHS.get(character, _UNKNOWN) for character in text)
+
+
+def _pixels(units: int, size: float, bold: bool) -> float:
+    width = units * size / 1000
+    return width * BOLD if bold else width
+
+
 def text_width(text: str, size: float = FONT_SIZE, *, bold: bool = False) -> float:
     """Pixels the text takes in Source Sans at this size."""
-    width = sum(_WIDTHS.get(character, _UNKNOWN) for character in text) * size / 1000
-    return width * BOLD if bold else width
+    return _pixels(_units(text), size, bold)
 
 
 def _words(text: str) -> list[str]:
@@ -84,20 +93,23 @@ def wrap(text: str, width: float, *, size: float = FONT_SIZE, bold: bool = False
     """The text in lines no wider than ``width``, broken only between words (a word wider than the line keeps
     a line of its own); the first line starts ``indent`` pixels in, after the node's icons."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0  # the line so far and its width in units (``_units``), added word by word
     room = width - indent
+    space = _units(" ")
     for word in _words(text):
-        candidate = f"{current} {word}" if current else word
-        if text_width(candidate, size, bold=bold) <= room:
-            current = candidate
+        needed = _units(word)
+        if current and _pixels(used + space + needed, size, bold) <= room:
+            current, used = f"{current} {word}", used + space + needed
+        elif not current and _pixels(needed, size, bold) <= room:
+            current, used = word, needed
         elif current:
             lines.append(current)
-            current, room = word, width
+            current, used, room = word, needed, width
         elif not lines and indent:
             lines.append("")  # the icons alone on the first line; the words start below them
-            current, room = word, width
+            current, used, room = word, needed, width
         else:
-            current = word  # a word wider than a line keeps a line of its own, whole
+            current, used = word, needed  # a word wider than a line keeps a line of its own, whole
     if current or not lines:
         lines.append(current)
     return lines

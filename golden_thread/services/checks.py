@@ -16,10 +16,15 @@ from golden_thread.domain.checks import QUIET_GRACE_PERIODS, RULES, STALE_PROJEC
 FLAG_COLUMNS = ("rule", "severity", "entity_type", "entity_id", "title", "message")
 
 
-def _found(store, today: dt.date) -> pl.DataFrame:
+def _found(store, today: dt.date, breaks: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every rule's records as flags, in the registry's order: FLAG_COLUMNS plus the member_id and network_id a
-    per-member network rule names (null for the thread's own rules)."""
-    rows = store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)
+    per-member network rule names (null for the thread's own rules). ``breaks``: ``Store.thread_breaks`` of every
+    rule, read already (the app keeps each rule's records until a table it reads changes)."""
+    rows = (
+        store.thread_breaks(today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS)
+        if breaks is None
+        else breaks
+    )
     rules = pl.DataFrame(
         [
             {
@@ -40,18 +45,19 @@ def _found(store, today: dt.date) -> pl.DataFrame:
     )
 
 
-def check_thread(store, today: dt.date) -> pl.DataFrame:
+def check_thread(store, today: dt.date, breaks: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every flag in the store's organisation (every organisation's, unscoped): rule, severity, entity_type,
-    entity_id, title and message."""
-    return _found(store, today).select(FLAG_COLUMNS)
+    entity_id, title and message. ``breaks``: as ``_found`` takes it."""
+    return _found(store, today, breaks).select(FLAG_COLUMNS)
 
 
-def check_by_organisation(store, today: dt.date) -> pl.DataFrame:
+def check_by_organisation(store, today: dt.date, breaks: pl.DataFrame | None = None) -> pl.DataFrame:
     """``check_thread``'s flags with whose they are: organisation_id and organisation (the trust, or the network,
     at the top of the record's organisation) and, in a network, network_id, member_id and member (null for the
     hub's own records: the network aim, its shared driver diagram and the uniform measures' definitions). A
-    per-member network rule's flag belongs to the member it names, in its network."""
-    found = _found(store, today).rename({"member_id": "_member_id", "network_id": "_network_id"})
+    per-member network rule's flag belongs to the member it names, in its network. ``breaks``: as ``_found``
+    takes it."""
+    found = _found(store, today, breaks).rename({"member_id": "_member_id", "network_id": "_network_id"})
     owners = store.flag_owners()
     names = store.organisations().select(pl.col("id").alias("organisation_id"), pl.col("name").alias("organisation"))
     members = names.rename({"organisation_id": "member_id", "organisation": "member"})

@@ -87,7 +87,7 @@ KEY_FILE = "golden-thread-backup.key"
 ACCOUNT_TABLES = ("app_user", "sign_in_session")
 # Tables every Golden Thread database fills from its start (its schema and data versions): rows there are not data
 # a restore would overwrite.
-_NOT_DATA = ("schema_version", "data_version")
+_NOT_DATA = ("schema_version", "data_version", "table_version")
 # Where the app's "Back up now" writes: this folder, or ``backups`` beside the database.
 BACKUPS_VARIABLE = "GOLDEN_THREAD_BACKUPS"
 BACKUPS_FOLDER = "backups"

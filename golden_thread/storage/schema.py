@@ -552,6 +552,17 @@ CREATE TABLE data_version (
 """
 DATA_VERSION_SINCE = 12
 
+# Each table's data version (issue 18): every committed write stamps the tables it changed with the version it moved
+# the data on to (``table_versions.STAMP_TABLES``), so what was computed from other tables is kept. A row named "*"
+# stands for every table (a write not read table by table). Like ``data_version``, not organisation data.
+_V14_TABLE_VERSIONS = """
+CREATE TABLE table_version (
+    table_name VARCHAR PRIMARY KEY,
+    version BIGINT NOT NULL CHECK (version > 0)
+);
+"""
+TABLE_VERSIONS_SINCE = 14
+
 # (version, description, sql). Append only.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "golden-thread core: organisations to observations", _V1_CORE),
@@ -567,6 +578,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (11, "failed sign-ins lock a username and slow an address", _V11_SIGN_IN_FAILURES),
     (DATA_VERSION_SINCE, "the data version every program sharing the file reads", _V12_DATA_VERSION),
     *_FOCUS_MIGRATIONS,  # 13
+    (TABLE_VERSIONS_SINCE, "each table's data version, so a write recomputes only what read it", _V14_TABLE_VERSIONS),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

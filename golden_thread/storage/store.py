@@ -46,9 +46,10 @@ from golden_thread.storage.network_queries import NetworkQueries
 from golden_thread.storage.opening import NO_DOWNLOADS, database_problem, open_database  # noqa: F401 - re-exported
 from golden_thread.storage.pdsa_queries import PdsaQueries
 from golden_thread.storage.record_queries import RecordQueries
-from golden_thread.storage.schema import DATA_VERSION_SINCE, LATEST_VERSION, MIGRATIONS
+from golden_thread.storage.schema import DATA_VERSION_SINCE, LATEST_VERSION, MIGRATIONS, TABLE_VERSIONS_SINCE
 from golden_thread.storage.scope import EVERYTHING, OWNERSHIP, Scope, scoped_sql
 from golden_thread.storage.shared_sql import PROJECT_AIM
+from golden_thread.storage.table_versions import STAMP_TABLES, WriteRecorder, note_query, tables_named
 
 # Tables in dependency order (parents first): the order of export, import and demo loading.
 TABLES: tuple[str, ...] = (
@@ -181,6 +182,11 @@ _NEXT_VERSION = (
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _finder_tables(finder: str) -> frozenset[str]:
+    return frozenset(tables_named(f"{PROJECT_AIM}\n{finder}"))
+
+
 def _refuse_if_replaced(path: str, connection: duckdb.DuckDBPyConnection) -> None:
     """Check a file opened again after an idle pause: another file may have been put in its place meanwhile, at
     another schema version, which a store (upgraded when it was made) cannot use."""
@@ -245,6 +251,22 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
     def _write_lock(self) -> threading.RLock:
         return self._state.write_lock
 
+    def table_versions(self) -> tuple[str, dict[str, int]]:
+        """(``version_key`` without its count: which file and data generation, each table's data version): what is
+        computed from some tables is named by the newest version among them (``table_versions.version_of``), so a
+        write to other tables leaves it as it was."""
+        with self._state.lease():  # asked by every kept computation on every run: rows, not a frame (a third faster)
+            cursor = self._state.connection.cursor()
+            try:
+                rows = cursor.execute(
+                    "SELECT table_name, version, (SELECT generation FROM data_version) FROM table_version"
+                ).fetchall()
+            finally:
+                cursor.close()
+            identity = self._state.identity
+        generation = rows[0][2] if rows else ""
+        return f"{self.path}|{identity}|{generation}", {table: version for table, version, _ in rows}
+
     def _data_version(self) -> tuple[str, str, int]:
         """(which file, its data's generation, its data version), read from the file: another program may have
         changed it while this one had let go of it."""
@@ -304,6 +326,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     def _query(self, sql: str, params: list | dict | None = None) -> pl.DataFrame:
         """Run one read; in a scoped store, against the scope's rows only (``scope.scoped_sql``)."""
+        note_query(sql)  # for a computation kept until the tables it read change
         if not self.scope.is_everything:
             sql, params = scoped_sql(sql, params, self.scope)
         with self._state.lease():
@@ -323,9 +346,12 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             cursor = self._state.connection.cursor()
             cursor.execute("BEGIN TRANSACTION")
             try:
-                yield cursor
+                recorder = WriteRecorder(cursor)
+                yield recorder
                 if self._state.counted:  # in the write's own transaction: the version moves on only if it lands
                     cursor.execute(_NEXT_VERSION)
+                    if self._state.stamped and recorder.written:
+                        cursor.execute(STAMP_TABLES, [sorted(recorder.written)])
             except BaseException as error:
                 cursor.execute("ROLLBACK")
                 cursor.close()
@@ -412,6 +438,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     f"--db {self.path} once where the file can be written, then try again."
                 )
             self._state.counted = current >= DATA_VERSION_SINCE
+            self._state.stamped = current >= TABLE_VERSIONS_SINCE
             for version, description, sql in MIGRATIONS:
                 if version <= current:
                     continue
@@ -426,6 +453,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                     )
                     # From the migration that makes it, the file keeps its data version (this one moves it first).
                     self._state.counted = version >= DATA_VERSION_SINCE
+                    self._state.stamped = version >= TABLE_VERSIONS_SINCE
             return self.schema_version()
 
     def columns(self, table: str) -> dict[str, str]:
@@ -794,6 +822,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         # DuckDB refuses a parameter the text does not use (a few rules may not need $stale or $grace).
         thresholds = {"today": today, "stale": stale_days, "grace": quiet_grace_periods}
         return self._query(sql, {**{k: v for k, v in thresholds.items() if f"${k}" in sql}, **names})
+
+    @staticmethod
+    def thread_break_tables(rule) -> frozenset[str]:
+        """The tables ``thread_breaks`` reads to find ``rule``'s records (a rule of ``domain.checks.RULES``)."""
+        return _finder_tables(rule.finder)
 
     def project_alignment(self) -> pl.DataFrame:
         """One row per project: its team, division, status, and each aim its links reach (primary or not)."""

@@ -1,0 +1,120 @@
+"""What the screens compute from the data, kept until a table it was computed from changes (issue 18).
+
+A computation kept here is named, and keyed by its arguments, the organisation open and the newest data version
+among the tables it read (``Store.table_versions``; the tables are learned from the SQL it ran, see
+``storage/table_versions.py``). So the first view after a team enters its month's observations recomputes the
+charts and the checks that read observations, and keeps the golden thread's tree, the other checks and the
+leadership lines as they were; a write by another program sharing the file is seen the same way, since the
+versions are in the file.
+
+The values are kept as they are, not copied for each reader: polars frames are never changed in place, so readers
+cannot disturb one another. Everything kept lives in one ``st.cache_resource`` holder, so clearing Streamlit's
+caches clears it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+import polars as pl
+import streamlit as st
+
+from golden_thread.domain.checks import QUIET_GRACE_PERIODS, RULES, STALE_PROJECT_DAYS
+from golden_thread.storage.store import Store
+from golden_thread.storage.table_versions import note_read, reading, version_of
+
+T = TypeVar("T")
+
+# How many results of one computation are kept: the newest for each of its last few arguments and organisations.
+KEPT_PER_COMPUTATION = 8
+
+
+class _Holder:
+    """Each computation's results: for each (database, organisation, arguments), the newest one and the data
+    version it was computed at; an older one is dropped when a newer one is kept, so a large trust's charts are
+    held once, not once per write."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.values: dict[str, OrderedDict[tuple, tuple[int, object]]] = {}
+        self.tables: dict[str, frozenset[str]] = {}  # the tables each computation has been seen to read
+
+    def find(self, name: str, key: tuple, version: int) -> tuple[bool, object]:
+        with self.lock:
+            found = self.values.get(name)
+            if found is None or key not in found or found[key][0] != version:
+                return False, None
+            found.move_to_end(key)
+            return True, found[key][1]
+
+    def keep(self, name: str, key: tuple, version: int, value: object, room: int = KEPT_PER_COMPUTATION) -> None:
+        with self.lock:
+            found = self.values.setdefault(name, OrderedDict())
+            if key in found and found[key][0] > version:
+                return  # computed meanwhile from newer data by another session: keep that one
+            found[key] = (version, value)
+            found.move_to_end(key)
+            while len(found) > room:
+                found.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _holder() -> _Holder:
+    return _Holder()
+
+
+def kept(db: Store, name: str, compute: Callable[..., T], *args: Hashable, spinner: str | None = None) -> T:
+    """``compute(db, *args)``, computed again only when a table it reads has changed since (or for another
+    organisation, or other arguments). ``name`` names the computation (one name, one function); ``spinner``: what
+    the page says while it computes."""
+    holder = _holder()
+    database, versions = db.table_versions()  # before computing: a write meanwhile names a newer version
+    key = (database, db.scope.organisation_id, args)
+    tables = holder.tables.get(name)
+    if tables is not None:
+        hit, value = holder.find(name, key, version_of(versions, tables))
+        if hit:
+            note_read(tables)  # a computation that used this one depends on its tables too
+            return value
+    with reading() as read:
+        if spinner:
+            with st.spinner(spinner, show_time=True):
+                value = compute(db, *args)
+        else:
+            value = compute(db, *args)
+    with holder.lock:
+        tables = holder.tables[name] = holder.tables.get(name, frozenset()) | frozenset(read)
+    holder.keep(name, key, version_of(versions, tables), value)
+    note_read(tables)
+    return value
+
+
+def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:
+    """``Store.thread_breaks`` for every rule of the registry, each rule's records kept until a table its finder
+    reads changes: the rules that must run again run together in one query."""
+    holder = _holder()
+    database, versions = db.table_versions()
+    rules = list(RULES.values())
+    versions_of = {rule.name: version_of(versions, db.thread_break_tables(rule)) for rule in rules}
+    keys = {rule.name: (rule.name, database, db.scope.organisation_id, today) for rule in rules}
+    parts = {}
+    for rule in rules:
+        hit, value = holder.find("thread_breaks", keys[rule.name], versions_of[rule.name])
+        if hit:
+            parts[rule.name] = value
+    missing = [rule for rule in rules if rule.name not in parts]
+    if missing:
+        rows = db.thread_breaks(
+            today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS, rules=missing
+        )
+        for rule in missing:
+            parts[rule.name] = rows.filter(pl.col("rule") == rule.name)
+            room = KEPT_PER_COMPUTATION * len(rules)
+            holder.keep("thread_breaks", keys[rule.name], versions_of[rule.name], parts[rule.name], room)
+    for rule in rules:
+        note_read(db.thread_break_tables(rule))
+    return pl.concat([parts[rule.name] for rule in rules], how="vertical_relaxed")

@@ -1,0 +1,178 @@
+"""What is computed from the data is kept until a table it read changes (issue 18): each write stamps the tables
+it changed, and the app's kept computations (``app/kept.py``) are recomputed only when one of theirs moved on, by
+this program or any other sharing the file. A stale figure is the failure to fear, so most of these tests check
+that a write *is* seen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+import streamlit as st
+
+from golden_thread.app.kept import kept
+from golden_thread.app.ui import board, thread_flags, thread_model
+from golden_thread.domain.checks import RULES
+from golden_thread.domain.observations import ProposedObservation
+from golden_thread.storage.store import Store
+from golden_thread.storage.table_versions import EVERY_TABLE, reading, tables_named, tables_written
+from tests.conftest import DEMO_TODAY
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def _enter_observation(store: Store, measure_id: int, value: float = 7.0) -> None:
+    """A team's month of data: the newest period of the measure corrected."""
+    last = store.observations([measure_id])["period_start"].max()
+    stored = store.observations([measure_id]).filter(pl.col("period_start") == last).row(0, named=True)
+    figures = (
+        {"value": str(value)}
+        if stored["value"] is not None and stored["numerator"] is None
+        else {"numerator": str(stored["numerator"] + 1), "denominator": str(stored["denominator"])}
+    )
+    store.save_observation(
+        measure_id, ProposedObservation(last, **figures), username="lead", today=DEMO_TODAY, correcting=True
+    )
+
+
+def test_statements_name_the_tables_they_write_and_anything_unknown_stamps_every_table():
+    assert tables_written("INSERT INTO observation (measure_id) VALUES (1) ON CONFLICT DO UPDATE SET value = 1") == {
+        "observation"
+    }
+    assert tables_written('UPDATE "project" SET title = ? WHERE id = ?') == {"project"}
+    assert tables_written("DELETE FROM main.huddle WHERE id = 1") == {"huddle"}
+    assert tables_written("SELECT * FROM project") == set()
+    assert tables_written("CREATE TEMP TABLE kept_rows AS SELECT 1") == {EVERY_TABLE}
+    assert tables_written("CHECKPOINT") == {EVERY_TABLE}
+    assert tables_written("INSERT INTO no_such_table VALUES (1)") == {EVERY_TABLE}
+
+
+def test_a_read_depends_on_the_tables_that_decide_its_organisation_scope():
+    # A measure belongs to an organisation through its project, aim or driver, and a member's uniform measure
+    # through member_measure: moving any of them changes which measures an organisation sees.
+    assert tables_named("SELECT * FROM measure") >= {
+        "measure",
+        "project",
+        "aim",
+        "driver",
+        "strategic_objective",
+        "member_measure",
+        "organisation",
+    }
+    assert tables_named("SELECT count(*) FROM app_setting") == {"app_setting"}
+
+
+def test_each_write_stamps_only_the_tables_it_changed(demo):
+    _, before = demo.table_versions()
+    _enter_observation(demo, 1)
+    _, after = demo.table_versions()
+    moved = {table for table in after if after[table] != before.get(table)}
+    assert moved == {"observation", "audit_log"}
+    assert after["observation"] == demo.data_version
+    demo.update_record("strategic_objective", 1, {"title": "Renamed objective"}, username="lead", opened=None)
+    _, later = demo.table_versions()
+    assert {table for table in later if later[table] != after.get(table)} == {"strategic_objective", "audit_log"}
+
+
+def test_a_write_that_fails_stamps_nothing(demo):
+    _, before = demo.table_versions()
+    with pytest.raises(RuntimeError), demo._transaction() as cursor:
+        cursor.execute("UPDATE project SET title = 'x' WHERE id = 1")
+        raise RuntimeError("the write is abandoned")
+    assert demo.table_versions()[1] == before
+    assert demo.project_alignment().filter(pl.col("project_id") == 1)["project"][0] != "x"
+
+
+def test_reading_collects_what_every_query_inside_depends_on(demo):
+    with reading() as outer:
+        demo.board_measures()
+        with reading() as inner:
+            demo.observations([1])
+    assert "observation" in inner and "observation" in outer
+    assert {"measure", "aim"} <= outer
+
+
+def test_a_kept_computation_is_reused_until_a_table_it_read_changes(demo):
+    calls = []
+
+    def count_projects(db: Store) -> int:
+        calls.append(1)
+        return db.project_alignment().height
+
+    first = kept(demo, "count_projects", count_projects)
+    assert kept(demo, "count_projects", count_projects) == first and len(calls) == 1
+    _enter_observation(demo, 1)  # projects were not read through observations
+    assert kept(demo, "count_projects", count_projects) == first and len(calls) == 1
+    demo.update_record("project", 1, {"title": "A renamed project"}, username="lead", opened=None)
+    assert kept(demo, "count_projects", count_projects) == first and len(calls) == 2
+
+
+def test_a_write_by_another_program_sharing_the_file_is_seen(demo):
+    """The versions are in the file: a command run between the app's pages is seen on the next view."""
+
+    def numerators(db: Store) -> list:
+        return db.observations([1]).sort("period_start")["numerator"].to_list()
+
+    first = kept(demo, "numerators", numerators)
+    other = Store(demo.path)
+    try:
+        _enter_observation(other.within(demo.scope), 1)
+    finally:
+        other.close()
+    again = kept(demo, "numerators", numerators)
+    assert again[:-1] == first[:-1] and again[-1] == first[-1] + 1
+
+
+def test_entering_data_rechecks_only_the_rules_that_read_observations_and_flags_stay_right(demo, monkeypatch):
+    asked: list[list[str]] = []
+    real = Store.thread_breaks
+
+    def spying(self, today, **kwargs):
+        asked.append([rule.name for rule in kwargs["rules"]])
+        return real(self, today, **kwargs)
+
+    monkeypatch.setattr(Store, "thread_breaks", spying)
+    before = thread_flags(demo, DEMO_TODAY)
+    assert asked == [list(RULES)]  # every rule, once, in one query
+    _, versions = demo.table_versions()
+    _enter_observation(demo, 1)
+    _, moved = demo.table_versions()
+    changed = {table for table in moved if moved[table] != versions.get(table)}  # the observation and its audit
+    after = thread_flags(demo, DEMO_TODAY)
+    rechecked = [name for name, rule in RULES.items() if Store.thread_break_tables(rule) & changed]
+    assert asked[1] == rechecked and {"measure_gone_quiet", "stale_project"} <= set(rechecked)
+    assert len(rechecked) < len(RULES) / 2
+    assert after.equals(before)  # one corrected figure breaks nothing
+    # A new project that serves no aim is an orphan on the next check.
+    new_id = demo.create_record(
+        "project", {"title": "Untethered project", "team_id": 5, "status": "active"}, username="lead"
+    )
+    flags = thread_flags(demo, DEMO_TODAY)
+    orphans = flags.filter(pl.col("rule") == "orphan_project")["entity_id"].to_list()
+    assert new_id in orphans and new_id not in before["entity_id"].to_list()
+
+
+def test_the_board_and_the_thread_follow_a_write_as_if_nothing_were_kept(demo):
+    month = dt.date(2026, 11, 1)
+    first = board(demo, month, DEMO_TODAY)
+    _enter_observation(demo, 1, value=0.99)
+    followed = board(demo, month, DEMO_TODAY)
+    st.cache_resource.clear()
+    fresh = board(demo, month, DEMO_TODAY)
+    assert followed.points.equals(fresh.points) and followed.aims.equals(fresh.aims)
+    assert not followed.points.equals(first.points)  # the corrected month is on the board
+
+    thread, flags, _ = thread_model(demo, DEMO_TODAY)
+    demo.update_record("project", 1, {"title": "A renamed project"}, username="lead", opened=None)
+    followed = thread_model(demo, DEMO_TODAY)
+    st.cache_resource.clear()
+    fresh = thread_model(demo, DEMO_TODAY)
+    assert all(a.equals(b) for a, b in zip(followed, fresh, strict=True))
+    assert "A renamed project" in followed[0]["label"].to_list()
+    assert "A renamed project" not in thread["label"].to_list()
