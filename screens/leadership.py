@@ -8,14 +8,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import label_text, may, plain, role_may, show_table, store, username
+from golden_thread.app.kept import kept_spec
+from golden_thread.app.ui import kept, label_text, may, plain, role_may, show_table, store, username
 from golden_thread.domain import leadership as lp
 from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.formatting import format_number
 from golden_thread.domain.leadership_frameworks import FIVE_ACTIONS, HUB_RUBRIC, LEVERAGE_POINTS
 from golden_thread.domain.vocabulary import words as words_of
 from golden_thread.draw.leadership_charts import heatmap_chart, radar_chart, trend_chart
-from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 
 db = store()
@@ -24,61 +24,70 @@ words = words_of(db.scope.vocabulary)
 board = words.board.singular
 
 
-# What the page reads and draws is kept until the data changes (the version key), so a click on the page redraws
-# it from what is kept; only the open tab's content runs at all.
-@st.cache_data(max_entries=16, show_spinner=False)
-def _assessed(_db, version_key: str, scope_id: int | None, organisation_id: int) -> tuple[pl.DataFrame, ...]:
-    """An organisation's assessments, newest first, and every rating and strategy of them."""
-    found = _db.leadership_assessments(organisation_id)
+# What the page reads and draws is kept until a table it was read from changes (``kept``): a team entering its
+# month's observations leaves the assessments, the frameworks and their charts as they were. A click on the page
+# redraws it from what is kept; only the open tab's content runs at all.
+def _read_assessed(db, organisation_id: int) -> tuple[pl.DataFrame, ...]:
+    found = db.leadership_assessments(organisation_id)
     ids = found["id"].to_list()
-    return found, _db.assessment_ratings(ids), _db.assessment_strategies(ids)
+    return found, db.assessment_ratings(ids), db.assessment_strategies(ids)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _version(_db, version_key: str, scope_id: int | None, version_id: int) -> lp.FrameworkVersion | None:
-    return _db.framework_version(version_id)
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _library(_db, version_key: str, scope_id: int | None) -> pl.DataFrame:
-    """The strategies library: every strategy named in the organisation."""
-    return _db.leadership_strategies()
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _checklist(_db, version_key: str, scope_id: int | None, board_org: int, on: dt.date, vocabulary: str):
-    """(``board_org``'s seven-leverage-points assessments, the framework version, its checklist in the words of
-    ``vocabulary``); the version and checklist are None when the framework is not in the database."""
-    found = _db.leadership_assessments(board_org, LEVERAGE_POINTS)
-    version_id = found["version_id"][0] if found.height else _db.active_version_id(LEVERAGE_POINTS)
-    if version_id is None:
-        return found, None, None
-    fv = _db.framework_version(version_id)
-    published = _db.board_snapshots()["month"].to_list()
-    evidence = lp.leverage_evidence(_db.leadership_evidence_facts(on), published, on, words_of(vocabulary))
-    return found, fv, lp.leverage_checklist(fv, _db.assessment_ratings(found["id"][:1].to_list()), evidence)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _drawn(version_key: str, scope_id: int | None, what: tuple, _chart) -> dict:
-    """A chart's Vega-Lite spec: ``what`` names the chart and what it is drawn from; ``_chart()`` builds it, only
-    when the spec is not kept yet."""
-    return vega_spec(_chart())
-
-
-def chart(what: tuple, build, **size) -> None:
-    st.vega_lite_chart(_drawn(db.version_key, db.scope.organisation_id, what, build), **size)
+def assessed(organisation_id: int) -> tuple[pl.DataFrame, ...]:
+    """An organisation's assessments, newest first, and every rating and strategy of them."""
+    return kept(db, "leadership_assessed", _read_assessed, organisation_id)
 
 
 def version(version_id: int) -> lp.FrameworkVersion | None:
-    return _version(db, db.version_key, db.scope.organisation_id, version_id)
+    return kept(db, "framework_version", lambda db, version_id: db.framework_version(version_id), version_id)
 
 
 def library() -> pl.DataFrame:
-    return _library(db, db.version_key, db.scope.organisation_id)
+    """The strategies library: every strategy named in the organisation."""
+    return kept(db, "leadership_strategies", lambda db: db.leadership_strategies())
 
 
-organisations = db.organisations()
+def _read_checklist(db, board_org: int, on: dt.date, vocabulary: str):
+    found = db.leadership_assessments(board_org, LEVERAGE_POINTS)
+    version_id = found["version_id"][0] if found.height else db.active_version_id(LEVERAGE_POINTS)
+    if version_id is None:
+        return found, None, None
+    fv = version(version_id)
+    published = db.board_snapshots()["month"].to_list()
+    evidence = lp.leverage_evidence(db.leadership_evidence_facts(on), published, on, words_of(vocabulary))
+    return found, fv, lp.leverage_checklist(fv, db.assessment_ratings(found["id"][:1].to_list()), evidence)
+
+
+def checklist_of(board_org: int, on: dt.date, vocabulary: str):
+    """(``board_org``'s seven-leverage-points assessments, the framework version, its checklist in the words of
+    ``vocabulary``); the version and checklist are None when the framework is not in the database."""
+    return kept(db, "leverage_checklist", _read_checklist, board_org, on, vocabulary)
+
+
+# Each chart is kept under the name of what it shows, in two steps: what it draws (its builder's arguments), kept
+# until a table it was read from changes, and its Vega-Lite spec, kept by those arguments themselves. Another team's
+# assessment changes the tables the radar is read from, not the radar: it is read again and not drawn again.
+def _radar(db, organisation_id: int, framework_key: str):
+    found, rated, _ = assessed(organisation_id)
+    chosen = found.filter(pl.col("framework_key") == framework_key)
+    series = lp.radar_series(chosen, rated.filter(pl.col("assessment_id").is_in(chosen["id"].implode())))
+    return radar_chart, {"geometry": lp.radar_geometry(series, int(chosen["scale_max"].max()))}
+
+
+def _heatmap(db, organisation_id: int, assessment_id: int):
+    found, rated, _ = assessed(organisation_id)
+    fv = version(found.filter(pl.col("id") == assessment_id)["version_id"][0])
+    return heatmap_chart, {"cells": lp.heatmap_cells(fv, rated.filter(pl.col("assessment_id") == assessment_id))}
+
+
+def _trend(db, organisation_id: int, framework_key: str, subject: str):
+    found, rated, _ = assessed(organisation_id)
+    over_time = found.filter((pl.col("framework_key") == framework_key) & (pl.col("subject") == subject))
+    points = lp.trend(over_time, rated.filter(pl.col("assessment_id").is_in(over_time["id"].implode())))
+    return trend_chart, {"trend": points, "max_level": int(over_time["scale_max"].max())}
+
+
+organisations = kept(db, "organisations", lambda db: db.organisations())
 names = dict(zip(organisations["id"].to_list(), organisations["name"].to_list()))
 kinds = dict(zip(organisations["id"].to_list(), organisations["kind"].to_list()))
 
@@ -122,7 +131,7 @@ org_id = st.selectbox(
     format_func=lambda i: words.named(names[i], kinds[i]),
 )
 org_name = names[org_id]
-assessments, ratings, named_strategies = _assessed(db, db.version_key, db.scope.organisation_id, org_id)
+assessments, ratings, named_strategies = assessed(org_id)
 
 
 def strategies_of(assessment_id: int) -> pl.DataFrame:
@@ -180,14 +189,9 @@ def show_overview() -> None:
         radar_key = _framework_choice("Framework for the radar", keys, FIVE_ACTIONS, "lead-radar-framework")
         chosen = assessments.filter(pl.col("framework_key") == radar_key)
         series = lp.radar_series(chosen, ratings.filter(pl.col("assessment_id").is_in(chosen["id"].implode())))
-        scale_max = int(chosen["scale_max"].max())
         left, right = st.columns([3, 2], gap="large")
         with left:
-            chart(
-                ("radar", org_id, radar_key),
-                lambda: radar_chart(lp.radar_geometry(series, scale_max)),
-                width="content",
-            )
+            st.vega_lite_chart(kept_spec(db, "leadership_radar", _radar, org_id, radar_key), width="content")
         with right:
             st.markdown("**What it shows**")
             for line in lp.radar_takeaways(series):
@@ -222,7 +226,7 @@ def show_overview() -> None:
         spread = lp.spread_table(fv_heat, own, strategies)
         for line in lp.rubric_takeaways(spread, fv_heat.levels):
             st.markdown(f"- {plain(line)}")
-        chart(("heat-map", heat_id), lambda: heatmap_chart(lp.heatmap_cells(fv_heat, own)), width="content")
+        st.vega_lite_chart(kept_spec(db, "leadership_heatmap", _heatmap, org_id, heat_id), width="content")
         empty = fv_heat.sections.filter(~pl.col("id").is_in(fv_heat.items["section_id"].implode()))
         if empty.height:
             word = fv_heat.word("section", plural=True)
@@ -285,13 +289,7 @@ def show_overview() -> None:
                 key=f"lead-trend-subject-{trend_key}",
                 format_func=lambda s: "The team's" if s == "team" else "Self-assessments",
             )
-            over_time = assessments.filter((pl.col("framework_key") == trend_key) & (pl.col("subject") == subject))
-            points = lp.trend(over_time, ratings.filter(pl.col("assessment_id").is_in(over_time["id"].implode())))
-            chart(
-                ("trend", org_id, trend_key, subject),
-                lambda: trend_chart(points, max_level=int(over_time["scale_max"].max())),
-                width="stretch",
-            )
+            st.vega_lite_chart(kept_spec(db, "leadership_trend", _trend, org_id, trend_key, subject), width="stretch")
 
         st.subheader(f"Assessments of {plain(org_name)}", anchor=False)
         show_table(
@@ -345,9 +343,7 @@ def show_checklist() -> None:
     board_org = (
         org_id if assessments.filter(pl.col("framework_key") == LEVERAGE_POINTS).height else (top[0] if top else org_id)
     )
-    board_assessments, fv_board, checklist = _checklist(
-        db, db.version_key, db.scope.organisation_id, board_org, today, words.vocabulary
-    )
+    board_assessments, fv_board, checklist = checklist_of(board_org, today, words.vocabulary)
     if fv_board is None:
         st.info("The seven leverage points framework is not in this database.")
     else:

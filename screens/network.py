@@ -8,7 +8,8 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.ui import ICON_TEXT, draw_tree, label_text, plain, role_may, show_table, store, username
+from golden_thread.app.kept import kept_spec, thread_breaks
+from golden_thread.app.ui import ICON_TEXT, draw_tree, kept, label_text, plain, role_may, show_table, store, username
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
 from golden_thread.domain.formatting import code_words, format_day, format_number, format_value
@@ -17,10 +18,12 @@ from golden_thread.domain.thread_graph import build_thread, flags_by_node
 from golden_thread.draw.charts import spc_chart
 from golden_thread.draw.network_charts import learning_grid_chart, small_multiples_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images, node_icons, tree_view
-from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.network import (
+    NetworkRecords,
+    NetworkView,
+    Reporting,
     active_diagram,
     contrasts,
     flag_counts,
@@ -28,11 +31,15 @@ from golden_thread.services.network import (
     learning_grid,
     member_measure_table,
     member_summary,
-    network_view,
+    network_charts,
+    network_flags,
+    network_records,
+    network_reporting,
     open_change_ideas,
     rule_explanation,
     small_multiples,
     version_changes,
+    view_of,
 )
 
 db = store()
@@ -66,58 +73,106 @@ elif "network-choice" not in st.session_state:
     st.session_state["network-choice"] = home if home in names else next(iter(names))
 
 
-# Everything below is computed once per change to the data (the version key), and each tab's own content only
-# when that tab is open, so a click on the page redraws it from what is kept.
-@st.cache_data(max_entries=8, show_spinner="Gathering the network…")
-def _view(_db, version_key: str, organisation_id: int | None, network_id: int, on: dt.date):
-    return network_view(_db, network_id, on)
+# Everything below is kept until a table it was read from changes (``kept``), in parts: a team entering its
+# month's figure charts the network again and finds its checks again, and leaves its members, projects, driver
+# diagram and golden thread as they were; a PDSA cycle logged reads the projects and checks again and leaves the
+# charts. Each tab's own content runs only when that tab is open, so a click on the page redraws it from what is
+# kept.
+def _reporting(db, network_id: int, on: dt.date) -> Reporting:
+    return kept(db, "network_reporting", network_reporting, network_id, on)
 
 
-@st.cache_data(max_entries=8, show_spinner="Tracing the network's golden thread…")
-def _thread(_db, version_key: str, organisation_id: int | None, network_id: int):
-    thread = build_thread(_db.network_thread_rows(network_id))
+def _records(db, network_id: int, on: dt.date) -> NetworkRecords:
+    def read(db, network_id: int, on: dt.date) -> NetworkRecords:
+        return network_records(db, network_id, on, _reporting(db, network_id, on))
+
+    return kept(db, "network_records", read, network_id, on)
+
+
+def _charts(db, network_id: int, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return network_charts(db, _reporting(db, network_id, on))
+
+
+def _flags(db, network_id: int, on: dt.date) -> pl.DataFrame:
+    return network_flags(db, network_id, on, _reporting(db, network_id, on), thread_breaks(db, on))
+
+
+def _view(db, network_id: int, on: dt.date) -> NetworkView:
+    records = _records(db, network_id, on)
+    charts = kept(db, "network_charts", _charts, network_id, on)
+    return view_of(records, charts, kept(db, "network_flags", _flags, network_id, on))
+
+
+def network_view_kept(db, network_id: int, on: dt.date) -> NetworkView:
+    return kept(db, "network_view", _view, network_id, on, spinner="Gathering the network…")
+
+
+def _learning(db, network_id: int, on: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    records = _records(db, network_id, on)
+    grid = learning_grid(records.reporting.members, records.change_ideas, records.projects, records.cycles)
+    return grid, idea_spread(grid)
+
+
+def _thread(db, network_id: int):
+    return build_thread(db.network_thread_rows(network_id))
+
+
+def _thread_icons(db, network_id: int) -> pl.DataFrame:
+    thread = kept(db, "network_thread", _thread, network_id)
     project_measures = thread.select(pl.col("measure_ids").explode()).drop_nulls()["measure_ids"].to_list()
-    _, summaries = measure_charts(_db, project_measures) if project_measures else (None, pl.DataFrame())
-    return thread, node_icons(thread, summaries)
+    _, summaries = measure_charts(db, project_measures) if project_measures else (None, pl.DataFrame())
+    return node_icons(thread, summaries)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _chart(
-    _db, version_key: str, organisation_id: int | None, network_id: int, on: dt.date, measure_id: int, **drawn
-) -> dict | None:
-    """One uniform measure's chart as a Vega-Lite spec: the whole network's (``height``, ``title``) or every
-    member's on one scale (``columns``); None when no member has reported it."""
-    view = _view(_db, version_key, organisation_id, network_id, on)
+# A chart is kept under the name of what it shows, in two steps: what it draws (its builder's arguments), kept until
+# a table it was read from changes, and its Vega-Lite spec, kept by those arguments themselves. A figure entered at
+# a team outside the network charts the network's series again, and a chart whose points come out the same is not
+# drawn again (drawing every member's panel takes most of a second at a large network).
+def _network_chart(db, network_id: int, on: dt.date, measure_id: int, height: int, title: str):
+    """The whole network's chart of one uniform measure; None when no member has reported it."""
+    view = network_view_kept(db, network_id, on)
     measure = view.uniform.filter(pl.col("id") == measure_id).row(0, named=True)
-    if "columns" in drawn:
-        points = small_multiples(view, measure_id)
-        chart = small_multiples_chart(
-            points,
-            unit=measure["unit"] or "",
-            target=measure["target_value"],
-            decimals=measure["decimal_places"],
-            member_word=view.words.member.singular.capitalize(),
-            columns=drawn["columns"],
-            width=int(880 / drawn["columns"]) - 32,
-        )
-    else:
-        points = view.points.filter(pl.col("series") == measure_id)
-        chart = spc_chart(
-            points,
-            title=drawn["title"],
-            unit=measure["unit"] or "",
-            target=measure["target_value"],
-            height=drawn["height"],
-        )
-    return vega_spec(chart) if points.height else None
+    points = view.points.filter(pl.col("series") == measure_id)
+    if points.height == 0:
+        return None
+    return spc_chart, {
+        "points": points,
+        "title": title,
+        "unit": measure["unit"] or "",
+        "target": measure["target_value"],
+        "height": height,
+    }
+
+
+def _member_charts(db, network_id: int, on: dt.date, measure_id: int, columns: int):
+    """Every member's chart of one uniform measure, on one scale; None when no member has reported it."""
+    view = network_view_kept(db, network_id, on)
+    measure = view.uniform.filter(pl.col("id") == measure_id).row(0, named=True)
+    points = small_multiples(view, measure_id)
+    if points.height == 0:
+        return None
+    return small_multiples_chart, {
+        "points": points,
+        "unit": measure["unit"] or "",
+        "target": measure["target_value"],
+        "decimals": measure["decimal_places"],
+        "member_word": view.words.member.singular.capitalize(),
+        "columns": columns,
+        "width": int(880 / columns) - 32,
+    }
+
+
+def _learning_grid(db, network_id: int, on: dt.date, member_word: str):
+    """Members × change ideas, each square the latest Act decision there."""
+    grid, _ = kept(db, "network_learning", _learning, network_id, on)
+    return learning_grid_chart, {"grid": grid, "member_word": member_word}
 
 
 header = st.columns([3, 1.4]) if len(names) > 1 else [st.container()]
 if len(names) > 1:
     header[1].selectbox("Network", list(names), format_func=names.get, key="network-choice")
 network_id = st.session_state["network-choice"]
-kept = (db, db.version_key, db.scope.organisation_id, network_id)
-view = _view(*kept, today)
+view = network_view_kept(db, network_id, today)
 words = view.words
 Member, Members = words.member.singular.capitalize(), words.member.plural.capitalize()
 header[0].title(plain(view.network["name"]))
@@ -134,13 +189,12 @@ if "network-message" in st.session_state:
 
 outcome = view.uniform.filter(pl.col("measure_type") == "outcome")
 outcome_id = outcome["id"][0] if outcome.height else None
-grid = learning_grid(view.members, view.change_ideas, view.projects, view.cycles)
-spread = idea_spread(grid)
+grid, spread = kept(db, "network_learning", _learning, network_id, today)
 
 
 def network_chart(measure: dict, height: int = 300, title: str | None = None) -> None:
     title = f"The whole {words.network}" if title is None else title
-    spec = _chart(*kept, today, measure["id"], height=height, title=title)
+    spec = kept_spec(db, "network_chart", _network_chart, network_id, today, measure["id"], height, title)
     if spec is None:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
@@ -148,7 +202,7 @@ def network_chart(measure: dict, height: int = 300, title: str | None = None) ->
 
 
 def members_chart(measure: dict, columns: int = 3) -> None:
-    spec = _chart(*kept, today, measure["id"], columns=columns)
+    spec = kept_spec(db, "network_member_charts", _member_charts, network_id, today, measure["id"], columns)
     if spec is None:
         st.info(f"No {words.member} has reported this measure yet.", icon=":material/hourglass_empty:")
         return
@@ -356,7 +410,7 @@ def show_learning() -> None:
             )
         for row in spread.filter(pl.col("members_testing") == 0).iter_rows(named=True):
             st.warning(f"No {words.member} has tested **{plain(row['change_idea'])}** yet.", icon=":material/science:")
-        st.vega_lite_chart(vega_spec(learning_grid_chart(grid, member_word=Member)))
+        st.vega_lite_chart(kept_spec(db, "network_learning_grid", _learning_grid, network_id, today, Member))
         show_table(
             spread.select(
                 pl.col("change_idea").alias("Change idea"),
@@ -379,7 +433,8 @@ def show_thread() -> None:
         f"The {words.network} aim, the shared drivers and change ideas, and under each idea the "
         f"{words.member.plural}' projects testing it (click a project for its PDSA cycles). Red: a break."
     )
-    thread, icons = _thread(*kept)
+    thread = kept(db, "network_thread", _thread, network_id, spinner="Tracing the network's golden thread…")
+    icons = kept(db, "network_thread_icons", _thread_icons, network_id, spinner="Charting its projects' measures…")
     thread_flags = flags_by_node(thread, view.flags.filter(pl.col("rule").is_in(list(RULES))))
     who = st.multiselect(
         Members, current["member"].to_list(), key="network-thread-members", placeholder=f"Every {words.member}"

@@ -15,6 +15,8 @@ caches clears it too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -24,6 +26,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.domain.checks import QUIET_GRACE_PERIODS, RULES, STALE_PROJECT_DAYS
+from golden_thread.draw.vega import vega_spec
 from golden_thread.storage.store import Store
 from golden_thread.storage.table_versions import note_read, reading, version_of
 
@@ -91,6 +94,27 @@ def kept(db: Store, name: str, compute: Callable[..., T], *args: Hashable, spinn
     holder.keep(name, key, version_of(versions, tables), value)
     note_read(tables)
     return value
+
+
+def kept_spec(db: Store, name: str, arguments_of: Callable[..., tuple | None], *args: Hashable) -> dict | None:
+    """The Vega-Lite spec of the chart ``name``, drawn again only when what it shows changes.
+    ``arguments_of(db, *args)`` gives (the chart's builder, its keyword arguments), or None when there is nothing to
+    draw; those are kept until a table they were read from changes, and the spec by their content: a write that
+    leaves the chart's points as they were (a figure entered elsewhere) does not draw it again, and drawing a chart
+    (altair) costs far more than reading its points."""
+
+    def read(db: Store, *args: Hashable) -> tuple | None:
+        found = arguments_of(db, *args)
+        if found is None:
+            return None
+        builder, arguments = found
+        return hashlib.sha256(pickle.dumps(arguments)).hexdigest(), builder, arguments
+
+    found = kept(db, f"{name}.arguments", read, *args)
+    if found is None:
+        return None
+    digest, builder, arguments = found
+    return kept(db, name, lambda db, digest: vega_spec(builder(**arguments)), digest)
 
 
 def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:

@@ -1,8 +1,9 @@
 """A network seen from its hub (DOMAIN §6): every member's thread, the uniform measures member by member and
 for the whole network, where learning is happening (members × change ideas), and the checks per member.
 
-``network_view(store, network_id, today)`` reads what the hub needs through the store once; the functions
-below it are pure over frames and return data, never widgets. The chart builders at the end draw only what
+``network_view(store, network_id, today)`` reads what the hub needs through the store once (in three parts, which
+an app may keep apart: the network's records, the charts of its observations, its checks); the functions below
+it are pure over frames and return data, never widgets. The chart builders at the end draw only what
 they are given (computing apart from drawing, as the rest of Golden Thread).
 
 Change ideas are always matched by their stable node key, so a PDSA cycle logged against an earlier wording of
@@ -31,6 +32,33 @@ STATE_OF_DECISION = {"adopt": "adopted", "adapt": "adapting", "abandon": "abando
 
 
 @dataclass
+class Reporting:
+    """Who reports what: the members (with when each belonged), the hub's uniform measures and each member's
+    measure of each, the rows the network's charts are drawn from."""
+
+    members: pl.DataFrame  # member_id, member, joined_on, left_on, current, local_aim_id, local_aim
+    uniform: pl.DataFrame  # the hub's definitions
+    member_measures: pl.DataFrame  # each member's row for each uniform measure
+
+
+@dataclass
+class NetworkRecords:
+    """What the network is, read once: its members and measures (``Reporting``), aims, projects, PDSA cycles and
+    shared driver diagram (everything the page shows but the charts of its observations and its checks)."""
+
+    network: dict
+    today: dt.date
+    reporting: Reporting
+    aim: dict | None  # the network aim (the first active one)
+    local_aims: pl.DataFrame
+    projects: pl.DataFrame
+    cycles: pl.DataFrame
+    change_ideas: pl.DataFrame
+    versions: pl.DataFrame
+    nodes: pl.DataFrame
+
+
+@dataclass
 class NetworkView:
     """Everything the network page shows, read once."""
 
@@ -52,46 +80,98 @@ class NetworkView:
     nodes: pl.DataFrame
 
 
-def network_view(store, network_id: int, today: dt.date) -> NetworkView:
-    """The network's view for its hub, as of ``today``."""
+def network_view(store, network_id: int, today: dt.date, breaks: pl.DataFrame | None = None) -> NetworkView:
+    """The network's view for its hub, as of ``today``. ``breaks``: ``Store.thread_breaks`` of every rule, read
+    already (as ``checks.check_by_organisation`` takes them)."""
+    reporting = network_reporting(store, network_id, today)
+    records = network_records(store, network_id, today, reporting)
+    return view_of(
+        records, network_charts(store, reporting), network_flags(store, network_id, today, reporting, breaks)
+    )
+
+
+# The view in parts, each read from its own tables, so that an app can keep each until a table it was read from
+# changes: a team entering its month's figure charts the network again and finds its checks again, and leaves its
+# members, projects and driver diagram as they were; a PDSA cycle logged leaves its charts as they were.
+
+
+def network_reporting(store, network_id: int, today: dt.date) -> Reporting:
+    """Who reports what, as of ``today`` (its members' ``current`` says who belongs on that day)."""
+    return Reporting(
+        members=store.network_members(network_id, today),
+        uniform=store.uniform_measures(network_id),
+        member_measures=store.member_measures(network_id),
+    )
+
+
+def network_records(store, network_id: int, today: dt.date, reporting: Reporting) -> NetworkRecords:
+    """What the network is, as of ``today``, with its ``reporting`` (``network_reporting``)."""
     networks = store.networks().filter(pl.col("id") == network_id)
     if networks.height == 0:
         raise ValueError(f"There is no network {network_id}.")
-    network = networks.row(0, named=True)
-    members = store.network_members(network_id, today)
     aims = store.network_aims(network_id).filter(pl.col("status") == "active")
     aim = aims.row(0, named=True) if aims.height else None
-    uniform = store.uniform_measures(network_id)
-    member_rows = store.member_measures(network_id)
-    observations = store.observations(member_rows["id"].to_list())
-    network_obs = pooled_observations(member_rows, observations, members)
-    member_points, member_summaries = chart(
-        member_rows,
-        observations,
-        store.chart_phases(member_rows["id"].to_list()),
-        store.point_exclusions(member_rows["id"].to_list()),
-    )
-    network_points, network_summaries = chart(uniform, network_obs)
     diagram_id = aim["diagram_id"] if aim else None
-    local_aims = store.local_aims(network_id)
-    flags = member_flags(check_by_organisation(store, today).filter(pl.col("network_id") == network_id), members)
-    return NetworkView(
-        network=network,
-        words=words(network["vocabulary"]),
+    return NetworkRecords(
+        network=networks.row(0, named=True),
         today=today,
-        members=members,
+        reporting=reporting,
         aim=aim,
-        local_aims=local_aims,
-        uniform=uniform,
-        member_measures=member_rows,
-        points=pl.concat([network_points, member_points], how="diagonal_relaxed"),
-        summaries=pl.concat([network_summaries, member_summaries], how="diagonal_relaxed"),
+        local_aims=store.local_aims(network_id),
         projects=store.network_projects(network_id),
         cycles=store.network_cycles(network_id),
         change_ideas=store.network_change_ideas(network_id),
-        flags=flags,
         versions=store.diagram_versions(diagram_id) if diagram_id else pl.DataFrame(),
         nodes=store.diagram_nodes(diagram_id) if diagram_id else pl.DataFrame(),
+    )
+
+
+def network_charts(store, reporting: Reporting) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(points, summaries) of the network's series (series = the uniform measure's id: every member's people pooled
+    while each belonged) and of each member's series of each uniform measure."""
+    member_rows = reporting.member_measures
+    ids = member_rows["id"].to_list()
+    observations = store.observations(ids)
+    network_obs = pooled_observations(member_rows, observations, reporting.members)
+    member_points, member_summaries = chart(
+        member_rows, observations, store.chart_phases(ids), store.point_exclusions(ids)
+    )
+    network_points, network_summaries = chart(reporting.uniform, network_obs)
+    return (
+        pl.concat([network_points, member_points], how="diagonal_relaxed"),
+        pl.concat([network_summaries, member_summaries], how="diagonal_relaxed"),
+    )
+
+
+def network_flags(
+    store, network_id: int, today: dt.date, reporting: Reporting, breaks: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The network's checks by member (``member_flags``). ``breaks``: as ``checks.check_by_organisation`` takes
+    them."""
+    found = check_by_organisation(store, today, breaks).filter(pl.col("network_id") == network_id)
+    return member_flags(found, reporting.members)
+
+
+def view_of(records: NetworkRecords, charts: tuple[pl.DataFrame, pl.DataFrame], flags: pl.DataFrame) -> NetworkView:
+    """The page's view from its parts."""
+    points, summaries = charts
+    return NetworkView(
+        network=records.network,
+        words=words(records.network["vocabulary"]),
+        today=records.today,
+        members=records.reporting.members,
+        aim=records.aim,
+        local_aims=records.local_aims,
+        uniform=records.reporting.uniform,
+        member_measures=records.reporting.member_measures,
+        points=points,
+        summaries=summaries,
+        projects=records.projects,
+        cycles=records.cycles,
+        change_ideas=records.change_ideas,
+        flags=flags,
+        versions=records.versions,
+        nodes=records.nodes,
     )
 
 
