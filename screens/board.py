@@ -6,6 +6,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.kept import kept_spec
 from golden_thread.app.ui import (
     aim_leadership_lines,
     aims_leadership,
@@ -32,7 +33,6 @@ from golden_thread.domain.vocabulary import words as vocabulary_words
 from golden_thread.draw.board_matrix import STYLE, attention_html, icons_with_words_html, summary_matrix_html
 from golden_thread.draw.charts import chart_events, spc_chart
 from golden_thread.draw.thread_tree import TreeFilter, lead_measure_images
-from golden_thread.draw.vega import vega_spec
 from golden_thread.errors import Refused
 from golden_thread.services.board import (
     ICON_WORDS,
@@ -99,9 +99,10 @@ else:
 st.caption(status)
 
 
-def _aim_chart(db, month: dt.date, today: dt.date, aim_id: int) -> tuple[dict, pl.DataFrame]:
-    """(the aim's outcome-measure chart as shown on the month's board, with its change and PDSA markers, as a
-    Vega-Lite spec; the PDSA cycles that started before each of its signals), kept until their data changes."""
+def _aim_chart(db, month: dt.date, today: dt.date, aim_id: int) -> tuple:
+    """The aim's outcome-measure chart as shown on the month's board, with its change and PDSA markers: (its
+    builder, the builder's arguments; ``kept_spec`` draws it), and the PDSA cycles that started before each of its
+    signals."""
     shown = board_shown(db, month, today)[0]
     aim = shown.aims.filter(pl.col("aim_id") == aim_id).row(0, named=True)
     points = shown.points.filter(pl.col("series") == aim["measure_id"])
@@ -109,15 +110,15 @@ def _aim_chart(db, month: dt.date, today: dt.date, aim_id: int) -> tuple[dict, p
     events = chart_events(
         db.annotations([aim["measure_id"]]), cycles, first=points["x"].min(), before=next_month(shown.month)
     )
-    chart = spc_chart(
-        points,
-        title=aim["measure"],
-        unit=aim["unit"] or "",
-        target=aim["measure_target"],
-        annotations=events,
-        decimals=aim["decimal_places"],
-    )
-    return vega_spec(chart), cycles_before_signals(points, cycles)
+    drawn = {
+        "points": points,
+        "title": aim["measure"],
+        "unit": aim["unit"] or "",
+        "target": aim["measure_target"],
+        "annotations": events,
+        "decimals": aim["decimal_places"],
+    }
+    return (spc_chart, drawn), cycles_before_signals(points, cycles)
 
 
 def aim_detail(aim_id: int) -> None:
@@ -152,8 +153,14 @@ def aim_detail(aim_id: int) -> None:
         )
         figures[2].metric("Target", _fmt(aim["measure_target"], aim["decimal_places"]))
         st.markdown(f"**{plain(aim['summary'] or '')}**")
-        spec, preceding = kept(db, "board_aim_chart", _aim_chart, month, today, aim_id)
+
+        # Drawn again only when what it shows changes: a figure entered for another measure leaves it as it was.
+        def read(db, *key) -> tuple:
+            return kept(db, "board_aim_chart_inputs", _aim_chart, *key)
+
+        spec = kept_spec(db, "board_aim_chart", lambda db, *key: read(db, *key)[0], month, today, aim_id)
         st.vega_lite_chart(spec, width="stretch")
+        preceding = read(db, month, today, aim_id)[1]
         st.subheader("Tests that preceded a signal", anchor=False)
         if preceding.height:
             st.caption(

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 
 from golden_thread.app.kept import kept
-from golden_thread.app.ui import board, thread_flags, thread_model
+from golden_thread.app.ui import board, board_charts, thread_flags, thread_model
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.observations import ProposedObservation
 from golden_thread.storage.store import Store
@@ -176,3 +176,16 @@ def test_the_board_and_the_thread_follow_a_write_as_if_nothing_were_kept(demo):
     assert all(a.equals(b) for a, b in zip(followed, fresh, strict=True))
     assert "A renamed project" in followed[0]["label"].to_list()
     assert "A renamed project" not in thread["label"].to_list()
+
+
+def test_a_figure_entered_redraws_its_own_chart_on_the_board_and_leaves_the_others_as_drawn(demo):
+    month = dt.date(2026, 11, 1)
+    before = board_charts(demo, month, DEMO_TODAY)
+    _enter_observation(demo, 1, value=0.99)
+    after = board_charts(demo, month, DEMO_TODAY)
+    assert set(after) == set(before) and 1 in after
+    assert after[1] != before[1]  # the corrected month is drawn
+    st.cache_resource.clear()
+    assert board_charts(demo, month, DEMO_TODAY) == after  # as drawn from nothing kept
+    others = [measure for measure in before if measure != 1]
+    assert others and all(after[measure] is before[measure] for measure in others)  # not drawn again

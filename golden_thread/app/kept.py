@@ -34,6 +34,8 @@ T = TypeVar("T")
 
 # How many results of one computation are kept: the newest for each of its last few arguments and organisations.
 KEPT_PER_COMPUTATION = 8
+# How many charts of one kind are kept by what they are drawn from (a board draws about fifty).
+KEPT_CHARTS = 256
 
 
 class _Holder:
@@ -114,7 +116,24 @@ def kept_spec(db: Store, name: str, arguments_of: Callable[..., tuple | None], *
     if found is None:
         return None
     digest, builder, arguments = found
-    return kept(db, name, lambda db, digest: vega_spec(builder(**arguments)), digest)
+    return _drawn(name, digest, builder, arguments)
+
+
+def drawn_once(name: str, builder: Callable[..., object], arguments: dict) -> dict:
+    """``builder(**arguments)`` (a chart: an altair chart or a Vega-Lite spec) as a spec, kept by what it is drawn
+    from, for a page that draws many charts from a view recomputed as a whole (the board's fifty rows): only the
+    charts whose points changed are drawn again."""
+    return _drawn(name, hashlib.sha256(pickle.dumps(arguments)).hexdigest(), builder, arguments)
+
+
+def _drawn(name: str, digest: str, builder: Callable[..., object], arguments: dict) -> dict:
+    holder = _holder()
+    hit, spec = holder.find(name, (digest,), 0)
+    if not hit:
+        chart = builder(**arguments)
+        spec = chart if isinstance(chart, dict) else vega_spec(chart)
+        holder.keep(name, (digest,), 0, spec, room=KEPT_CHARTS)
+    return spec
 
 
 def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:

@@ -14,7 +14,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.kept import kept
+from golden_thread.app.kept import drawn_once, kept
 from golden_thread.app.kept import thread_breaks as kept_breaks
 from golden_thread.config import default_db_path, session_length
 from golden_thread.domain import formatting as fmt
@@ -37,7 +37,7 @@ from golden_thread.draw.thread_tree import (
 from golden_thread.errors import Refused, StorageProblem
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
-from golden_thread.services.board import BoardView, board_months, board_view, published_view
+from golden_thread.services.board import BoardView, board_measure_charts, board_months, board_view, published_view
 from golden_thread.services.checks import check_thread
 from golden_thread.services.measure_series import measure_charts
 from golden_thread.services.mends import PlacedMend, flag_mends
@@ -257,7 +257,12 @@ def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
 
     def compute(db: Store, month: dt.date, today: dt.date) -> BoardView:
         thread, flags = thread_and_flags(db, today)
-        return board_view(db, month, thread=thread, flags=flags, measures=_board_measures(db))
+        # Kept apart: a PDSA cycle logged moves the board's activity, not its measures' charts. (Each kept piece
+        # reads what it uses itself, so that it learns the tables it depends on.)
+        charts = kept(
+            db, "board_measure_charts", lambda db, month: board_measure_charts(db, month, _board_measures(db)), month
+        )
+        return board_view(db, month, thread=thread, flags=flags, measures=_board_measures(db), charts=charts)
 
     return kept(db, "board", compute, month, today, spinner="Preparing the board…")
 
@@ -279,8 +284,9 @@ def board_charts(db: Store, month: dt.date, today: dt.date) -> dict[int, dict]:
         specs = {}
         for aim in view.aims.filter(pl.col("measure_id").is_not_null()).iter_rows(named=True):
             points = view.points.filter(pl.col("series") == aim["measure_id"])
-            if points.height:
-                specs[aim["measure_id"]] = compact_spec(points, unit=aim["unit"] or "", target=aim["measure_target"])
+            if points.height:  # drawn again only if its points changed
+                drawn = {"points": points, "unit": aim["unit"] or "", "target": aim["measure_target"]}
+                specs[aim["measure_id"]] = drawn_once("board_compact_chart", compact_spec, drawn)
         return specs
 
     return kept(db, "board_charts", compute, month, today)

@@ -167,6 +167,11 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
     return result
 
 
+def board_measure_charts(store: Store, month: dt.date, measures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(points, summaries) of the board's measures (``Store.board_measures()``), charts cut at ``month``'s end."""
+    return measure_charts(store, up_to=next_month(first_of_month(month)), measures=measures)
+
+
 def board_view(
     store: Store,
     month: dt.date,
@@ -174,12 +179,13 @@ def board_view(
     thread: pl.DataFrame,
     flags: pl.DataFrame,
     measures: pl.DataFrame | None = None,
+    charts: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> BoardView:
     """The board for ``month`` computed from the data as it is now, charts cut at the month's end.
-    ``measures``: ``Store.board_measures()`` read already."""
+    ``measures``: ``Store.board_measures()`` read already; ``charts``: ``board_measure_charts`` of them, computed already."""
     month = first_of_month(month)
     measures = store.board_measures() if measures is None else measures
-    points, summaries = measure_charts(store, up_to=next_month(month), measures=measures)
+    points, summaries = board_measure_charts(store, month, measures) if charts is None else charts
     if summaries.height == 0:
         summaries = measures.with_columns(
             *(
