@@ -7,6 +7,7 @@ import streamlit as st
 
 from golden_thread.app.ui import (
     flags_with_mends,
+    kept,
     may,
     plain,
     show_table,
@@ -29,7 +30,7 @@ st.caption("Which improvement work serves which system-level aim, and where the 
 
 def link_orphan_form(orphans: pl.DataFrame) -> None:
     """Mend the commonest break where it is found: link an orphan project to the aim, driver or idea it serves."""
-    targets = db.link_targets()
+    targets = kept(db, "link_targets", lambda db: db.link_targets())
     titles = dict(zip(orphans["entity_id"], orphans["title"]))
     target_labels = {f"{k}:{i}": label for k, i, label in targets.select("kind", "target_id", "label").iter_rows()}
     with st.form("link-orphan", clear_on_submit=True):
@@ -65,7 +66,7 @@ if "link-message" in st.session_state:
     st.success(st.session_state.pop("link-message"), icon=":material/link:")
 
 flags = thread_flags(db, dt.date.today())
-alignment = db.project_alignment()
+alignment = kept(db, "project_alignment", lambda db: db.project_alignment())
 summary = flags_by_rule(flags)
 
 severity_counts = dict(flags.group_by("severity").len().iter_rows())
@@ -135,14 +136,50 @@ st.caption(
     "Each cell shows how a project serves an aim: its primary link, or “also contributes”. "
     "Rows with no link and aims with no project are the gaps."
 )
-aims = db.aims()
-grid = coverage_grid(alignment, aims)
-aim_headings = aim_columns(aims)  # an aim's title, or its title and number when two aims share it
-_, _, icons = thread_model(db, dt.date.today())
-icon_images = lead_measure_images(icons)
-aim_icons = aims.select(pl.col("title").alias("Aim"), pl.concat_str(pl.lit("aim:"), pl.col("id")).alias("node")).join(
-    icon_images, on="node", how="left"
-)
+
+
+def _coverage(db, today: dt.date) -> tuple:
+    """(the aims with their outcome measure's icons, the coverage grid with each project's lead-measure icons and
+    its marks, the aims' column headings, the aims no open project serves, the grid as a CSV in words), kept until
+    the data they are made from changes: the grid and its icons cost a fifth of a second on every click."""
+    alignment = db.project_alignment()
+    aims = db.aims()
+    grid = coverage_grid(alignment, aims)
+    aim_headings = aim_columns(aims)  # an aim's title, or its title and number when two aims share it
+    _, _, icons = thread_model(db, today)
+    icon_images = lead_measure_images(icons)
+    aim_icons = aims.select(
+        pl.col("title").alias("Aim"), pl.concat_str(pl.lit("aim:"), pl.col("id")).alias("node")
+    ).join(icon_images, on="node", how="left")
+    grid = (
+        grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
+        .join(icon_images.select("node", "Variation", "Assurance"), on="node", how="left")
+        .drop("node")
+    )
+    marks = {"primary": "● primary", "also": "○ also"}
+    grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aim_headings)
+    unserved = [a for a in aim_headings if (grid[a] == "").all()]
+    # The file says the lead measure's icons in words, where the page draws them.
+    icon_words = icons.select(
+        pl.col("node"),
+        pl.col("measure").alias("Lead measure"),
+        pl.col("variation_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Variation"),
+        pl.col("assurance_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Assurance"),
+    )
+    coverage = (
+        grid.drop("Variation", "Assurance")
+        .with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
+        .join(icon_words, on="node", how="left")
+        .drop("node", "project_id")
+        .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
+    )
+    coverage = coverage.select(
+        "Project", "Team", "Lead measure", "Variation", "Assurance", *aim_headings, "Aims served"
+    )
+    return aim_icons, grid, aim_headings, unserved, safe_csv(coverage)
+
+
+aim_icons, grid, aim_headings, unserved, coverage_csv = kept(db, "alignment_coverage", _coverage, dt.date.today())
 show_table(
     aim_icons.select("Aim", pl.col("measure").alias("Outcome measure"), "Variation", "Assurance"),
     column_config={
@@ -150,14 +187,6 @@ show_table(
         "Assurance": st.column_config.ImageColumn(width="small"),
     },
 )
-grid = (
-    grid.with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
-    .join(icon_images.select("node", "Variation", "Assurance"), on="node", how="left")
-    .drop("node")
-)
-marks = {"primary": "● primary", "also": "○ also"}
-grid = grid.with_columns(pl.col(a).replace_strict(marks, default=None).fill_null("") for a in aim_headings)
-unserved = [a for a in aim_headings if (grid[a] == "").all()]
 for aim in unserved:
     st.error(f"No open project serves **{plain(aim)}**.", icon=":material/link_off:")
 shown_grid = grid
@@ -179,24 +208,9 @@ show_table(  # whole numbers as they are: a styled grid of thousands of cells co
         "Assurance": st.column_config.ImageColumn(width="small"),
     },
 )
-# The file says the lead measure's icons in words, where the page draws them.
-icon_words = icons.select(
-    pl.col("node"),
-    pl.col("measure").alias("Lead measure"),
-    pl.col("variation_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Variation"),
-    pl.col("assurance_icon").map_elements(icon_name, return_dtype=pl.Utf8).alias("Assurance"),
-)
-coverage = (
-    grid.drop("Variation", "Assurance")
-    .with_columns(pl.concat_str(pl.lit("project:"), pl.col("project_id")).alias("node"))
-    .join(icon_words, on="node", how="left")
-    .drop("node", "project_id")
-    .rename({"project": "Project", "team": "Team", "serves": "Aims served"})
-)
-coverage = coverage.select("Project", "Team", "Lead measure", "Variation", "Assurance", *aim_headings, "Aims served")
 st.download_button(
     "Download the coverage grid (CSV)",
-    safe_csv(coverage),
+    coverage_csv,
     file_name="coverage.csv",
     mime="text/csv",
     icon=":material/download:",
