@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from golden_thread.services.checks import check_thread
 from golden_thread.storage.store import Store
 from tests.conftest import signed_in
 
@@ -239,13 +241,21 @@ def test_the_thread_page_shows_the_demo_breaks_and_opens_a_shared_node(app_db):
     orphan = DEMO_BREAKS["orphan_project"][0]
     app = _open("screens/thread.py", node=f"project:{orphan}")
     flags = app.dataframe[0].value
+    # The page checks the thread as of the real date, and a measure goes quiet as the calendar moves past the demo's
+    # day: that count is the checks' own on the day the test runs, the others do not move with the date.
+    trust = Store(app_db)
+    quiet = check_thread(trust.within(trust.choose_scope(None)), dt.date.today()).filter(
+        pl.col("rule") == "measure_gone_quiet"
+    )
+    trust.close()
     for rule, count in (
         ("Orphan project", 2),
         ("Aim without project", 1),
-        ("Measure gone quiet", 1),
+        ("Measure gone quiet", quiet.height),
         ("Untested change idea", len(DEMO_BREAKS["untested_change_idea"])),
     ):
         assert (flags["Flag"] == rule).sum() == count, rule
+    assert quiet.height >= len(DEMO_BREAKS["measure_gone_quiet"])  # the demo's own quiet measure among them
     # The shared link opens the orphan's details, with the reason it is flagged.
     assert any("Orphan project" in e.value for e in app.error)
     title = Store(app_db).table("project").filter(pl.col("id") == orphan)["title"][0]
