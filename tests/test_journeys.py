@@ -64,6 +64,8 @@ def test_a_board_member_reviews_an_aim_and_takes_the_board_pack(app, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(app)
     sign_in(page, "board")
+    # The board replaces the sign-in form once its script has run; on a loaded machine the form lingers a moment.
+    page.wait_for_selector(f"{MAIN} >> text=Reduce inpatient falls with harm", timeout=60_000)
     assert "Board report" in _text(page) and "Reduce inpatient falls with harm" in _text(page)
     assert page.get_by_role("button", name="Publish this board").count() == 0  # a viewer cannot publish
     page.locator(".st-key-open-aim-1 button").click()
@@ -93,6 +95,7 @@ def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(a
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(f"{app}/measures?measure={measure_id}")
     sign_in(page, "team")
+    page.wait_for_selector(f"{MAIN} >> text=Lying and standing blood pressure", timeout=60_000)
     assert "Lying and standing blood pressure" in _text(page)
     page.get_by_text("Enter or correct data").click()
     page.get_by_role("textbox", name="Numerator").fill("45")
@@ -122,6 +125,7 @@ def test_a_quality_committee_member_links_an_orphan_and_exports_the_list(app, br
     page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
     page.goto(f"{app}/alignment")
     sign_in(page, "lead")
+    page.wait_for_selector(f"{MAIN} >> text=Orphan project: 2", timeout=60_000)
     assert "Orphan project: 2" in _text(page)
     _choose(page, "Show rules", "Orphan project")
     assert "Pdsa overdue" not in _text(page) and "PDSA overdue" not in _text(page)
