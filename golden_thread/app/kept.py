@@ -154,9 +154,9 @@ def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:
         rows = db.thread_breaks(
             today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS, rules=missing
         )
+        room = KEPT_PER_COMPUTATION * len(rules)
         for rule in missing:
             parts[rule.name] = rows.filter(pl.col("rule") == rule.name)
-            room = KEPT_PER_COMPUTATION * len(rules)
             holder.keep("thread_breaks", keys[rule.name], versions_of[rule.name], parts[rule.name], room)
     for rule in rules:
         note_read(db.thread_break_tables(rule))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import psycopg
 import pyarrow as pa
+from psycopg import sql as pgsql
 
 sys.path.insert(0, str(Path(__file__).parent))
 from dialect import bind, to_postgres  # noqa: E402
@@ -107,8 +108,11 @@ class Replayer:
     def database(self, template: str) -> tuple[str, psycopg.Connection]:
         self.n += 1
         name = f"gt_replay_{self.n}"
-        self.admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        self.admin.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
+        # Names of databases cannot be parameters: they are quoted as identifiers instead.
+        self.admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {}").format(pgsql.Identifier(name)))
+        self.admin.execute(
+            pgsql.SQL("CREATE DATABASE {} TEMPLATE {}").format(pgsql.Identifier(name), pgsql.Identifier(template))
+        )
         conn = psycopg.connect(
             ADMIN.replace("dbname=postgres", f"dbname={name}"), autocommit=True, options="-c search_path=main"
         )
@@ -139,7 +143,7 @@ class Replayer:
                 self.register(conn, event[2], event[3])
                 continue
             if event[0] == "unregister":
-                conn.execute(f'DROP TABLE IF EXISTS pg_temp."{event[2]}"')
+                conn.execute(pgsql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(pgsql.Identifier(event[2])))
                 continue
             self.statement(conn, in_txn, event)
         for name, conn, _ in conns.values():
