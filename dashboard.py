@@ -3,6 +3,7 @@
 import streamlit as st
 
 from golden_thread.app.failures import run_page
+from golden_thread.app.kept import begin_run
 from golden_thread.app.ui import (
     first_organisation_screen,
     needs_first_organisation,
@@ -32,6 +33,7 @@ def page(screen, vocabulary: str = "health") -> st.Page:
     return st.Page(screen.path, title=screen.title_in(vocabulary), icon=screen.icon, url_path=screen.url)
 
 
+begin_run()
 user = signed_in_user()
 if user is None:
     # Every screen stays addressable, so a shared link survives signing in; but only the sign-in form runs.

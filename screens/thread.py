@@ -43,7 +43,7 @@ aim_titles = dict(zip(aims["node"], aims["label"]))
 
 # A shared link names a node (?node=project:12) or an aim (?aim=3); anything else is ignored with a message.
 query_node = st.query_params.get("node")
-if query_node and query_node not in set(thread["node"]):
+if query_node and not (thread["node"] == query_node).any():
     st.warning(
         f"There is nothing called “{plain(query_node)}” in the thread; showing the whole thread instead.",
         icon=":material/warning:",
@@ -69,8 +69,9 @@ statuses = top[3].multiselect(
     "Project status", sorted(work["status"].unique()), key="filter-status", format_func=lambda s: s.replace("_", " ")
 )
 second = st.columns([3, 3])
+flagged_rules = set(flags["rule"].explode().unique().to_list())
 rules = second[0].multiselect(
-    "Flag", [r for r in RULES if r in set(flags["rule"].explode())], key="filter-rule", format_func=rule_name
+    "Flag", [r for r in RULES if r in flagged_rules], key="filter-rule", format_func=rule_name
 )
 search = second[1].text_input(
     "Search", key="filter-search", placeholder="Words in an aim, driver, idea, project or cycle"
@@ -93,7 +94,8 @@ if not view.visible:
     )
     st.stop()
 
-in_view = flags.filter(pl.col("node").is_in(view.visible))
+visible = pl.Series(view.visible, dtype=pl.Utf8).implode()
+in_view = flags.filter(pl.col("node").is_in(visible))
 counts = in_view.select(pl.col("severity").explode()).group_by("severity").len()
 count_of = dict(counts.iter_rows())
 metrics = st.columns(4)
@@ -126,7 +128,8 @@ legend += (
 )
 st.caption(legend, unsafe_allow_html=True)
 
-label_of = dict(zip(thread["node"], thread["kind"] + ": " + thread["label"]))
+where = thread.select("node", pl.concat_str("kind", pl.lit(": "), "label").alias("where"))
+label_of = dict(where.filter(pl.col("node").is_in(visible)).iter_rows())
 
 
 def _find() -> None:
@@ -207,17 +210,19 @@ def _details(node: str) -> None:
 
 
 chosen_node = st.session_state.pop("tree-details", None)
-if chosen_node in label_of:
-    kind = label_of[chosen_node].split(":", 1)[0]
+chosen_kind = thread.filter(pl.col("node") == chosen_node)["kind"] if chosen_node else None
+if chosen_kind is not None and chosen_kind.len():
+    kind = chosen_kind[0]
     st.dialog(kind[:1].upper() + kind[1:], width="large")(_details)(chosen_node)  # "PDSA cycle" keeps its capitals
 
 st.subheader("Flags in this view")
 listed = (
     in_view.explode("rule", "severity", "message")
+    .join(where, on="node", how="left", maintain_order="left")
     .select(
         pl.col("rule").map_elements(rule_name, return_dtype=pl.Utf8).alias("Flag"),
         pl.col("severity").alias("Severity"),
-        pl.col("node").replace_strict(label_of, default=pl.col("node")).alias("Where"),
+        pl.coalesce("where", "node").alias("Where"),
         pl.col("message").alias("Why it matters"),
     )
     .sort(pl.col("Severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8), "Flag")

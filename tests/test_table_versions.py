@@ -11,10 +11,12 @@ import polars as pl
 import pytest
 import streamlit as st
 
-from golden_thread.app.kept import kept
+from golden_thread.app import ui
+from golden_thread.app.kept import begin_run, kept
 from golden_thread.app.ui import board, board_charts, thread_flags, thread_model
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.observations import ProposedObservation
+from golden_thread.domain.pdsa import ProposedCycle
 from golden_thread.storage.store import Store
 from golden_thread.storage.table_versions import EVERY_TABLE, reading, tables_named, tables_written
 from tests.conftest import DEMO_TODAY
@@ -189,3 +191,47 @@ def test_a_figure_entered_redraws_its_own_chart_on_the_board_and_leaves_the_othe
     assert board_charts(demo, month, DEMO_TODAY) == after  # as drawn from nothing kept
     others = [measure for measure in before if measure != 1]
     assert others and all(after[measure] is before[measure] for measure in others)  # not drawn again
+
+
+def test_a_pdsa_cycle_logged_adds_its_box_without_tracing_the_rest_of_the_thread_again(demo, monkeypatch):
+    traced = []
+    real = ui.thread_structure
+    monkeypatch.setattr(ui, "thread_structure", lambda rows: traced.append(1) or real(rows))
+    before = thread_model(demo, DEMO_TODAY)[0]
+    cycle_id = demo.log_pdsa_cycle(
+        1,
+        ProposedCycle("Try the new handover sheet", DEMO_TODAY, prediction="Fewer omissions"),
+        username="lead",
+        today=DEMO_TODAY,
+    )
+    followed = thread_model(demo, DEMO_TODAY)
+    assert len(traced) == 1  # the aims, drivers, change ideas and projects were kept as they were
+    box = followed[0].filter(pl.col("node") == f"pdsa_cycle:{cycle_id}").row(0, named=True)
+    assert box["parent"] == "project:1" and "Try the new handover sheet (no decision yet)" in box["label"]
+    assert followed[0].height == before.height + 1
+    st.cache_resource.clear()
+    assert all(a.equals(b) for a, b in zip(followed, thread_model(demo, DEMO_TODAY), strict=True))
+
+
+def test_a_page_run_reads_the_versions_once_between_its_own_writes(demo, monkeypatch):
+    asked = []
+    real = Store.table_versions
+    monkeypatch.setattr(Store, "table_versions", lambda self: asked.append(1) or real(self))
+
+    def numerators(db: Store) -> list:
+        return db.observations([1]).sort("period_start")["numerator"].to_list()
+
+    begin_run()
+    first = kept(demo, "numerators", numerators)
+    assert kept(demo, "numerators", numerators) == first and kept(demo, "count", lambda db: 1) == 1
+    assert len(asked) == 1
+    _enter_observation(demo, 1)  # the page's own write is seen in the same run
+    assert kept(demo, "numerators", numerators)[-1] == first[-1] + 1 and len(asked) == 2
+    other = Store(demo.path)  # another program's write is seen from the next run on
+    try:
+        _enter_observation(other.within(demo.scope), 1)
+    finally:
+        other.close()
+    assert kept(demo, "numerators", numerators)[-1] == first[-1] + 1
+    begin_run()
+    assert kept(demo, "numerators", numerators)[-1] == first[-1] + 2

@@ -20,6 +20,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import TypeVar
 
 import polars as pl
@@ -72,12 +73,35 @@ def _holder() -> _Holder:
     return _Holder()
 
 
+# The table versions read so far in this run of a page, by file (``begin_run``): unset, each kept computation reads
+# them again.
+_versions_this_run: ContextVar[dict | None] = ContextVar("versions_this_run", default=None)
+
+
+def begin_run() -> None:
+    """Start a run of a page: from here to the next run, every kept computation reads the table versions once
+    between this process's own writes (a page asks for them twenty or thirty times, a millisecond or two each). A
+    write by another program during the run is seen on the next, as a page sees one consistent picture."""
+    _versions_this_run.set({})
+
+
+def _table_versions(db: Store) -> tuple[str, dict[str, int]]:
+    memo = _versions_this_run.get()
+    if memo is None:
+        return db.table_versions()
+    mark = db.write_mark()
+    found = memo.get(db.path)
+    if found is None or found[0] != mark:
+        found = memo[db.path] = (mark, db.table_versions())
+    return found[1]
+
+
 def kept(db: Store, name: str, compute: Callable[..., T], *args: Hashable, spinner: str | None = None) -> T:
     """``compute(db, *args)``, computed again only when a table it reads has changed since (or for another
     organisation, or other arguments). ``name`` names the computation (one name, one function); ``spinner``: what
     the page says while it computes."""
     holder = _holder()
-    database, versions = db.table_versions()  # before computing: a write meanwhile names a newer version
+    database, versions = _table_versions(db)  # before computing: a write meanwhile names a newer version
     key = (database, db.scope.organisation_id, args)
     tables = holder.tables.get(name)
     if tables is not None:
@@ -140,7 +164,7 @@ def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:
     """``Store.thread_breaks`` for every rule of the registry, each rule's records kept until a table its finder
     reads changes: the rules that must run again run together in one query."""
     holder = _holder()
-    database, versions = db.table_versions()
+    database, versions = _table_versions(db)
     rules = list(RULES.values())
     versions_of = {rule.name: version_of(versions, db.thread_break_tables(rule)) for rule in rules}
     keys = {rule.name: (rule.name, database, db.scope.organisation_id, today) for rule in rules}

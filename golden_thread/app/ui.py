@@ -22,7 +22,7 @@ from golden_thread.domain.access import ROLE_TITLES, TEAM_SCOPED
 from golden_thread.domain.checks import rule_title
 from golden_thread.domain.leadership import aim_leadership_line
 from golden_thread.domain.palette import ICONS
-from golden_thread.domain.thread_graph import build_thread, flags_by_node
+from golden_thread.domain.thread_graph import flags_by_node, thread_structure, with_cycles
 from golden_thread.draw.charts import compact_spec
 from golden_thread.draw.thread_tree import (
     CLICK_HANDLER,
@@ -204,7 +204,16 @@ def all_measures(db: Store) -> pl.DataFrame:
 
 
 def _thread_nodes(db: Store) -> pl.DataFrame:
-    return kept(db, "thread_nodes", lambda db: build_thread(db.thread_rows()), spinner="Tracing the golden thread…")
+    # Kept in two parts: a PDSA cycle logged reads the cycles again and adds its box, not the whole thread.
+    def structure(db: Store) -> pl.DataFrame:
+        parts = ("aims", "drivers", "driver_links", "change_ideas", "projects", "measures")
+        return thread_structure(db.thread_rows(parts))
+
+    def nodes(db: Store) -> pl.DataFrame:
+        cycles = kept(db, "thread_cycles", lambda db: db.thread_rows(("cycles",))["cycles"])
+        return with_cycles(kept(db, "thread_structure", structure), cycles)
+
+    return kept(db, "thread_nodes", nodes, spinner="Tracing the golden thread…")
 
 
 def _node_flags(db: Store, today: dt.date) -> pl.DataFrame:
@@ -212,11 +221,14 @@ def _node_flags(db: Store, today: dt.date) -> pl.DataFrame:
 
 
 def _icons_of(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
+    def summaries(db: Store, measure_ids: tuple[int, ...]) -> pl.DataFrame:
+        return measure_charts(db, list(measure_ids), measures=all_measures(db))[1] if measure_ids else pl.DataFrame()
+
     def icons(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
         thread = _thread_nodes(db).filter(pl.col("node").is_in(list(nodes)))
-        measure_ids = thread["measure_ids"].explode().drop_nulls().unique().to_list()
-        charts = measure_charts(db, measure_ids, measures=all_measures(db)) if measure_ids else None
-        return node_icons(thread, charts[1] if charts else pl.DataFrame())
+        measure_ids = tuple(sorted(thread["measure_ids"].explode().drop_nulls().unique().to_list()))
+        # Kept by the measures, not the nodes: a PDSA cycle logged changes the thread, not these charts.
+        return node_icons(thread, kept(db, "lead_measure_summaries", summaries, measure_ids))
 
     return kept(db, "lead_icons", icons, nodes, spinner="Charting the measures…")
 
@@ -352,17 +364,25 @@ def thread_tree(
 def draw_tree(view: TreeView, *, key: str, drawing: TreeDrawing | None = None) -> str | None:
     """Draw a thread tree (SVG, so each label is a real element) at the size its layout needs; returns the node
     clicked this run, if a new click. ``drawing``: the view's drawing, when ``thread_tree`` made it already."""
-    from streamlit_echarts import st_echarts  # its component registers only inside a running app
+    # The component itself, not ``st_echarts``: that copies the options node by node on every run to swap its
+    # JavaScript placeholders, which a tree's options hold none of (a large trust's tree: a tenth of a second).
+    from streamlit_echarts import JsCode
+    from streamlit_echarts import out as echarts_component  # it registers only inside a running app
 
     drawing = tree_drawing(view) if drawing is None else drawing
-    clicked = st_echarts(
-        drawing.options,
-        height=f"{drawing.height}px",
-        width=f"{drawing.width}px",
-        key=key,
-        renderer="svg",
-        events={"click": CLICK_HANDLER},
-    )
+    data = {
+        "options": drawing.options,
+        "theme": "streamlit",
+        "onEvents": {"click": JsCode(CLICK_HANDLER).js_code},
+        "height": f"{drawing.height}px",
+        "width": f"{drawing.width}px",
+        "renderer": "svg",
+        "replaceMerge": None,
+        "map": None,
+        "selectionActive": False,
+        "selectionMode": [],
+    }
+    clicked = echarts_component(data=data, key=key, on_chart_event_change=lambda: None, default={})
     event = (clicked or {}).get("chart_event")
     if event and event != st.session_state.get(f"{key}-clicked"):
         st.session_state[f"{key}-clicked"] = event

@@ -36,6 +36,12 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
     projects and their PDSA cycles the team, division and project status the tree is filtered by.
 
     Built with joins over whole tables, never a loop over nodes: a large trust's thread has tens of thousands."""
+    return with_cycles(thread_structure(rows), rows["cycles"])
+
+
+def thread_structure(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``build_thread``'s nodes but the PDSA cycles': aims, drivers, change ideas, projects and the roots of the
+    unlinked. ``rows`` need no "cycles"."""
     aims = rows["aims"].select(
         _key("aim", "id").alias("node"),
         pl.lit(None, dtype=pl.Utf8).alias("parent"),
@@ -135,17 +141,32 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
         )
         if (project_nodes["parent"] == root).any()
     ]
-    cycles = _numbered(rows["cycles"])
+    attached = pl.concat(
+        [
+            rows["measures"]
+            .filter(pl.col(f"{kind}_id").is_not_null())
+            .group_by(f"{kind}_id", maintain_order=True)
+            .agg(pl.col("name").alias("measures"), pl.col("id").cast(pl.Int64).alias("measure_ids"))
+            .select(_key(kind, f"{kind}_id").alias("node"), "measures", "measure_ids")
+            for kind in ("aim", "driver", "project")
+        ]
+    ).unique("node", keep="first")
+    parts = [aims, drivers, ideas, project_nodes, pl.DataFrame(roots, schema=_PART_SCHEMA)]
+    return _with_measures(pl.concat([_as_part(part) for part in parts]), attached)
+
+
+def with_cycles(structure: pl.DataFrame, cycles: pl.DataFrame) -> pl.DataFrame:
+    """``thread_structure``'s nodes and each PDSA cycle's under its project, carrying that project's team, division
+    and status: ``build_thread``'s nodes. Apart, so that a cycle logged adds its box without tracing the rest again."""
+    cycles = _numbered(cycles)
+    projects = structure.filter(pl.col("kind") == "project").select(
+        pl.col("entity_id").cast(cycles.schema["project_id"]).alias("project_id"), "team", "division", "status"
+    )
     if "end_date" not in cycles.columns:
         cycles = cycles.with_columns(pl.lit(None, dtype=pl.Date).alias("end_date"))
     decision = pl.when(pl.col("act_decision").fill_null("") == "").then(pl.lit("no decision yet"))
     when = _month_span(pl.col("start_date"), pl.col("end_date"))
-    cycle_nodes = cycles.join(
-        projects.select(pl.col("id").alias("project_id"), "team", "division", "status"),
-        on="project_id",
-        how="left",
-        maintain_order="left",
-    ).select(
+    cycle_nodes = cycles.join(projects, on="project_id", how="left", maintain_order="left").select(
         _key("pdsa_cycle", "id").alias("node"),
         _key("project", "project_id").alias("parent"),
         pl.lit("PDSA cycle").alias("kind"),
@@ -166,18 +187,11 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
         "division",
         "status",
     )
-    attached = pl.concat(
-        [
-            rows["measures"]
-            .filter(pl.col(f"{kind}_id").is_not_null())
-            .group_by(f"{kind}_id", maintain_order=True)
-            .agg(pl.col("name").alias("measures"), pl.col("id").cast(pl.Int64).alias("measure_ids"))
-            .select(_key(kind, f"{kind}_id").alias("node"), "measures", "measure_ids")
-            for kind in ("aim", "driver", "project")
-        ]
-    ).unique("node", keep="first")
-    parts = [aims, drivers, ideas, project_nodes, pl.DataFrame(roots, schema=_PART_SCHEMA), cycle_nodes]
-    nodes = pl.concat([_as_part(part) for part in parts])
+    return pl.concat([structure, _with_measures(_as_part(cycle_nodes), _NO_MEASURES)])
+
+
+def _with_measures(nodes: pl.DataFrame, attached: pl.DataFrame) -> pl.DataFrame:
+    """Nodes in ``NODE_SCHEMA``, each with the measures ``attached`` to it (none: empty lists)."""
     return (
         nodes.join(attached.cast({"measures": pl.List(pl.Utf8)}), on="node", how="left", maintain_order="left")
         .with_columns(pl.col("measures").fill_null([]), pl.col("measure_ids").fill_null([]))
@@ -188,6 +202,7 @@ def build_thread(rows: dict[str, pl.DataFrame]) -> pl.DataFrame:
 
 _PART_SCHEMA = {name: dtype for name, dtype in NODE_SCHEMA.items() if name not in ("measures", "measure_ids")}
 _NO_LINKS = pl.lit([], dtype=pl.List(pl.Utf8)).alias("also")
+_NO_MEASURES = pl.DataFrame(schema={"node": pl.Utf8, "measures": pl.List(pl.Utf8), "measure_ids": pl.List(pl.Int64)})
 
 
 def _as_part(part: pl.DataFrame) -> pl.DataFrame:

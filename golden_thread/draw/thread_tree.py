@@ -159,26 +159,28 @@ def _ancestors(parent_of: dict[str, str | None], nodes: set[str]) -> set[str]:
     return seen
 
 
-def _descendants(children_of: dict[str, list[str]], root: str) -> set[str]:
-    seen, stack = {root}, [root]
-    while stack:
-        for child in children_of.get(stack.pop(), []):
-            if child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return seen
+def _subtree(thread: pl.DataFrame, root: str) -> pl.DataFrame:
+    """``thread``'s rows from ``root`` down, found level by level (a thread is six levels deep; a large trust's has
+    tens of thousands of nodes, too many to walk one by one)."""
+    seen = pl.Series("node", [root])
+    frontier = seen
+    while frontier.len():
+        frontier = thread.filter(pl.col("parent").is_in(frontier.implode()) & ~pl.col("node").is_in(seen.implode()))[
+            "node"
+        ]
+        seen = pl.concat([seen, frontier])
+    return thread.filter(pl.col("node").is_in(seen.implode()))
 
 
 def visible_nodes(thread: pl.DataFrame, flags: pl.DataFrame, chosen: TreeFilter) -> set[str]:
     """The nodes the filter keeps, with every ancestor of each so a kept node is always seen in its thread."""
-    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
-    keep = set(thread["node"].to_list())
     if chosen.aim:
-        children_of: dict[str, list[str]] = {}
-        for node, parent in parent_of.items():
-            if parent:
-                children_of.setdefault(parent, []).append(node)
-        keep &= _descendants(children_of, chosen.aim)
+        # The filters below need look no further: a node under the aim has only the aim and nodes under it above it.
+        thread = _subtree(thread, chosen.aim)
+    keep = set(thread["node"].to_list())
+    if not (chosen.narrows_work or chosen.rules or chosen.search.strip()):
+        return keep
+    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
     if chosen.narrows_work:
         work = thread.filter(pl.col("team").is_not_null())
         for column, wanted in (("division", chosen.divisions), ("team", chosen.teams), ("status", chosen.statuses)):
@@ -276,7 +278,9 @@ def tree_view(
 
     parents_drawn = set(shown["parent"].drop_nulls().to_list())
     expand_all = not chosen.is_empty and len(visible) <= 400
-    parent_of = dict(zip(thread["node"].to_list(), thread["parent"].to_list()))
+    # A drawn box's ancestors are all drawn: only projects and PDSA cycles are ever folded away, and nothing but
+    # projects and cycles hangs under those.
+    parent_of = dict(zip(shown["node"].to_list(), shown["parent"].to_list()))
     label_of = dict(zip(shown["node"].to_list(), shown["label"].to_list()))
     on_the_way = _ancestors(parent_of, {selected}) - {selected} if selected in drawn else set()
     items: dict[str, dict] = {}

@@ -13,6 +13,7 @@ the wrapped lines are the lines the browser draws.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 FONT_FAMILY = '"Source Sans", "Source Sans Pro", sans-serif'
 FONT_SIZE = 12
@@ -69,6 +70,7 @@ _UNKNOWN = (
 )
 
 
+@lru_cache(maxsize=1 << 16)  # a tree's words repeat, and its labels are measured again at each redraw
 def _units(text: str) -> int:
     """The text's width in thousandths of an em: whole numbers, so a line's width is its words' added exactly."""
     return sum(_WIDTHS.get(character, _UNKNOWN) for character in text)

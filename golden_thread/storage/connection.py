@@ -62,6 +62,7 @@ class SharedDatabase:
         self.write_lock = threading.RLock()
         self.counted = False  # whether the file keeps a data version (``schema._V12_DATA_VERSION``)
         self.stamped = False  # whether it stamps each table with it (``schema._V14_TABLE_VERSIONS``)
+        self.writes = 0  # transactions this process has ended on the file (``Store.write_mark``)
         # Checks a file opened again after an idle pause (it may have been replaced meanwhile); raises to refuse it.
         self.on_reopen: Callable[[duckdb.DuckDBPyConnection], None] | None = None
         # Which file is open: a restore puts a new file in place under the same name.

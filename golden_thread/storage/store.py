@@ -267,6 +267,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         generation = rows[0][2] if rows else ""
         return f"{self.path}|{identity}|{generation}", {table: version for table, version, _ in rows}
 
+    def write_mark(self) -> tuple[int, str, int]:
+        """What moves on with every write this process makes to the file through this connection (and when the file
+        is replaced): while it stays, ``table_versions`` can only have changed by another program's write."""
+        return id(self._state), self._state.identity, self._state.writes
+
     def _data_version(self) -> tuple[str, str, int]:
         """(which file, its data's generation, its data version), read from the file: another program may have
         changed it while this one had let go of it."""
@@ -366,6 +371,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 if problem := self._disk_problem(error):
                     raise problem from None
                 raise
+            finally:
+                self._state.writes += 1  # even a failed commit may have moved the data on
             cursor.close()
 
     def _refuse_if_changed(
@@ -844,8 +851,9 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             """
         )
 
-    def thread_rows(self) -> dict[str, pl.DataFrame]:
-        """The active parts of the thread, table by table, for building the tree."""
+    def thread_rows(self, parts: tuple[str, ...] | None = None) -> dict[str, pl.DataFrame]:
+        """The active parts of the thread, table by table, for building the tree (``parts``: only those named,
+        of aims, drivers, driver_links, change_ideas, projects, cycles and measures)."""
         queries = {
             "aims": "SELECT a.id, a.title, o.title AS objective, o.category FROM aim a "
             "JOIN strategic_objective o ON o.id = a.objective_id WHERE a.status = 'active' ORDER BY a.id",
@@ -866,7 +874,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
             "WHERE status = 'active' ORDER BY id",
         }
-        return {name: self._query(sql) for name, sql in queries.items()}
+        return {name: self._query(sql) for name, sql in queries.items() if parts is None or name in parts}
 
     def aims(self) -> pl.DataFrame:
         return self._query("SELECT * FROM aim WHERE status = 'active' ORDER BY id")
