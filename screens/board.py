@@ -106,10 +106,10 @@ def _aim_chart(db, month: dt.date, today: dt.date, aim_id: int) -> tuple:
     shown = board_shown(db, month, today)[0]
     aim = shown.aims.filter(pl.col("aim_id") == aim_id).row(0, named=True)
     points = shown.points.filter(pl.col("series") == aim["measure_id"])
-    cycles = db.pdsa_cycles_for_measure(aim["measure_id"])
-    events = chart_events(
-        db.annotations([aim["measure_id"]]), cycles, first=points["x"].min(), before=next_month(shown.month)
-    )
+    # Read apart, so that a figure entered (which moves the points) does not read the markers again.
+    cycles = kept(db, "measure_cycles", lambda db, measure: db.pdsa_cycles_for_measure(measure), aim["measure_id"])
+    notes = kept(db, "measure_annotations", lambda db, measure: db.annotations([measure]), aim["measure_id"])
+    events = chart_events(notes, cycles, first=points["x"].min(), before=next_month(shown.month))
     drawn = {
         "points": points,
         "title": aim["measure"],

@@ -13,7 +13,7 @@ import streamlit as st
 
 from golden_thread.app import ui
 from golden_thread.app.kept import begin_run, kept
-from golden_thread.app.ui import board, board_charts, thread_flags, thread_model
+from golden_thread.app.ui import all_measure_charts, board, board_charts, thread_flags, thread_model
 from golden_thread.domain.checks import RULES
 from golden_thread.domain.observations import ProposedObservation
 from golden_thread.domain.pdsa import ProposedCycle
@@ -235,3 +235,66 @@ def test_a_page_run_reads_the_versions_once_between_its_own_writes(demo, monkeyp
     assert kept(demo, "numerators", numerators)[-1] == first[-1] + 1
     begin_run()
     assert kept(demo, "numerators", numerators)[-1] == first[-1] + 2
+
+
+def test_a_figure_entered_charts_only_its_measure_again_and_every_chart_is_as_a_whole_run_would_draw_it(
+    demo, monkeypatch
+):
+    from golden_thread.services import measure_series
+
+    charted: list[list[int] | None] = []
+    real = measure_series.measure_charts
+
+    def spying(store, measure_ids=None, **kwargs):
+        charted.append(measure_ids)
+        return real(store, measure_ids, **kwargs)
+
+    monkeypatch.setattr(measure_series, "measure_charts", spying)
+    before = all_measure_charts(demo)
+    _enter_observation(demo, 1, value=0.99)
+    followed = all_measure_charts(demo)
+    assert charted == [None, [1]]  # every measure once, then only the one whose figure changed
+    st.cache_resource.clear()
+    fresh = all_measure_charts(demo)
+    assert followed[0].equals(fresh[0]) and followed[1].equals(fresh[1])
+    assert not followed[0].equals(before[0])
+    # A change to a measure's definition charts every measure again.
+    demo.update_record("measure", 2, {"target_value": 0.5}, username="lead", opened=None)
+    all_measure_charts(demo)
+    assert charted[-1] is None
+
+
+@pytest.fixture
+def network(tmp_path) -> Store:
+    """The demo trust with its education network, seen as the network's administrator sees it."""
+    from golden_thread.seed.loading import load_demo
+
+    store = Store(tmp_path / "network.duckdb")
+    load_demo(store, today=DEMO_TODAY, network=True)
+    yield store.within(store.scopes_for("hubadmin")[0])
+    store.close()
+
+
+def test_a_members_figure_entered_charts_its_networks_uniform_measure_again(network):
+    reports = network.observation_fingerprints().drop_nulls("uniform_measure_id").row(0, named=True)
+    member_measure, uniform = reports["measure_id"], reports["uniform_measure_id"]
+    before = all_measure_charts(network)
+    last = network.observations([member_measure]).sort("period_start").row(-1, named=True)
+    figures = (
+        {"numerator": str(last["numerator"] + 5), "denominator": str(last["denominator"])}
+        if last["numerator"] is not None
+        else {"value": str(last["value"] + 5)}
+    )
+    network.save_member_observation(
+        member_measure,
+        ProposedObservation(last["period_start"], **figures),
+        username="hubadmin",
+        today=DEMO_TODAY,
+        correcting=True,
+    )
+    followed = all_measure_charts(network)
+    st.cache_resource.clear()
+    fresh = all_measure_charts(network)
+    assert followed[0].equals(fresh[0]) and followed[1].equals(fresh[1])
+    pooled = pl.col("series") == uniform
+    assert not followed[0].filter(pooled)["y"].equals(before[0].filter(pooled)["y"])  # the network's figure moved

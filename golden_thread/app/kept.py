@@ -20,6 +20,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import nullcontext
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -29,7 +30,7 @@ import streamlit as st
 from golden_thread.domain.checks import QUIET_GRACE_PERIODS, RULES, STALE_PROJECT_DAYS
 from golden_thread.draw.vega import vega_spec
 from golden_thread.storage.store import Store
-from golden_thread.storage.table_versions import note_read, reading, version_of
+from golden_thread.storage.table_versions import EVERY_TABLE, note_read, reading, version_of
 
 T = TypeVar("T")
 
@@ -46,7 +47,8 @@ class _Holder:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.values: dict[str, OrderedDict[tuple, tuple[int, object]]] = {}
+        # name -> key -> (data version, value, the version of each table it read when it was computed)
+        self.values: dict[str, OrderedDict[tuple, tuple[int, object, dict[str, int]]]] = {}
         self.tables: dict[str, frozenset[str]] = {}  # the tables each computation has been seen to read
 
     def find(self, name: str, key: tuple, version: int) -> tuple[bool, object]:
@@ -57,12 +59,26 @@ class _Holder:
             found.move_to_end(key)
             return True, found[key][1]
 
-    def keep(self, name: str, key: tuple, version: int, value: object, room: int = KEPT_PER_COMPUTATION) -> None:
+    def previous(self, name: str, key: tuple) -> tuple[object, dict[str, int]] | None:
+        """The newest value kept for ``key`` whatever its version, and the table versions it was computed at."""
+        with self.lock:
+            found = self.values.get(name, {}).get(key)
+            return None if found is None else (found[1], found[2])
+
+    def keep(
+        self,
+        name: str,
+        key: tuple,
+        version: int,
+        value: object,
+        room: int = KEPT_PER_COMPUTATION,
+        seen: dict[str, int] | None = None,
+    ) -> None:
         with self.lock:
             found = self.values.setdefault(name, OrderedDict())
             if key in found and found[key][0] > version:
                 return  # computed meanwhile from newer data by another session: keep that one
-            found[key] = (version, value)
+            found[key] = (version, value, seen or {})
             found.move_to_end(key)
             while len(found) > room:
                 found.popitem(last=False)
@@ -96,10 +112,19 @@ def _table_versions(db: Store) -> tuple[str, dict[str, int]]:
     return found[1]
 
 
-def kept(db: Store, name: str, compute: Callable[..., T], *args: Hashable, spinner: str | None = None) -> T:
+def kept(
+    db: Store,
+    name: str,
+    compute: Callable[..., T],
+    *args: Hashable,
+    spinner: str | None = None,
+    update: Callable[..., T | None] | None = None,
+) -> T:
     """``compute(db, *args)``, computed again only when a table it reads has changed since (or for another
     organisation, or other arguments). ``name`` names the computation (one name, one function); ``spinner``: what
-    the page says while it computes."""
+    the page says while it computes. ``update(db, previous, changed, *args)``, if given, brings the previous value
+    up to date knowing which of its tables ``changed`` (a set of names), or returns None to compute afresh: for a
+    result made of many independent parts, of which one write changes a few."""
     holder = _holder()
     database, versions = _table_versions(db)  # before computing: a write meanwhile names a newer version
     key = (database, db.scope.organisation_id, args)
@@ -109,17 +134,28 @@ def kept(db: Store, name: str, compute: Callable[..., T], *args: Hashable, spinn
         if hit:
             note_read(tables)  # a computation that used this one depends on its tables too
             return value
+    previous = holder.previous(name, key) if update is not None and tables is not None else None
     with reading() as read:
-        if spinner:
-            with st.spinner(spinner, show_time=True):
+        with st.spinner(spinner, show_time=True) if spinner else nullcontext():
+            value = None
+            if previous is not None:
+                value = update(db, previous[0], _changed(versions, previous[1], tables), *args)
+            if value is None:
                 value = compute(db, *args)
-        else:
-            value = compute(db, *args)
     with holder.lock:
         tables = holder.tables[name] = holder.tables.get(name, frozenset()) | frozenset(read)
-    holder.keep(name, key, version_of(versions, tables), value)
+    seen = {table: versions.get(table, 0) for table in (*tables, EVERY_TABLE)}
+    holder.keep(name, key, version_of(versions, tables), value, seen=seen)
     note_read(tables)
     return value
+
+
+def _changed(versions: dict[str, int], seen: dict[str, int], tables: frozenset[str]) -> frozenset[str]:
+    """Which of ``tables`` have moved on from the versions ``seen``; every one of them after a write that stamped
+    every table."""
+    if versions.get(EVERY_TABLE, 0) != seen.get(EVERY_TABLE, 0):
+        return frozenset(tables)
+    return frozenset(table for table in tables if versions.get(table, 0) != seen.get(table, 0))
 
 
 def kept_spec(db: Store, name: str, arguments_of: Callable[..., tuple | None], *args: Hashable) -> dict | None:
@@ -134,7 +170,7 @@ def kept_spec(db: Store, name: str, arguments_of: Callable[..., tuple | None], *
         if found is None:
             return None
         builder, arguments = found
-        return hashlib.sha256(pickle.dumps(arguments)).hexdigest(), builder, arguments
+        return _digest(arguments), builder, arguments
 
     found = kept(db, f"{name}.arguments", read, *args)
     if found is None:
@@ -147,7 +183,21 @@ def drawn_once(name: str, builder: Callable[..., object], arguments: dict) -> di
     """``builder(**arguments)`` (a chart: an altair chart or a Vega-Lite spec) as a spec, kept by what it is drawn
     from, for a page that draws many charts from a view recomputed as a whole (the board's fifty rows): only the
     charts whose points changed are drawn again."""
-    return _drawn(name, hashlib.sha256(pickle.dumps(arguments)).hexdigest(), builder, arguments)
+    return _drawn(name, _digest(arguments), builder, arguments)
+
+
+def _digest(arguments: dict) -> str:
+    """What a chart is drawn from, as a digest: a frame by its schema and its rows' values, not by its pickle, which
+    also carries how it was built (sortedness flags), so that equal points read or merged differently match."""
+    digest = hashlib.sha256()
+    for name, value in sorted(arguments.items()):
+        digest.update(name.encode())
+        if isinstance(value, pl.DataFrame):
+            digest.update(repr(value.schema).encode())
+            digest.update(value.hash_rows().to_numpy().tobytes())
+        else:
+            digest.update(pickle.dumps(value))
+    return digest.hexdigest()
 
 
 def _drawn(name: str, digest: str, builder: Callable[..., object], arguments: dict) -> dict:

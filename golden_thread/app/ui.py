@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
@@ -37,9 +38,17 @@ from golden_thread.draw.thread_tree import (
 from golden_thread.errors import Refused, StorageProblem
 from golden_thread.seed.demo import DEMO_PASSWORD
 from golden_thread.seed.loading import ensure_demo
-from golden_thread.services.board import BoardView, board_measure_charts, board_months, board_view, published_view
+from golden_thread.services.board import (
+    BoardView,
+    board_cut,
+    board_months,
+    board_view,
+    first_of_month,
+    next_month,
+    published_view,
+)
 from golden_thread.services.checks import check_thread
-from golden_thread.services.measure_series import measure_charts
+from golden_thread.services.measure_series import charts_updated, charts_with_fingerprints
 from golden_thread.services.mends import PlacedMend, flag_mends
 from golden_thread.services.sign_ins import attempt_sign_in
 from golden_thread.storage.accounts import end_sessions, session_account, start_session
@@ -194,8 +203,38 @@ def signed_in_caption() -> None:
 
 
 def all_measure_charts(db: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every measure's chart in this organisation, computed once per change to the data."""
-    return kept(db, "measure_charts", measure_charts, spinner="Charting every measure…")
+    """Every measure's chart in this organisation, computed once per change to the data: after a team enters its
+    figures, only its measures are charted again (``charts_updated``)."""
+    points, summaries, _ = _charts(db, "measure_charts", None, spinner="Charting every measure…")
+    return points, summaries
+
+
+def _fingerprints(db: Store) -> pl.DataFrame:
+    return kept(db, "observation_fingerprints", lambda db: db.observation_fingerprints())
+
+
+def _charts(
+    db: Store,
+    name: str,
+    measure_ids: tuple[int, ...] | None,
+    *,
+    up_to: dt.date | None = None,
+    measures: Callable[[Store], pl.DataFrame] | None = None,
+    spinner: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``charts_with_fingerprints`` of these measures (all when None; of the frame ``measures`` gives, else of
+    every measure), kept, and after a team enters figures brought up to date measure by measure."""
+    ids = None if measure_ids is None else list(measure_ids)
+
+    def chart(db: Store, *key) -> tuple:
+        frame = (measures or all_measures)(db)
+        return charts_with_fingerprints(db, ids, up_to=up_to, measures=frame, fingerprints=_fingerprints(db))
+
+    def update(db: Store, previous: tuple, changed: frozenset[str], *key) -> tuple | None:
+        frame = (measures or all_measures)(db)
+        return charts_updated(db, previous, changed, ids, up_to=up_to, measures=frame, fingerprints=_fingerprints(db))
+
+    return kept(db, name, chart, measure_ids, up_to, spinner=spinner, update=update)
 
 
 def all_measures(db: Store) -> pl.DataFrame:
@@ -221,14 +260,12 @@ def _node_flags(db: Store, today: dt.date) -> pl.DataFrame:
 
 
 def _icons_of(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
-    def summaries(db: Store, measure_ids: tuple[int, ...]) -> pl.DataFrame:
-        return measure_charts(db, list(measure_ids), measures=all_measures(db))[1] if measure_ids else pl.DataFrame()
-
     def icons(db: Store, nodes: tuple[str, ...]) -> pl.DataFrame:
         thread = _thread_nodes(db).filter(pl.col("node").is_in(list(nodes)))
         measure_ids = tuple(sorted(thread["measure_ids"].explode().drop_nulls().unique().to_list()))
         # Kept by the measures, not the nodes: a PDSA cycle logged changes the thread, not these charts.
-        return node_icons(thread, kept(db, "lead_measure_summaries", summaries, measure_ids))
+        summaries = _charts(db, "lead_measure_charts", measure_ids)[1] if measure_ids else pl.DataFrame()
+        return node_icons(thread, summaries)
 
     return kept(db, "lead_icons", icons, nodes, spinner="Charting the measures…")
 
@@ -271,10 +308,21 @@ def board(db: Store, month: dt.date, today: dt.date) -> BoardView:
         thread, flags = thread_and_flags(db, today)
         # Kept apart: a PDSA cycle logged moves the board's activity, not its measures' charts. (Each kept piece
         # reads what it uses itself, so that it learns the tables it depends on.)
-        charts = kept(
-            db, "board_measure_charts", lambda db, month: board_measure_charts(db, month, _board_measures(db)), month
+        charts = _charts(db, "board_measure_charts", None, up_to=board_cut(month), measures=_board_measures)[:2]
+        # And these apart from the charts: a figure entered changes neither the aims nor the month's activity.
+        overview = kept(db, "objectives_overview", lambda db: db.objectives_overview())
+        first = first_of_month(month)
+        activity = kept(db, "aim_activity", lambda db, first: db.aim_activity(first, next_month(first)), first)
+        return board_view(
+            db,
+            month,
+            thread=thread,
+            flags=flags,
+            measures=_board_measures(db),
+            charts=charts,
+            overview=overview,
+            activity=activity,
         )
-        return board_view(db, month, thread=thread, flags=flags, measures=_board_measures(db), charts=charts)
 
     return kept(db, "board", compute, month, today, spinner="Preparing the board…")
 

@@ -169,7 +169,12 @@ def aim_flags(thread: pl.DataFrame, flags: pl.DataFrame) -> dict[int, list[str]]
 
 def board_measure_charts(store: Store, month: dt.date, measures: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(points, summaries) of the board's measures (``Store.board_measures()``), charts cut at ``month``'s end."""
-    return measure_charts(store, up_to=next_month(first_of_month(month)), measures=measures)
+    return measure_charts(store, up_to=board_cut(month), measures=measures)
+
+
+def board_cut(month: dt.date) -> dt.date:
+    """Where the board of ``month`` cuts its charts: the periods that started before the next month."""
+    return next_month(first_of_month(month))
 
 
 def board_view(
@@ -180,9 +185,13 @@ def board_view(
     flags: pl.DataFrame,
     measures: pl.DataFrame | None = None,
     charts: tuple[pl.DataFrame, pl.DataFrame] | None = None,
+    overview: pl.DataFrame | None = None,
+    activity: pl.DataFrame | None = None,
 ) -> BoardView:
     """The board for ``month`` computed from the data as it is now, charts cut at the month's end.
-    ``measures``: ``Store.board_measures()`` read already; ``charts``: ``board_measure_charts`` of them, computed already."""
+    ``measures``: ``Store.board_measures()`` read already; ``charts``: ``board_measure_charts`` of them, computed
+    already; ``overview`` and ``activity``: ``Store.objectives_overview()`` and the month's ``Store.aim_activity``,
+    read already."""
     month = first_of_month(month)
     measures = store.board_measures() if measures is None else measures
     points, summaries = board_measure_charts(store, month, measures) if charts is None else charts
@@ -209,14 +218,14 @@ def board_view(
         "assurance_icon",
         "summary",
     )
-    overview = store.objectives_overview().filter(pl.col("aim_id").is_not_null())
+    overview = (store.objectives_overview() if overview is None else overview).filter(pl.col("aim_id").is_not_null())
     table = (
         table.join(overview.select("aim_id", "aim"), on="aim_id", how="left")
         .cast({k: v for k, v in MEASURE_SCHEMA.items()})
         .select(list(MEASURE_SCHEMA))
     )
     outcome = table.filter(pl.col("board_role") == "outcome").group_by("aim_id", maintain_order=True).first()
-    activity = store.aim_activity(month, next_month(month))
+    activity = store.aim_activity(month, next_month(month)) if activity is None else activity
     flags_of = aim_flags(thread, flags)
     aims = (
         overview.select(

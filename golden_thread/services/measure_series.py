@@ -90,6 +90,76 @@ def measure_charts(
     return charted, summaries
 
 
+# The only tables whose change ``charts_updated`` follows measure by measure (a team's figures and the audit record
+# of their entry): a change to any other (a measure's definition, its phases or exclusions, a network's membership)
+# charts every measure again.
+FOLLOWED_BY_MEASURE = frozenset({"observation", "audit_log"})
+
+
+def charts_with_fingerprints(
+    store: Store,
+    measure_ids: list[int] | None = None,
+    *,
+    up_to: dt.date | None = None,
+    measures: pl.DataFrame | None = None,
+    fingerprints: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """``measure_charts`` and the fingerprints of the figures they were charted from
+    (``Store.observation_fingerprints``, or ``fingerprints`` read already), for ``charts_updated`` to bring up to
+    date after a write."""
+    if fingerprints is None:
+        fingerprints = store.observation_fingerprints()  # first: a write meanwhile is then seen as a change next time
+    return *measure_charts(store, measure_ids, up_to=up_to, measures=measures), fingerprints
+
+
+def charts_updated(
+    store: Store,
+    previous: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+    changed: frozenset[str],
+    measure_ids: list[int] | None = None,
+    *,
+    up_to: dt.date | None = None,
+    measures: pl.DataFrame | None = None,
+    fingerprints: pl.DataFrame | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+    """``charts_with_fingerprints`` brought up to date from ``previous`` after a write to the tables ``changed``:
+    only the measures whose figures changed are charted again (and a network's uniform measure when a member's
+    report of it did), the rest kept as they were. None when the write changed more than figures: chart afresh.
+    ``fingerprints``: ``Store.observation_fingerprints()`` read already."""
+    points, summaries, charted_from = previous
+    if not changed <= FOLLOWED_BY_MEASURE or summaries.width == 0:
+        return None
+    now = store.observation_fingerprints() if fingerprints is None else fingerprints
+    compared = ["measure_id", "periods", "fingerprint"]
+    moved = pl.concat(
+        [now.join(charted_from, on=compared, how="anti"), charted_from.join(now, on=compared, how="anti")]
+    )
+    ids = set(moved["measure_id"].to_list()) | set(moved["uniform_measure_id"].drop_nulls().to_list())
+    if measure_ids is not None:
+        ids &= set(measure_ids)
+    if not ids:
+        return points, summaries, now
+    fresh_points, fresh_summaries = measure_charts(store, sorted(ids), up_to=up_to, measures=measures)
+    if fresh_summaries.width == 0:
+        return None  # the measures have no figure left to chart: afresh, as a whole chart without any
+    # Each series where a whole run puts it: the series in the order they had, each in the order of its periods.
+    series_order = points.select(pl.col("series").unique(maintain_order=True)).with_row_index("_series_order")
+    if not fresh_points["series"].is_in(series_order["series"].implode()).all():
+        return None  # a measure charted for the first time: where a whole run would put it is a whole run's to say
+    again = pl.col("series").is_in(sorted(ids))
+    points = (
+        pl.concat([points.filter(~again), fresh_points.select(points.columns).cast(points.schema)])
+        .join(series_order, on="series", how="left")
+        .sort("_series_order", "x", maintain_order=True)
+        .drop("_series_order")
+    )
+    merged = pl.concat([summaries.filter(~pl.col("id").is_in(sorted(ids))), fresh_summaries], how="diagonal_relaxed")
+    in_order = summaries.select("id").join(merged, on="id", how="left", maintain_order="left")  # the measures' order
+    if "row" in points.columns:  # the engine's numbering of its output's rows, as a whole run would have given it
+        points = points.with_columns(pl.int_range(pl.len(), dtype=points.schema["row"]).alias("row"))
+    return points, in_order.select(summaries.columns).cast(summaries.schema), now
+
+
 def with_pooled_reports(store: Store, measure_ids: list[int], observations: pl.DataFrame) -> pl.DataFrame:
     """A network's uniform measure holds no figures of its own: its series is its members' reports pooled
     (``pooled_observations``), so the board and the pack show the same network figure as the Network page."""

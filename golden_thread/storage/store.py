@@ -744,6 +744,20 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             [measure_ids],
         )
 
+    def observation_fingerprints(self) -> pl.DataFrame:
+        """measure_id, periods, fingerprint and, for a network member's report, the uniform measure it feeds: one row
+        per measure with figures, its fingerprint changing with any of its periods' figures, so that what was charted
+        from them can tell which measures a write changed."""
+        return self._query(
+            """
+            SELECT o.measure_id, count(*) AS periods,
+                   bit_xor(hash(o.period_start, o.value, o.numerator, o.denominator)) AS fingerprint,
+                   any_value(mm.uniform_measure_id) AS uniform_measure_id
+            FROM observation o LEFT JOIN member_measure mm ON mm.measure_id = o.measure_id
+            GROUP BY o.measure_id ORDER BY o.measure_id
+            """
+        )
+
     def first_period(self, measure_ids: list[int]) -> dt.date | None:
         """The earliest period any of the measures has a figure for; None when none has one."""
         if not measure_ids:
