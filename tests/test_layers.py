@@ -26,7 +26,14 @@ MAY_IMPORT: dict[str, set[str]] = {
     "cli": {"errors", "config", "spc", "domain", "storage", "services", "seed", "report"},
 }
 # Third-party packages only one layer may import.
-ONLY_IN = {"streamlit": {"app"}, "duckdb": {"storage"}, "streamlit_echarts": {"app"}, "reportlab": {"report"}}
+ONLY_IN = {
+    "streamlit": {"app"},
+    "duckdb": {"storage"},
+    "psycopg": {"storage"},
+    "sqlglot": {"storage"},
+    "streamlit_echarts": {"app"},
+    "reportlab": {"report"},
+}
 
 
 def _layer(path: Path) -> str:

@@ -1,0 +1,121 @@
+"""The store's SQL, written once in DuckDB's dialect, as PostgreSQL runs it (issue 19).
+
+``to_postgres(sql)`` turns one text (a query, a write, or a migration of several statements) into PostgreSQL's
+statements with its native ``$1``-style placeholders, and ``order``: for each ``$k``, the parameter of the DuckDB
+text it takes (an index for ``?``, a name for ``$name``); ``bind(translated, params)`` lays a call's parameters out
+in that order. Native placeholders (psycopg's ``RawCursor``) mean a literal ``%`` in a LIKE or a date format needs
+no escaping. Each text is translated once: the store's SQL is a few hundred fixed strings.
+
+sqlglot reads DuckDB and writes PostgreSQL; ``_rewrite`` adds what it leaves (``GROUP BY ALL``, ``arg_max``, a
+subquery in FROM without a name, ``to_days``), found by replaying every statement the demo and the storage tests
+run (``spikes/postgres/FINDINGS.md``). ``COMPAT_SQL`` makes, once per database, the one function the schema needs
+that PostgreSQL lacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import exp
+
+# DuckDB's isfinite takes a double; PostgreSQL's only dates and timestamps, and the observation table's CHECK calls
+# it (IMMUTABLE, so that a CHECK may).
+COMPAT_SQL = """
+CREATE OR REPLACE FUNCTION isfinite(double precision) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$ SELECT $1 <> 'Infinity'::float8 AND $1 <> '-Infinity'::float8 AND $1 <> 'NaN'::float8 $$
+"""
+
+
+@dataclass(frozen=True)
+class Translated:
+    """PostgreSQL's statements for one DuckDB text, and which DuckDB parameter each ``$k`` takes."""
+
+    statements: tuple[str, ...]
+    order: tuple[int | str, ...]
+
+
+# A ``?`` outside quotes and comments (which are matched first and kept as they are).
+_QUESTION = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*)|\?""")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Text rewrites done more simply on text than on the tree: sqlglot drops the expression of DuckDB's
+# ``INTERVAL (expr) DAY``, and PostgreSQL spells a transaction's start BEGIN.
+_BEFORE = [
+    (re.compile(r"INTERVAL \(([^()]+)\) (DAY|MONTH|YEAR)S?", re.IGNORECASE), r"(\1) * INTERVAL '1 \2'"),
+    (re.compile(r"\bBEGIN TRANSACTION\b", re.IGNORECASE), "BEGIN"),
+]
+_AFTER = [
+    (re.compile(r"\bTO_DAYS\(", re.IGNORECASE), "MAKE_INTERVAL(days => "),
+    (re.compile(r"\bTO_MONTHS\(", re.IGNORECASE), "MAKE_INTERVAL(months => "),
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def to_postgres(sql: str) -> Translated:
+    """``sql`` (DuckDB's dialect, ``?`` or ``$name`` parameters) as PostgreSQL statements with ``$1``…``$n``."""
+    # sqlglot's DuckDB reader cannot parse ``?::TYPE`` (the organisation scope's ``unnest(?::INTEGER[])``) but reads
+    # ``$name::TYPE``: each ``?`` is named by its position first.
+    counter = itertools.count()
+    text = _QUESTION.sub(lambda match: match.group(1) or f"$__q{next(counter)}", sql)
+    for pattern, replacement in _BEFORE:
+        text = pattern.sub(replacement, text)
+    order: list[int | str] = []
+
+    def number(match: re.Match) -> str:
+        name = match.group(1)
+        key: int | str = int(name[3:]) if name.startswith("__q") else name
+        if key not in order:
+            order.append(key)
+        return f"${order.index(key) + 1}"
+
+    statements = []
+    for tree in sqlglot.parse(text, read="duckdb"):
+        if tree is None:
+            continue
+        out = tree.transform(functools.partial(_rewrite, names=itertools.count(1))).sql(dialect="postgres")
+        out = _PLACEHOLDER.sub(number, out)
+        for pattern, replacement in _AFTER:
+            out = pattern.sub(replacement, out)
+        statements.append(out)
+    return Translated(tuple(statements), tuple(order))
+
+
+def bind(translated: Translated, params: list | tuple | dict | None) -> list:
+    """A call's parameters in the order of the translated text's ``$1``…``$n``."""
+    if not translated.order:
+        return []
+    if params is None:
+        raise ValueError("the statement takes parameters and none were given")
+    return [params[key] for key in translated.order]
+
+
+def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
+    """One tree node as PostgreSQL needs it where sqlglot (30.x) leaves DuckDB's form."""
+    if isinstance(node, exp.Select) and node.args.get("group") is not None and node.args["group"].args.get("all"):
+        # GROUP BY ALL: PostgreSQL has none; the positions of the projections that hold no aggregate.
+        keys = [
+            exp.Literal.number(position)
+            for position, projection in enumerate(node.expressions, start=1)
+            if not projection.find(exp.AggFunc) and not projection.find(exp.Window)
+        ]
+        node.set("group", exp.Group(expressions=keys))
+        return node
+    if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, exp.From | exp.Join):
+        # PostgreSQL before 16 wants a name for every subquery in FROM (Debian 12 ships 15).
+        node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_subquery{next(names)}")))
+        return node
+    for kinds, functions, descending in (
+        (exp.ArgMax, {"arg_max", "max_by"}, True),
+        (exp.ArgMin, {"arg_min", "min_by"}, False),
+    ):
+        if isinstance(node, kinds) or (isinstance(node, exp.Anonymous) and node.name.lower() in functions):
+            # arg_max(value, key) -> (array_agg(value ORDER BY key DESC NULLS LAST))[1]
+            value, key = (node.this, node.expression) if isinstance(node, kinds) else node.expressions[:2]
+            ordered = exp.Ordered(this=key.copy(), desc=descending, nulls_first=False)
+            aggregate = exp.ArrayAgg(this=exp.Order(this=value.copy(), expressions=[ordered]))
+            return exp.Bracket(this=exp.Paren(this=aggregate), expressions=[exp.Literal.number(1)], offset=1)
+    return node
