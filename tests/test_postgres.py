@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 
 from golden_thread.storage.dialect import bind, to_postgres
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
+from tests.conftest import DEMO_TODAY
 
 # -- the dialect (no server needed) -----------------------------------------------------------------------------------
 
@@ -168,3 +170,72 @@ def test_postgresql_refuses_what_duckdb_refuses(postgres_database, statement, re
         with pytest.raises(psycopg.errors.IntegrityError) as refused:
             connection.execute(statement)
         assert type(refused.value).__name__ == refusal
+
+
+# -- reading the demo through PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo_on_both(demo_db, postgres_database):
+    """The demo trust in DuckDB and the same rows copied into PostgreSQL: (the DuckDB store, the PostgreSQL one)."""
+    from golden_thread.storage.postgres import copy_rows
+    from golden_thread.storage.store import TABLES, Store
+
+    duck = Store(demo_db, read_only=True)
+    url = f"postgresql:///?{postgres_database.replace(' ', '&')}"
+    postgres = Store(url)
+    frames = {table: duck.table(table) for table in TABLES}
+    frames |= {table: duck._query(f"SELECT * FROM {table}") for table in ("data_version", "table_version")}
+    copy_rows(postgres_database, {table: frame for table, frame in frames.items() if frame.height})
+    yield duck, postgres
+    postgres.close()
+    duck.close()
+
+
+def test_every_read_of_the_demo_gives_the_same_frame_from_postgresql(demo_on_both):
+    from polars.testing import assert_frame_equal
+
+    from golden_thread.domain.checks import QUIET_GRACE_PERIODS, STALE_PROJECT_DAYS
+
+    duck, postgres = demo_on_both
+    trust = duck.choose_scope(None)
+    for scope_name, (a, b) in {
+        "whole": (duck, postgres),
+        "trust": (duck.within(trust), postgres.within(trust)),
+    }.items():
+        reads = {
+            "measures": lambda s: s.measures(),
+            "observations": lambda s: s.observations(),
+            "observations of two": lambda s: s.observations([1, 2]),
+            "project_alignment": lambda s: s.project_alignment(),
+            "objectives_overview": lambda s: s.objectives_overview(),
+            "board_measures": lambda s: s.board_measures(),
+            "aims": lambda s: s.aims(),
+            "thread_breaks": lambda s: s.thread_breaks(  # in no promised order
+                DEMO_TODAY, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS
+            ).sort(pl.all()),
+            **{
+                f"thread_rows {part}": (lambda s, part=part: s.thread_rows((part,))[part])
+                for part in ("aims", "drivers", "driver_links", "change_ideas", "projects", "cycles", "measures")
+            },
+        }
+        for name, read in reads.items():
+            try:
+                assert_frame_equal(read(b), read(a))
+            except AssertionError as error:
+                raise AssertionError(f"{scope_name}: {name}: {error}") from None
+
+
+def test_a_chart_computed_from_postgresql_equals_the_one_computed_from_duckdb(demo_on_both):
+    from polars.testing import assert_frame_equal
+
+    from golden_thread.services.checks import check_thread
+    from golden_thread.services.measure_series import measure_charts
+
+    duck, postgres = demo_on_both
+    trust = duck.choose_scope(None)
+    for frame_from_postgres, frame_from_duckdb in zip(
+        measure_charts(postgres.within(trust)), measure_charts(duck.within(trust)), strict=True
+    ):
+        assert_frame_equal(frame_from_postgres, frame_from_duckdb)
+    assert_frame_equal(check_thread(postgres.within(trust), DEMO_TODAY), check_thread(duck.within(trust), DEMO_TODAY))

@@ -135,7 +135,7 @@ RULES: dict[str, Rule] = {
             "project in planning, active or on hold is judged: a finished one (completed or closed) has done its "
             "work, so an old project that never had a link is not an error worth a committee's time.",
             f"""
-         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         SELECT p.id AS entity_id, p.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM project p
          WHERE p.status NOT IN {_FINISHED}
              AND NOT EXISTS (SELECT 1 FROM project_link pl WHERE pl.project_id = p.id)
          """,
@@ -149,7 +149,7 @@ RULES: dict[str, Rule] = {
             "huddle works on something the organisation's strategy does not ask for. Only an active objective on an "
             "active board is judged.",
             """
-         SELECT o.id AS entity_id, o.title || ' (' || b.name || ')' AS title, NULL AS member_id, NULL AS network_id
+         SELECT o.id AS entity_id, o.title || ' (' || b.name || ')' AS title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id
          FROM focus_objective o JOIN focus_board b ON b.id = o.board_id AND b.status = 'active'
          WHERE o.status = 'active'
              AND NOT EXISTS (SELECT 1 FROM strategic_objective so WHERE so.id = o.strategic_objective_id
@@ -163,7 +163,7 @@ RULES: dict[str, Rule] = {
             "aim",
             "No active improvement project serves this system-level aim.",
             """
-         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         SELECT a.id AS entity_id, a.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM aim a
          WHERE a.status = 'active' AND NOT EXISTS (
              SELECT 1 FROM project_aim pa JOIN project p ON p.id = pa.project_id
              WHERE pa.aim_id = a.id AND p.status = 'active')
@@ -175,7 +175,7 @@ RULES: dict[str, Rule] = {
             "aim",
             "This aim is not SMART: it lacks a target value, a target date or an outcome measure.",
             """
-         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         SELECT a.id AS entity_id, a.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM aim a
          WHERE a.status = 'active' AND (a.target_value IS NULL OR a.target_date IS NULL OR NOT EXISTS (
              SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome'))
          """,
@@ -186,7 +186,7 @@ RULES: dict[str, Rule] = {
             "aim",
             "This aim has an outcome measure but no balancing measure to watch for side effects.",
             """
-         SELECT a.id AS entity_id, a.title, NULL AS member_id, NULL AS network_id FROM aim a
+         SELECT a.id AS entity_id, a.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM aim a
          WHERE a.status = 'active'
              AND EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'outcome')
              AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.aim_id = a.id AND m.measure_type = 'balancing')
@@ -198,7 +198,7 @@ RULES: dict[str, Rule] = {
             "driver",
             "This driver has no change idea (and no secondary driver) to act on it.",
             """
-         SELECT d.id AS entity_id, d.title, NULL AS member_id, NULL AS network_id FROM driver d
+         SELECT d.id AS entity_id, d.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM driver d
          JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active'
          WHERE NOT EXISTS (SELECT 1 FROM change_idea_driver cid WHERE cid.driver_id = d.id)
              AND NOT EXISTS (SELECT 1 FROM driver_link dl WHERE dl.parent_driver_id = d.id)
@@ -212,7 +212,7 @@ RULES: dict[str, Rule] = {
             "change_idea",
             "No PDSA cycle has tested this change idea yet.",
             """
-         SELECT ci.id AS entity_id, ci.title, NULL AS member_id, NULL AS network_id FROM change_idea ci
+         SELECT ci.id AS entity_id, ci.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM change_idea ci
          JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active'
          WHERE NOT EXISTS (
              SELECT 1 FROM pdsa_cycle c JOIN change_idea tested ON tested.id = c.change_idea_id
@@ -227,7 +227,7 @@ RULES: dict[str, Rule] = {
             "This project has no measure to show whether it works. Only a project in planning, active or on hold "
             "is judged: a finished one (completed or closed) needs no measure.",
             f"""
-         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         SELECT p.id AS entity_id, p.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM project p
          WHERE p.status NOT IN {_FINISHED}
              AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.project_id = p.id)
          """,
@@ -243,7 +243,7 @@ RULES: dict[str, Rule] = {
             "judged). A retired measure is never quiet, nor is a finished (completed or closed) project's measure, "
             "nor a network's uniform measure, which its members report.",
             f"""
-         SELECT m.id AS entity_id, m.name AS title, NULL AS member_id, NULL AS network_id FROM measure m
+         SELECT m.id AS entity_id, m.name AS title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM measure m
          LEFT JOIN (SELECT measure_id, max(period_start) AS last_start FROM observation GROUP BY measure_id) lp
              ON lp.measure_id = m.id{_MEASURE_STARTED_JOINS}
          WHERE m.status = 'active'
@@ -269,7 +269,7 @@ RULES: dict[str, Rule] = {
             "judged. A project in planning or on hold is not expected to test, and a finished one (completed or "
             "closed) is done.",
             f"""
-         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         SELECT p.id AS entity_id, p.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM project p
          WHERE p.status = 'active' AND greatest({_PROJECT_STARTED},
              (SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id))
              < CAST($today - to_days($stale) AS DATE)
@@ -281,7 +281,7 @@ RULES: dict[str, Rule] = {
             "pdsa_cycle",
             "This PDSA cycle is past its end date with no Study or Act recorded.",
             """
-         SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
+         SELECT c.id AS entity_id, c.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM pdsa_cycle c
          WHERE c.end_date < $today AND (c.study_notes IS NULL OR c.act_decision IS NULL)
          """,
         ),
@@ -291,7 +291,7 @@ RULES: dict[str, Rule] = {
             "pdsa_cycle",
             "This PDSA cycle has no prediction, so there is nothing to learn against.",
             """
-         SELECT c.id AS entity_id, c.title, NULL AS member_id, NULL AS network_id FROM pdsa_cycle c
+         SELECT c.id AS entity_id, c.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM pdsa_cycle c
          WHERE c.prediction IS NULL
          """,
         ),
@@ -303,7 +303,7 @@ RULES: dict[str, Rule] = {
             "it to an active aim (or its drivers), or close it. Only a project in planning, active or on hold is "
             "judged; a project with no link at all is an orphan instead.",
             f"""
-         SELECT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         SELECT p.id AS entity_id, p.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM project p
          WHERE p.status NOT IN {_FINISHED}
              AND EXISTS (SELECT 1 FROM project_aim pa WHERE pa.project_id = p.id)
              AND NOT EXISTS (SELECT 1 FROM project_aim pa JOIN aim a ON a.id = pa.aim_id
@@ -316,7 +316,7 @@ RULES: dict[str, Rule] = {
             "project",
             "This project links to a driver or change idea in a retired version of its driver diagram.",
             """
-         SELECT DISTINCT p.id AS entity_id, p.title, NULL AS member_id, NULL AS network_id FROM project p
+         SELECT DISTINCT p.id AS entity_id, p.title, CAST(NULL AS INTEGER) AS member_id, CAST(NULL AS INTEGER) AS network_id FROM project p
          JOIN project_link pl ON pl.project_id = p.id
          LEFT JOIN change_idea ci ON ci.id = pl.change_idea_id
          LEFT JOIN driver d ON d.id = pl.driver_id

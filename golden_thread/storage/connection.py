@@ -42,6 +42,8 @@ class SharedDatabase:
     """The connection to one database file (opened when first used), its users, the write lock and what the file
     is (``identity``)."""
 
+    engine = "duckdb"
+
     def __init__(
         self,
         path: str,

@@ -307,7 +307,7 @@ class NetworkQueries:
             "LEFT JOIN project_link pl ON pl.project_id = p.id "
             # a link to a member's local aim is the member's, not a thread of the network's
             "AND (pl.aim_id IS NULL OR pl.aim_id NOT IN (SELECT aim_id FROM local_aim)) "
-            "ORDER BY p.id",
+            "ORDER BY p.id, pl.is_primary DESC, pl.change_idea_id, pl.driver_id, pl.aim_id",
             "cycles": in_network + "SELECT c.id, c.title, c.project_id, c.act_decision, c.start_date, c.end_date, "
             "c.cycle_number FROM pdsa_cycle c JOIN net_project np ON np.id = c.project_id ORDER BY c.id",
             "measures": f"{_UNITS}, {_NETWORK_AIMS} "

@@ -14,10 +14,18 @@ ADBC reads Arrow more directly but brings no pool; ``spikes/postgres/FINDINGS.md
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import polars as pl
 import psycopg
+from psycopg.types.numeric import FloatLoader
+from psycopg.types.string import TextLoader
+from psycopg_pool import ConnectionPool
 
 from golden_thread.errors import StorageProblem
-from golden_thread.storage.dialect import COMPAT_SQL, to_postgres
+from golden_thread.storage.dialect import COMPAT_SQL, bind, to_postgres
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 
 SCHEMA = "main"
@@ -84,3 +92,116 @@ def migrate(conninfo: str) -> int:
             return schema_version(connection)
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
+# PostgreSQL's type of each result column (its OID in ``cursor.description``) as the polars type DuckDB's ``.pl()``
+# gives for the same column, so that an empty or all-null column keeps its type on either engine. A type not here
+# is read as text.
+_POLARS_TYPES = {
+    16: pl.Boolean,
+    17: pl.Binary,
+    20: pl.Int64,
+    21: pl.Int16,
+    23: pl.Int32,
+    25: pl.Utf8,
+    114: pl.Utf8,  # json, read as its text (DuckDB's JSON reads as text too)
+    700: pl.Float32,
+    701: pl.Float64,
+    1043: pl.Utf8,
+    1082: pl.Date,
+    1114: pl.Datetime("us"),
+    1184: pl.Datetime("us", "UTC"),
+    1186: pl.Duration("us"),
+    1700: pl.Float64,  # numeric: what DuckDB's sums and averages of doubles are
+    2950: pl.Utf8,
+    3802: pl.Utf8,
+    1000: pl.List(pl.Boolean),
+    1005: pl.List(pl.Int16),
+    1007: pl.List(pl.Int32),
+    1016: pl.List(pl.Int64),
+    1009: pl.List(pl.Utf8),
+    1015: pl.List(pl.Utf8),
+    1022: pl.List(pl.Float64),
+    1182: pl.List(pl.Date),
+}
+
+
+def _configure(connection: psycopg.Connection) -> None:
+    """Each pooled connection reads numbers as DuckDB's frames hold them (a numeric as a float) and JSON as its text."""
+    connection.adapters.register_loader("numeric", FloatLoader)
+    for json_type in ("json", "jsonb"):
+        connection.adapters.register_loader(json_type, TextLoader)
+
+
+class PostgresDatabase:
+    engine = "postgres"
+
+    """What a ``Store`` shares about one PostgreSQL database, as ``connection.SharedDatabase`` for a DuckDB file: a
+    pool of connections sized for a Streamlit server's threads (each read takes one for its length), reads that give
+    polars frames typed as DuckDB's, and the write lock of this process."""
+
+    engine = "postgres"
+
+    def __init__(self, conninfo: str, *, read_only: bool = False, max_connections: int = 10, **_ignored) -> None:
+        self.path = conninfo
+        self.read_only = read_only
+        self.write_lock = threading.RLock()
+        self.counted = self.stamped = True  # a PostgreSQL database is made at the latest schema
+        self.usable = True
+        self.writes = 0
+        self.pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_connections,
+            kwargs={"autocommit": True, "options": f"-c search_path={SCHEMA}", "cursor_factory": psycopg.RawCursor},
+            configure=_configure,
+            open=True,
+        )
+        # Which database this is: the same name on a server rebuilt from scratch is another database.
+        self.identity = str(self.rows("SELECT oid FROM pg_database WHERE datname = current_database()")[0][0])
+
+    @property
+    def is_open(self) -> bool:
+        return not self.pool.closed
+
+    @contextmanager
+    def lease(self) -> Iterator[None]:
+        """Nothing to hold: each read takes a pooled connection for its length."""
+        yield
+
+    def read(self, sql: str, params: list | tuple | dict | None = None) -> pl.DataFrame:
+        """One read, written in DuckDB's dialect, as a polars frame typed as DuckDB's would be."""
+        translated = to_postgres(sql)
+        with self.pool.connection() as connection, connection.cursor() as cursor:
+            cursor.execute(translated.statements[-1], bind(translated, params))
+            rows = cursor.fetchall()
+            description = cursor.description or []
+        schema = {column.name: _POLARS_TYPES.get(column.type_code, pl.Utf8) for column in description}
+        return pl.DataFrame(rows, schema=schema, orient="row")
+
+    def rows(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
+        """One read's rows as tuples."""
+        translated = to_postgres(sql)
+        with self.pool.connection() as connection, connection.cursor() as cursor:
+            cursor.execute(translated.statements[-1], bind(translated, params))
+            return cursor.fetchall()
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Whole tables written into the database as they are, in one transaction, through ``COPY``: a database filled
+    from another that held the same rows (the tests; ``golden-thread copy`` to come). The checks and keys still hold;
+    the foreign keys are not checked while the rows arrive (``session_replication_role``, which needs a superuser),
+    so tables load in any order and a table that refers to itself loads whole."""
+    counts: dict[str, int] = {}
+    with connect(conninfo) as connection, connection.transaction():
+        connection.execute("SET LOCAL session_replication_role = replica")
+        for table, frame in frames.items():
+            columns = ", ".join(f'"{name}"' for name in frame.columns)
+            with connection.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+                for row in frame.iter_rows():
+                    copy.write_row(row)
+            counts[table] = frame.height
+    return counts

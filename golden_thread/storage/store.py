@@ -223,10 +223,18 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         ``waiting`` is told in a sentence when opening has to wait."""
         self.path = str(path)
         self.read_only = read_only
+        self.scope = EVERYTHING
+        if self.path.startswith(("postgresql://", "postgres://")):
+            # PostgreSQL (issue 19): reads only, so far; no setting routes a deployment here yet.
+            from golden_thread.storage.postgres import PostgresDatabase, migrate
+
+            if not read_only:
+                migrate(self.path)
+            self._state = PostgresDatabase(self.path, read_only=read_only)
+            return
         self._state = SharedDatabase(
             self.path, read_only=read_only, release_after=release_after, wait=wait, waiting=waiting
         )
-        self.scope = EVERYTHING
         try:
             self.migrate()
         except BaseException:
@@ -255,6 +263,12 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """(``version_key`` without its count: which file and data generation, each table's data version): what is
         computed from some tables is named by the newest version among them (``table_versions.version_of``), so a
         write to other tables leaves it as it was."""
+        if self._state.engine == "postgres":
+            rows = self._state.rows(
+                "SELECT table_name, version, (SELECT generation FROM data_version) FROM table_version"
+            )
+            generation = rows[0][2] if rows else ""
+            return f"{self.path}|{self._state.identity}|{generation}", {table: version for table, version, _ in rows}
         with self._state.lease():  # asked by every kept computation on every run: rows, not a frame (a third faster)
             cursor = self._state.connection.cursor()
             try:
@@ -334,6 +348,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         note_query(sql)  # for a computation kept until the tables it read change
         if not self.scope.is_everything:
             sql, params = scoped_sql(sql, params, self.scope)
+        if self._state.engine == "postgres":
+            return self._state.read(sql, params)
         with self._state.lease():
             cursor = self._state.connection.cursor()
             try:
@@ -347,6 +363,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._state.engine == "postgres":
+            raise StorageProblem("Golden Thread does not write to PostgreSQL yet: use a DuckDB file.")
         with self._write_lock, self._state.lease():
             cursor = self._state.connection.cursor()
             cursor.execute("BEGIN TRANSACTION")
@@ -861,7 +879,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             LEFT JOIN organisation division ON division.id = t.parent_id AND division.kind = 'division'
             LEFT JOIN project_aim pa ON pa.project_id = p.id
             LEFT JOIN aim a ON a.id = pa.aim_id
-            ORDER BY p.id, pa.aim_id
+            ORDER BY p.id, pa.aim_id, pa.is_primary DESC
             """
         )
 
@@ -882,7 +900,9 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             "pl.is_primary, pl.aim_id, pl.driver_id, pl.change_idea_id FROM project p "
             "JOIN organisation t ON t.id = p.team_id LEFT JOIN organisation division "
             "ON division.id = t.parent_id AND division.kind = 'division' "
-            "LEFT JOIN project_link pl ON pl.project_id = p.id ORDER BY p.id",
+            "LEFT JOIN project_link pl ON pl.project_id = p.id "
+            # a project's links in one order on every engine: its primary link first, then by what they reach
+            "ORDER BY p.id, pl.is_primary DESC, pl.change_idea_id, pl.driver_id, pl.aim_id",
             "cycles": "SELECT id, title, project_id, act_decision, start_date, end_date, cycle_number FROM pdsa_cycle "
             "ORDER BY id",
             "measures": "SELECT id, name, measure_type, aim_id, driver_id, project_id FROM measure "
