@@ -108,6 +108,17 @@ def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
         # PostgreSQL before 16 wants a name for every subquery in FROM (Debian 12 ships 15).
         node.set("alias", exp.TableAlias(this=exp.to_identifier(f"_subquery{next(names)}")))
         return node
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "hash":
+        # DuckDB's hash of several values (a fingerprint, compared only with one from the same engine) as
+        # PostgreSQL's 64-bit hash of their text, a missing value spelled apart from any text.
+        parts = [
+            exp.Coalesce(
+                this=exp.Cast(this=part.copy(), to=exp.DataType.build("text")), expressions=[exp.Literal.string("\\N")]
+            )
+            for part in node.expressions
+        ]
+        text = exp.Anonymous(this="concat_ws", expressions=[exp.Literal.string("|"), *parts])
+        return exp.Anonymous(this="hashtextextended", expressions=[text, exp.Literal.number(0)])
     for kinds, functions, descending in (
         (exp.ArgMax, {"arg_max", "max_by"}, True),
         (exp.ArgMin, {"arg_min", "min_by"}, False),

@@ -68,7 +68,7 @@ class FocusQueries:
             LEFT JOIN strategic_objective so ON so.id = o.strategic_objective_id
             LEFT JOIN aim a ON a.id = o.aim_id
             LEFT JOIN measure m ON m.id = o.measure_id
-            WHERE $boards IS NULL OR list_contains($boards, o.board_id)
+            WHERE CAST($boards AS INTEGER[]) IS NULL OR list_contains($boards, o.board_id)
             ORDER BY o.board_id, o.category, o.id
             """,
             {"boards": board_ids},
@@ -85,7 +85,7 @@ class FocusQueries:
             LEFT JOIN focus_objective o ON o.id = a.focus_objective_id
             LEFT JOIN project p ON p.id = a.project_id
             LEFT JOIN pdsa_cycle c ON c.id = a.pdsa_cycle_id
-            WHERE $boards IS NULL OR list_contains($boards, a.board_id)
+            WHERE CAST($boards AS INTEGER[]) IS NULL OR list_contains($boards, a.board_id)
             ORDER BY a.board_id, a.due_date, a.id
             """,
             {"boards": board_ids},
@@ -99,7 +99,7 @@ class FocusQueries:
             SELECT h.*, coalesce(u.display_name, h.recorded_by) AS recorder,
                    (SELECT count(*) FROM huddle_action_review r WHERE r.huddle_id = h.id) AS actions_reviewed
             FROM huddle h LEFT JOIN main.app_user u ON u.username = h.recorded_by
-            WHERE $boards IS NULL OR list_contains($boards, h.board_id)
+            WHERE CAST($boards AS INTEGER[]) IS NULL OR list_contains($boards, h.board_id)
             ORDER BY h.board_id, h.held_on DESC, h.id DESC
             """,
             {"boards": board_ids},
@@ -112,7 +112,7 @@ class FocusQueries:
             """
             SELECT r.huddle_id, h.held_on, h.board_id, r.action_id, a.title AS action, r.status, r.feedback
             FROM huddle_action_review r JOIN huddle h ON h.id = r.huddle_id JOIN focus_action a ON a.id = r.action_id
-            WHERE $boards IS NULL OR list_contains($boards, h.board_id)
+            WHERE CAST($boards AS INTEGER[]) IS NULL OR list_contains($boards, h.board_id)
             ORDER BY h.held_on DESC, r.action_id
             """,
             {"boards": board_ids},

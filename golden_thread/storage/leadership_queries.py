@@ -294,8 +294,8 @@ class LeadershipQueries:
     ) -> pl.DataFrame:
         """Assessments, newest first, optionally of one organisation and one framework (any version)."""
         return self._query(
-            f"SELECT * FROM ({_ASSESSMENTS}) WHERE (? IS NULL OR organisation_id = ?) "
-            "AND (? IS NULL OR framework_key = ?) ORDER BY assessed_on DESC, id DESC",
+            f"SELECT * FROM ({_ASSESSMENTS}) WHERE (CAST(? AS INTEGER) IS NULL OR organisation_id = ?) "
+            "AND (CAST(? AS VARCHAR) IS NULL OR framework_key = ?) ORDER BY assessed_on DESC, id DESC",
             [organisation_id, organisation_id, framework_key, framework_key],
         )
 

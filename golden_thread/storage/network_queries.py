@@ -100,7 +100,7 @@ class NetworkQueries:
                                           WHERE so.organisation_id = $network)
             LEFT JOIN aim a ON a.id = la.aim_id
             WHERE m.network_id = $network
-            ORDER BY NOT current, o.name
+            ORDER BY NOT (m.joined_on <= $on AND (m.left_on IS NULL OR m.left_on >= $on)), o.name
             """,
             {"network": network_id, "on": on},
         )
@@ -296,7 +296,7 @@ class NetworkQueries:
             "WHERE d.version_id IN (SELECT id FROM v) ORDER BY d.id",
             "driver_links": diagram_of_network + "SELECT dl.parent_driver_id, dl.child_driver_id, dl.strength "
             "FROM driver_link dl JOIN driver d ON d.id = dl.child_driver_id "
-            "WHERE d.version_id IN (SELECT id FROM v)",
+            "WHERE d.version_id IN (SELECT id FROM v) ORDER BY dl.child_driver_id, dl.parent_driver_id",
             "change_ideas": diagram_of_network
             + "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
             "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id "

@@ -188,7 +188,8 @@ class RecordQueries:
                 UNION ALL
                 SELECT 'focus_objective', o.id, b.unit_id, NULL, NULL FROM focus_objective o
                 JOIN focus_board b ON b.id = o.board_id
-            ) WHERE $ids IS NULL OR list_contains($ids, entity_id)
+            ) places WHERE CAST($ids AS INTEGER[]) IS NULL OR list_contains($ids, entity_id)
+            ORDER BY entity_type, entity_id
             """,
             {"ids": entity_ids},
         )

@@ -770,7 +770,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             """
             SELECT o.measure_id, count(*) AS periods,
                    bit_xor(hash(o.period_start, o.value, o.numerator, o.denominator)) AS fingerprint,
-                   any_value(mm.uniform_measure_id) AS uniform_measure_id
+                   min(mm.uniform_measure_id) AS uniform_measure_id
             FROM observation o LEFT JOIN member_measure mm ON mm.measure_id = o.measure_id
             GROUP BY o.measure_id ORDER BY o.measure_id
             """
@@ -786,13 +786,14 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     def chart_phases(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
         return self._query(
-            "SELECT * FROM chart_phase WHERE ? IS NULL OR list_contains(?, measure_id) ORDER BY measure_id, starts_on",
+            "SELECT * FROM chart_phase WHERE CAST(? AS INTEGER[]) IS NULL OR list_contains(?, measure_id) "
+            "ORDER BY measure_id, starts_on",
             [measure_ids, measure_ids],
         )
 
     def point_exclusions(self, measure_ids: list[int] | None = None) -> pl.DataFrame:
         return self._query(
-            "SELECT * FROM point_exclusion WHERE ? IS NULL OR list_contains(?, measure_id) "
+            "SELECT * FROM point_exclusion WHERE CAST(? AS INTEGER[]) IS NULL OR list_contains(?, measure_id) "
             "ORDER BY measure_id, period_start",
             [measure_ids, measure_ids],
         )
@@ -892,7 +893,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             "drivers": "SELECT d.id, d.title, d.level, dd.aim_id FROM driver d "
             "JOIN driver_diagram_version v ON v.id = d.version_id AND v.status = 'active' "
             "JOIN driver_diagram dd ON dd.id = v.diagram_id ORDER BY d.id",
-            "driver_links": "SELECT parent_driver_id, child_driver_id, strength FROM driver_link",
+            "driver_links": "SELECT parent_driver_id, child_driver_id, strength FROM driver_link "
+            "ORDER BY child_driver_id, parent_driver_id",
             "change_ideas": "SELECT ci.id, ci.title, cid.driver_id, cid.strength FROM change_idea ci "
             "JOIN driver_diagram_version v ON v.id = ci.version_id AND v.status = 'active' "
             "JOIN change_idea_driver cid ON cid.change_idea_id = ci.id ORDER BY ci.id, cid.driver_id",
@@ -1719,6 +1721,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             UNION ALL SELECT 'app_user', username, display_name FROM main.app_user
                 WHERE username IN (SELECT username FROM audit_log UNION ALL SELECT entity_key FROM audit_log
                                    WHERE entity_type = 'app_user')
+            ORDER BY kind, key
             """
         )
 
