@@ -350,3 +350,99 @@ def test_a_corrected_figure_changes_its_measures_fingerprint_on_postgresql_and_n
             connection.execute(f"UPDATE observation SET value = value - 1 {latest}", [measure_id, measure_id])
     moved = after.join(before, on=["measure_id", "fingerprint"], how="anti")["measure_id"].to_list()
     assert moved == [measure_id]
+
+
+# -- writing through PostgreSQL ---------------------------------------------------------------------------------------
+
+# Columns that say when a row was written, or hold a salted hash: they differ between two loads of the same demo.
+_MOMENTS = ("created_at", "occurred_at", "applied_at", "published_at", "entered_at", "password_hash", "updated_at")
+
+
+def _without_moments(value):
+    if isinstance(value, pl.DataFrame):
+        return value.drop([column for column in value.columns if column in _MOMENTS])
+    if isinstance(value, dict) and all(isinstance(v, pl.DataFrame) for v in value.values()):
+        return {key: _without_moments(frame) for key, frame in value.items()}
+    if isinstance(value, dict):
+        return {key: v for key, v in value.items() if key not in _MOMENTS}
+    return value
+
+
+@pytest.fixture
+def loaded(both, postgres_database):
+    """The demo with its network loaded into an empty PostgreSQL database through the store, as ``golden-thread
+    demo`` loads it: the address of that database."""
+    from golden_thread.seed.loading import load_demo
+    from golden_thread.storage.store import Store
+
+    url = f"postgresql:///?{postgres_database.replace(' ', '&')}"
+    store = Store(url)
+    load_demo(store, today=DEMO_TODAY, network=True)
+    store.close()
+    return url
+
+
+def test_the_demo_loaded_through_the_store_into_postgresql_reads_as_it_does_from_duckdb(both, loaded):
+    from golden_thread.storage.store import Store
+
+    duck, _, network_id = both
+    postgres = Store(loaded)
+    differences = []
+    try:
+        for scope in (None, duck.choose_scope(1), duck.resolve_scope(network_id)):
+            a, b = (duck, postgres) if scope is None else (duck.within(scope), postgres.within(scope))
+            for name, read in _reads(network_id).items():
+                if name in ("observation_fingerprints", "audit_log"):
+                    continue  # the engines' own hashes; when each record was written
+                try:
+                    expected = _without_moments(read(a))
+                except Exception:  # noqa: BLE001 - not a read this organisation may make
+                    continue
+                try:
+                    _same(_without_moments(read(b)), expected)
+                except Exception as error:  # noqa: BLE001 - every difference listed at once
+                    differences.append(f"{scope and scope.name}: {name}: {str(error).splitlines()[0]}")
+    finally:
+        postgres.close()
+    assert differences == []
+
+
+def test_two_processes_on_one_postgresql_see_each_others_entries_and_refuse_a_stale_correction(loaded):
+    from golden_thread.domain.observations import ProposedObservation
+    from golden_thread.errors import StaleEdit
+    from golden_thread.storage.store import Store
+
+    first, second = Store(loaded), Store(loaded)  # each as its own process would hold it: its own pool
+    try:
+        trust = first.choose_scope(1)
+        here, there = first.within(trust), second.within(trust)
+        measure_id = int(here.observations().drop_nulls("value")["measure_id"][0])
+        latest = here.observations([measure_id]).sort("period_start").row(-1, named=True)
+        seen = {key: latest[key] for key in ("value", "numerator", "denominator")}
+        _, versions_before = there.table_versions()
+        here.save_observation(
+            measure_id,
+            ProposedObservation(latest["period_start"], value=str(latest["value"] + 1)),
+            username="lead",
+            today=DEMO_TODAY,
+            correcting=True,
+            expected=seen,
+        )
+        # The other process sees the entry on its next read, and the observation table's version has moved on.
+        assert there.observations([measure_id]).sort("period_start")["value"][-1] == latest["value"] + 1
+        _, versions_after = there.table_versions()
+        assert versions_after["observation"] > versions_before.get("observation", 0)
+        # A correction made against the figure as it was before is refused, and nothing is written.
+        with pytest.raises(StaleEdit):
+            there.save_observation(
+                measure_id,
+                ProposedObservation(latest["period_start"], value=str(latest["value"] + 5)),
+                username="lead",
+                today=DEMO_TODAY,
+                correcting=True,
+                expected=seen,
+            )
+        assert here.observations([measure_id]).sort("period_start")["value"][-1] == latest["value"] + 1
+    finally:
+        first.close()
+        second.close()

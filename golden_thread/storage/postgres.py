@@ -186,6 +186,13 @@ class PostgresDatabase:
             cursor.execute(translated.statements[-1], bind(translated, params))
             return cursor.fetchall()
 
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresCursor]:
+        """One write transaction on a pooled connection, after every other process's write before it."""
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK])
+            yield PostgresCursor(cursor)
+
     def close(self) -> None:
         self.pool.close()
 
@@ -205,3 +212,90 @@ def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
                     copy.write_row(row)
             counts[table] = frame.height
     return counts
+
+
+# The key of the advisory lock every write transaction takes first: writers queue across processes exactly as the
+# write lock queues them within one, so a stale-edit check and the write it guards see no other write between them.
+WRITE_LOCK = 0x4754_0020
+
+# A registered frame's columns as PostgreSQL types (``PostgresCursor.register``); a column of nothing but nulls is
+# text, which PostgreSQL casts on insert only where the target is text: give such a column its type first.
+_POSTGRES_TYPES = {
+    pl.Boolean: "boolean",
+    pl.Int8: "smallint",
+    pl.Int16: "smallint",
+    pl.Int32: "integer",
+    pl.Int64: "bigint",
+    pl.UInt8: "smallint",
+    pl.UInt16: "integer",
+    pl.UInt32: "bigint",
+    pl.UInt64: "numeric",
+    pl.Float32: "real",
+    pl.Float64: "double precision",
+    pl.Utf8: "text",
+    pl.Date: "date",
+    pl.Datetime: "timestamp",
+    pl.Binary: "bytea",
+}
+
+
+class _Result:
+    """What DuckDB's ``cursor.sql(...)`` gives, as much of it as the store uses: the rows as a polars frame."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        self._cursor = cursor
+
+    def pl(self) -> pl.DataFrame:
+        description = self._cursor.description or []
+        schema = {column.name: _POLARS_TYPES.get(column.type_code, pl.Utf8) for column in description}
+        return pl.DataFrame(self._cursor.fetchall(), schema=schema, orient="row")
+
+
+class PostgresCursor:
+    """A write transaction's cursor that takes the store's SQL in DuckDB's dialect, as DuckDB's cursor does."""
+
+    def __init__(self, cursor: psycopg.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: list | tuple | dict | None = None) -> PostgresCursor:
+        translated = to_postgres(sql)
+        for statement in translated.statements[:-1]:  # a script of several statements takes no parameters
+            self._cursor.execute(statement)
+        self._cursor.execute(translated.statements[-1], bind(translated, params) if translated.order else None)
+        return self
+
+    def executemany(self, sql: str, rows: list) -> PostgresCursor:
+        translated = to_postgres(sql)
+        self._cursor.executemany(translated.statements[-1], [bind(translated, row) for row in rows])
+        return self
+
+    def sql(self, sql: str, params: list | tuple | dict | None = None) -> _Result:
+        self.execute(sql, params)
+        return _Result(self._cursor)
+
+    def fetchone(self) -> tuple | None:
+        # DuckDB answers an INSERT, UPDATE or DELETE with a row of counts, PostgreSQL with nothing.
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[tuple]:
+        return self._cursor.fetchall() if self._cursor.description else []
+
+    def register(self, name: str, rows) -> None:
+        """A frame (or Arrow table) readable by its name for the rest of the transaction, as DuckDB's register:
+        a temporary table, filled through COPY."""
+        frame = rows if isinstance(rows, pl.DataFrame) else pl.from_arrow(rows)
+        columns = ", ".join(
+            f'"{column}" {_POSTGRES_TYPES.get(dtype.base_type() if dtype != pl.Null else pl.Utf8, "text")}'
+            for column, dtype in frame.schema.items()
+        )
+        self._cursor.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns}) ON COMMIT DROP')
+        names = ", ".join(f'"{column}"' for column in frame.columns)
+        with self._cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+            for row in frame.iter_rows():
+                copy.write_row(row)
+
+    def unregister(self, name: str) -> None:
+        self._cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+    def close(self) -> None:
+        self._cursor.close()

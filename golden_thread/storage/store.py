@@ -225,7 +225,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self.read_only = read_only
         self.scope = EVERYTHING
         if self.path.startswith(("postgresql://", "postgres://")):
-            # PostgreSQL (issue 19): reads only, so far; no setting routes a deployment here yet.
+            # PostgreSQL (issue 19): no setting routes a deployment here yet.
             from golden_thread.storage.postgres import PostgresDatabase, migrate
 
             if not read_only:
@@ -364,7 +364,16 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._state.engine == "postgres":
-            raise StorageProblem("Golden Thread does not write to PostgreSQL yet: use a DuckDB file.")
+            with self._write_lock, self._state.transaction() as cursor:
+                recorder = WriteRecorder(cursor)
+                try:
+                    yield recorder
+                    cursor.execute(_NEXT_VERSION)
+                    if recorder.written:
+                        cursor.execute(STAMP_TABLES, [sorted(recorder.written)])
+                finally:
+                    self._state.writes += 1
+            return
         with self._write_lock, self._state.lease():
             cursor = self._state.connection.cursor()
             cursor.execute("BEGIN TRANSACTION")
