@@ -62,6 +62,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    store = _store(args)  # opening a store applies every migration it lacks, under the engine's lock
+    print(f"{args.db}: schema version {store.schema_version()}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from golden_thread.seed.loading import load_demo
 
@@ -112,6 +118,28 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     print(f"Imported {sum(counts.values())} rows into {args.db}")
+    return 0
+
+
+def cmd_copy(args: argparse.Namespace) -> int:
+    from golden_thread.storage.store import Store
+    from golden_thread.storage.transfer import copy_database
+
+    if args.source == args.target:
+        print("golden-thread copy: --from and --to name the same database.", file=sys.stderr)
+        return 1
+    source = Store(args.source, read_only=True, wait=args.wait, waiting=_say_waiting(args))
+    _OPENED.append(source)
+    target = Store(args.target, wait=args.wait, waiting=_say_waiting(args))
+    _OPENED.append(target)
+    try:
+        counts = copy_database(source, target)
+    except StorageProblem:
+        raise
+    except Refused as error:
+        print(f"golden-thread copy: {error}", file=sys.stderr)
+        return 1
+    print(f"Copied {sum(counts.values())} rows in {len(counts)} tables from {args.source} to {args.target}")
     return 0
 
 
@@ -511,12 +539,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--db", default=default_db_path(), help="DuckDB file (default: %(default)s)")
+        sub.add_argument(
+            "--db", default=default_db_path(), help="DuckDB file or postgresql://… address (default: %(default)s)"
+        )
         _wait_option(sub)
         sub.set_defaults(handler=handler)
         return sub
 
     command("init", cmd_init, "create (or upgrade) an empty database")
+    command("migrate", cmd_migrate, "bring the database's schema up to this release (a deployment step), and stop")
     demo = command("demo", cmd_demo, "load the demo trust into an empty database")
     demo.add_argument("--today", help="pretend today is this ISO date (the data end the month before)")
     export = command("export", cmd_export, "write the whole organisation as one CSV per table")
@@ -528,6 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp = command("import", cmd_import, "read an export into an empty database (all or nothing)")
     imp.add_argument("directory", type=Path)
+    copy = commands.add_parser(
+        "copy", help="copy a whole database into an empty one: a DuckDB file or postgresql://… either way"
+    )
+    copy.add_argument("--from", dest="source", required=True, help="the database to copy (a file or postgresql://…)")
+    copy.add_argument("--to", dest="target", required=True, help="an empty database (a file or postgresql://…)")
+    _wait_option(copy)
+    copy.set_defaults(handler=cmd_copy)
     backup = command("backup", cmd_backup, "write a consistent copy of the database (Parquet files and a manifest)")
     backup.add_argument("directory", type=Path, help="a new or empty folder")
     restore = command("restore", cmd_restore, "restore a backup (all or nothing); refuses a database holding data")
@@ -579,7 +617,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def users_command(name: str, handler, help_text: str) -> argparse.ArgumentParser:
         sub = users_commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--db", default=default_db_path(), help="DuckDB file (default: %(default)s)")
+        sub.add_argument(
+            "--db", default=default_db_path(), help="DuckDB file or postgresql://… address (default: %(default)s)"
+        )
         _wait_option(sub)
         sub.set_defaults(handler=handler)
         return sub

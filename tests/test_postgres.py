@@ -446,3 +446,115 @@ def test_two_processes_on_one_postgresql_see_each_others_entries_and_refuse_a_st
     finally:
         first.close()
         second.close()
+
+
+# -- the commands on PostgreSQL ---------------------------------------------------------------------------------------
+
+
+def test_the_commands_work_on_postgresql_and_its_export_equals_duckdbs(postgres_database, tmp_path, capsys):
+    """``init``, ``demo``, ``check``, ``board-pack`` and ``export`` with ``--db postgresql://…``; the export holds the
+    same files with the same rows as one made from the demo in a DuckDB file, but for when each row was written."""
+    from golden_thread.cli import main
+
+    url = f"postgresql:///?{postgres_database.replace(' ', '&')}"
+    duck = str(tmp_path / "demo.duckdb")
+    for db in (url, duck):
+        assert main(["init", "--db", db]) == 0
+        assert main(["demo", "--db", db]) == 0
+        assert main(["export", str(tmp_path / ("from-postgres" if db == url else "from-duckdb")), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", url, "--organisation", "1"]) in (0, 1)  # 1: it found flags, as on the demo
+    from_postgres_check = capsys.readouterr().out
+    assert main(["check", "--db", duck, "--organisation", "1"]) in (0, 1)
+    assert from_postgres_check == capsys.readouterr().out and "flag(s)" in from_postgres_check
+    pack = tmp_path / "pack.pdf"
+    assert main(["board-pack", "--db", url, "--organisation", "1", "--month", "2026-10", "--out", str(pack)]) == 0
+    assert pack.read_bytes().startswith(b"%PDF") and pack.stat().st_size > 10_000
+
+    from golden_thread.storage.transfer import read_export_manifest
+
+    rows = read_export_manifest(tmp_path / "from-postgres")
+    assert rows == read_export_manifest(tmp_path / "from-duckdb") and rows["observation"] > 1000
+    postgres_files = sorted(path.name for path in (tmp_path / "from-postgres").iterdir())
+    assert postgres_files == sorted(path.name for path in (tmp_path / "from-duckdb").iterdir())
+    assert len(postgres_files) > 30
+    for name in postgres_files:
+        if not name.endswith(".csv"):
+            continue
+        frames = [
+            pl.read_csv(tmp_path / folder / name, infer_schema=False) for folder in ("from-postgres", "from-duckdb")
+        ]
+        frames = [_without_moments(frame).drop(["generation"], strict=False) for frame in frames]
+        if name == "audit_log.csv":
+            frames = [frame.drop("id", strict=False) for frame in frames]
+        _same(*frames)
+
+
+def test_copy_moves_the_demo_from_duckdb_to_postgresql_and_back_with_nothing_lost(
+    demo_db, postgres_database, tmp_path, capsys
+):
+    from golden_thread.cli import main
+    from golden_thread.storage.store import TABLES, Store
+
+    url = f"postgresql:///?{postgres_database.replace(' ', '&')}"
+    back = tmp_path / "back.duckdb"
+    assert main(["copy", "--from", str(demo_db), "--to", url]) == 0
+    assert main(["copy", "--from", url, "--to", str(back)]) == 0
+    assert "Copied" in capsys.readouterr().out
+    original, returned, on_postgres = Store(demo_db, read_only=True), Store(back, read_only=True), Store(url)
+    try:
+        for table in TABLES:
+            _same(on_postgres.table(table), original.table(table))
+            _same(returned.table(table), original.table(table))
+        assert (
+            original.table("observation").height > 1000
+            and original.table("app_user")["password_hash"].null_count() == 0
+        )
+    finally:
+        for store in (original, returned, on_postgres):
+            store.close()
+    # A database that holds data is never copied over.
+    assert main(["copy", "--from", str(demo_db), "--to", url]) == 1
+    assert "already holds data" in capsys.readouterr().err
+
+
+# -- the app on PostgreSQL --------------------------------------------------------------------------------------------
+
+
+def _screen_words(app) -> list[str]:
+    """What a reader sees first on a screen: its headings, captions' absence aside, and its figures."""
+    return [element.value for element in (*app.header, *app.subheader)] + [
+        f"{metric.label}: {metric.value}" for metric in app.metric
+    ]
+
+
+@pytest.mark.slow
+def test_every_screen_opens_on_postgresql_and_shows_what_it_shows_on_duckdb(both, loaded, tmp_path, monkeypatch):
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from screens.registry import SCREENS
+    from tests.conftest import ROOT, signed_in
+
+    duck, _, _ = both
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(duck.path, copy)
+    seen: dict[str, dict[str, list[str]]] = {}
+    for engine, address in (("duckdb", str(copy)), ("postgres", loaded)):
+        monkeypatch.setenv("GOLDEN_THREAD_DB", address)
+        st.cache_resource.clear()  # the app's store is kept per process: each engine opens its own
+        for screen in SCREENS:
+            if screen.networks_only:
+                continue
+            app = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), "admin")
+            app.run()
+            app.switch_page(str(ROOT / "screens" / screen.file))
+            app.run()
+            assert not app.exception, (engine, screen.file, [e.value for e in app.exception])
+            seen.setdefault(screen.file, {})[engine] = _screen_words(app)
+    st.cache_resource.clear()
+    for screen, words in seen.items():
+        assert words["postgres"] == words["duckdb"], screen
+    assert any(words["duckdb"] for words in seen.values())

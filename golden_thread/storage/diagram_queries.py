@@ -36,17 +36,17 @@ _NODES = """
     WITH v AS (SELECT id, version_number FROM driver_diagram_version
                WHERE diagram_id = $diagram AND ($version::INTEGER IS NULL OR id = $version::INTEGER))
     SELECT v.version_number, 'driver' AS kind, d.id, d.node_key, d.level, d.title, d.description,
-           coalesce(list(p.node_key ORDER BY dl.strength = 'weak', p.id) FILTER (WHERE p.id IS NOT NULL), [])
+           coalesce(list(p.node_key ORDER BY dl.strength = 'weak', p.id) FILTER (WHERE p.id IS NOT NULL), []::VARCHAR[])
                AS parents,
-           coalesce(list(p.node_key) FILTER (WHERE dl.strength = 'weak'), []) AS weak,
+           coalesce(list(p.node_key) FILTER (WHERE dl.strength = 'weak'), []::VARCHAR[]) AS weak,
            CASE d.level WHEN 'primary' THEN 0 WHEN 'secondary' THEN 1 ELSE 2 END AS rank
     FROM driver d JOIN v ON v.id = d.version_id
     LEFT JOIN driver_link dl ON dl.child_driver_id = d.id LEFT JOIN driver p ON p.id = dl.parent_driver_id
     GROUP BY ALL
     UNION ALL
     SELECT v.version_number, 'change_idea', ci.id, ci.node_key, NULL, ci.title, ci.description,
-           coalesce(list(d.node_key ORDER BY cid.strength = 'weak', d.id) FILTER (WHERE d.id IS NOT NULL), []),
-           coalesce(list(d.node_key) FILTER (WHERE cid.strength = 'weak'), []), 3
+           coalesce(list(d.node_key ORDER BY cid.strength = 'weak', d.id) FILTER (WHERE d.id IS NOT NULL), []::VARCHAR[]),
+           coalesce(list(d.node_key) FILTER (WHERE cid.strength = 'weak'), []::VARCHAR[]), 3
     FROM change_idea ci JOIN v ON v.id = ci.version_id
     LEFT JOIN change_idea_driver cid ON cid.change_idea_id = ci.id LEFT JOIN driver d ON d.id = cid.driver_id
     GROUP BY ALL

@@ -339,3 +339,16 @@ def _closing(text: str) -> int:
         if depth == 0:
             return at
     return -1
+
+
+def copy_database(source: Store, target: Store) -> dict[str, int]:
+    """Every table of ``source`` written into ``target``, an empty database, in one transaction (all or nothing,
+    with the target's own checks): how a trust moves between a DuckDB file and PostgreSQL (issue 19). Accounts keep
+    their password hashes, as a copy of the whole database should; sign-ins in progress stay behind."""
+    if not target.is_empty() or target.users().height:
+        raise Refused(
+            "The database to copy into already holds data; copy into an empty one (golden-thread init --db NEW) so "
+            "that nothing in it is overwritten."
+        )
+    frames = {table: source.table(table) for table in TABLES}
+    return target.insert_tables({table: frame for table, frame in frames.items() if frame.height})
