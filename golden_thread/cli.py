@@ -143,7 +143,22 @@ def cmd_copy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_postgres(db: str) -> bool:
+    """Whether ``db`` is PostgreSQL, where backup and restore are not built yet (said in one sentence)."""
+    if not db.startswith(("postgresql://", "postgres://")):
+        return False
+    print(
+        "golden-thread: backup and restore read and write DuckDB files. For a PostgreSQL database use "
+        "PostgreSQL's own pg_dump while people work, or at a quiet moment golden-thread copy --from ADDRESS --to "
+        "BACKUP.duckdb (and back with --from BACKUP.duckdb --to an empty database).",
+        file=sys.stderr,
+    )
+    return True
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
+    if _on_postgres(args.db):
+        return 1
     from golden_thread.storage.backup import BackupError, backup_database
 
     try:
@@ -162,6 +177,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    if _on_postgres(args.db):
+        return 1
     from golden_thread.storage.backup import BackupError, read_manifest, restore_database
 
     try:

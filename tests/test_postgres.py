@@ -558,3 +558,29 @@ def test_every_screen_opens_on_postgresql_and_shows_what_it_shows_on_duckdb(both
     for screen, words in seen.items():
         assert words["postgres"] == words["duckdb"], screen
     assert any(words["duckdb"] for words in seen.values())
+
+
+def test_an_export_imports_into_postgresql_and_a_database_it_cannot_reach_is_said_in_one_sentence(
+    demo_db, postgres_database, tmp_path, capsys
+):
+    from golden_thread.cli import main
+    from golden_thread.storage.store import Store
+
+    url = f"postgresql:///?{postgres_database.replace(' ', '&')}"
+    assert main(["export", str(tmp_path / "export"), "--db", str(demo_db), "--with-passwords"]) == 0
+    assert main(["import", str(tmp_path / "export"), "--db", url]) == 0
+    imported, original = Store(url), Store(demo_db, read_only=True)
+    try:
+        _same(imported.table("observation"), original.table("observation"))
+    finally:
+        imported.close()
+        original.close()
+    capsys.readouterr()
+    nowhere = url.replace("dbname=", "dbname=no_such_")
+    assert main(["check", "--db", nowhere]) != 0
+    said = capsys.readouterr().err.strip()
+    assert (
+        said.count("\n") == 0 and "could not reach the PostgreSQL database no_such_" in said and "Traceback" not in said
+    )
+    assert main(["backup", "--db", url, str(tmp_path / "backup")]) == 1
+    assert "pg_dump" in capsys.readouterr().err

@@ -146,11 +146,7 @@ def _read_schema(store) -> _Schema:
         required.setdefault(table, []).append(column)
         if has_default:
             defaulted.setdefault(table, set()).add(column)
-    constraints = everything._query(  # noqa: SLF001
-        "SELECT table_name, constraint_type, constraint_column_names, referenced_table, referenced_column_names "
-        "FROM duckdb_constraints() WHERE database_name = current_database() "
-        "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') ORDER BY table_name, constraint_index"
-    )
+    constraints = everything.key_constraints()
     keys: dict[str, list[list[str]]] = {}
     references = dict(STORE_REFERENCES)
     for table, kind, names, referenced, referenced_names in constraints.iter_rows():

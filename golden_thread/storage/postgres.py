@@ -20,12 +20,13 @@ from contextlib import contextmanager
 
 import polars as pl
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool
 
 from golden_thread.errors import StorageProblem
-from golden_thread.storage.dialect import COMPAT_SQL, bind, to_postgres
+from golden_thread.storage.dialect import COMPAT_SQL, Translated, bind, to_postgres
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 
 SCHEMA = "main"
@@ -50,6 +51,31 @@ def is_postgres_url(location: str) -> bool:
     return location.startswith(("postgresql://", "postgres://"))
 
 
+def described(conninfo: str) -> str:
+    """The database an address names, for a sentence: its name, host and port, never its password."""
+    try:
+        parts = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "the PostgreSQL address given"
+    where = parts.get("host") or "localhost"
+    return (
+        f"PostgreSQL database {parts.get('dbname') or parts.get('user') or ''!s} on {where}:{parts.get('port', 5432)}"
+    )
+
+
+def reach(conninfo: str) -> None:
+    """Refuse, in one sentence, a database that cannot be reached (no server, no such database, refused sign-in)
+    before anything waits on a pool that would only time out."""
+    try:
+        psycopg.connect(conninfo, connect_timeout=10).close()
+    except psycopg.OperationalError as error:
+        reason = str(error).strip().splitlines()[-1].split("FATAL:")[-1].strip().rstrip(".?") or "no answer"
+        raise StorageProblem(
+            f"Golden Thread could not reach the {described(conninfo)} ({reason}). Check the address in --db or "
+            "GOLDEN_THREAD_DB, and that the server is running."
+        ) from None
+
+
 def connect(conninfo: str) -> psycopg.Connection:
     """A connection to the database, reading and writing Golden Thread's schema by its tables' plain names."""
     return psycopg.connect(conninfo, autocommit=True, options=f"-c search_path={SCHEMA}")
@@ -65,6 +91,7 @@ def schema_version(connection: psycopg.Connection) -> int:
 
 def migrate(conninfo: str) -> int:
     """Apply every migration newer than the database's version; returns the version reached."""
+    reach(conninfo)
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
         try:
@@ -149,6 +176,7 @@ class PostgresDatabase:
         self.counted = self.stamped = True  # a PostgreSQL database is made at the latest schema
         self.usable = True
         self.writes = 0
+        reach(conninfo)
         self.pool = ConnectionPool(
             conninfo,
             min_size=1,
@@ -169,9 +197,10 @@ class PostgresDatabase:
         """Nothing to hold: each read takes a pooled connection for its length."""
         yield
 
-    def read(self, sql: str, params: list | tuple | dict | None = None) -> pl.DataFrame:
-        """One read, written in DuckDB's dialect, as a polars frame typed as DuckDB's would be."""
-        translated = to_postgres(sql)
+    def read(self, sql: str, params: list | tuple | dict | None = None, *, native: bool = False) -> pl.DataFrame:
+        """One read, written in DuckDB's dialect (``native``: in PostgreSQL's, taking no parameters), as a polars frame
+        typed as DuckDB's would be."""
+        translated = Translated((sql,), ()) if native else to_postgres(sql)
         with self.pool.connection() as connection, connection.cursor() as cursor:
             cursor.execute(translated.statements[-1], bind(translated, params))
             rows = cursor.fetchall()

@@ -202,6 +202,45 @@ def _refuse_if_replaced(path: str, connection: duckdb.DuckDBPyConnection) -> Non
         )
 
 
+# PostgreSQL's names for the schema's types (information_schema.columns.data_type) as DuckDB says them, which the
+# import's reading of a file goes by.
+_DUCKDB_TYPE_NAMES = {
+    "integer": "INTEGER",
+    "bigint": "BIGINT",
+    "smallint": "SMALLINT",
+    "text": "VARCHAR",
+    "character varying": "VARCHAR",
+    "double precision": "DOUBLE",
+    "real": "FLOAT",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "timestamp without time zone": "TIMESTAMP",
+    "timestamp with time zone": "TIMESTAMP WITH TIME ZONE",
+    "numeric": "DECIMAL",
+    "bytea": "BLOB",
+    "uuid": "UUID",
+    "json": "JSON",
+    "jsonb": "JSON",
+}
+
+# ``Store.key_constraints`` read from PostgreSQL's catalogue (written for it: no dialect to translate).
+_POSTGRES_KEY_CONSTRAINTS = """
+SELECT cl.relname::text AS table_name,
+       CASE c.contype WHEN 'p' THEN 'PRIMARY KEY' WHEN 'u' THEN 'UNIQUE' ELSE 'FOREIGN KEY' END AS constraint_type,
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY AS k(number, place)
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.number ORDER BY k.place)
+           AS constraint_column_names,
+       referenced.relname::text AS referenced_table,
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY AS k(number, place)
+             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.number ORDER BY k.place)
+           AS referenced_column_names
+FROM pg_constraint c JOIN pg_class cl ON cl.oid = c.conrelid JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+LEFT JOIN pg_class referenced ON referenced.oid = c.confrelid
+WHERE ns.nspname = 'main' AND c.contype IN ('p', 'u', 'f')
+ORDER BY table_name, c.oid
+"""
+
+
 class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, NetworkQueries, FocusQueries):
     """All reads and writes of one Golden Thread database."""
 
@@ -491,14 +530,27 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             return self.schema_version()
 
     def columns(self, table: str) -> dict[str, str]:
-        """Column name -> DuckDB type, in table order."""
+        """Column name -> DuckDB type, in table order (PostgreSQL's names for its types said as DuckDB's)."""
         self._check_table(table)
         frame = self._query(
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = ? ORDER BY ordinal_position",
+            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
             [table],
         )
-        return dict(zip(frame["column_name"], frame["data_type"]))
+        return {
+            name: _DUCKDB_TYPE_NAMES.get(kind, kind) for name, kind in zip(frame["column_name"], frame["data_type"])
+        }
+
+    def key_constraints(self) -> pl.DataFrame:
+        """Every primary key, unique constraint and foreign key of the schema: table_name, constraint_type,
+        constraint_column_names, referenced_table, referenced_column_names, in the order they were made."""
+        if self._state.engine == "postgres":
+            return self._state.read(_POSTGRES_KEY_CONSTRAINTS, native=True)
+        return self.everything()._query(
+            "SELECT table_name, constraint_type, constraint_column_names, referenced_table, referenced_column_names "
+            "FROM duckdb_constraints() WHERE database_name = current_database() "
+            "AND constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') ORDER BY table_name, constraint_index"
+        )
 
     @staticmethod
     def _check_table(table: str) -> None:
