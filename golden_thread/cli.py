@@ -145,7 +145,9 @@ def cmd_copy(args: argparse.Namespace) -> int:
 
 def _on_postgres(db: str) -> bool:
     """Whether ``db`` is PostgreSQL, where backup and restore are not built yet (said in one sentence)."""
-    if not db.startswith(("postgresql://", "postgres://")):
+    from golden_thread.storage.addresses import is_postgres_address
+
+    if not is_postgres_address(db):
         return False
     print(
         "golden-thread: backup and restore read and write DuckDB files. For a PostgreSQL database use "

@@ -584,3 +584,14 @@ def test_an_export_imports_into_postgresql_and_a_database_it_cannot_reach_is_sai
     )
     assert main(["backup", "--db", url, str(tmp_path / "backup")]) == 1
     assert "pg_dump" in capsys.readouterr().err
+
+
+def test_backing_up_from_the_app_on_postgresql_points_to_its_own_tools(loaded):
+    from golden_thread.services.backups import may_back_up
+    from golden_thread.storage.store import Store
+
+    store = Store(loaded)
+    try:
+        assert store.engine == "postgres" and "pg_dump" in may_back_up(store, "admin")
+    finally:
+        store.close()

@@ -46,11 +46,6 @@ _SCHEMA_VERSION_TABLE = (
 )
 
 
-def is_postgres_url(location: str) -> bool:
-    """Whether ``--db`` or ``GOLDEN_THREAD_DB`` names a PostgreSQL database rather than a DuckDB file."""
-    return location.startswith(("postgresql://", "postgres://"))
-
-
 def described(conninfo: str) -> str:
     """The database an address names, for a sentence: its name, host and port, never its password."""
     try:

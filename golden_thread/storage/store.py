@@ -38,6 +38,7 @@ from golden_thread.errors import PermissionRefused, Refused, StaleEdit, StorageP
 if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_focus, schema_leadership, schema_network
+from golden_thread.storage.addresses import is_postgres_address
 from golden_thread.storage.connection import SharedDatabase
 from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.focus_queries import FocusQueries
@@ -263,7 +264,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self.path = str(path)
         self.read_only = read_only
         self.scope = EVERYTHING
-        if self.path.startswith(("postgresql://", "postgres://")):
+        if is_postgres_address(self.path):
             # PostgreSQL (issue 19): no setting routes a deployment here yet.
             from golden_thread.storage.postgres import PostgresDatabase, migrate
 
@@ -280,6 +281,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             self._state.close()
             raise
         self._state.on_reopen = functools.partial(_refuse_if_replaced, self.path)  # no cycle: the store is freed
+
+    @property
+    def engine(self) -> str:
+        """ "duckdb" or "postgres": what the database is."""
+        return self._state.engine
 
     def within(self, scope: Scope) -> Store:
         """This database seen as one organisation: every read holds only its rows, and every write is refused
@@ -302,7 +308,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         """(``version_key`` without its count: which file and data generation, each table's data version): what is
         computed from some tables is named by the newest version among them (``table_versions.version_of``), so a
         write to other tables leaves it as it was."""
-        if self._state.engine == "postgres":
+        if self.engine == "postgres":
             rows = self._state.rows(
                 "SELECT table_name, version, (SELECT generation FROM data_version) FROM table_version"
             )
@@ -387,7 +393,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         note_query(sql)  # for a computation kept until the tables it read change
         if not self.scope.is_everything:
             sql, params = scoped_sql(sql, params, self.scope)
-        if self._state.engine == "postgres":
+        if self.engine == "postgres":
             return self._state.read(sql, params)
         with self._state.lease():
             cursor = self._state.connection.cursor()
@@ -402,7 +408,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self._state.engine == "postgres":
+        if self.engine == "postgres":
             with self._write_lock, self._state.transaction() as cursor:
                 recorder = WriteRecorder(cursor)
                 try:
@@ -544,7 +550,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
     def key_constraints(self) -> pl.DataFrame:
         """Every primary key, unique constraint and foreign key of the schema: table_name, constraint_type,
         constraint_column_names, referenced_table, referenced_column_names, in the order they were made."""
-        if self._state.engine == "postgres":
+        if self.engine == "postgres":
             return self._state.read(_POSTGRES_KEY_CONSTRAINTS, native=True)
         return self.everything()._query(
             "SELECT table_name, constraint_type, constraint_column_names, referenced_table, referenced_column_names "
