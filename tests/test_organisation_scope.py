@@ -722,8 +722,8 @@ def test_an_administrator_cannot_take_over_an_account_of_the_other_organisation(
 # -- the command line --------------------------------------------------------------------------------------------
 
 SCOPED_COMMANDS = {"check", "board-pack", "publish"}  # each works in one organisation (tested here)
-WHOLE_COMMANDS = {"export", "import", "backup", "restore", "users"}  # maintenance: the whole database, by design
-NO_ORGANISATION = {"init", "demo", "spc"}  # create a database, load the demo, chart a CSV: no organisation's rows
+WHOLE_COMMANDS = {"export", "import", "backup", "restore", "users", "copy"}  # maintenance: the whole database
+NO_ORGANISATION = {"init", "migrate", "demo", "spc"}  # make or upgrade a database, load the demo, chart a CSV
 
 
 def test_every_command_is_either_one_organisations_or_a_maintenance_command():
