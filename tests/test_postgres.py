@@ -595,3 +595,21 @@ def test_backing_up_from_the_app_on_postgresql_points_to_its_own_tools(loaded):
         assert store.engine == "postgres" and "pg_dump" in may_back_up(store, "admin")
     finally:
         store.close()
+
+
+def test_a_sign_in_made_through_one_process_is_honoured_by_another_and_ends_everywhere(loaded):
+    from golden_thread.storage.accounts import end_sessions, record_sign_in_failure, session_account, start_session
+    from golden_thread.storage.store import Store
+
+    first, second = Store(loaded), Store(loaded)
+    try:
+        _, versions = first.table_versions()
+        token = start_session(first, "lead", dt.timedelta(hours=10))
+        assert session_account(second, token)["username"] == "lead"  # the other process serves the next page
+        record_sign_in_failure(second, "lead", "192.0.2.7")
+        assert first.table_versions()[1] == versions  # sign-ins are not data: no kept chart is emptied
+        assert end_sessions(second, "lead") == 1
+        assert session_account(first, token) is None
+    finally:
+        first.close()
+        second.close()

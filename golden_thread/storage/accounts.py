@@ -19,7 +19,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import duckdb
 import polars as pl
 
 from golden_thread.errors import PermissionRefused, Refused
@@ -114,13 +113,8 @@ def _digest(token: str) -> str:
 
 def _write(store, sql: str, params: list) -> int:
     """One statement in its own transaction, outside the data version (see above); returns rows changed."""
-    everything = store.everything()
-    with everything._write_lock:
-        cursor = everything._connection.cursor()
-        try:
-            changed = cursor.execute(sql, params).fetchall()
-        finally:
-            cursor.close()
+    with store.everything().unversioned_transaction() as cursor:
+        changed = cursor.execute(sql, params).fetchall()
     return int(changed[0][0]) if changed and changed[0] and changed[0][0] is not None else 0
 
 
@@ -186,23 +180,8 @@ def local_now() -> dt.datetime:
 @contextmanager
 def _outside_version(store) -> Iterator:
     """One transaction under the write lock that does not bump the data version (see above)."""
-    everything = store.everything()
-    with everything._write_lock:
-        cursor = everything._connection.cursor()
-        try:
-            cursor.execute("BEGIN TRANSACTION")
-            try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
-        except duckdb.Error as error:
-            if problem := everything._disk_problem(error):
-                raise problem from None
-            raise
-        finally:
-            cursor.close()
+    with store.everything().unversioned_transaction() as cursor:
+        yield cursor
 
 
 def record_sign_in_failure(store, typed: str, source: str, *, now: dt.datetime | None = None) -> None:

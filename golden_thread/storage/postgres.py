@@ -298,11 +298,11 @@ class PostgresCursor:
         return _Result(self._cursor)
 
     def fetchone(self) -> tuple | None:
-        # DuckDB answers an INSERT, UPDATE or DELETE with a row of counts, PostgreSQL with nothing.
-        return self._cursor.fetchone() if self._cursor.description else None
+        # DuckDB answers an INSERT, UPDATE or DELETE with a row holding the count of rows changed; so does this.
+        return self._cursor.fetchone() if self._cursor.description else (self._cursor.rowcount,)
 
     def fetchall(self) -> list[tuple]:
-        return self._cursor.fetchall() if self._cursor.description else []
+        return self._cursor.fetchall() if self._cursor.description else [(self._cursor.rowcount,)]
 
     def register(self, name: str, rows) -> None:
         """A frame (or Arrow table) readable by its name for the rest of the transaction, as DuckDB's register:

@@ -447,6 +447,31 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 self._state.writes += 1  # even a failed commit may have moved the data on
             cursor.close()
 
+    @contextmanager
+    def unversioned_transaction(self) -> Iterator:
+        """One transaction under the write lock that leaves the data version alone: for what is not data (sign-in
+        sessions, failed sign-ins), which must not empty every kept chart."""
+        if self.engine == "postgres":
+            with self._write_lock, self._state.transaction() as cursor:
+                yield cursor
+            return
+        with self._write_lock, self._state.lease():
+            cursor = self._state.connection.cursor()
+            try:
+                cursor.execute("BEGIN TRANSACTION")
+                try:
+                    yield cursor
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            except duckdb.Error as error:
+                if problem := self._disk_problem(error):
+                    raise problem from None
+                raise
+            finally:
+                cursor.close()
+
     def _refuse_if_changed(
         self,
         cursor,
