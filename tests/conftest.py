@@ -145,10 +145,11 @@ def postgres_server():
 def postgres_database(postgres_server: str) -> str:
     """A new, empty database on the throw-away server for one test; its connection string."""
     import psycopg
+    from psycopg import sql
 
     name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield f"{postgres_server} dbname={name}"
     with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

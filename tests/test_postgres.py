@@ -191,7 +191,7 @@ def both(tmp_path_factory, postgres_server):
     load_demo(duck, today=DEMO_TODAY, network=True)
     name = f"t_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
+        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
     conninfo = f"{postgres_server} dbname={name}"
     postgres = Store(f"postgresql:///?{conninfo.replace(' ', '&')}")
     frames = {table: duck.table(table) for table in TABLES}

@@ -198,10 +198,7 @@ class PostgresDatabase:
         translated = Translated((sql,), ()) if native else to_postgres(sql)
         with self.pool.connection() as connection, connection.cursor() as cursor:
             cursor.execute(translated.statements[-1], bind(translated, params))
-            rows = cursor.fetchall()
-            description = cursor.description or []
-        schema = {column.name: _POLARS_TYPES.get(column.type_code, pl.Utf8) for column in description}
-        return pl.DataFrame(rows, schema=schema, orient="row")
+            return _frame(cursor)
 
     def rows(self, sql: str, params: list | tuple | dict | None = None) -> list[tuple]:
         """One read's rows as tuples."""
@@ -270,9 +267,13 @@ class _Result:
         self._cursor = cursor
 
     def pl(self) -> pl.DataFrame:
-        description = self._cursor.description or []
-        schema = {column.name: _POLARS_TYPES.get(column.type_code, pl.Utf8) for column in description}
-        return pl.DataFrame(self._cursor.fetchall(), schema=schema, orient="row")
+        return _frame(self._cursor)
+
+
+def _frame(cursor: psycopg.Cursor) -> pl.DataFrame:
+    """The rows a cursor holds as a polars frame, each column typed from its PostgreSQL type (``_POLARS_TYPES``)."""
+    schema = {column.name: _POLARS_TYPES.get(column.type_code, pl.Utf8) for column in cursor.description or []}
+    return pl.DataFrame(cursor.fetchall(), schema=schema, orient="row")
 
 
 class PostgresCursor:

@@ -149,11 +149,15 @@ class Replayer:
         for name, conn, _ in conns.values():
             conn.close()
             if keep_as:
-                self.admin.execute(f"DROP DATABASE IF EXISTS {keep_as}")
-                self.admin.execute(f"ALTER DATABASE {name} RENAME TO {keep_as}")
+                self.admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {}").format(pgsql.Identifier(keep_as)))
+                self.admin.execute(
+                    pgsql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                        pgsql.Identifier(name), pgsql.Identifier(keep_as)
+                    )
+                )
                 keep_as = None
             else:
-                self.admin.execute(f"DROP DATABASE IF EXISTS {name}")
+                self.admin.execute(pgsql.SQL("DROP DATABASE IF EXISTS {}").format(pgsql.Identifier(name)))
 
     def register(self, conn, name: str, table: pa.Table):
         # An all-null polars column is Arrow's null type: give it the type the schema gives that column name (the
