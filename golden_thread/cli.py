@@ -55,7 +55,7 @@ def _refuse_to_overwrite(out: Path, force: bool, what: str, example: str) -> str
 def cmd_init(args: argparse.Namespace) -> int:
     store = _store(args)
     print(
-        f"{args.db}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}"
+        f"{_named(args.db)}: schema version {store.schema_version()}, {'empty' if store.is_empty() else 'already holds data'}"
     )
     if store.users().height == 0:  # the next step of a new organisation's first run
         print("Add the first administrator: golden-thread users add NAME --role administrator" + _db_option(args))
@@ -64,7 +64,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     store = _store(args)  # opening a store applies every migration it lacks, under the engine's lock
-    print(f"{args.db}: schema version {store.schema_version()}")
+    print(f"{_named(args.db)}: schema version {store.schema_version()}")
     return 0
 
 
@@ -73,10 +73,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     store = _store(args)
     if not store.is_empty():
-        print(f"{args.db} already holds an organisation; the demo loads only into an empty database.", file=sys.stderr)
+        print(
+            f"{_named(args.db)} already holds an organisation; the demo loads only into an empty database.",
+            file=sys.stderr,
+        )
         return 1
     counts = load_demo(store, today=dt.date.fromisoformat(args.today) if args.today else None)
-    print(f"Demo trust loaded into {args.db}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"Demo trust loaded into {_named(args.db)}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
 
 
@@ -117,7 +120,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except Refused as error:
         print(error, file=sys.stderr)
         return 1
-    print(f"Imported {sum(counts.values())} rows into {args.db}")
+    print(f"Imported {sum(counts.values())} rows into {_named(args.db)}")
     return 0
 
 
@@ -139,28 +142,25 @@ def cmd_copy(args: argparse.Namespace) -> int:
     except Refused as error:
         print(f"golden-thread copy: {error}", file=sys.stderr)
         return 1
-    print(f"Copied {sum(counts.values())} rows in {len(counts)} tables from {args.source} to {args.target}")
+    print(
+        f"Copied {sum(counts.values())} rows in {len(counts)} tables from {_named(args.source)} to {_named(args.target)}"
+    )
     return 0
 
 
-def _on_postgres(db: str) -> bool:
-    """Whether ``db`` is PostgreSQL, where backup and restore are not built yet (said in one sentence)."""
+def _named(db: str) -> str:
+    """The database a command worked on, for its output: a file's path; a PostgreSQL database's name, host and port,
+    never the password its address may carry."""
     from golden_thread.storage.addresses import is_postgres_address
 
     if not is_postgres_address(db):
-        return False
-    print(
-        "golden-thread: backup and restore read and write DuckDB files. For a PostgreSQL database use "
-        "PostgreSQL's own pg_dump while people work, or at a quiet moment golden-thread copy --from ADDRESS --to "
-        "BACKUP.duckdb (and back with --from BACKUP.duckdb --to an empty database).",
-        file=sys.stderr,
-    )
-    return True
+        return db
+    from golden_thread.storage.postgres import described
+
+    return described(db)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    if _on_postgres(args.db):
-        return 1
     from golden_thread.storage.backup import BackupError, backup_database
 
     try:
@@ -170,7 +170,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return 1
     tables = manifest["tables"]
     print(
-        f"Backed up {args.db} (schema version {manifest['schema_version']}) to {args.directory}: "
+        f"Backed up {_named(args.db)} (schema version {manifest['schema_version']}) to {args.directory}: "
         f"{sum(t['rows'] for t in tables.values())} rows in {len(tables)} tables"
     )
     for table, entry in tables.items():
@@ -179,8 +179,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    if _on_postgres(args.db):
-        return 1
     from golden_thread.storage.backup import BackupError, read_manifest, restore_database
 
     try:
@@ -191,7 +189,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 1
     print(
         f"Restored {sum(counts.values())} rows in {len(counts)} tables (schema version {version}) "
-        f"from {args.directory} into {args.db}"
+        f"from {args.directory} into {_named(args.db)}"
     )
     for table, rows in counts.items():
         print(f"  {table:<24} {rows:>8}")

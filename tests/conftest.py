@@ -55,9 +55,100 @@ def _no_page_fails_unexpectedly():
         pytest.fail(f"a page failed unexpectedly (its person saw only a reference): {met}")
 
 
+# -- one engine or both (issue 19) ------------------------------------------------------------------------------------
+# A test of the storage, import and export, backup, crash or fuzz work, or a journey, that may run on either engine
+# is marked ``both_engines`` (a module's ``pytestmark``) and takes its database from ``empty_address``,
+# ``demo_address``, ``store`` or ``demo``: it then runs once on a DuckDB file and once on PostgreSQL, whose half is
+# skipped with a message on a machine without PostgreSQL.
+
+ENGINES = ("duckdb", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ENGINES, indirect=True, scope="module")
+
+
+@pytest.fixture(scope="module")
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine of the test's database: DuckDB, unless the test is marked ``both_engines`` (then each in turn)."""
+    return getattr(request, "param", "duckdb")
+
+
+def postgres_url(conninfo: str) -> str:
+    """A connection string (``host=… dbname=…``) as the ``postgresql://`` address ``--db`` and the app take."""
+    return f"postgresql:///?{conninfo.replace(' ', '&')}"
+
+
+def new_postgres_database(server: str, *, template: str | None = None) -> str:
+    """A new database on the throw-away server (a copy of ``template``, when given): its connection string."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
+        admin.execute(statement)
+    return f"{server} dbname={name}"
+
+
+def drop_postgres_database(conninfo: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    server, name = conninfo.rsplit(" dbname=", 1)
+    with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_server: str, demo_db: Path) -> str:
+    """A PostgreSQL database holding exactly the rows of ``demo_db`` (its data version too), built once per session
+    and copied for each test that changes it (``CREATE DATABASE … TEMPLATE``, a copy of its files): its name."""
+    from golden_thread.storage.postgres import copy_rows
+    from golden_thread.storage.store import SIGN_IN_TABLES, TABLES
+
+    conninfo = new_postgres_database(postgres_server)
+    made = Store(postgres_url(conninfo))  # migrated
+    made.close()
+    demo = Store(demo_db, read_only=True)
+    try:
+        with demo.moment() as read:
+            frames = {table: read(f'SELECT * FROM "{table}"') for table in (*TABLES, *SIGN_IN_TABLES)}
+            frames |= {table: read(f"SELECT * FROM {table}") for table in ("data_version", "table_version")}
+    finally:
+        demo.close()
+    copy_rows(conninfo, {table: frame for table, frame in frames.items() if frame.height})
+    return conninfo.rsplit(" dbname=", 1)[1]
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store(tmp_path / "test.duckdb")
+def empty_address(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a new, empty database of the test's engine is: a file's path, or a PostgreSQL address."""
+    if engine == "duckdb":
+        return str(tmp_path / "test.duckdb")
+    return postgres_url(request.getfixturevalue("postgres_database"))
+
+
+@pytest.fixture
+def demo_address(engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A private copy of the demo trust in the test's engine, to change at will: a file's path, or a PostgreSQL
+    address."""
+    if engine == "duckdb":
+        path = tmp_path / "demo-copy.duckdb"
+        shutil.copy(demo_db, path)
+        return str(path)
+    server = request.getfixturevalue("postgres_server")
+    conninfo = new_postgres_database(server, template=request.getfixturevalue("postgres_demo_template"))
+    request.addfinalizer(lambda: drop_postgres_database(conninfo))
+    return postgres_url(conninfo)
+
+
+@pytest.fixture
+def store(empty_address: str) -> Store:
+    opened = Store(empty_address)
     yield opened
     opened.close()
 
@@ -75,11 +166,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_db: Path, tmp_path: Path) -> Store:
+def demo(demo_address: str) -> Store:
     """A store on a private copy of the demo trust, for tests that write, seeing the trust as its people do."""
-    path = tmp_path / "demo-copy.duckdb"
-    shutil.copy(demo_db, path)
-    opened = Store(path)
+    opened = Store(demo_address)
     yield opened.within(opened.choose_scope(None))
     opened.close()
 
@@ -144,12 +233,6 @@ def postgres_server():
 @pytest.fixture
 def postgres_database(postgres_server: str) -> str:
     """A new, empty database on the throw-away server for one test; its connection string."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield f"{postgres_server} dbname={name}"
-    with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    conninfo = new_postgres_database(postgres_server)
+    yield conninfo
+    drop_postgres_database(conninfo)

@@ -327,12 +327,11 @@ def test_restoring_over_a_database_the_app_holds_is_refused(busy_demo, demo_db, 
     assert _all_tables(target)["observation"].equals(_all_tables(demo_db)["observation"])
 
 
-def test_a_backup_of_the_running_app_is_one_consistent_moment(demo_db, tmp_path):
+@pytest.mark.both_engines
+def test_a_backup_of_the_running_app_is_one_consistent_moment(demo_address, tmp_path):
     """While another thread of the app keeps saving periods (each with its audit record, in one transaction),
     a backup taken through the app's own store must hold exactly as many new periods as audit records."""
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
-    store = Store(path)
+    store = Store(demo_address)
     stop = threading.Event()
     saved = []
 
@@ -488,3 +487,116 @@ def test_an_unsigned_backup_or_one_from_another_key_restores_its_accounts_only_w
     manifest_path.write_text(json.dumps(unsigned))
     code, _, err = _run("restore", str(tmp_path / "bk"), "--db", str(tmp_path / "x.duckdb"), capsys=capsys)
     assert code == 1 and "This backup's manifest is not signed" in err and not (tmp_path / "x.duckdb").exists()
+
+
+# -- issue 19: the same backup made on either engine, restored into either -------------------------------------------
+
+
+def _data(address: str) -> dict[str, pl.DataFrame]:
+    """Every data table of the database at ``address`` (a file or PostgreSQL), each in export order."""
+    store = Store(address, read_only=True)
+    try:
+        return {table: store.table(table) for table in TABLES}
+    finally:
+        store.close()
+
+
+def _same_data(restored: dict[str, pl.DataFrame], original: dict[str, pl.DataFrame]) -> None:
+    from polars.testing import assert_frame_equal
+
+    for table, frame in original.items():
+        try:
+            assert_frame_equal(restored[table], frame, check_dtypes=False)
+        except AssertionError as difference:
+            raise AssertionError(f"{table} differs: {difference}") from None
+
+
+@pytest.mark.both_engines
+def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql_row_for_row(
+    engine, demo_address, postgres_server, tmp_path, capsys
+):
+    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
+
+    source = Store(demo_address)
+    source.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)
+    source.close()
+    code, out, err = _run("backup", str(tmp_path / "bk"), "--db", demo_address, capsys=capsys)
+    assert code == 0, err
+    assert "password" not in out and ("PostgreSQL database t_" in out) == (engine == "postgres")
+    manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+    assert "dbname" not in manifest["source"]  # never the connection string, which may carry a password
+    original = _data(demo_address)
+
+    into_postgres = new_postgres_database(postgres_server)
+    try:
+        for target in (str(tmp_path / "restored.duckdb"), postgres_url(into_postgres)):
+            code, out, err = _run("restore", str(tmp_path / "bk"), "--db", target, capsys=capsys)
+            assert code == 0, (target, err)
+            restored = _data(target)
+            _same_data(restored, original)
+            assert restored["observation"].filter(pl.col("period_start") == dt.date(2020, 1, 1))["value"].to_list() == [
+                5.5
+            ]
+            assert restored["app_user"]["password_hash"].null_count() == 0  # accounts come back, signed for
+            assert any(
+                line.split() == ["observation", str(original["observation"].height)] for line in out.splitlines()
+            )
+    finally:
+        drop_postgres_database(into_postgres)
+
+
+@pytest.mark.both_engines
+def test_a_postgresql_database_holding_data_is_replaced_only_with_replace_and_whole(
+    engine, demo_address, postgres_database, tmp_path, capsys
+):
+    """Restoring into PostgreSQL keeps the database (others are connected to it) and replaces its rows in one
+    transaction: refused over data without --replace, and a backup its rules refuse leaves it as it was."""
+    from tests.conftest import postgres_url
+
+    backup_database(demo_address, tmp_path / "bk")
+    target = postgres_url(postgres_database)
+    assert _run("restore", str(tmp_path / "bk"), "--db", target, capsys=capsys)[0] == 0
+    live = Store(target)
+    live.save_observation(6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username="admin", today=TODAY)
+    live.close()
+    before = _data(target)
+
+    code, _, err = _run("restore", str(tmp_path / "bk"), "--db", target, capsys=capsys)
+    assert code == 1 and "already holds data" in err and "--replace" in err and "Nothing was restored" not in err
+    _same_data(_data(target), before)
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tmp_path / "bk", broken)
+    observations = pl.read_parquet(broken / "observation.parquet")
+    pl.concat([observations, observations.head(1)]).write_parquet(broken / "observation.parquet")
+    manifest = json.loads((broken / "manifest.json").read_text())
+    manifest["tables"]["observation"].update(
+        rows=observations.height + 1, sha256=_digest(broken / "observation.parquet")
+    )
+    manifest = sign_manifest(manifest, _read_key(backup_key_path(target), create=False))
+    (broken / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BackupError, match=r"observation\.parquet could not be restored: .*Nothing was restored"):
+        restore_database(broken, target, replace=True)
+    _same_data(_data(target), before)
+
+    code, out, err = _run("restore", str(tmp_path / "bk"), "--db", target, "--replace", capsys=capsys)
+    assert code == 0, err
+    after = _data(target)
+    _same_data(after, _data(demo_address))
+    assert after["observation"].filter(pl.col("period_start") == dt.date(2019, 1, 1)).height == 0
+
+
+@pytest.mark.both_engines
+def test_back_up_now_in_the_app_writes_a_checked_backup_on_either_engine(demo_address, tmp_path, monkeypatch):
+    from golden_thread.services.backups import back_up_now
+
+    monkeypatch.setenv("GOLDEN_THREAD_BACKUPS", str(tmp_path / "backups"))
+    store = Store(demo_address)
+    try:
+        made = back_up_now(store, "admin", now=dt.datetime(2026, 12, 2, 9, 30))
+    finally:
+        store.close()
+    assert made.folder == tmp_path / "backups" / "golden-thread-2026-12-02-093000"
+    assert made.schema_version == LATEST_VERSION and made.rows > 1000
+    restore_database(made.folder, tmp_path / "restored.duckdb")
+    _same_data(_data(str(tmp_path / "restored.duckdb")), _data(demo_address))

@@ -6,7 +6,6 @@ Two stores on one file stand for two people's sessions: what one saves, the othe
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -20,15 +19,15 @@ from golden_thread.errors import StaleEdit
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY, signed_in
 
+pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def two_people(demo_db: Path, tmp_path: Path):
+def two_people(demo_address: str):
     """Two sessions on one copy of the demo trust: (the lead's, the administrator's)."""
-    path = tmp_path / "shared.duckdb"
-    shutil.copy(demo_db, path)
-    lead, admin = Store(path), Store(path)
+    lead, admin = Store(demo_address), Store(demo_address)
     yield lead.within(lead.choose_scope(None)), admin.within(admin.choose_scope(None))
     admin.close()
     lead.close()
@@ -125,9 +124,8 @@ def test_the_second_person_adding_the_same_new_period_is_told_and_the_first_figu
 
 
 @pytest.mark.slow
-def test_the_measure_page_says_not_saved_and_keeps_the_figures_typed(demo_db, tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, path)
+def test_the_measure_page_says_not_saved_and_keeps_the_figures_typed(demo_address, monkeypatch):
+    path = demo_address
     monkeypatch.setenv("GOLDEN_THREAD_DB", str(path))
     st.cache_resource.clear()
     try:
@@ -171,13 +169,12 @@ def test_the_measure_page_says_not_saved_and_keeps_the_figures_typed(demo_db, tm
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
-def test_the_import_screen_refuses_rows_a_colleague_changed_after_the_preview(demo_db, tmp_path):
+def test_the_import_screen_refuses_rows_a_colleague_changed_after_the_preview(demo_address, tmp_path):
     from playwright.sync_api import sync_playwright
 
     from tests.test_browser import running_app, sign_in
 
-    database = tmp_path / "app.duckdb"
-    shutil.copy(demo_db, database)
+    database = demo_address
     store = Store(database)
     measure = _ratio_measure(store)
     period = store.observations([measure["id"]])["period_start"].max()

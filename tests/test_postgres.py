@@ -582,19 +582,6 @@ def test_an_export_imports_into_postgresql_and_a_database_it_cannot_reach_is_sai
     assert (
         said.count("\n") == 0 and "could not reach the PostgreSQL database no_such_" in said and "Traceback" not in said
     )
-    assert main(["backup", "--db", url, str(tmp_path / "backup")]) == 1
-    assert "pg_dump" in capsys.readouterr().err
-
-
-def test_backing_up_from_the_app_on_postgresql_points_to_its_own_tools(loaded):
-    from golden_thread.services.backups import may_back_up
-    from golden_thread.storage.store import Store
-
-    store = Store(loaded)
-    try:
-        assert store.engine == "postgres" and "pg_dump" in may_back_up(store, "admin")
-    finally:
-        store.close()
 
 
 def test_a_sign_in_made_through_one_process_is_honoured_by_another_and_ends_everywhere(loaded):

@@ -8,8 +8,11 @@ import duckdb
 import polars as pl
 import pytest
 
+from golden_thread.errors import Refused
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.store import Store
+
+pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
 
 
 def _minimal_organisation() -> dict[str, pl.DataFrame]:
@@ -103,7 +106,7 @@ def test_a_file_from_a_newer_version_is_refused_with_a_reason(tmp_path):
 )
 def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, complaint):
     store.insert_tables(_minimal_organisation())
-    with pytest.raises(duckdb.Error, match=complaint):
+    with pytest.raises(Refused, match=f"(?i){complaint}"):
         store.insert_tables({table: pl.DataFrame([row])})
     assert store.organisations().height == 2
     assert store.observations().height == 0
@@ -111,7 +114,6 @@ def test_constraints_refuse_bad_rows_and_keep_the_good_ones(store, table, row, c
 
 def test_a_measure_attached_to_nothing_is_refused_and_nothing_is_kept(store):
     """Since migration 9 the store, not a CHECK, holds a measure to exactly one aim, driver or project."""
-    from golden_thread.errors import Refused
 
     store.insert_tables(_minimal_organisation())
     row = {"id": 2, "name": "X", "measure_type": "outcome", "frequency": "monthly", "chart_type": "xmr"}
@@ -126,7 +128,7 @@ def test_one_observation_per_measure_and_period(store):
         {"measure_id": [1], "period_start": [dt.date(2026, 1, 1)], "numerator": [3.0], "denominator": [5000.0]}
     )
     store.insert_tables({"observation": first})
-    with pytest.raises(duckdb.Error, match="(?i)duplicate key"):
+    with pytest.raises(Refused, match="(?i)duplicate key"):
         store.insert_tables({"observation": first})
     assert store.observations()["numerator"].to_list() == [3.0]
 
@@ -136,7 +138,7 @@ def test_a_failing_multi_table_write_leaves_nothing_behind(store):
     frames["observation"] = pl.DataFrame(
         {"measure_id": [1, 1], "period_start": [dt.date(2026, 1, 1)] * 2, "value": [1.0, 2.0]}
     )
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(Refused, match="(?i)duplicate key"):
         store.insert_tables(frames)
     assert store.is_empty()
     assert store.measures().height == 0

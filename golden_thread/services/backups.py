@@ -28,11 +28,6 @@ class BackupMade:
 
 def may_back_up(db: Store, username: str) -> str | None:
     """None when ``username`` may back up the whole database; otherwise why not, in a sentence."""
-    if db.engine == "postgres":
-        return (
-            "This database is PostgreSQL: its administrators back it up with PostgreSQL's own tools (pg_dump); "
-            "Golden Thread's own backup is for a DuckDB file."
-        )
     everything = db.everything()
     account = everything.user(username) if username else None
     if account is None or not account["active"] or account["role"] != "administrator":

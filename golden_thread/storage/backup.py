@@ -36,15 +36,18 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
-import pyarrow.parquet as pq
 
 from golden_thread.errors import StorageProblem
+from golden_thread.storage.addresses import is_postgres_address
+from golden_thread.storage.connection import one_moment
 from golden_thread.storage.files import (
     OWNER_ONLY_FILE,
     fsync_folder,
@@ -73,6 +76,11 @@ _SCHEMA_VERSION_DDL = (  # as Store.migrate creates it
     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
     "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
 )
+# Every table of the database, on either engine (a temporary table lives in another schema on both).
+_EVERY_TABLE_SQL = (
+    "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+    "AND table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+)
 _TABLES_SQL = (
     "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' "
     "AND NOT temporary AND NOT internal ORDER BY table_name"
@@ -100,7 +108,15 @@ class BackupError(StorageProblem):
 def backup_key_path(db_path: str | Path) -> Path:
     """Where the key that signs (and checks) the backups of ``db_path`` is kept."""
     named = os.environ.get(KEY_VARIABLE, "").strip()
-    return Path(named) if named else Path(os.path.abspath(db_path)).parent / KEY_FILE
+    return Path(named) if named else _beside(db_path) / KEY_FILE
+
+
+def _beside(db_path: str | Path) -> Path:
+    """The folder a database's key and backups go in by default: the database file's own; for a PostgreSQL
+    database, which has no file here, the folder the command or the app runs in."""
+    if is_postgres_address(str(db_path)):
+        return Path.cwd()
+    return Path(os.path.abspath(db_path)).parent
 
 
 def _read_key(path: Path, *, create: bool) -> bytes | None:
@@ -180,6 +196,8 @@ def backup_database(
 ) -> dict:
     """Back up the database file at ``db_path`` into ``directory`` (new or empty); returns the manifest. While
     another program (the app at work) holds the file, wait up to ``wait`` seconds for it (``waiting`` is told)."""
+    if is_postgres_address(str(db_path)):
+        return _backup_postgres(str(db_path), directory)
     db_path = Path(db_path)
     if not db_path.exists():
         raise BackupError(f"{db_path} does not exist; there is nothing to back up.")
@@ -188,33 +206,56 @@ def backup_database(
     except StorageProblem as problem:
         raise BackupError(str(problem)) from None
     try:
-        return _write_backup(connection, directory, source=str(db_path), key_path=backup_key_path(db_path))
+        return _write_backup(
+            lambda: one_moment(connection), directory, source=str(db_path), key_path=backup_key_path(db_path)
+        )
     finally:
         connection.close()
 
 
+def _backup_postgres(conninfo: str, directory: str | Path) -> dict:
+    """A backup of a PostgreSQL database, in the same format as a file's: people may go on working meanwhile."""
+    from golden_thread.storage.store import Store
+
+    try:
+        store = Store(conninfo, read_only=True)
+    except StorageProblem as problem:
+        raise BackupError(str(problem)) from None
+    try:
+        return backup_store(store, directory)
+    finally:
+        store.close()
+
+
 def backup_store(store: Store, directory: str | Path) -> dict:
     """Back up an open store (e.g. from the running app) without stopping it; returns the manifest."""
-    # The store has no public way to hand out a cursor; a cursor of its connection is its own transaction context,
-    # so the snapshot below does not interfere with the app's writes. Holding the store keeps the file open
-    # throughout, however long the backup takes.
-    with store.holding():
-        return _write_backup(
-            store._connection,  # noqa: SLF001
-            directory,
-            source=store.path,
-            key_path=backup_key_path(store.path),
-        )
+    return _write_backup(store.moment, directory, source=_source(store.path), key_path=backup_key_path(store.path))
+
+
+def _source(db_path: str) -> str:
+    """The database a manifest says it came from: a file's path; a PostgreSQL database's name, host and port (its
+    connection string may carry a password)."""
+    if is_postgres_address(db_path):
+        from golden_thread.storage.postgres import described
+
+        return described(db_path)
+    return db_path
 
 
 def backups_folder(db_path: str | Path) -> Path:
     """Where the app's backups of ``db_path`` go: the folder ``GOLDEN_THREAD_BACKUPS`` names, or ``backups`` beside
-    the database."""
+    the database (for PostgreSQL, in the folder the app runs in)."""
     named = os.environ.get(BACKUPS_VARIABLE, "").strip()
-    return Path(named) if named else Path(os.path.abspath(db_path)).parent / BACKUPS_FOLDER
+    return Path(named) if named else _beside(db_path) / BACKUPS_FOLDER
 
 
-def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, *, source: str, key_path: Path) -> dict:
+def _write_backup(
+    moment: Callable[[], AbstractContextManager[Callable[[str], pl.DataFrame]]],
+    directory: str | Path,
+    *,
+    source: str,
+    key_path: Path,
+) -> dict:
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise BackupError(f"{directory} is a file; give a folder for the backup.")
@@ -225,27 +266,24 @@ def _write_backup(connection: duckdb.DuckDBPyConnection, directory: str | Path, 
     key = _read_key(key_path, create=True)
 
     def fill(folder: Path) -> dict:
-        cursor = connection.cursor()
-        try:
-            cursor.execute("BEGIN TRANSACTION")  # one snapshot for every table
-            tables = [row[0] for row in cursor.execute(_TABLES_SQL).fetchall()]
+        with moment() as read:  # one snapshot for every table
+            tables = read(_EVERY_TABLE_SQL)["table_name"].to_list()
             if "schema_version" not in tables:
                 raise BackupError(f"{source} is not a Golden Thread database (it has no schema_version table).")
-            version = cursor.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            version = read("SELECT coalesce(max(version), 0) AS version FROM schema_version").item()
             entries = {}
-            for table in _dependency_order(cursor, tables):
-                data = cursor.sql(f'SELECT * FROM "{table}" ORDER BY ALL').to_arrow_table()
+            for table in tables:
+                frame = read(f'SELECT * FROM "{table}"')
+                # In a stable order, so that a backup of the same data is the same bytes, on either engine.
+                frame = frame.sort([c for c, kind in frame.schema.items() if not isinstance(kind, pl.List)])
                 path = folder / f"{table}.parquet"
-                pq.write_table(data, path)
+                frame.write_parquet(path, statistics=False)
                 entries[table] = {
                     "file": path.name,
-                    "rows": data.num_rows,
-                    "columns": data.column_names,
+                    "rows": frame.height,
+                    "columns": frame.columns,
                     "sha256": _sha256(path),
                 }
-            cursor.execute("ROLLBACK")
-        finally:
-            cursor.close()
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -345,7 +383,7 @@ def restore_database(
     the accounts and sign-ins of ``ACCOUNT_TABLES`` are left out). Either the whole backup lands or the target is
     left as it was.
     """
-    directory, db_path = Path(directory), Path(db_path)
+    directory = Path(directory)
     manifest = read_manifest(directory)
     key_path = Path(key_path) if key_path else backup_key_path(db_path)
     doubt = None if without_accounts else _signature_doubt(manifest, key_path)
@@ -356,6 +394,10 @@ def restore_database(
             "but the accounts and sign-ins (then add an administrator with golden-thread users add). "
             "Nothing was restored."
         )
+    leave_out = ACCOUNT_TABLES if without_accounts else ()
+    if is_postgres_address(str(db_path)):
+        return _restore_into_postgres(directory, manifest, str(db_path), replace=replace, leave_out=leave_out)
+    db_path = Path(db_path)
     _check_target(db_path, replace)
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -366,7 +408,7 @@ def restore_database(
     remove_stale_scratch(db_path)
     scratch = scratch_path(db_path, "restore")
     try:
-        counts = _build(directory, manifest, scratch, leave_out=ACCOUNT_TABLES if without_accounts else ())
+        counts = _build(directory, manifest, scratch, leave_out=leave_out)
         _open_with_store(scratch)  # brings an older backup up to this app's schema
         if Path(f"{scratch}.wal").exists():
             raise BackupError("the restored database did not close cleanly; nothing was restored.")
@@ -396,6 +438,54 @@ def restore_database(
         for leftover in (scratch, Path(f"{scratch}.wal")):
             leftover.unlink(missing_ok=True)
     return counts
+
+
+def _restore_into_postgres(
+    directory: Path, manifest: dict, conninfo: str, *, replace: bool, leave_out: tuple[str, ...]
+) -> dict[str, int]:
+    """Restore into a PostgreSQL database: the backup is checked and built into a DuckDB file in a scratch folder,
+    exactly as for a file, then every row of it goes into the database in one transaction (the rows it held
+    first, with ``replace``): whole or not at all, while the app's other processes wait for that one write."""
+    from golden_thread.errors import Refused
+    from golden_thread.storage.postgres import described
+    from golden_thread.storage.store import SIGN_IN_TABLES, TABLES, Store
+
+    try:
+        target = Store(conninfo)  # made or brought up to this app's schema first
+    except StorageProblem as problem:
+        raise BackupError(str(problem)) from None
+    try:
+        with target.moment() as read:
+            held = {t: n for t in TABLES if (n := read(f'SELECT count(*) AS n FROM "{t}"').item())}
+        if held and not replace:
+            raise BackupError(
+                f"The {described(conninfo)} already holds data ({sum(held.values()):,} rows in {len(held)} tables); "
+                "restoring would overwrite it. Restore into an empty database, or add --replace to replace it."
+            )
+        with tempfile.TemporaryDirectory(prefix="golden-thread-restore-") as folder:
+            scratch = Path(folder) / "restore.duckdb"
+            try:
+                _build(directory, manifest, scratch, leave_out=leave_out)
+            except duckdb.Error as error:
+                raise BackupError(
+                    f"The backup could not be restored ({_first_line(error)}). Nothing was restored."
+                ) from None
+            _open_with_store(scratch)  # brings an older backup up to this app's schema
+            restored = Store(scratch, read_only=True)
+            try:
+                with restored.moment() as read:
+                    frames = {t: read(f'SELECT * FROM "{t}"') for t in (*TABLES, *SIGN_IN_TABLES)}
+            finally:
+                restored.close()
+        try:
+            target.insert_tables(frames, replacing=replace)
+        except Refused as refused:
+            raise BackupError(
+                f"The {described(conninfo)} refused the backup ({refused}). Nothing was restored."
+            ) from None
+    finally:
+        target.close()
+    return {table: frame.height for table, frame in frames.items() if table not in leave_out}
 
 
 def _check_target(db_path: Path, replace: bool) -> None:

@@ -218,3 +218,17 @@ def _close_every() -> None:
     for database in list(_EVERY):
         with suppress(Exception):
             database.close()
+
+
+@contextmanager
+def one_moment(connection: duckdb.DuckDBPyConnection) -> Iterator[Callable[[str], object]]:
+    """Reads that all see one moment of the file, however long they take while others write (DuckDB transactions
+    are snapshots): each takes SQL and gives a polars frame. A cursor is a transaction of its own, so the moment
+    leaves the connection's other users alone."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute("BEGIN TRANSACTION")
+        yield lambda sql: cursor.sql(sql).pl()
+        cursor.execute("ROLLBACK")
+    finally:
+        cursor.close()

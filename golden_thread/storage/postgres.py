@@ -15,7 +15,7 @@ ADBC reads Arrow more directly but brings no pool; ``spikes/postgres/FINDINGS.md
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import polars as pl
@@ -25,7 +25,7 @@ from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
 from psycopg_pool import ConnectionPool
 
-from golden_thread.errors import StorageProblem
+from golden_thread.errors import Refused, StorageProblem
 from golden_thread.storage.dialect import COMPAT_SQL, Translated, bind, to_postgres
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 
@@ -156,8 +156,6 @@ def _configure(connection: psycopg.Connection) -> None:
 
 
 class PostgresDatabase:
-    engine = "postgres"
-
     """What a ``Store`` shares about one PostgreSQL database, as ``connection.SharedDatabase`` for a DuckDB file: a
     pool of connections sized for a Streamlit server's threads (each read takes one for its length), reads that give
     polars frames typed as DuckDB's, and the write lock of this process."""
@@ -208,14 +206,41 @@ class PostgresDatabase:
             return cursor.fetchall()
 
     @contextmanager
+    def moment(self) -> Iterator[Callable[[str], pl.DataFrame]]:
+        """Reads that all see one moment of the database (a read-only transaction at REPEATABLE READ: one snapshot
+        for all its statements), however long they take while others write."""
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+            def read(sql: str) -> pl.DataFrame:
+                cursor.execute(to_postgres(sql).statements[-1])
+                return _frame(cursor)
+
+            yield read
+
+    @contextmanager
     def transaction(self) -> Iterator[PostgresCursor]:
         """One write transaction on a pooled connection, after every other process's write before it."""
-        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK])
-            yield PostgresCursor(cursor)
+        try:
+            with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK])
+                yield PostgresCursor(cursor)
+        except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as error:
+            # A row the database's own rules refuse (a key, a check, a value of the wrong kind), said as the
+            # store's other refusals are; the transaction was rolled back.
+            raise Refused(refusal_in_words(error)) from None
 
     def close(self) -> None:
         self.pool.close()
+
+
+def refusal_in_words(error: psycopg.Error) -> str:
+    """PostgreSQL's reason for refusing a write, with its detail (which row), in one sentence."""
+    diagnosis = error.diag
+    said = (diagnosis.message_primary or str(error).splitlines()[0]).rstrip(".")
+    return f"{said[:1].upper()}{said[1:]}" + (
+        f" ({diagnosis.message_detail.rstrip('.')})." if diagnosis.message_detail else "."
+    )
 
 
 def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
@@ -320,6 +345,8 @@ class PostgresCursor:
                 copy.write_row(row)
 
     def unregister(self, name: str) -> None:
+        if self._cursor.connection.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            return  # the refused statement's error is the one to report; the rollback drops the table
         self._cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def close(self) -> None:

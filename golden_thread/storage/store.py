@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_focus, schema_leadership, schema_network
 from golden_thread.storage.addresses import is_postgres_address
-from golden_thread.storage.connection import SharedDatabase
+from golden_thread.storage.connection import SharedDatabase, one_moment
 from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.focus_queries import FocusQueries
 from golden_thread.storage.leadership_queries import LeadershipQueries
@@ -80,6 +80,9 @@ TABLES: tuple[str, ...] = (
     *schema_network.TABLES,
     *schema_focus.TABLES,
 )
+
+# Who is signed in and who failed to: not exported or copied with the data, but a backup's restore brings them back.
+SIGN_IN_TABLES = ("sign_in_session", "sign_in_failure")
 
 # The order in which rows are exported, so two exports of the same data are byte-identical.
 SORT_KEYS: dict[str, tuple[str, ...]] = {
@@ -265,7 +268,6 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self.read_only = read_only
         self.scope = EVERYTHING
         if is_postgres_address(self.path):
-            # PostgreSQL (issue 19): no setting routes a deployment here yet.
             from golden_thread.storage.postgres import PostgresDatabase, migrate
 
             if not read_only:
@@ -376,6 +378,18 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         with self._state.lease():
             yield
 
+    @contextmanager
+    def moment(self) -> Iterator[Callable[[str], pl.DataFrame]]:
+        """Reads of the whole database (never scoped) that all see one moment of it, however long they take while
+        others write: a backup's, a copy's between engines. Each takes SQL in DuckDB's dialect and gives a polars
+        frame."""
+        if self.engine == "postgres":
+            with self._state.moment() as read:
+                yield read
+            return
+        with self._state.lease(), one_moment(self._state.connection) as read:
+            yield read
+
     def close(self) -> None:
         """Let go of the file (once the calls using it now are done); closing twice is harmless, and a later use
         opens it again."""
@@ -435,6 +449,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 # A full or read-only disk is said in one sentence, like every other refusal a screen shows.
                 if isinstance(error, duckdb.Error) and (problem := self._disk_problem(error)):
                     raise problem from None
+                if isinstance(error, duckdb.ConstraintException):  # said as PostgreSQL's refusals are
+                    raise Refused(_plain_error(error)) from None
                 raise
             try:
                 cursor.execute("COMMIT")
@@ -442,6 +458,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 cursor.close()
                 if problem := self._disk_problem(error):
                     raise problem from None
+                if isinstance(error, duckdb.ConstraintException):
+                    raise Refused(_plain_error(error)) from None
                 raise
             finally:
                 self._state.writes += 1  # even a failed commit may have moved the data on
@@ -600,11 +618,16 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         order = ", ".join(f'"{k}"' for k in keys if k in self.columns(table))
         return self._query(f'SELECT * FROM "{table}" ORDER BY {order}')
 
-    def insert_tables(self, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
-        """Insert whole tables in one transaction (parents first); nothing is written if any row fails."""
+    def insert_tables(self, frames: dict[str, pl.DataFrame], *, replacing: bool = False) -> dict[str, int]:
+        """Insert whole tables in one transaction (parents first); nothing is written if any row fails.
+        ``replacing``: every row the database held goes first, in the same transaction, sign-ins too (a restore
+        into a PostgreSQL database, which is kept, where a file is replaced whole)."""
         counts: dict[str, int] = {}
         with self._transaction() as cursor:
-            for table in TABLES:
+            if replacing:
+                for table in reversed((*TABLES, *SIGN_IN_TABLES)):  # children before their parents
+                    cursor.execute(f'DELETE FROM "{table}"')
+            for table in (*TABLES, *SIGN_IN_TABLES):
                 frame = frames.get(table)
                 if frame is None or frame.height == 0:
                     continue
