@@ -133,12 +133,18 @@ def empty_address(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -
 
 
 @pytest.fixture
-def demo_address(engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+def demo_address(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A private copy of the demo trust in the test's engine, to change at will: a file's path, or a PostgreSQL
     address."""
+    return copy_of_the_demo(engine, request, tmp_path)
+
+
+def copy_of_the_demo(engine: str, request: pytest.FixtureRequest, folder: Path) -> str:
+    """A private copy of the demo trust, made for a fixture of any scope and dropped at its end: a file in
+    ``folder``, or a PostgreSQL database."""
     if engine == "duckdb":
-        path = tmp_path / "demo-copy.duckdb"
-        shutil.copy(demo_db, path)
+        path = folder / "demo-copy.duckdb"
+        shutil.copy(request.getfixturevalue("demo_db"), path)
         return str(path)
     server = request.getfixturevalue("postgres_server")
     conninfo = new_postgres_database(server, template=request.getfixturevalue("postgres_demo_template"))

@@ -26,11 +26,11 @@ import sys
 import threading
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
 from golden_thread.storage.store import TABLES, Store
+from tests.conftest import copy_of_the_demo
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +89,8 @@ path, target, point = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 store = Store(path)
 stop_here("opened", point)  # the file is open: what the last child left in the WAL has been replayed
 # Checkpoint often (the default waits for 16 MB of WAL), so that some commits also checkpoint.
-store._connection.execute("SET checkpoint_threshold = '64KB'")
+if store.engine == "duckdb":
+    store._connection.execute("SET checkpoint_threshold = '64KB'")
 measures = monthly_measures(store)
 k = max(present_batches(store.observations()), default=0) + 1
 assert k < target, (k, target)
@@ -135,35 +136,35 @@ def present_batches(observations: pl.DataFrame) -> set[int]:
     return {int(note.rsplit("-", 1)[1]) for note in notes}
 
 
-def _orphans(path: Path) -> list[str]:
+def _orphans(address: str) -> list[str]:
     """Every foreign key of the schema checked row by row: '<table>.<column>: n rows' for each broken one."""
-    connection = duckdb.connect(str(path), read_only=True)
+    store = Store(address, read_only=True)
     try:
-        keys = connection.execute(
-            "SELECT table_name, constraint_column_names, referenced_table, referenced_column_names "
-            "FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY'"
-        ).fetchall()
+        keys = store.key_constraints().filter(pl.col("constraint_type") == "FOREIGN KEY")
         broken = []
-        for table, columns, referenced, targets in keys:
+        for table, columns, referenced, targets in keys.select(
+            "table_name", "constraint_column_names", "referenced_table", "referenced_column_names"
+        ).iter_rows():
             match = " AND ".join(f'r."{t}" = c."{c}"' for c, t in zip(columns, targets))
             given = " AND ".join(f'c."{c}" IS NOT NULL' for c in columns)
-            n = connection.execute(
+            n = store._query(
                 f'SELECT count(*) FROM "{table}" c WHERE {given} AND NOT EXISTS '
                 f'(SELECT 1 FROM "{referenced}" r WHERE {match})'
-            ).fetchone()[0]
+            ).item()
             if n:
                 broken.append(f"{table}.{','.join(columns)}: {n} rows")
-        duplicates = connection.execute(
-            "SELECT count(*) FROM (SELECT measure_id, period_start FROM observation GROUP BY ALL HAVING count(*) > 1)"
-        ).fetchone()[0]
+        duplicates = store._query(
+            "SELECT count(*) FROM (SELECT measure_id, period_start FROM observation "
+            "GROUP BY measure_id, period_start HAVING count(*) > 1) AS twice"
+        ).item()
         if duplicates:
             broken.append(f"observation: {duplicates} duplicated periods")
         return broken
     finally:
-        connection.close()
+        store.close()
 
 
-def _check_database(path: Path, measures: list[dict], demo_rows: pl.DataFrame) -> set[int]:
+def _check_database(path: str, measures: list[dict], demo_rows: pl.DataFrame) -> set[int]:
     """Open the file as the app would and check it; returns the batches present."""
     store = Store(path)  # must open: WAL replayed, schema current
     try:
@@ -258,7 +259,7 @@ class _Child:
 class _Lane:
     """One database file and what is known about it: two lanes run side by side, one child each (2 cores)."""
 
-    def __init__(self, path: Path, kind: str, measures: list[dict], demo_rows: pl.DataFrame):
+    def __init__(self, path: str, kind: str, measures: list[dict], demo_rows: pl.DataFrame):
         self.path, self.kind, self.measures, self.demo_rows = path, kind, measures, demo_rows
         self.present: set[int] = set()
         self.reported: set[int] = set()  # every batch a child reported as committed
@@ -295,15 +296,18 @@ class _Lane:
 POINTS = ["before", "begun", "unaudited", "written", "committed", "opened"]
 
 
-def test_killing_observation_writes_never_loses_a_commit_or_leaves_half_a_write(demo_db: Path, tmp_path: Path):
+@pytest.mark.both_engines
+def test_killing_observation_writes_never_loses_a_commit_or_leaves_half_a_write(
+    engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+):
     store = Store(demo_db)
     measures = monthly_measures(store)
     demo_rows = store.observations()
     store.close()
     lanes = []
     for i, kind in enumerate(["import", "save"]):  # lane 0 stops inside imports, lane 1 inside single saves
-        shutil.copy(demo_db, tmp_path / f"crash-{i}.duckdb")
-        lanes.append(_Lane(tmp_path / f"crash-{i}.duckdb", kind, measures, demo_rows))
+        (tmp_path / f"lane-{i}").mkdir()
+        lanes.append(_Lane(copy_of_the_demo(engine, request, tmp_path / f"lane-{i}"), kind, measures, demo_rows))
 
     for point in POINTS:
         started = [lane.start(point) for lane in lanes]
@@ -378,8 +382,21 @@ sys.exit(code)
 IMPORT_POINTS = ["migrating", "before", "begun", "partway", "written", "committed"]
 
 
-def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, tmp_path: Path):
+@pytest.mark.both_engines
+def test_killing_an_organisation_import_leaves_it_all_or_nothing(
+    engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
+):
+    """On PostgreSQL, whose migrations are transactions of their own (``postgres.migrate``), not the store's, the
+    kill inside a migration is DuckDB's alone."""
     from golden_thread.storage.transfer import export_organisation
+    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
+
+    def new_database(name: str) -> str:
+        if engine == "duckdb":
+            return str(tmp_path / f"{name}.duckdb")
+        conninfo = new_postgres_database(request.getfixturevalue("postgres_server"))
+        request.addfinalizer(lambda: drop_postgres_database(conninfo))
+        return postgres_url(conninfo)
 
     source = Store(demo_db)
     export = tmp_path / "export"
@@ -387,7 +404,7 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, 
     source.close()
     empty = {t: 0 for t in TABLES}
 
-    def counts_in(path: Path) -> dict[str, int]:
+    def counts_in(path: str) -> dict[str, int]:
         store = Store(path)  # must open (and finish migrating a file killed part-way through it)
         try:
             counts = {t: store.table(t).height for t in TABLES}
@@ -397,14 +414,16 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, 
         return counts
 
     # A whole run first: what an import that is not interrupted leaves.
-    whole = _Child(IMPORT_CHILD, [str(export), str(tmp_path / "whole.duckdb"), "nowhere"])
+    whole_database = new_database("whole")
+    whole = _Child(IMPORT_CHILD, [str(export), whole_database, "nowhere"])
     errors = whole.finish()
     assert whole.process.returncode == 0 and "FINISHED 0" in whole.lines, errors
-    assert counts_in(tmp_path / "whole.duckdb") == full
+    assert counts_in(whole_database) == full
 
-    for pair in (IMPORT_POINTS[i : i + 2] for i in range(0, len(IMPORT_POINTS), 2)):
-        paths = [tmp_path / f"import-{point}.duckdb" for point in pair]
-        children = [_Child(IMPORT_CHILD, [str(export), str(path), point]) for path, point in zip(paths, pair)]
+    points = IMPORT_POINTS if engine == "duckdb" else [p for p in IMPORT_POINTS if p != "migrating"]
+    for pair in (points[i : i + 2] for i in range(0, len(points), 2)):
+        paths = [new_database(f"import-{point}") for point in pair]
+        children = [_Child(IMPORT_CHILD, [str(export), path, point]) for path, point in zip(paths, pair)]
         try:
             for child, point in zip(children, pair):
                 child.wait_until_stopped(point)
@@ -419,7 +438,7 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(demo_db: Path, 
                 assert counts == full, f"the import's COMMIT returned, but its rows are not all there: {counts}"
             else:
                 assert counts == empty, f"killed at {point}, yet rows are visible: {counts}"
-    print(f"\norganisation import: {len(IMPORT_POINTS)} kills at known points survived")
+    print(f"\norganisation import on {engine}: {len(points)} kills at known points survived")
 
 
 RESTORE_CHILD = r"""
@@ -462,3 +481,60 @@ def test_a_killed_restore_leaves_the_database_as_it_was_and_its_scratch_file_goe
     Store(target).close()  # the next start (the app's, or any command's)
     assert sorted(p.name for p in target.parent.iterdir()) == ["golden.duckdb"]
     assert target.read_bytes() == before
+
+
+POSTGRES_RESTORE_CHILD = r"""
+import sys
+from golden_thread.storage import backup
+from golden_thread.storage.store import Store
+from tests.test_crash import stop_here
+
+real_insert_frame = Store._insert_frame
+
+def insert_frame(self, cursor, table, frame):
+    counted = real_insert_frame(self, cursor, table, frame)
+    if self.engine == "postgres":  # the rows it held deleted, some of the backup's written, nothing committed
+        stop_here("partway", "partway")
+    return counted
+
+Store._insert_frame = insert_frame
+backup.restore_database(sys.argv[1], sys.argv[2], replace=True)
+print("FINISHED without stopping", flush=True)
+"""
+
+
+def test_a_restore_into_postgresql_killed_part_way_leaves_its_rows_as_they_were(
+    demo_db: Path, postgres_server: str, postgres_demo_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A restore into PostgreSQL replaces the rows of a database others are connected to: killed between deleting
+    what was there and committing the backup's rows, it leaves every row as it was."""
+    from golden_thread.domain.observations import ProposedObservation
+    from golden_thread.storage.backup import KEY_VARIABLE, backup_database
+    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
+
+    monkeypatch.setenv(KEY_VARIABLE, str(tmp_path / "backup.key"))  # the child inherits it
+    backup_database(demo_db, tmp_path / "bk")
+    conninfo = new_postgres_database(postgres_server, template=postgres_demo_template)
+    target = postgres_url(conninfo)
+    try:
+        live = Store(target)
+        live.save_observation(
+            6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username=USER, today=dt.date.today()
+        )
+        before = {table: live.table(table) for table in TABLES}
+        live.close()
+        child = _Child(POSTGRES_RESTORE_CHILD, [str(tmp_path / "bk"), target])
+        try:
+            child.wait_until_stopped("partway")
+            child.kill()
+        finally:
+            child.ensure_ended()
+        after = Store(target)
+        try:
+            for table, frame in before.items():
+                assert after.table(table).equals(frame), f"{table} changed though the restore never committed"
+        finally:
+            after.close()
+        assert not _orphans(target)
+    finally:
+        drop_postgres_database(conninfo)

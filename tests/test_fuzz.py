@@ -32,8 +32,9 @@ from golden_thread.domain.observations import ProposedObservation, check_observa
 from golden_thread.errors import Refused
 from golden_thread.storage.store import TABLES, Store
 from golden_thread.storage.transfer import ImportRefused, import_organisation
+from tests.conftest import copy_of_the_demo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_engines]  # on a DuckDB file and on PostgreSQL
 TODAY = dt.date(2026, 11, 23)
 FUZZED: Counter = Counter()
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -86,10 +87,8 @@ NOT_DATES = FORMULAS + [
 
 
 @pytest.fixture(scope="module")
-def fuzz_store(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Store:
-    path = tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb"
-    shutil.copy(demo_db, path)
-    store = Store(path)
+def fuzz_store(engine: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Store:
+    store = Store(copy_of_the_demo(engine, request, tmp_path_factory.mktemp("fuzz")))
     before = _full_fingerprint(store)
     yield store
     assert _full_fingerprint(store) == before, "fuzzing wrote to the database"

@@ -172,10 +172,11 @@ def _shoot(page, name: str, *, clip_from: str | None = None, clip_to: str | None
 # -- the journey --------------------------------------------------------------------------------------------------
 
 
-def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, browser):
+@pytest.mark.both_engines
+def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, empty_address, browser):
     today = dt.date.today()
     target_date = today.replace(day=1, year=today.year + 2)  # a SMART aim's date is ahead of today
-    database = tmp_path / "riverside.duckdb"
+    database = empty_address
 
     # 1. The operator creates the database and its first administrator.
     created = _cli("init", "--db", str(database))

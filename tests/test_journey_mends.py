@@ -16,7 +16,6 @@ import datetime as dt
 import io
 import os
 import re
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -36,7 +35,7 @@ MAIN = "[data-testid='stMainBlockContainer']"
 WAIT = 60_000  # ms: a loaded two-core machine runs a screen in seconds; this is only the ceiling
 
 
-def _break_the_rest(path: Path) -> None:
+def _break_the_rest(path: str) -> None:
     """Break, in this copy of the demo, the four rules the demo trust keeps: as an administrator would, through the
     store (the app's dates are today's, so the records are made as of today)."""
     from golden_thread.services.editing import MEASURE_DEFAULTS, create_aim, save_record
@@ -226,9 +225,9 @@ def _new_measure(page, name: str, definition: str) -> None:
 # -- the journey ---------------------------------------------------------------------------------------------------
 
 
-def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_db, browser):  # noqa: F811 - the fixture
-    database = tmp_path / "mends.duckdb"
-    shutil.copy(demo_db, database)
+@pytest.mark.both_engines
+def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, browser):  # noqa: F811 - the fixture
+    database = demo_address
     _break_the_rest(database)
     mended: dict[str, tuple[int, int]] = {}  # rule -> (count before, count after)
     with running_app(database, tmp_path) as url:

@@ -6,7 +6,6 @@ Each journey signs in as the demo account of its role and ends with a screenshot
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
+    pytest.mark.both_engines,  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
@@ -23,11 +23,9 @@ MAIN = "[data-testid='stMainBlockContainer']"
 
 
 @pytest.fixture
-def app(tmp_path, demo_db):
-    """A fresh server on a fresh copy of the demo for each journey: journeys change data."""
-    database = tmp_path / "journey.duckdb"
-    shutil.copy(demo_db, database)
-    with running_app(database, tmp_path) as url:
+def app(tmp_path, demo_address):
+    """A fresh server on a fresh copy of the demo for each journey (journeys change data), on each engine."""
+    with running_app(demo_address, tmp_path) as url:
         yield url
 
 

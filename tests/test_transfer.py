@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +10,7 @@ import pytest
 from golden_thread.cli import main
 from golden_thread.storage.store import TABLES, Store
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.both_engines]  # on a DuckDB file and on PostgreSQL
 
 
 @pytest.fixture
@@ -21,8 +20,8 @@ def exported(demo_db: Path, tmp_path: Path) -> Path:
     return folder
 
 
-def test_export_then_import_into_an_empty_database_is_lossless(demo_db, exported, tmp_path):
-    target = tmp_path / "copy.duckdb"
+def test_export_then_import_into_an_empty_database_is_lossless(demo_db, exported, tmp_path, empty_address):
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 0
     original, copy = Store(demo_db), Store(target)
     try:
@@ -38,6 +37,15 @@ def test_export_then_import_into_an_empty_database_is_lossless(demo_db, exported
         assert (again / f"{table}.csv").read_bytes() == (exported / f"{table}.csv").read_bytes(), table
 
 
+def _read(address: str, read):
+    """One read of the database at ``address``, closing it after (a PostgreSQL store holds a pool of connections)."""
+    store = Store(address)
+    try:
+        return read(store)
+    finally:
+        store.close()
+
+
 def _break_line(path: Path, line: int, column: str, value: str) -> None:
     """Put ``value`` in one cell of an exported CSV, as a person editing it in a spreadsheet would."""
     frame = pl.read_csv(path, infer_schema_length=0)
@@ -48,9 +56,9 @@ def _break_line(path: Path, line: int, column: str, value: str) -> None:
     frame.write_csv(path)
 
 
-def test_an_import_with_one_bad_row_writes_nothing_and_names_that_row(exported, tmp_path, capsys):
+def test_an_import_with_one_bad_row_writes_nothing_and_names_that_row(exported, tmp_path, capsys, empty_address):
     _break_line(exported / "observation.csv", 40, "measure_id", "9999")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 1
     err = capsys.readouterr().err
     assert "observation.csv line 40" in err and "9999" in err
@@ -60,11 +68,11 @@ def test_an_import_with_one_bad_row_writes_nothing_and_names_that_row(exported, 
     store.close()
 
 
-def test_every_bad_row_is_listed_with_its_reason(exported, tmp_path, capsys):
+def test_every_bad_row_is_listed_with_its_reason(exported, tmp_path, capsys, empty_address):
     _break_line(exported / "observation.csv", 5, "value", "twelve")
     _break_line(exported / "measure.csv", 3, "chart_type", "pie")
     _break_line(exported / "project.csv", 2, "start_date", "31/02/2025")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 1
     err = capsys.readouterr().err
     assert "observation.csv line 5: value 'twelve' is not a number" in err
@@ -72,34 +80,33 @@ def test_every_bad_row_is_listed_with_its_reason(exported, tmp_path, capsys):
         "project.csv line 2: start_date '31/02/2025' is not a date: February 2025 has no day 31 (read as "
         "day/month/year); write it as YYYY-MM-DD (2026-10-01) or day/month/year (01/10/2026)\n" in err
     )
-    assert Store(target).is_empty()
+    assert _read(target, Store.is_empty)
 
 
-def test_a_refused_schema_rule_is_named_by_line(exported, tmp_path, capsys):
+def test_a_refused_schema_rule_is_named_by_line(exported, tmp_path, capsys, empty_address):
     _break_line(exported / "measure.csv", 3, "chart_type", "pie")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 1
     err = capsys.readouterr().err
     assert "measure.csv line 3: chart_type 'pie' is not one of run, xmr, p, p_prime, u, u_prime, c" in err
-    assert Store(target).is_empty()
+    assert _read(target, Store.is_empty)
 
 
-def test_import_into_a_database_that_already_holds_data_is_refused(demo_db, exported, tmp_path, capsys):
-    target = tmp_path / "busy.duckdb"
-    shutil.copy(demo_db, target)
-    before = Store(target).observations().height
+def test_import_into_a_database_that_already_holds_data_is_refused(demo_db, exported, tmp_path, capsys, demo_address):
+    target = demo_address
+    before = _read(target, lambda store: store.observations().height)
     assert main(["import", str(exported), "--db", str(target)]) == 1
     assert "already holds an organisation" in capsys.readouterr().err
-    assert Store(target).observations().height == before
+    assert _read(target, lambda store: store.observations().height) == before
 
 
-def test_an_unknown_file_or_column_is_refused(exported, tmp_path, capsys):
+def test_an_unknown_file_or_column_is_refused(exported, tmp_path, capsys, empty_address):
     (exported / "patients.csv").write_text("nhs_number\n1234567890\n")
-    assert main(["import", str(exported), "--db", str(tmp_path / "x.duckdb")]) == 1
+    assert main(["import", str(exported), "--db", empty_address]) == 1
     assert "patients.csv line 1: not a Golden Thread table" in capsys.readouterr().err
 
 
-def test_a_project_with_two_primary_links_is_refused(exported, tmp_path, capsys):
+def test_a_project_with_two_primary_links_is_refused(exported, tmp_path, capsys, empty_address):
     links = pl.read_csv(exported / "project_link.csv", infer_schema_length=0)
     extra = (
         links.filter(pl.col("is_primary") == "true")
@@ -111,10 +118,10 @@ def test_a_project_with_two_primary_links_is_refused(exported, tmp_path, capsys)
         )
     )
     pl.concat([links, extra]).write_csv(exported / "project_link.csv")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 1
     assert "more than one primary link" in capsys.readouterr().err
-    assert Store(target).is_empty()
+    assert _read(target, Store.is_empty)
 
 
 def _line_of_a_p_chart_observation(folder: Path) -> tuple[int, dict]:
@@ -126,7 +133,9 @@ def _line_of_a_p_chart_observation(folder: Path) -> tuple[int, dict]:
     return row["index"] + 2, row
 
 
-def test_the_organisation_import_refuses_what_the_form_refuses_and_writes_nothing(exported, tmp_path, capsys):
+def test_the_organisation_import_refuses_what_the_form_refuses_and_writes_nothing(
+    exported, tmp_path, capsys, empty_address
+):
     """Numerator above denominator and a fractional count on a p chart, a month that does not start on the 1st:
     each named by file, line and reason, as the form and the CSV import name them; nothing written."""
     line, row = _line_of_a_p_chart_observation(exported)
@@ -134,7 +143,7 @@ def test_the_organisation_import_refuses_what_the_form_refuses_and_writes_nothin
     _break_line(exported / "observation.csv", line + 1, "numerator", "30.5")
     _break_line(exported / "observation.csv", line + 1, "denominator", "40")
     _break_line(exported / "observation.csv", line + 2, "period_start", "2019-01-15")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 1
     err = capsys.readouterr().err
     over = int(float(row["denominator"]))
@@ -158,13 +167,13 @@ def test_the_organisation_import_refuses_what_the_form_refuses_and_writes_nothin
         store.close()
 
 
-def test_day_first_dates_are_read_as_a_spreadsheet_saves_them(demo_db, exported, tmp_path):
+def test_day_first_dates_are_read_as_a_spreadsheet_saves_them(demo_db, exported, tmp_path, empty_address):
     """A British spreadsheet saves 2024-03-01 as 01/03/2024: the import reads it as the same day."""
     projects = pl.read_csv(exported / "project.csv", infer_schema_length=0)
     projects.with_columns(
         pl.col("start_date").str.to_date().dt.strftime("%d/%m/%Y"),
     ).write_csv(exported / "project.csv")
-    target = tmp_path / "copy.duckdb"
+    target = empty_address
     assert main(["import", str(exported), "--db", str(target)]) == 0
     original, copy = Store(demo_db), Store(target)
     try:

@@ -149,16 +149,20 @@ class PdsaQueries:
         return self._query(
             f"""
             WITH c AS (SELECT project_id FROM pdsa_cycle WHERE id = ?),
-            link_targets AS ({_LINK_TARGETS})
-            SELECT DISTINCT m.id, m.name, m.measure_type, m.status,
-                   CASE WHEN m.project_id IS NOT NULL THEN 'project'
-                        WHEN m.driver_id IS NOT NULL THEN 'driver' ELSE 'aim' END AS attached_to
-            FROM measure m, c
-            WHERE m.project_id = c.project_id
-               OR m.driver_id IN (SELECT lt.driver_id FROM link_targets lt WHERE lt.project_id = c.project_id)
-               OR m.aim_id IN (SELECT lt.aim_id FROM link_targets lt WHERE lt.project_id = c.project_id)
-            ORDER BY m.status <> 'active', CASE attached_to WHEN 'project' THEN 0 WHEN 'driver' THEN 1 ELSE 2 END,
-                     m.name, m.id
+            link_targets AS ({_LINK_TARGETS}),
+            shown AS (
+                SELECT DISTINCT m.id, m.name, m.measure_type, m.status,
+                       CASE WHEN m.project_id IS NOT NULL THEN 'project'
+                            WHEN m.driver_id IS NOT NULL THEN 'driver' ELSE 'aim' END AS attached_to
+                FROM measure m, c
+                WHERE m.project_id = c.project_id
+                   OR m.driver_id IN (SELECT lt.driver_id FROM link_targets lt WHERE lt.project_id = c.project_id)
+                   OR m.aim_id IN (SELECT lt.aim_id FROM link_targets lt WHERE lt.project_id = c.project_id)
+            )
+            -- Ordered outside the DISTINCT, which PostgreSQL orders only by what it selects.
+            SELECT * FROM shown
+            ORDER BY status <> 'active', CASE attached_to WHEN 'project' THEN 0 WHEN 'driver' THEN 1 ELSE 2 END,
+                     name, id
             """,
             [cycle_id],
         )
