@@ -55,23 +55,24 @@ def _no_page_fails_unexpectedly():
         pytest.fail(f"a page failed unexpectedly (its person saw only a reference): {met}")
 
 
-# -- one engine or both (issue 19) ------------------------------------------------------------------------------------
-# A test of the storage, import and export, backup, crash or fuzz work, or a journey, that may run on either engine
-# is marked ``both_engines`` (a module's ``pytestmark``) and takes its database from ``empty_address``,
-# ``demo_address``, ``store`` or ``demo``: it then runs once on a DuckDB file and once on PostgreSQL, whose half is
-# skipped with a message on a machine without PostgreSQL.
+# -- both engines (issue 19) -----------------------------------------------------------------------------------------
+# A test that takes its database from ``empty_address``, ``demo_address``, ``store`` or ``demo`` (or asks for
+# ``engine``) runs twice: on a DuckDB file and on PostgreSQL, whose run is skipped with a message on a machine without
+# PostgreSQL. So the storage tests, import and export, backup, crash and fuzz tests and the journeys, and every other
+# test written against a store, hold on both engines; one about DuckDB alone is marked ``duckdb_only``.
 
 ENGINES = ("duckdb", "postgres")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+    if "engine" in metafunc.fixturenames and not metafunc.definition.get_closest_marker("duckdb_only"):
         metafunc.parametrize("engine", ENGINES, indirect=True, scope="module")
 
 
 @pytest.fixture(scope="module")
 def engine(request: pytest.FixtureRequest) -> str:
-    """The engine of the test's database: DuckDB, unless the test is marked ``both_engines`` (then each in turn)."""
+    """The engine of the test's database: each in turn (``pytest_generate_tests``), or DuckDB for a ``duckdb_only``
+    test."""
     return getattr(request, "param", "duckdb")
 
 

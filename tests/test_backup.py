@@ -327,7 +327,6 @@ def test_restoring_over_a_database_the_app_holds_is_refused(busy_demo, demo_db, 
     assert _all_tables(target)["observation"].equals(_all_tables(demo_db)["observation"])
 
 
-@pytest.mark.both_engines
 def test_a_backup_of_the_running_app_is_one_consistent_moment(demo_address, tmp_path):
     """While another thread of the app keeps saving periods (each with its audit record, in one transaction),
     a backup taken through the app's own store must hold exactly as many new periods as audit records."""
@@ -511,7 +510,6 @@ def _same_data(restored: dict[str, pl.DataFrame], original: dict[str, pl.DataFra
             raise AssertionError(f"{table} differs: {difference}") from None
 
 
-@pytest.mark.both_engines
 def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql_row_for_row(
     engine, demo_address, postgres_server, tmp_path, capsys
 ):
@@ -545,7 +543,6 @@ def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql
         drop_postgres_database(into_postgres)
 
 
-@pytest.mark.both_engines
 def test_a_postgresql_database_holding_data_is_replaced_only_with_replace_and_whole(
     engine, demo_address, postgres_database, tmp_path, capsys
 ):
@@ -586,7 +583,6 @@ def test_a_postgresql_database_holding_data_is_replaced_only_with_replace_and_wh
     assert after["observation"].filter(pl.col("period_start") == dt.date(2019, 1, 1)).height == 0
 
 
-@pytest.mark.both_engines
 def test_back_up_now_in_the_app_writes_a_checked_backup_on_either_engine(demo_address, tmp_path, monkeypatch):
     from golden_thread.services.backups import back_up_now
 

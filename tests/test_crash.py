@@ -296,7 +296,6 @@ class _Lane:
 POINTS = ["before", "begun", "unaudited", "written", "committed", "opened"]
 
 
-@pytest.mark.both_engines
 def test_killing_observation_writes_never_loses_a_commit_or_leaves_half_a_write(
     engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
 ):
@@ -382,7 +381,6 @@ sys.exit(code)
 IMPORT_POINTS = ["migrating", "before", "begun", "partway", "written", "committed"]
 
 
-@pytest.mark.both_engines
 def test_killing_an_organisation_import_leaves_it_all_or_nothing(
     engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
 ):

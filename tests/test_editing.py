@@ -19,8 +19,6 @@ from golden_thread.services.mends import flag_mends
 from screens.registry import SCREENS
 from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
-
 AIM = {
     "title": "Fewer pressure ulcers",
     "statement": "Reduce category 2+ pressure ulcers from 1.2 to 0.6 per 1,000 bed days by March 2028 on adult wards",

@@ -34,7 +34,7 @@ from golden_thread.storage.store import TABLES, Store
 from golden_thread.storage.transfer import ImportRefused, import_organisation
 from tests.conftest import copy_of_the_demo
 
-pytestmark = [pytest.mark.slow, pytest.mark.both_engines]  # on a DuckDB file and on PostgreSQL
+pytestmark = pytest.mark.slow
 TODAY = dt.date(2026, 11, 23)
 FUZZED: Counter = Counter()
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

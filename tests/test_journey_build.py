@@ -172,7 +172,6 @@ def _shoot(page, name: str, *, clip_from: str | None = None, clip_to: str | None
 # -- the journey --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.both_engines
 def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, empty_address, browser):
     today = dt.date.today()
     target_date = today.replace(day=1, year=today.year + 2)  # a SMART aim's date is ahead of today

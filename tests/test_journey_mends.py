@@ -225,7 +225,6 @@ def _new_measure(page, name: str, definition: str) -> None:
 # -- the journey ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.both_engines
 def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, browser):  # noqa: F811 - the fixture
     database = demo_address
     _break_the_rest(database)

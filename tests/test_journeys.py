@@ -13,7 +13,6 @@ import pytest
 from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
-    pytest.mark.both_engines,  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
@@ -49,10 +48,11 @@ def _choose(page, label: str, option: str) -> None:
 
     Typing the whole option leaves it the only match; Enter then takes it (clicking the list races its
     re-rendering as it filters)."""
+    page.wait_for_selector(READY, timeout=60_000)  # a box clicked mid-rerun is replaced, and its list never opens
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
     box.click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option).first.wait_for(timeout=15_000)
+    page.get_by_role("option", name=option).first.wait_for(timeout=60_000)
     page.wait_for_timeout(300)
     page.keyboard.press("Enter")
     _settle(page)  # what the choice did is checked by each journey's next step

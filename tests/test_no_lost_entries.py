@@ -19,8 +19,6 @@ from golden_thread.errors import StaleEdit
 from golden_thread.storage.store import Store
 from tests.conftest import DEMO_TODAY, signed_in
 
-pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
-
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -16,8 +16,6 @@ from golden_thread.domain.observation_import import (
 )
 from golden_thread.storage.store import Store
 
-pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
-
 TODAY = dt.date(2026, 11, 23)
 
 

@@ -12,8 +12,6 @@ from golden_thread.errors import Refused
 from golden_thread.storage.schema import LATEST_VERSION, MIGRATIONS
 from golden_thread.storage.store import Store
 
-pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
-
 
 def _minimal_organisation() -> dict[str, pl.DataFrame]:
     return {

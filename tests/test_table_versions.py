@@ -21,8 +21,6 @@ from golden_thread.storage.store import Store
 from golden_thread.storage.table_versions import EVERY_TABLE, reading, tables_named, tables_written
 from tests.conftest import DEMO_TODAY
 
-pytestmark = pytest.mark.both_engines  # on a DuckDB file and on PostgreSQL (tests/conftest.py)
-
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():

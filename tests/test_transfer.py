@@ -10,7 +10,7 @@ import pytest
 from golden_thread.cli import main
 from golden_thread.storage.store import TABLES, Store
 
-pytestmark = [pytest.mark.slow, pytest.mark.both_engines]  # on a DuckDB file and on PostgreSQL
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
