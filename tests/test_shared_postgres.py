@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
 
 from golden_thread.domain.observations import ProposedObservation
 from golden_thread.storage.store import Store
 from tests.conftest import copy_of_the_demo
+from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 from tests.test_crash import PATIENCE, _Child
 
 pytestmark = pytest.mark.slow
+SIGNED_IN = "[data-testid='stSidebar'] >> text=Signed in as"
 
 PAUSING_CHILD = r"""
 import datetime as dt, sys
@@ -92,3 +95,47 @@ def test_a_write_from_another_process_waits_for_the_one_in_progress_and_both_lan
         assert store.data_version == version_before + 2
     finally:
         store.close()
+
+
+def test_each_process_holds_the_pool_size_it_is_given_and_a_wrong_size_is_said_in_one_sentence(
+    postgres_database, monkeypatch, capsys
+):
+    from golden_thread.cli import main
+    from tests.conftest import postgres_url
+
+    address = postgres_url(postgres_database)
+    monkeypatch.setenv("GOLDEN_THREAD_POOL_SIZE", "3")
+    store = Store(address)
+    try:
+        assert store._state.pool.max_size == 3
+    finally:
+        store.close()
+    monkeypatch.setenv("GOLDEN_THREAD_POOL_SIZE", "lots")
+    assert main(["check", "--db", address]) != 0
+    said = capsys.readouterr().err.strip()
+    assert said.count("\n") == 0 and "GOLDEN_THREAD_POOL_SIZE is 'lots'" in said and "1 to 200" in said
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_two_app_processes_on_one_postgresql_share_a_sign_in_in_a_real_browser(tmp_path, request, browser):
+    """Behind a load balancer the next page may come from the other process: it knows the person already, and
+    signing out through either ends the sign-in for both."""
+    address = copy_of_the_demo("postgres", request, tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with running_app(address, tmp_path / "a") as first, running_app(address, tmp_path / "b") as second:
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        page.goto(f"{first}/home")
+        sign_in(page, "lead")
+        page.goto(f"{second}/home")  # the other process: the browser's cookie names a sign-in it finds in the database
+        page.wait_for_selector(SIGNED_IN, timeout=60_000)
+        assert "Improvement lead (demo)" in page.inner_text("[data-testid='stSidebar']")
+        assert not page.get_by_role("textbox", name="Password").count()
+        page.get_by_role("button", name="Sign out").click()
+        page.get_by_role("textbox", name="Username").wait_for(timeout=60_000)
+        page.goto(f"{first}/home")  # the first process no longer honours it either
+        page.get_by_role("textbox", name="Username").wait_for(timeout=60_000)
+        assert not page.query_selector(SIGNED_IN)
+        context.close()

@@ -14,6 +14,7 @@ ADBC reads Arrow more directly but brings no pool; ``spikes/postgres/FINDINGS.md
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -148,6 +149,26 @@ _POLARS_TYPES = {
 }
 
 
+# How many connections one app process may hold: Streamlit runs each page in a thread of its own, and a page holds
+# a connection only for each read's length, so ten serve a busy process; ``GOLDEN_THREAD_POOL_SIZE`` says otherwise
+# (the server's max_connections must cover every process's pool).
+POOL_VARIABLE = "GOLDEN_THREAD_POOL_SIZE"
+DEFAULT_POOL_SIZE = 10
+
+
+def pool_size() -> int:
+    """The pool size ``GOLDEN_THREAD_POOL_SIZE`` asks for (1 to 200), or 10; refused in one sentence if unusable."""
+    given = os.environ.get(POOL_VARIABLE, "").strip()
+    if not given:
+        return DEFAULT_POOL_SIZE
+    if not given.isdigit() or not 1 <= int(given) <= 200:
+        raise StorageProblem(
+            f"{POOL_VARIABLE} is {given!r}: give the number of PostgreSQL connections each app process may hold, a "
+            f"whole number from 1 to 200 (or leave it unset for {DEFAULT_POOL_SIZE})."
+        )
+    return int(given)
+
+
 def _configure(connection: psycopg.Connection) -> None:
     """Each pooled connection reads numbers as DuckDB's frames hold them (a numeric as a float) and JSON as its text."""
     connection.adapters.register_loader("numeric", FloatLoader)
@@ -162,7 +183,9 @@ class PostgresDatabase:
 
     engine = "postgres"
 
-    def __init__(self, conninfo: str, *, read_only: bool = False, max_connections: int = 10, **_ignored) -> None:
+    def __init__(
+        self, conninfo: str, *, read_only: bool = False, max_connections: int | None = None, **_ignored
+    ) -> None:
         self.path = conninfo
         self.read_only = read_only
         self.write_lock = threading.RLock()
@@ -173,7 +196,7 @@ class PostgresDatabase:
         self.pool = ConnectionPool(
             conninfo,
             min_size=1,
-            max_size=max_connections,
+            max_size=max_connections or pool_size(),
             kwargs={"autocommit": True, "options": f"-c search_path={SCHEMA}", "cursor_factory": psycopg.RawCursor},
             configure=_configure,
             open=True,
