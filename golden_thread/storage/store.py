@@ -613,10 +613,14 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     def table(self, table: str) -> pl.DataFrame:
         """Every row of one table in a stable order (used by export)."""
+        return self._query(self.table_sql(table))
+
+    def table_sql(self, table: str) -> str:
+        """The query of ``table``: every row of one of ``TABLES``, in export order."""
         self._check_table(table)
         keys = SORT_KEYS.get(table, ("id",))
         order = ", ".join(f'"{k}"' for k in keys if k in self.columns(table))
-        return self._query(f'SELECT * FROM "{table}" ORDER BY {order}')
+        return f'SELECT * FROM "{table}" ORDER BY {order}'
 
     def insert_tables(self, frames: dict[str, pl.DataFrame], *, replacing: bool = False) -> dict[str, int]:
         """Insert whole tables in one transaction (parents first); nothing is written if any row fails.

@@ -350,5 +350,6 @@ def copy_database(source: Store, target: Store) -> dict[str, int]:
             "The database to copy into already holds data; copy into an empty one (golden-thread init --db NEW) so "
             "that nothing in it is overwritten."
         )
-    frames = {table: source.table(table) for table in TABLES}
+    with source.moment() as read:  # one moment of the source, however long the copy takes while people work
+        frames = {table: read(source.table_sql(table)) for table in TABLES}
     return target.insert_tables({table: frame for table, frame in frames.items() if frame.height})
