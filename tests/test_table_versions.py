@@ -24,8 +24,14 @@ from tests.conftest import DEMO_TODAY
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
+    """Nothing kept, and outside any page run (a test that begins one ends it here: the run's memo of the table
+    versions would otherwise hide another store's writes from the tests after it)."""
+    from golden_thread.app import kept as kept_module
+
     st.cache_resource.clear()
+    outside_a_run = kept_module._versions_this_run.set(None)
     yield
+    kept_module._versions_this_run.reset(outside_a_run)
     st.cache_resource.clear()
 
 

@@ -422,73 +422,57 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        if self.engine == "postgres":
-            with self._write_lock, self._state.transaction() as cursor:
-                recorder = WriteRecorder(cursor)
-                try:
-                    yield recorder
-                    cursor.execute(_NEXT_VERSION)
-                    if recorder.written:
-                        cursor.execute(STAMP_TABLES, [sorted(recorder.written)])
-                finally:
-                    self._state.writes += 1
-            return
-        with self._write_lock, self._state.lease():
-            cursor = self._state.connection.cursor()
-            cursor.execute("BEGIN TRANSACTION")
-            try:
-                recorder = WriteRecorder(cursor)
-                yield recorder
-                if self._state.counted:  # in the write's own transaction: the version moves on only if it lands
-                    cursor.execute(_NEXT_VERSION)
-                    if self._state.stamped and recorder.written:
-                        cursor.execute(STAMP_TABLES, [sorted(recorder.written)])
-            except BaseException as error:
-                cursor.execute("ROLLBACK")
-                cursor.close()
-                # A full or read-only disk is said in one sentence, like every other refusal a screen shows.
-                if isinstance(error, duckdb.Error) and (problem := self._disk_problem(error)):
-                    raise problem from None
-                if isinstance(error, duckdb.ConstraintException):  # said as PostgreSQL's refusals are
-                    raise Refused(_plain_error(error)) from None
-                raise
-            try:
-                cursor.execute("COMMIT")
-            except duckdb.Error as error:
-                cursor.close()
-                if problem := self._disk_problem(error):
-                    raise problem from None
-                if isinstance(error, duckdb.ConstraintException):
-                    raise Refused(_plain_error(error)) from None
-                raise
-            finally:
-                self._state.writes += 1  # even a failed commit may have moved the data on
-            cursor.close()
+        """One write of data: the data version and the stamps of the tables it wrote move on in the same transaction,
+        so they move on only if it lands, and every kept computation that read those tables is made again."""
+        with self._under_write_lock(moves_data=True) as cursor:
+            recorder = WriteRecorder(cursor)
+            yield recorder
+            if self._state.counted:
+                cursor.execute(_NEXT_VERSION)
+                if self._state.stamped and recorder.written:
+                    cursor.execute(STAMP_TABLES, [sorted(recorder.written)])
 
     @contextmanager
     def unversioned_transaction(self) -> Iterator:
         """One transaction under the write lock that leaves the data version alone: for what is not data (sign-in
         sessions, failed sign-ins), which must not empty every kept chart."""
-        if self.engine == "postgres":
-            with self._write_lock, self._state.transaction() as cursor:
-                yield cursor
-            return
-        with self._write_lock, self._state.lease():
-            cursor = self._state.connection.cursor()
-            try:
-                cursor.execute("BEGIN TRANSACTION")
+        with self._under_write_lock(moves_data=False) as cursor:
+            yield cursor
+
+    @contextmanager
+    def _under_write_lock(self, *, moves_data: bool) -> Iterator:
+        """A transaction after every other write of this process (and, on PostgreSQL, of every process): committed
+        whole, or rolled back. A full or read-only disk, or a row the database's rules refuse, is said in one
+        sentence, like every other refusal a screen shows."""
+        with self._write_lock:
+            if self.engine == "postgres":
                 try:
-                    yield cursor
-                except BaseException:
-                    cursor.execute("ROLLBACK")
+                    with self._state.transaction() as cursor:
+                        yield cursor
+                finally:
+                    self._state.writes += moves_data
+                return
+            with self._state.lease():
+                cursor = self._state.connection.cursor()
+                try:
+                    cursor.execute("BEGIN TRANSACTION")
+                    try:
+                        yield cursor
+                    except BaseException:
+                        cursor.execute("ROLLBACK")
+                        raise
+                    try:
+                        cursor.execute("COMMIT")
+                    finally:
+                        self._state.writes += moves_data  # even a failed commit may have moved the data on
+                except duckdb.Error as error:
+                    if problem := self._disk_problem(error):
+                        raise problem from None
+                    if isinstance(error, duckdb.ConstraintException):  # said as PostgreSQL's refusals are
+                        raise Refused(_plain_error(error)) from None
                     raise
-                cursor.execute("COMMIT")
-            except duckdb.Error as error:
-                if problem := self._disk_problem(error):
-                    raise problem from None
-                raise
-            finally:
-                cursor.close()
+                finally:
+                    cursor.close()
 
     def _refuse_if_changed(
         self,
