@@ -515,8 +515,11 @@ def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql
 ):
     from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
 
+    from golden_thread.storage.accounts import session_account, start_session
+
     source = Store(demo_address)
     source.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)
+    token = start_session(source, "lead", dt.timedelta(hours=10))  # a sign-in comes back with its backup too
     source.close()
     code, out, err = _run("backup", str(tmp_path / "bk"), "--db", demo_address, capsys=capsys)
     assert code == 0, err
@@ -536,6 +539,11 @@ def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql
                 5.5
             ]
             assert restored["app_user"]["password_hash"].null_count() == 0  # accounts come back, signed for
+            signed_in = Store(target)
+            try:
+                assert session_account(signed_in, token)["username"] == "lead"
+            finally:
+                signed_in.close()
             assert any(
                 line.split() == ["observation", str(original["observation"].height)] for line in out.splitlines()
             )

@@ -777,7 +777,8 @@ class NetworkQueries:
             units = [
                 row[0]
                 for row in cursor.execute(
-                    "WITH RECURSIVE unit(id) AS (SELECT ? UNION "
+                    # typed: PostgreSQL takes a bare parameter for a smallint, and the recursion's ids are integers
+                    "WITH RECURSIVE unit(id) AS (SELECT CAST(? AS INTEGER) UNION "
                     "SELECT o.id FROM organisation o JOIN unit ON o.parent_id = unit.id) SELECT id FROM unit",
                     [network_id],
                 ).fetchall()

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from golden_thread.domain.observation_import import ImportPlan
 from golden_thread.storage import schema_focus, schema_leadership, schema_network
 from golden_thread.storage.addresses import is_postgres_address
+from golden_thread.storage.column_types import polars_type
 from golden_thread.storage.connection import SharedDatabase, one_moment
 from golden_thread.storage.diagram_queries import DiagramQueries
 from golden_thread.storage.focus_queries import FocusQueries
@@ -564,7 +565,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
 
     def columns(self, table: str) -> dict[str, str]:
         """Column name -> DuckDB type, in table order (PostgreSQL's names for its types said as DuckDB's)."""
-        self._check_table(table)
+        if table not in SIGN_IN_TABLES:  # which a restore writes too
+            self._check_table(table)
         frame = self._query(
             "SELECT column_name, data_type FROM information_schema.columns "
             "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
@@ -674,8 +676,11 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self._insert_rows(cursor, table, frame)
         return frame.height
 
-    @staticmethod
-    def _insert_rows(cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    def _insert_rows(self, cursor: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+        if blank := [column for column, kind in frame.schema.items() if kind == pl.Null]:
+            # A column blank in every row has no type of its own, and PostgreSQL writes one only into text.
+            known = self.columns(table)
+            frame = frame.with_columns(pl.col(c).cast(polars_type(known[c])) for c in blank if c in known)
         column_list = ", ".join(f'"{c}"' for c in frame.columns)
         cursor.register("incoming_rows", frame.to_arrow())
         try:

@@ -26,6 +26,7 @@ import polars as pl
 
 from golden_thread.domain.figures import DEFAULT_LOCALE, check_observation_rows, date_problem, read_dates
 from golden_thread.errors import Refused
+from golden_thread.storage.column_types import polars_type
 from golden_thread.storage.files import write_folder_whole
 from golden_thread.storage.import_checks import SHOWN, RowProblem, check_tables, listed
 from golden_thread.storage.schema import ENUMERATIONS
@@ -120,21 +121,6 @@ def _incomplete(directory: Path, expected: dict[str, int], frames: dict[str, pl.
     )
 
 
-def _polars_type(duckdb_type: str) -> pl.DataType:
-    kind = duckdb_type.upper()
-    if kind in ("INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT"):
-        return pl.Int64
-    if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL"):
-        return pl.Float64
-    if kind == "DATE":
-        return pl.Date
-    if kind.startswith("TIMESTAMP"):
-        return pl.Datetime("us")
-    if kind == "BOOLEAN":
-        return pl.Boolean
-    return pl.Utf8
-
-
 # The largest whole number each of the database's smaller integer columns holds.
 _LARGEST = {"INTEGER": 2**31 - 1, "SMALLINT": 2**15 - 1, "TINYINT": 2**7 - 1}
 
@@ -196,13 +182,13 @@ def _convert(path: Path, columns: dict[str, str], locale: str) -> tuple[pl.DataF
     unknown = [c for c in raw.columns if c not in columns]
     if unknown:
         return pl.DataFrame(), [RowProblem(path.name, 1, f"unknown column(s) {', '.join(unknown)}")]
-    dates = {c: _read_dates(raw[c], locale) for c in raw.columns if _polars_type(columns[c]) == pl.Date}
+    dates = {c: _read_dates(raw[c], locale) for c in raw.columns if polars_type(columns[c]) == pl.Date}
     converted = raw.with_columns(
-        dates[c]["date"].alias(c) if c in dates else _cast(pl.col(c), _polars_type(columns[c])).alias(c)
+        dates[c]["date"].alias(c) if c in dates else _cast(pl.col(c), polars_type(columns[c])).alias(c)
         for c in raw.columns
     )
     for column in raw.columns:
-        target = _polars_type(columns[column])
+        target = polars_type(columns[column])
         if target == pl.Utf8:
             continue
         if column in dates:
