@@ -513,9 +513,8 @@ def _same_data(restored: dict[str, pl.DataFrame], original: dict[str, pl.DataFra
 def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql_row_for_row(
     engine, demo_address, postgres_server, tmp_path, capsys
 ):
-    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
-
     from golden_thread.storage.accounts import session_account, start_session
+    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
 
     source = Store(demo_address)
     source.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)

@@ -71,6 +71,17 @@ def test_a_migration_of_several_statements_becomes_as_many():
     assert version == 1 and len(to_postgres(sql).statements) == sql.count("CREATE TABLE")
 
 
+def test_an_address_names_postgresql_by_its_scheme_or_libpqs_keywords_and_anything_else_is_a_file():
+    from golden_thread.storage.addresses import is_postgres_address
+
+    assert is_postgres_address("postgresql://golden@db.internal/golden_thread")
+    assert is_postgres_address("postgres://db/golden_thread")
+    assert is_postgres_address("host=/run/postgresql dbname=golden_thread")
+    assert is_postgres_address(" dbname=golden_thread user=golden")
+    assert not is_postgres_address("data/golden_thread.duckdb")
+    assert not is_postgres_address("/srv/exports/host=1.duckdb")  # a folder's odd name is still a file's path
+
+
 # -- a real PostgreSQL ------------------------------------------------------------------------------------------------
 
 
