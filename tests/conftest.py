@@ -105,22 +105,34 @@ def drop_postgres_database(conninfo: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def postgres_demo_template(postgres_server: str, demo_db: Path) -> str:
-    """A PostgreSQL database holding exactly the rows of ``demo_db`` (its data version too), built once per session
-    and copied for each test that changes it (``CREATE DATABASE … TEMPLATE``, a copy of its files): its name."""
+def postgres_templates(postgres_server: str):
+    """A PostgreSQL database holding exactly the rows of a DuckDB file (its data version too), made once per session
+    for each file, to be copied for each test that changes it (``CREATE DATABASE … TEMPLATE``, a copy of its files):
+    a function from the file to the template's name."""
+    made: dict[Path, str] = {}
+
+    def template_of(path: Path) -> str:
+        if path not in made:
+            made[path] = _postgres_copy_of(postgres_server, path)
+        return made[path]
+
+    return template_of
+
+
+def _postgres_copy_of(server: str, path: Path) -> str:
     from golden_thread.storage.postgres import copy_rows
     from golden_thread.storage.store import SIGN_IN_TABLES, TABLES
 
-    conninfo = new_postgres_database(postgres_server)
+    conninfo = new_postgres_database(server)
     made = Store(postgres_url(conninfo))  # migrated
     made.close()
-    demo = Store(demo_db, read_only=True)
+    source = Store(path, read_only=True)
     try:
-        with demo.moment() as read:
+        with source.moment() as read:
             frames = {table: read(f'SELECT * FROM "{table}"') for table in (*TABLES, *SIGN_IN_TABLES)}
             frames |= {table: read(f"SELECT * FROM {table}") for table in ("data_version", "table_version")}
     finally:
-        demo.close()
+        source.close()
     copy_rows(conninfo, {table: frame for table, frame in frames.items() if frame.height})
     return conninfo.rsplit(" dbname=", 1)[1]
 
@@ -143,12 +155,18 @@ def demo_address(engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
 def copy_of_the_demo(engine: str, request: pytest.FixtureRequest, folder: Path) -> str:
     """A private copy of the demo trust, made for a fixture of any scope and dropped at its end: a file in
     ``folder``, or a PostgreSQL database."""
+    return copy_of(engine, request, request.getfixturevalue("demo_db"), folder)
+
+
+def copy_of(engine: str, request: pytest.FixtureRequest, source: Path, folder: Path) -> str:
+    """A private copy of the database file ``source`` in ``engine``, dropped at the end of the requesting fixture or
+    test: a file in ``folder``, or a PostgreSQL database."""
     if engine == "duckdb":
-        path = folder / "demo-copy.duckdb"
-        shutil.copy(request.getfixturevalue("demo_db"), path)
+        path = folder / f"{source.stem}-copy.duckdb"
+        shutil.copy(source, path)
         return str(path)
     server = request.getfixturevalue("postgres_server")
-    conninfo = new_postgres_database(server, template=request.getfixturevalue("postgres_demo_template"))
+    conninfo = new_postgres_database(server, template=request.getfixturevalue("postgres_templates")(source))
     request.addfinalizer(lambda: drop_postgres_database(conninfo))
     return postgres_url(conninfo)
 

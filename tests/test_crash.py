@@ -502,37 +502,30 @@ print("FINISHED without stopping", flush=True)
 
 
 def test_a_restore_into_postgresql_killed_part_way_leaves_its_rows_as_they_were(
-    demo_db: Path, postgres_server: str, postgres_demo_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ):
     """A restore into PostgreSQL replaces the rows of a database others are connected to: killed between deleting
     what was there and committing the backup's rows, it leaves every row as it was."""
     from golden_thread.domain.observations import ProposedObservation
     from golden_thread.storage.backup import KEY_VARIABLE, backup_database
-    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
 
     monkeypatch.setenv(KEY_VARIABLE, str(tmp_path / "backup.key"))  # the child inherits it
     backup_database(demo_db, tmp_path / "bk")
-    conninfo = new_postgres_database(postgres_server, template=postgres_demo_template)
-    target = postgres_url(conninfo)
+    target = copy_of_the_demo("postgres", request, tmp_path)
+    live = Store(target)
+    live.save_observation(6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username=USER, today=dt.date.today())
+    before = {table: live.table(table) for table in TABLES}
+    live.close()
+    child = _Child(POSTGRES_RESTORE_CHILD, [str(tmp_path / "bk"), target])
     try:
-        live = Store(target)
-        live.save_observation(
-            6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username=USER, today=dt.date.today()
-        )
-        before = {table: live.table(table) for table in TABLES}
-        live.close()
-        child = _Child(POSTGRES_RESTORE_CHILD, [str(tmp_path / "bk"), target])
-        try:
-            child.wait_until_stopped("partway")
-            child.kill()
-        finally:
-            child.ensure_ended()
-        after = Store(target)
-        try:
-            for table, frame in before.items():
-                assert after.table(table).equals(frame), f"{table} changed though the restore never committed"
-        finally:
-            after.close()
-        assert not _orphans(target)
+        child.wait_until_stopped("partway")
+        child.kill()
     finally:
-        drop_postgres_database(conninfo)
+        child.ensure_ended()
+    after = Store(target)
+    try:
+        for table, frame in before.items():
+            assert after.table(table).equals(frame), f"{table} changed though the restore never committed"
+    finally:
+        after.close()
+    assert not _orphans(target)

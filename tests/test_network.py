@@ -36,7 +36,7 @@ from golden_thread.services.network import (
     version_changes,
 )
 from golden_thread.storage.store import Store
-from tests.conftest import DEMO_TODAY, signed_in
+from tests.conftest import DEMO_TODAY, copy_of, signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = {
@@ -62,11 +62,9 @@ def network_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def net(network_db: Path, tmp_path: Path) -> Store:
-    """A private, writable copy of the trust and network."""
-    path = tmp_path / "network-copy.duckdb"
-    shutil.copy(network_db, path)
-    opened = Store(path)
+def net(engine: str, network_db: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    """A private, writable copy of the trust and network, on each engine."""
+    opened = Store(copy_of(engine, request, network_db, tmp_path))
     yield opened
     opened.close()
 

@@ -1,18 +1,13 @@
 """The writes no other engine-parametrised test makes (issue 19): each runs on a DuckDB file and on PostgreSQL, through
 the service its screen calls where there is one, and is checked by what a person would notice: the row saved, or the
-refusal said with nothing changed."""
+refusal said with nothing changed. (A network's writes run on both engines in tests/test_network.py.)"""
 
 from __future__ import annotations
-
-import datetime as dt
-import functools
 
 import polars as pl
 import pytest
 
-from golden_thread.domain.observations import ProposedObservation
 from golden_thread.errors import PermissionRefused, Refused, StaleEdit
-from golden_thread.seed.demo_network import NETWORK, build_demo_network
 from golden_thread.services.editing import opened_values, save_record
 from golden_thread.storage.accounts import operator_save_account
 from golden_thread.storage.store import Store
@@ -145,132 +140,3 @@ def test_an_imports_bad_rows_are_named_one_by_one_and_none_is_kept(demo):
     assert [row for row, _ in problems] == [1, 2]
     assert "title" in problems[0][1] and "category" in problems[1][1]
     assert everything.table("strategic_objective").equals(before)
-
-
-# -- a network beside the trust ---------------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=1)
-def _network_rows() -> dict[str, pl.DataFrame]:
-    return build_demo_network(DEMO_TODAY)
-
-
-def _network(demo: Store) -> tuple[Store, int, int]:
-    """The demo network loaded beside the trust (its ids never meet the trust's), as its hub's screens see it: the
-    network's store, its id and its aim's."""
-    everything = demo.everything()
-    # A column the network leaves empty (a project link's driver) takes the stored column's type: PostgreSQL casts
-    # an untyped empty column only into text.
-    everything.insert_tables(
-        {
-            table: frame.cast({c: everything.table(table).schema[c] for c, t in frame.schema.items() if t == pl.Null})
-            for table, frame in _network_rows().items()
-        }
-    )
-    network = demo.within(demo.choose_scope(NETWORK))
-    network_id = network.scope.organisation_id
-    return network, network_id, int(network.network_aims(network_id)["id"][0])
-
-
-def test_a_school_joins_the_network_sets_its_local_aim_reports_the_uniform_measures_and_leaves(demo):
-    net, network, aim = _network(demo)
-    school = save_record(
-        net,
-        "organisation",
-        {"name": "Riverbend High School", "kind": "division"},
-        username="hubadmin",
-        today=DEMO_TODAY,
-        placed={"parent_id": network},
-    )
-    net = net.within(net.resolve_scope(network))  # the next page's scope holds the new school
-    joined = dt.date(2026, 8, 15)
-    with pytest.raises(Refused, match="cannot leave before it joins"):
-        net.record_membership(network, school, username="hub", joined_on=joined, left_on=dt.date(2026, 1, 1))
-    assert net.record_membership(network, school, username="hub", joined_on=joined) == "joined"
-    local = {"title": "More on track at Riverbend", "statement": "From 60% to 80% by June 2027"}
-    with pytest.raises(Refused, match="A local aim says how much by when"):
-        net.save_local_aim(
-            aim, school, username="hub", baseline_value=0.6, target_value=None, target_date=None, **local
-        )
-    local_aim = net.save_local_aim(
-        aim, school, username="hub", baseline_value=0.6, target_value=0.8, target_date=dt.date(2027, 6, 30), **local
-    )
-    row = net.local_aims(network).filter(pl.col("aim_id") == local_aim).row(0, named=True)
-    assert (row["member_id"], row["target_value"], row["status"]) == (school, 0.8, "active")
-    with pytest.raises(Refused, match="already has a uniform measure called"):
-        net.add_uniform_measure(
-            aim,
-            username="hub",
-            name=net.uniform_measures(network)["name"][0],
-            measure_type="outcome",
-            chart_type="xmr",
-            direction="increase",
-            definition="x",
-        )
-    mentors = net.add_uniform_measure(
-        aim,
-        username="hub",
-        name="Ninth-graders with a named mentor (%)",
-        measure_type="process",
-        chart_type="p",
-        direction="increase",
-        definition="Ninth-graders with a named adult mentor on the last school day.",
-        numerator_definition="With a mentor",
-        denominator_definition="Enrolled",
-    )
-    reports = net.member_measures(network).filter(pl.col("uniform_measure_id") == mentors)
-    assert reports.height == 7 and school in reports["member_id"].to_list()
-    assert net.record_membership(network, school, username="hub", joined_on=joined, left_on=DEMO_TODAY) == "left"
-    assert net.local_aims(network).filter(pl.col("aim_id") == local_aim)["status"][0] == "retired"
-
-
-def test_the_hub_rewords_the_network_aim_its_words_and_its_shared_diagram(demo):
-    net, network, aim = _network(demo)
-    with pytest.raises(Refused, match="Write the aim statement"):
-        net.update_network_aim(aim, statement=" ", target_value=0.9, target_date=None, username="hub")
-    net.update_network_aim(
-        aim,
-        statement="Raise it to 90% by June 2028",
-        target_value=0.9,
-        target_date=dt.date(2028, 6, 30),
-        username="hub",
-    )
-    stored = net.network_aims(network).row(0, named=True)
-    assert (stored["statement"], stored["target_value"]) == ("Raise it to 90% by June 2028", 0.9)
-    with pytest.raises(Refused, match="Choose the words of one of"):
-        net.set_vocabulary(network, "legal", username="hub")
-    units = net.set_vocabulary(network, "health", username="hub")
-    assert net.organisations()["vocabulary"].unique().to_list() == ["health"] and units == net.organisations().height
-    diagram = int(net.network_aims(network)["diagram_id"][0])
-    with pytest.raises(Refused, match="Nothing would change"):
-        net.new_diagram_version(diagram, "Tidy", username="hub", today=DEMO_TODAY)
-    version = net.new_diagram_version(
-        diagram, "Plainer words", username="hub", today=DEMO_TODAY, rename={"N-C2": "Grade-book check on Fridays"}
-    )
-    versions = net.diagram_versions(diagram)
-    assert versions.filter(pl.col("status") == "active")["id"].to_list() == [version]
-    nodes = net.diagram_nodes(diagram).filter(pl.col("version_status") == "active")
-    assert nodes.filter(pl.col("node_key") == "N-C2")["title"].to_list() == ["Grade-book check on Fridays"]
-
-
-def test_a_school_corrects_its_own_report_but_not_over_a_colleague_nor_another_schools(demo):
-    net, network, _ = _network(demo)
-    reports = net.member_measures(network)
-    own = int(reports.filter(pl.col("member").str.starts_with("Eastbrook"))["id"][0])
-    other = int(reports.filter(pl.col("member").str.starts_with("Harbor"))["id"][0])
-    october = dt.date(2026, 10, 1)
-    seen = net.observations([own]).filter(pl.col("period_start") == october).row(0, named=True)
-    corrected = ProposedObservation(october, numerator=str(seen["numerator"] + 1), denominator=str(seen["denominator"]))
-    assert (
-        net.save_member_observation(
-            own, corrected, username="eastbrook", today=DEMO_TODAY, correcting=True, expected=seen
-        )
-        == "corrected"
-    )
-    again = ProposedObservation(october, numerator=str(seen["numerator"] - 1), denominator=str(seen["denominator"]))
-    with pytest.raises(StaleEdit, match="changed October 2026 while you were editing it"):
-        net.save_member_observation(own, again, username="hub", today=DEMO_TODAY, correcting=True, expected=seen)
-    with pytest.raises(PermissionRefused, match="only for your own team"):
-        net.save_member_observation(other, corrected, username="eastbrook", today=DEMO_TODAY, correcting=True)
-    stored = net.observations([own]).filter(pl.col("period_start") == october).row(0, named=True)
-    assert (stored["numerator"], stored["entered_by"]) == (seen["numerator"] + 1, "eastbrook")
