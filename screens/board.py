@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.kept import kept_spec
+from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     aim_leadership_lines,
     aims_leadership,
@@ -287,7 +288,7 @@ def icon_table(measures: pl.DataFrame, *, every_column: bool = False, key: str =
     )
     first = ["Variation", "Assurance", "Measure", "Latest", "Target"]  # what a phone shows
     columns = first + [c for c in shown.columns if c not in first] if every_column else first
-    st.dataframe(
+    dataframe(
         shown,
         hide_index=True,
         width="stretch",

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.kept import kept_spec
+from golden_thread.app.tables import data_editor
 from golden_thread.app.ui import kept, label_text, may, plain, role_may, show_table, store, username
 from golden_thread.domain import leadership as lp
 from golden_thread.domain.csv_export import safe_csv
@@ -456,7 +457,7 @@ def show_record() -> None:
             ).with_columns(pl.lit(None, pl.Int64).alias(r) for r in raters)
             grid_key = f"rec-grid-{version_id}-{subject}-{'-'.join(raters)}"
             levels = list(fv.levels)
-            edited = st.data_editor(
+            edited = data_editor(
                 grid,
                 key=grid_key,
                 hide_index=True,
@@ -655,7 +656,7 @@ def framework_editor(prefix: str, spec: dict) -> tuple[dict, list[str], pl.DataF
         or None
     )
     st.markdown("**Rating scale** (level 1 at the top)")
-    scale = st.data_editor(
+    scale = data_editor(
         pl.DataFrame({"Words": [s["label"] for s in spec.get("scale") or []]}, schema={"Words": pl.Utf8}),
         num_rows="dynamic",
         key=f"{prefix}-scale",
@@ -670,7 +671,7 @@ def framework_editor(prefix: str, spec: dict) -> tuple[dict, list[str], pl.DataF
     )
     tops = [k for k, w in zip(sections["key"].to_list(), sections["within"].to_list()) if not w]
     section_titles = dict(zip(sections["key"].to_list(), sections["title"].to_list()))
-    sections = st.data_editor(
+    sections = data_editor(
         sections,
         num_rows="dynamic",
         key=f"{prefix}-sections",
@@ -694,7 +695,7 @@ def framework_editor(prefix: str, spec: dict) -> tuple[dict, list[str], pl.DataF
         f"**{plain(meta['item_word'].capitalize())}s** with their {plain(meta['guidance_word'])} (separate "
         "several with |)"
     )
-    items = st.data_editor(
+    items = data_editor(
         items,
         num_rows="dynamic",
         key=f"{prefix}-items",

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app import measure_page as page
+from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
     all_measures,
@@ -380,7 +381,7 @@ else:
                         "right. Fix these lines and upload the file again.",
                         icon=":material/error:",
                     )
-                    st.dataframe(
+                    dataframe(
                         pl.DataFrame(plan.problems, schema=["Line", "Problem"], orient="row"),
                         hide_index=True,
                         width="stretch",
@@ -591,7 +592,7 @@ if points.height:
             "Chart": f"{choice_words('chart_type', measure['chart_type'])} · {choice_words('rules', measure['rules'])}",
             "Better is": choice_words("improvement_direction", measure["improvement_direction"]),
         }
-        st.dataframe(
+        dataframe(
             pl.DataFrame({"Field": list(definition), "Value": [str(v or "—") for v in definition.values()]}),
             hide_index=True,
             width="stretch",

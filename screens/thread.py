@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
     draw_tree,
@@ -227,7 +228,7 @@ listed = (
     )
     .sort(pl.col("Severity").replace_strict(SEVERITY_RANK, return_dtype=pl.Int8), "Flag")
 )
-st.dataframe(listed, hide_index=True, width="stretch")
+dataframe(listed, hide_index=True, width="stretch")
 st.download_button(
     "Download these flags (CSV)",
     safe_csv(listed),

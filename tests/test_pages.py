@@ -328,3 +328,24 @@ def test_a_run_charts_variation_is_random_or_non_random_never_common_cause(app_d
     spc = _open("screens/measures.py", measure="1")  # a control chart keeps its Making Data Count icon and words
     assert next(m.value for m in spc.metric if m.label == "Variation") in ("Common cause", "Improvement", "Concern")
     assert any("<img" in md.value for md in spc.markdown)
+
+
+def test_no_screen_turns_a_polars_frame_into_pandas_which_can_hang_the_whole_server(app_db, monkeypatch):
+    """polars' ``to_pandas`` holds the GIL while its thread pool works; with another session's page running a Python
+    function in that pool at the same moment, the server stops answering everyone (golden_thread/app/tables.py).
+    Every screen, and the leadership screen's editable grids, must reach Streamlit another way."""
+    from screens.registry import SCREENS
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a screen converted a polars frame with to_pandas()")
+
+    monkeypatch.setattr(pl.DataFrame, "to_pandas", refused)
+    monkeypatch.setattr(pl.Series, "to_pandas", refused)
+    opened = []
+    for screen in SCREENS:
+        if screen.networks_only:
+            continue
+        app = _open(f"screens/{screen.file}")  # fails on an exception; a page's own failure fails the test too
+        opened.append(screen.file)
+        assert app.main.children, screen.file
+    assert "leadership.py" in opened and "board.py" in opened and "thread.py" in opened

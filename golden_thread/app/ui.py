@@ -17,6 +17,7 @@ import streamlit as st
 
 from golden_thread.app.kept import drawn_once, kept
 from golden_thread.app.kept import thread_breaks as kept_breaks
+from golden_thread.app.tables import arrow_of, dataframe
 from golden_thread.config import default_db_path, session_length
 from golden_thread.domain import formatting as fmt
 from golden_thread.domain.access import ROLE_TITLES, TEAM_SCOPED
@@ -782,17 +783,21 @@ def show_table(
     options.setdefault("width", "stretch")
     options.setdefault("placeholder", "")  # a missing value is a blank cell, never "None"
     if not writers:
-        return st.dataframe(frame, **options)
+        return dataframe(frame, **options)
     if frame.height * max(len(writers), 1) > STYLED_CELLS_LIMIT:  # too many cells to style: send them as text
-        return st.dataframe(
+        return dataframe(
             frame.with_columns(
                 pl.col(name).map_elements(write, return_dtype=pl.Utf8, skip_nulls=True)
                 for name, write in writers.items()
             ),
             **options,
         )
-    styled = frame.to_pandas().style.format(
-        {name: (lambda v, w=write: "" if fmt.is_missing(v) else w(v)) for name, write in writers.items()}, na_rep=""
+    styled = (
+        arrow_of(frame)
+        .to_pandas()
+        .style.format(
+            {name: (lambda v, w=write: "" if fmt.is_missing(v) else w(v)) for name, write in writers.items()}, na_rep=""
+        )
     )
     return st.dataframe(styled, **options)
 
@@ -856,7 +861,7 @@ def sign_in_screen() -> None:
                     "A real organisation's database never shows this box."
                 )
                 users = db.users().filter(pl.col("active"))
-                st.dataframe(
+                dataframe(
                     users.select(
                         pl.col("username").alias("Username"),
                         pl.col("role").replace_strict(ROLE_TITLES).alias("Role"),
