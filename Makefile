@@ -41,6 +41,7 @@ bench: install
 	$(BIN)/python bench/spc_bench.py
 	$(BIN)/python bench/scale_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/load_bench.py
 
 # The Network and Leadership screens' server time on the demo, cold and warm, against a plain page (issue 16).
 bench-pages: install

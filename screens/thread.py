@@ -155,7 +155,8 @@ how[2].selectbox(
     "Find a box",
     view.visible,
     index=None,
-    format_func=label_of.get,
+    # A box another person added between this page's two reads (a PDSA cycle just logged) has no label yet.
+    format_func=lambda node: label_of.get(node) or node,
     placeholder="Type a few words to find it",
     key="tree-find",
     on_change=_find,

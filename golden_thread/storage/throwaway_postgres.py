@@ -83,10 +83,18 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(server: str, name: str) -> str:
-    """A new, empty database on ``server`` (a connection string without ``dbname``); its connection string."""
+def create_database(server: str, name: str, settings: dict[str, str] | None = None) -> str:
+    """A new, empty database on ``server`` (a connection string without ``dbname``); its connection string.
+    ``settings``: server settings every connection to it starts with (``ALTER DATABASE ... SET``), as a
+    deployment's database administrator may give them (``{"jit": "off"}``)."""
     with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        for setting, value in (settings or {}).items():
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)
+                )
+            )
     return f"{server} dbname={name}"
 
 
