@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
-import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -212,47 +210,19 @@ def signed_in(app, username: str = "admin"):
     return app
 
 
-def _postgres_binaries() -> Path | None:
-    """Debian's PostgreSQL server programs (``apt-get install postgresql``): /usr/lib/postgresql/<version>/bin."""
-    found = [path.parent for path in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
-    return max(found, key=lambda folder: int(folder.parent.name) if folder.parent.name.isdigit() else 0, default=None)
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throw-away PostgreSQL for this test process, in a temporary folder and reached only through a Unix socket
-    there (so parallel test processes never meet), stopped at the end. Without PostgreSQL on the machine, the tests
-    that need it are skipped with a message, never failed. PostgreSQL refuses to run as root: as root, its programs
-    run as the ``postgres`` user its package creates, who is given the folder (outside pytest's own temporary
-    folders, which only root may enter; the socket's path must stay under about 100 characters)."""
-    binaries = _postgres_binaries()
-    if binaries is None:
-        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql): its tests are skipped")
-    as_postgres: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="gt-pg-"))
-    if os.geteuid() == 0:
+    """A throw-away PostgreSQL for this test process (``storage/throwaway_postgres.py``: a temporary folder, reached
+    only through a Unix socket there, so parallel test processes never meet), stopped at the end. Without
+    PostgreSQL on the machine, the tests that need it are skipped with a message, never failed."""
+    from golden_thread.storage.throwaway_postgres import PostgresUnavailable, throwaway_postgres
+
+    with contextlib.ExitStack() as stack:
         try:
-            shutil.chown(folder, "postgres")
-        except LookupError:
-            pytest.skip("PostgreSQL refuses to run as root and there is no postgres user to run it as")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data = folder / "data"
-    settings = f"-k {folder} -p 5432 -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        [*as_postgres, binaries / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync"],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [*as_postgres, binaries / "pg_ctl", "-D", data, "-l", folder / "log", "-w", "start", "-o", settings],
-        check=True,
-        capture_output=True,
-    )
-    try:
-        yield f"host={folder} port=5432 user=postgres"
-    finally:
-        subprocess.run([*as_postgres, binaries / "pg_ctl", "-D", data, "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
+            server = stack.enter_context(throwaway_postgres())
+        except PostgresUnavailable as why:
+            pytest.skip(f"{why}; the tests that need PostgreSQL are skipped")
+        yield server
 
 
 @pytest.fixture
