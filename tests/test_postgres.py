@@ -71,6 +71,13 @@ def test_a_migration_of_several_statements_becomes_as_many():
     assert version == 1 and len(to_postgres(sql).statements) == sql.count("CREATE TABLE")
 
 
+def test_a_list_of_ids_as_a_condition_becomes_any_which_an_index_serves_and_stays_faithful_elsewhere():
+    (statement,) = to_postgres("SELECT * FROM observation WHERE list_contains(?, measure_id) AND value > 1").statements
+    assert statement == "SELECT * FROM observation WHERE measure_id = ANY($1) AND value > 1"
+    (statement,) = to_postgres("SELECT list_contains(?, measure_id) AS chosen FROM observation").statements
+    assert "CASE WHEN measure_id IS NULL THEN NULL" in statement  # a value, where NULL and false differ
+
+
 def test_an_address_names_postgresql_by_its_scheme_or_libpqs_keywords_and_anything_else_is_a_file():
     from golden_thread.storage.addresses import is_postgres_address
 

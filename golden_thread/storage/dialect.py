@@ -119,6 +119,11 @@ def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
         ]
         text = exp.Anonymous(this="concat_ws", expressions=[exp.Literal.string("|"), *parts])
         return exp.Anonymous(this="hashtextextended", expressions=[text, exp.Literal.number(0)])
+    if isinstance(node, exp.ArrayContains) and _is_a_condition(node):
+        # list_contains(ids, column) as a condition: ``column = ANY(ids)``, which an index on the column serves.
+        # (sqlglot's faithful form wraps it in CASE and COALESCE for a missing column value, which no index serves,
+        # so a page reading one measure's figures read every figure; as a condition, NULL and false agree.)
+        return exp.EQ(this=node.expression.copy(), expression=exp.Any(this=exp.Paren(this=node.this.copy())))
     for kinds, functions, descending in (
         (exp.ArgMax, {"arg_max", "max_by"}, True),
         (exp.ArgMin, {"arg_min", "min_by"}, False),
@@ -130,3 +135,11 @@ def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
             aggregate = exp.ArrayAgg(this=exp.Order(this=value.copy(), expressions=[ordered]))
             return exp.Bracket(this=exp.Paren(this=aggregate), expressions=[exp.Literal.number(1)], offset=1)
     return node
+
+
+def _is_a_condition(node: exp.Expression) -> bool:
+    """Whether a node's value decides which rows a WHERE, ON or HAVING keeps (through AND, OR and brackets only)."""
+    parent = node.parent
+    while isinstance(parent, exp.And | exp.Or | exp.Paren):
+        parent = parent.parent
+    return isinstance(parent, exp.Where | exp.Having) or (isinstance(parent, exp.Join) and node.arg_key != "this")
