@@ -111,13 +111,15 @@ def postgres_templates(postgres_server: str):
 
     def template_of(path: Path) -> str:
         if path not in made:
-            made[path] = _postgres_copy_of(postgres_server, path)
+            made[path] = postgres_copy_of(postgres_server, path)
         return made[path]
 
     return template_of
 
 
-def _postgres_copy_of(server: str, path: Path) -> str:
+def postgres_copy_of(server: str, path: Path) -> str:
+    """A new database on ``server`` holding exactly the rows of the DuckDB file at ``path``, its data version too:
+    its name."""
     from golden_thread.storage.postgres import copy_rows
     from golden_thread.storage.store import SIGN_IN_TABLES, TABLES
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import uuid
 
 import polars as pl
 import pytest
@@ -196,30 +195,28 @@ def test_postgresql_refuses_what_duckdb_refuses(postgres_database, statement, re
 # -- reading the demo through PostgreSQL ------------------------------------------------------------------------------
 
 
+# A measure's latest figure moved by a number, written straight into PostgreSQL (as another program would).
+_LATEST_VALUE_PLUS = (
+    "UPDATE observation SET value = value + %s WHERE measure_id = %s "
+    "AND period_start = (SELECT max(period_start) FROM observation WHERE measure_id = %s)"
+)
+
+
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, postgres_server):
     """The demo trust and its education network in DuckDB, and the same rows copied into PostgreSQL: (the DuckDB
     store, the PostgreSQL one, the network's id). Read only: the tests share it."""
-    import psycopg
-
     from golden_thread.seed.loading import load_demo
-    from golden_thread.storage.postgres import copy_rows
-    from golden_thread.storage.store import TABLES, Store
+    from golden_thread.storage.store import Store
+    from tests.conftest import postgres_copy_of, postgres_url
 
     path = tmp_path_factory.mktemp("both") / "demo.duckdb"
     duck = Store(path)
     load_demo(duck, today=DEMO_TODAY, network=True)
     _publish_and_correct(duck)
     duck.close()  # which checkpoints those writes into the file: the screens' test copies the file alone
+    postgres = Store(postgres_url(f"{postgres_server} dbname={postgres_copy_of(postgres_server, path)}"))
     duck = Store(path)
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(f"{postgres_server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
-    conninfo = f"{postgres_server} dbname={name}"
-    postgres = Store(f"postgresql:///?{conninfo.replace(' ', '&')}")
-    frames = {table: duck.table(table) for table in TABLES}
-    frames |= {table: duck._query(f"SELECT * FROM {table}") for table in ("data_version", "table_version")}
-    copy_rows(conninfo, {table: frame for table, frame in frames.items() if frame.height})
     yield duck, postgres, int(duck.networks()["id"][0])
     postgres.close()
     duck.close()
@@ -463,16 +460,13 @@ def test_a_corrected_figure_changes_its_measures_fingerprint_on_postgresql_and_n
     _same(before.select("measure_id", "periods"), duck.observation_fingerprints().select("measure_id", "periods"))
     assert before["fingerprint"].n_unique() == before.height
     measure_id = int(duck.observations().drop_nulls("value")["measure_id"][0])
-    latest = (
-        "WHERE measure_id = %s AND period_start = (SELECT max(period_start) FROM observation WHERE measure_id = %s)"
-    )
     conninfo = postgres.path.split("?", 1)[1].replace("&", " ")
     with connect(conninfo) as connection:
-        connection.execute(f"UPDATE observation SET value = value + 1 {latest}", [measure_id, measure_id])
+        connection.execute(_LATEST_VALUE_PLUS, [1, measure_id, measure_id])
         try:
             after = postgres.observation_fingerprints()
         finally:
-            connection.execute(f"UPDATE observation SET value = value - 1 {latest}", [measure_id, measure_id])
+            connection.execute(_LATEST_VALUE_PLUS, [-1, measure_id, measure_id])
     moved = after.join(before, on=["measure_id", "fingerprint"], how="anti")["measure_id"].to_list()
     assert moved == [measure_id]
 

@@ -274,7 +274,7 @@ def refusal_in_words(error: psycopg.Error) -> str:
 
 def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
     """Whole tables written into the database as they are, in one transaction, through ``COPY``: a database filled
-    from another that held the same rows (the tests; ``golden-thread copy`` to come). The checks and keys still hold;
+    from another that held the same rows (the tests' templates, the load bench). The checks and keys still hold;
     the foreign keys are not checked while the rows arrive (``session_replication_role``, which needs a superuser),
     so tables load in any order and a table that refers to itself loads whole."""
     counts: dict[str, int] = {}
