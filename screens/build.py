@@ -102,9 +102,8 @@ if not all(step.done for step in steps):
                         st.session_state["attach-default"] = f"project_id:{first}"
                     st.rerun()
 
-section = st.segmented_control(
-    "What to build", list(SECTIONS), format_func=SECTIONS.get, key="build-section", default="aims"
-)
+st.session_state.setdefault("build-section", "aims")  # its default lives here: links and buttons above set it too
+section = st.segmented_control("What to build", list(SECTIONS), format_func=SECTIONS.get, key="build-section")
 section = section or "aims"
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +75,13 @@ def running_app(database: Path, folder: Path, *, unexpected_errors: bool = False
     finally:
         process.terminate()
         process.wait(timeout=20)
-    logged = [line for line in (folder / "server.log").read_text().splitlines() if "Unexpected error GT-" in line]
+    lines = (folder / "server.log").read_text().splitlines()
+    logged = [line for line in lines if "Unexpected error GT-" in line]
     if logged and not unexpected_errors:
         pytest.fail("a page failed unexpectedly (see server.log): " + "; ".join(logged))
+    # A widget given both a default and a value in session state ignores one of them, and says so only here.
+    warned = [line for line in lines if "was created with a default value but also had its value set" in line]
+    assert not warned, "; ".join(warned)
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +121,54 @@ def sign_in(page, username: str, password: str = "demo") -> None:
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("[data-testid='stSidebar'] >> text=Signed in as", timeout=60_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+
+
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def choose_an_option(page, box, option: str, *, exact: bool = True, keeps: bool = True) -> None:
+    """Choose ``option`` in the selectbox or multiselect ``box`` (a locator) as a person does: type it, wait for the
+    list to highlight it, Enter. Typed in part of a longer option (``exact=False``), Enter waits until the typing
+    leaves it the only one offered.
+
+    Each try is checked as a person sees it, and tried again (at most three times) when it did not take:
+    - a box clicked while its page reruns is replaced by the run, and its list never opens or closes at once;
+    - Enter pressed before the list highlights its first match takes nothing, and leaves the typed words in the box
+      looking chosen until it loses focus (Streamlit 1.67's selectbox): so a selectbox is left (Tab) and must still
+      show the option, unless it does not keep what is chosen (``keeps=False``: a search box that empties once it
+      has found)."""
+    offered = page.get_by_role("option", name=option, exact=True) if exact else page.get_by_role("option")
+    offered = offered.filter(has_text=option).first
+    field = box.locator("input").first
+    multiselect = box.get_attribute("data-testid") == "stMultiSelect"
+    for patience in (10_000, 10_000, 60_000):
+        page.wait_for_selector(READY, timeout=60_000)
+        field.click()
+        page.keyboard.press("ControlOrMeta+a")  # what an earlier try typed
+        page.keyboard.type(option)
+        try:
+            offered.wait_for(timeout=patience)
+            if not exact:
+                page.wait_for_function(
+                    "() => document.querySelectorAll('[role=option]').length === 1", timeout=patience
+                )
+            page.wait_for_function(
+                "([input, option]) => !option.id || input.getAttribute('aria-activedescendant') === option.id",
+                arg=[field.element_handle(), offered.element_handle(timeout=patience)],
+                timeout=patience,
+            )
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape" if multiselect else "Tab")  # a multiselect stays open for more choices
+        page.wait_for_selector(READY, timeout=60_000)
+        if not keeps:
+            return
+        shown = box.inner_text() if multiselect else field.input_value()
+        if (option == shown) if exact and not multiselect else (option in shown):
+            return
+    raise AssertionError(f"the box never took {option!r}")
 
 
 def _visit(browser, url: str, name: str, user: str = "admin"):

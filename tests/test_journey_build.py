@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
-from tests.test_browser import CHROMIUM, ROOT, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, ROOT, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -112,19 +112,11 @@ def _fill(page, values: dict[str, str]) -> None:
         _field(page, key).fill(value)
 
 
-def _choose(page, label: str, option: str, *, multi: bool = False) -> None:
+def _choose(page, label: str, option: str, *, keeps: bool = True) -> None:
     """Pick an option of a selectbox or multiselect by typing it, as a person would: once the typing leaves that
     option the only one offered, Enter takes it."""
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
-    if not multi:
-        box = box.locator("input")
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.wait_for(timeout=WAIT)
-    page.wait_for_function("() => document.querySelectorAll('[role=option]').length === 1", timeout=WAIT)
-    page.keyboard.press("Enter")
-    if multi:
-        page.keyboard.press("Escape")  # a multiselect stays open for more choices
+    choose_an_option(page, box, option, exact=False, keeps=keeps)
     _settle(page)
 
 
@@ -279,7 +271,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         page.get_by_role("textbox", name="Secondary driver").wait_for(timeout=WAIT)
         _settle(page)
         page.get_by_role("textbox", name="Secondary driver").fill(SECONDARY)
-        _choose(page, "The primary drivers it serves", PRIMARY, multi=True)
+        _choose(page, "The primary drivers it serves", PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
         _after(page, f"Added the secondary driver “{SECONDARY}”")
         page.get_by_role("radio", name="Add a change idea").check(force=True)
@@ -287,7 +279,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         _settle(page)
         for idea in (IDEA, UNTESTED_IDEA):
             page.get_by_role("textbox", name="Change idea").fill(idea)
-            _choose(page, "The drivers it serves", SECONDARY, multi=True)
+            _choose(page, "The drivers it serves", SECONDARY)
             page.get_by_role("button", name="Add to the draft").click()
             _after(page, f"Added the change idea “{idea}”")
         page.get_by_role("textbox", name="What changed, and why").fill("The falls collaborative's first theory.")
@@ -422,7 +414,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         # 8. The Golden thread page: the whole chain, from the latest cycle up to the aim, with the measure's icons.
         _navigate(page, "Golden thread")
         page.wait_for_selector(TREE, timeout=WAIT)
-        _choose(page, "Find a box", NEXT_CYCLE)  # the cycle's box: "Cycle 2 · <months>: <title>"
+        _choose(page, "Find a box", NEXT_CYCLE, keeps=False)  # the cycle's box: "Cycle 2 · <months>: <title>"
         page.wait_for_selector(f"{DIALOG} >> text=Its thread, up to the aim", timeout=WAIT)
         details = page.inner_text(DIALOG)  # the details open over the tree, which keeps the page's width
         assert "PDSA cycle" in details and f"{NEXT_CYCLE} (no decision yet)" in details
@@ -450,7 +442,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             arg=[TREE, wanted],
             timeout=WAIT,
         )
-        _choose(page, "Find a box", f"project: {PROJECT}")
+        _choose(page, "Find a box", f"project: {PROJECT}", keeps=False)
         page.wait_for_selector(f"{DIALOG} >> text=Lead measure", timeout=WAIT)
         details = page.inner_text(DIALOG)
         assert PROCESS in details and "Variation: Common cause · Assurance: Hit and miss" in details

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from playwright.sync_api import expect
 
 from golden_thread.domain.checks import RULES, rule_title
-from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -106,8 +105,14 @@ def _ready(page) -> None:
 
 
 def _shows(page, text: str) -> None:
-    """Wait until the main area shows ``text`` and the run that drew it has finished."""
-    page.locator(MAIN).get_by_text(text).first.wait_for(timeout=WAIT)
+    """Wait until the main area shows ``text`` and the run that drew it has finished; if it never does, fail with
+    what the main area said instead (a refusal, say), which a timeout alone would not."""
+    from playwright.sync_api import TimeoutError as NotYet
+
+    try:
+        page.locator(MAIN).get_by_text(text).first.wait_for(timeout=WAIT)
+    except NotYet:
+        raise AssertionError(f"the page never showed {text!r}; it showed:\n{page.inner_text(MAIN)}") from None
     _ready(page)
 
 
@@ -128,12 +133,7 @@ def _chosen(page, label: str) -> str:
 def _choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the selectbox labelled ``label``, typing it as a person would (Enter takes the match)."""
     box = _box(page, label)
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).first.wait_for(timeout=WAIT)
-    page.keyboard.press("Enter")
-    expect(box.get_by_role("combobox")).to_have_value(option, timeout=WAIT)
-    _ready(page)
+    choose_an_option(page, box, option)
 
 
 def _fill(page, label: str, text: str, within: str = MAIN) -> None:

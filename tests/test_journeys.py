@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,13 +48,8 @@ def _choose(page, label: str, option: str) -> None:
 
     Typing the whole option leaves it the only match; Enter then takes it (clicking the list races its
     re-rendering as it filters)."""
-    page.wait_for_selector(READY, timeout=60_000)  # a box clicked mid-rerun is replaced, and its list never opens
     box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option).first.wait_for(timeout=60_000)
-    page.wait_for_timeout(300)
-    page.keyboard.press("Enter")
+    choose_an_option(page, box, option, exact=False)
     _settle(page)  # what the choice did is checked by each journey's next step
 
 
