@@ -77,6 +77,28 @@ def test_a_list_of_ids_as_a_condition_becomes_any_which_an_index_serves_and_stay
     assert "CASE WHEN measure_id IS NULL THEN NULL" in statement  # a value, where NULL and false differ
 
 
+def test_the_scopes_shadows_are_inlined_and_name_its_units_as_a_list_so_indexes_serve_and_other_ctes_are_left_as_is():
+    from golden_thread.storage.scope import EVERYTHING, scoped_sql
+
+    scoped, _ = scoped_sql(
+        "WITH started AS (SELECT DISTINCT project_id FROM pdsa_cycle) "
+        "SELECT p.id FROM project p WHERE p.id NOT IN (SELECT project_id FROM started) "
+        "AND (SELECT max(c.start_date) FROM pdsa_cycle c WHERE c.project_id = p.id) < ?",
+        [dt.date(2026, 1, 1)],
+        EVERYTHING,
+    )
+    (statement,) = to_postgres(scoped).statements
+    assert (
+        "project AS NOT MATERIALIZED (SELECT * FROM main.project WHERE team_id = ANY(CAST($1 AS INT[])))" in statement
+    )
+    assert (
+        "pdsa_cycle AS NOT MATERIALIZED (SELECT * FROM main.pdsa_cycle WHERE project_id IN (SELECT id FROM project))"
+        in statement
+    )
+    assert "started AS (SELECT DISTINCT project_id FROM pdsa_cycle)" in statement  # PostgreSQL's own choice
+    assert "< $2" in statement
+
+
 def test_an_address_names_postgresql_by_its_scheme_or_libpqs_keywords_and_anything_else_is_a_file():
     from golden_thread.storage.addresses import is_postgres_address
 
@@ -123,6 +145,23 @@ def test_the_migrations_make_on_postgresql_every_table_and_column_they_make_on_d
         assert _tables(connection) == duckdb_tables
         applied = connection.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
     assert [version for (version,) in applied] == [version for version, _, _ in MIGRATIONS]
+
+
+def test_every_reference_has_an_index_as_duckdb_joins_without_one_and_migrating_again_adds_none(postgres_database):
+    from golden_thread.storage.postgres import _UNINDEXED_REFERENCES, SCHEMA, connect, migrate
+
+    migrate(postgres_database)
+    indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'main' ORDER BY indexname"
+    with connect(postgres_database) as connection:
+        assert connection.execute(_UNINDEXED_REFERENCES, [SCHEMA]).fetchall() == []
+        made = dict(connection.execute(indexes).fetchall())
+        assert made["pdsa_cycle_project_id_index"].endswith("ON main.pdsa_cycle USING btree (project_id)")  # a key
+        assert made["measure_project_id_index"].endswith("ON main.measure USING btree (project_id)")  # checked
+        assert made["audit_log_record_index"].endswith("ON main.audit_log USING btree (entity_type, entity_key)")
+        connection.execute("DROP INDEX main.pdsa_cycle_project_id_index")
+    migrate(postgres_database)  # a database that lost one (or predates them) gets it back, and only it
+    with connect(postgres_database) as connection:
+        assert dict(connection.execute(indexes).fetchall()) == made
 
 
 def test_migrating_an_up_to_date_database_again_changes_nothing(postgres_database):
@@ -630,6 +669,12 @@ def test_copy_moves_the_demo_from_duckdb_to_postgresql_and_back_with_nothing_los
             original.table("observation").height > 1000
             and original.table("app_user")["password_hash"].null_count() == 0
         )
+        # PostgreSQL has counted the rows that arrived (ANALYZE), so the first pages are planned for them: a table
+        # never analysed counts -1.
+        counted = on_postgres._state.read(
+            "SELECT reltuples::bigint AS counted FROM pg_class WHERE oid = 'main.observation'::regclass", native=True
+        )
+        assert counted["counted"].item() == original.table("observation").height
     finally:
         for store in (original, returned, on_postgres):
             store.close()

@@ -76,7 +76,8 @@ def to_postgres(sql: str) -> Translated:
     for tree in sqlglot.parse(text, read="duckdb"):
         if tree is None:
             continue
-        out = tree.transform(functools.partial(_rewrite, names=itertools.count(1))).sql(dialect="postgres")
+        rewrite = functools.partial(_rewrite, names=itertools.count(1), units=_scope_units(tree))
+        out = tree.transform(rewrite).sql(dialect="postgres")
         out = _PLACEHOLDER.sub(number, out)
         for pattern, replacement in _AFTER:
             out = pattern.sub(replacement, out)
@@ -93,7 +94,17 @@ def bind(translated: Translated, params: list | tuple | dict | None) -> list:
     return [params[key] for key in translated.order]
 
 
-def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
+def _scope_units(tree: exp.Expression) -> exp.Expression | None:
+    """The organisation scope's list of units (``scope_unit AS (SELECT unnest(<list>) AS id)``), if the text has it."""
+    for cte in tree.find_all(exp.CTE):
+        if cte.alias == "scope_unit" and isinstance(cte.this, exp.Select):
+            (unit,) = cte.this.expressions
+            if isinstance(unit, exp.Alias) and isinstance(unit.this, exp.Explode):
+                return unit.this.this
+    return None
+
+
+def _rewrite(node: exp.Expression, names: itertools.count, units: exp.Expression | None) -> exp.Expression:
     """One tree node as PostgreSQL needs it where sqlglot (30.x) leaves DuckDB's form."""
     if isinstance(node, exp.Select) and node.args.get("group") is not None and node.args["group"].args.get("all"):
         # GROUP BY ALL: PostgreSQL has none; the positions of the projections that hold no aggregate.
@@ -119,6 +130,17 @@ def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
         ]
         text = exp.Anonymous(this="concat_ws", expressions=[exp.Literal.string("|"), *parts])
         return exp.Anonymous(this="hashtextextended", expressions=[text, exp.Literal.number(0)])
+    if units is not None and isinstance(node, exp.In) and _reads_the_scope_units(node):
+        # ``team_id IN (SELECT id FROM scope_unit)`` as ``team_id = ANY(<the list>)``: PostgreSQL guesses an unnest
+        # at 200 rows and may then join the scope's shadows row by row (a project list for one aim, 0.6 s on a
+        # large trust); a list it counts, and an index serves.
+        return exp.EQ(this=node.this.copy(), expression=exp.Any(this=exp.Paren(this=units.copy())))
+    if isinstance(node, exp.CTE) and _shadows_a_table(node):
+        # The organisation scope's shadow of a table (``project AS (SELECT * FROM main.project WHERE ...)``), read
+        # twice, PostgreSQL would materialise by default: a table with no index, scanned whole for each row of the
+        # outer query (the stale-project check, 7 s on a large trust). Inlined, the table's own indexes serve.
+        node.set("materialized", False)
+        return node
     if isinstance(node, exp.ArrayContains) and _is_a_condition(node):
         # list_contains(ids, column) as a condition: ``column = ANY(ids)``, which an index on the column serves.
         # (sqlglot's faithful form wraps it in CASE and COALESCE for a missing column value, which no index serves,
@@ -135,6 +157,36 @@ def _rewrite(node: exp.Expression, names: itertools.count) -> exp.Expression:
             aggregate = exp.ArrayAgg(this=exp.Order(this=value.copy(), expressions=[ordered]))
             return exp.Bracket(this=exp.Paren(this=aggregate), expressions=[exp.Literal.number(1)], offset=1)
     return node
+
+
+def _reads_the_scope_units(node: exp.In) -> bool:
+    """Whether ``node`` is ``<column> IN (SELECT id FROM scope_unit)``."""
+    query = node.args.get("query")
+    select = query.this if isinstance(query, exp.Subquery) else query
+    if not isinstance(select, exp.Select) or select.args.get("where") or select.args.get("joins"):
+        return False
+    source = select.args.get("from_")
+    return (
+        [column.sql() for column in select.expressions] == ["id"]
+        and source is not None
+        and isinstance(source.this, exp.Table)
+        and source.this.name == "scope_unit"
+        and not node.args.get("expressions")
+    )
+
+
+def _shadows_a_table(cte: exp.CTE) -> bool:
+    """Whether a CTE is ``SELECT * FROM main.<table> WHERE ...``: one table's rows, filtered."""
+    query = cte.this
+    if not isinstance(query, exp.Select) or not query.is_star or query.args.get("joins"):
+        return False
+    source = query.args.get("from_")
+    table = source.this if source is not None else None
+    return (
+        isinstance(table, exp.Table)
+        and table.db == "main"
+        and not any(query.args.get(part) for part in ("group", "having", "distinct", "limit", "order", "qualify"))
+    )
 
 
 def _is_a_condition(node: exp.Expression) -> bool:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 
 import polars as pl
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import TextLoader
@@ -112,9 +113,40 @@ def migrate(conninfo: str) -> int:
                     connection.execute(
                         "INSERT INTO schema_version (version, description) VALUES (%s, %s)", [version, description]
                     )
+            with connection.transaction():
+                _index_references(connection)
             return schema_version(connection)
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
+# Each reference to another record (a column named ``..._id``: every foreign key, and the references the store
+# checks itself since migration 9) that no index leads with. DuckDB indexes each foreign key itself and joins by
+# hashing; PostgreSQL, without an index, reads one project's cycles by scanning every cycle.
+_UNINDEXED_REFERENCES = """
+SELECT c.table_name::text, c.column_name::text
+FROM information_schema.columns c
+JOIN information_schema.tables t USING (table_schema, table_name)
+WHERE c.table_schema = %s AND t.table_type = 'BASE TABLE' AND c.column_name LIKE '%%\\_id'
+  AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                  WHERE i.indrelid = format('%%I.%%I', c.table_schema, c.table_name)::regclass
+                    AND a.attname = c.column_name)
+ORDER BY c.table_name, c.column_name
+"""
+# And the audit trail, read by record: when a project or measure was added, a record's history.
+_AUDIT_TRAIL_INDEX = "CREATE INDEX IF NOT EXISTS audit_log_record_index ON audit_log (entity_type, entity_key)"
+
+
+def _index_references(connection: psycopg.Connection) -> None:
+    """An index for each reference that has none (after every migration, so that a reference a new migration adds
+    gets one too; a database whose references all have one is left as it is)."""
+    for table, column in connection.execute(_UNINDEXED_REFERENCES, [SCHEMA]).fetchall():
+        connection.execute(
+            sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+                sql.Identifier(f"{table}_{column}_index"[:63]), sql.Identifier(SCHEMA, table), sql.Identifier(column)
+            )
+        )
+    connection.execute(_AUDIT_TRAIL_INDEX)
 
 
 # PostgreSQL's type of each result column (its OID in ``cursor.description``) as the polars type DuckDB's ``.pl()``
@@ -259,8 +291,26 @@ class PostgresDatabase:
             # store's other refusals are; the transaction was rolled back.
             raise Refused(refusal_in_words(error)) from None
 
+    def analyse(self, tables: list[str]) -> None:
+        """Have PostgreSQL count the rows of ``tables`` now, after many arrived at once (a restore, a copy): until
+        autovacuum gets to it, the planner would plan the first pages for the tables as they were."""
+        analyse(self.pool, tables)
+
     def close(self) -> None:
         self.pool.close()
+
+
+def analyse(pool_or_conninfo: ConnectionPool | str, tables: list[str]) -> None:
+    """``ANALYZE`` each of ``tables`` (see ``PostgresDatabase.analyse``)."""
+    if not tables:
+        return
+    statement = sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(SCHEMA, table) for table in tables))
+    if isinstance(pool_or_conninfo, str):
+        with connect(pool_or_conninfo) as connection:
+            connection.execute(statement)
+        return
+    with pool_or_conninfo.connection() as connection:
+        connection.execute(statement)
 
 
 def refusal_in_words(error: psycopg.Error) -> str:
@@ -286,6 +336,7 @@ def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
                 for row in frame.iter_rows():
                     copy.write_row(row)
             counts[table] = frame.height
+    analyse(conninfo, list(counts))
     return counts
 
 

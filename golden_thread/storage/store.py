@@ -624,6 +624,8 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
                 counts[table] = self._insert_frame(cursor, table, frame)
             self._check_one_primary_link(cursor)
             self._check_references(cursor)
+        if self.engine == "postgres":
+            self._state.analyse(list(counts))
         return counts
 
     @staticmethod
