@@ -53,11 +53,15 @@ class PdsaQueries:
         """The projects whose cycles a measure's chart shows (id, title, team_id), for logging a cycle there."""
         return self._query(
             f"""
-            WITH project_aim AS ({PROJECT_AIM}), m AS (SELECT * FROM measure WHERE id = ?)
-            SELECT DISTINCT p.id, p.title, p.team_id FROM project p, m
-            WHERE p.status IN ('planning', 'active', 'on_hold') AND (p.id = m.project_id
-               OR p.id IN (SELECT pl.project_id FROM project_link pl WHERE pl.driver_id = m.driver_id)
-               OR p.id IN (SELECT pa.project_id FROM project_aim pa WHERE pa.aim_id = m.aim_id))
+            WITH project_aim AS ({PROJECT_AIM}), m AS (SELECT * FROM measure WHERE id = ?),
+            -- A union of joins, not one condition of ORs: PostgreSQL runs an OR of subqueries once per project.
+            watched AS (
+                SELECT project_id FROM m
+                UNION SELECT pl.project_id FROM project_link pl JOIN m ON pl.driver_id = m.driver_id
+                UNION SELECT pa.project_id FROM project_aim pa JOIN m ON pa.aim_id = m.aim_id
+            )
+            SELECT p.id, p.title, p.team_id FROM project p JOIN watched w ON w.project_id = p.id
+            WHERE p.status IN ('planning', 'active', 'on_hold')
             ORDER BY p.title
             """,
             [measure_id],
@@ -150,16 +154,20 @@ class PdsaQueries:
             f"""
             WITH c AS (SELECT project_id FROM pdsa_cycle WHERE id = ?),
             link_targets AS ({_LINK_TARGETS}),
+            reached AS (SELECT lt.driver_id, lt.aim_id FROM link_targets lt JOIN c ON lt.project_id = c.project_id),
+            -- A union of joins, not one condition of ORs: PostgreSQL runs an OR of subqueries once per measure.
+            shown_ids AS (
+                SELECT m.id FROM measure m JOIN c ON m.project_id = c.project_id
+                UNION SELECT m.id FROM measure m JOIN reached r ON m.driver_id = r.driver_id
+                UNION SELECT m.id FROM measure m JOIN reached r ON m.aim_id = r.aim_id
+            ),
             shown AS (
-                SELECT DISTINCT m.id, m.name, m.measure_type, m.status,
+                SELECT m.id, m.name, m.measure_type, m.status,
                        CASE WHEN m.project_id IS NOT NULL THEN 'project'
                             WHEN m.driver_id IS NOT NULL THEN 'driver' ELSE 'aim' END AS attached_to
-                FROM measure m, c
-                WHERE m.project_id = c.project_id
-                   OR m.driver_id IN (SELECT lt.driver_id FROM link_targets lt WHERE lt.project_id = c.project_id)
-                   OR m.aim_id IN (SELECT lt.aim_id FROM link_targets lt WHERE lt.project_id = c.project_id)
+                FROM measure m JOIN shown_ids s ON s.id = m.id
             )
-            -- Ordered outside the DISTINCT, which PostgreSQL orders only by what it selects.
+            -- Ordered outside the union, which PostgreSQL orders only by what it selects.
             SELECT * FROM shown
             ORDER BY status <> 'active', CASE attached_to WHEN 'project' THEN 0 WHEN 'driver' THEN 1 ELSE 2 END,
                      name, id
