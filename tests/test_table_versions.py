@@ -121,6 +121,38 @@ def test_a_kept_computation_is_reused_until_a_table_it_read_changes(demo):
     assert kept(demo, "count_projects", count_projects) == first and len(calls) == 2
 
 
+def test_sessions_asking_at_once_for_a_value_not_kept_compute_it_once_and_share_it(demo):
+    """After a write, every session arriving at the board needs the same new value: the first computes it, the
+    others wait for it rather than computing it beside the first."""
+    import threading
+    import time
+
+    from golden_thread.app.kept import _holder
+
+    started, finish, calls, values = threading.Event(), threading.Event(), [], []
+
+    def count_projects(db: Store) -> int:
+        calls.append(1)
+        started.set()
+        assert finish.wait(60), "the test never let the computation finish"
+        return db.project_alignment().height
+
+    sessions = [threading.Thread(target=lambda: values.append(kept(demo, "count", count_projects))) for _ in range(3)]
+    sessions[0].start()
+    assert started.wait(60)
+    for session in sessions[1:]:
+        session.start()
+    computing = _holder()._computing
+    deadline = time.monotonic() + 60  # the two later sessions reach the computation's lock and wait there
+    while sum(entry[1] for entry in computing.values()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    finish.set()
+    for session in sessions:
+        session.join(60)
+    assert len(calls) == 1 and values == [demo.project_alignment().height] * 3
+    assert computing == {}  # nothing left behind once nobody computes
+
+
 def test_a_write_by_another_program_sharing_the_file_is_seen(demo):
     """The versions are in the file: a command run between the app's pages is seen on the next view."""
 

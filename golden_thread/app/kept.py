@@ -19,8 +19,8 @@ import hashlib
 import pickle
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from contextlib import nullcontext
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from typing import TypeVar
 
@@ -50,6 +50,26 @@ class _Holder:
         # name -> key -> (data version, value, the version of each table it read when it was computed)
         self.values: dict[str, OrderedDict[tuple, tuple[int, object, dict[str, int]]]] = {}
         self.tables: dict[str, frozenset[str]] = {}  # the tables each computation has been seen to read
+        # (name, key) -> the lock of whoever computes it now, and how many sessions hold it or wait for it
+        self._computing: dict[tuple, list] = {}
+
+    @contextmanager
+    def one_at_a_time(self, name: str, key: tuple) -> Iterator[None]:
+        """Held while computing ``name`` for ``key``: a second session asking for the same value meanwhile waits,
+        then finds it kept, rather than computing it again beside the first (after a team enters a figure, every
+        session arriving at the board needs the same new checks; on PostgreSQL each computation also holds pooled
+        connections)."""
+        with self.lock:
+            computing = self._computing.setdefault((name, key), [threading.Lock(), 0])
+            computing[1] += 1
+        try:
+            with computing[0]:
+                yield
+        finally:
+            with self.lock:
+                computing[1] -= 1
+                if computing[1] == 0:
+                    del self._computing[(name, key)]
 
     def find(self, name: str, key: tuple, version: int) -> tuple[bool, object]:
         with self.lock:
@@ -128,12 +148,43 @@ def kept(
     holder = _holder()
     database, versions = _table_versions(db)  # before computing: a write meanwhile names a newer version
     key = (database, db.scope.organisation_id, args)
+    found = _found(holder, name, key, versions)
+    if found is not _MISSING:
+        return found
+    with holder.one_at_a_time(name, key):
+        found = _found(holder, name, key, versions)  # computed by another session while this one waited
+        if found is not _MISSING:
+            return found
+        return _compute(holder, db, name, key, versions, compute, args, spinner, update)
+
+
+_MISSING = object()
+
+
+def _found(holder: _Holder, name: str, key: tuple, versions: dict[str, int]) -> object:
+    """The value kept for ``key`` at the current versions of the tables ``name`` reads, or ``_MISSING``."""
     tables = holder.tables.get(name)
-    if tables is not None:
-        hit, value = holder.find(name, key, version_of(versions, tables))
-        if hit:
-            note_read(tables)  # a computation that used this one depends on its tables too
-            return value
+    if tables is None:
+        return _MISSING
+    hit, value = holder.find(name, key, version_of(versions, tables))
+    if not hit:
+        return _MISSING
+    note_read(tables)  # a computation that used this one depends on its tables too
+    return value
+
+
+def _compute(
+    holder: _Holder,
+    db: Store,
+    name: str,
+    key: tuple,
+    versions: dict[str, int],
+    compute: Callable[..., T],
+    args: tuple,
+    spinner: str | None,
+    update: Callable[..., T | None] | None,
+) -> T:
+    tables = holder.tables.get(name)
     previous = holder.previous(name, key) if update is not None and tables is not None else None
     with reading() as read:
         with st.spinner(spinner, show_time=True) if spinner else nullcontext():
@@ -218,20 +269,28 @@ def thread_breaks(db: Store, today: dt.date) -> pl.DataFrame:
     rules = list(RULES.values())
     versions_of = {rule.name: version_of(versions, db.thread_break_tables(rule)) for rule in rules}
     keys = {rule.name: (rule.name, database, db.scope.organisation_id, today) for rule in rules}
-    parts = {}
-    for rule in rules:
-        hit, value = holder.find("thread_breaks", keys[rule.name], versions_of[rule.name])
-        if hit:
-            parts[rule.name] = value
-    missing = [rule for rule in rules if rule.name not in parts]
-    if missing:
-        rows = db.thread_breaks(
-            today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS, rules=missing
-        )
-        room = KEPT_PER_COMPUTATION * len(rules)
-        for rule in missing:
-            parts[rule.name] = rows.filter(pl.col("rule") == rule.name)
-            holder.keep("thread_breaks", keys[rule.name], versions_of[rule.name], parts[rule.name], room)
+
+    def kept_parts() -> dict[str, pl.DataFrame]:
+        parts = {}
+        for rule in rules:
+            hit, value = holder.find("thread_breaks", keys[rule.name], versions_of[rule.name])
+            if hit:
+                parts[rule.name] = value
+        return parts
+
+    parts = kept_parts()
+    if len(parts) < len(rules):
+        with holder.one_at_a_time("thread_breaks", (database, db.scope.organisation_id, today)):
+            parts = kept_parts()  # another session may have run them while this one waited
+            missing = [rule for rule in rules if rule.name not in parts]
+            if missing:
+                rows = db.thread_breaks(
+                    today, stale_days=STALE_PROJECT_DAYS, quiet_grace_periods=QUIET_GRACE_PERIODS, rules=missing
+                )
+                room = KEPT_PER_COMPUTATION * len(rules)
+                for rule in missing:
+                    parts[rule.name] = rows.filter(pl.col("rule") == rule.name)
+                    holder.keep("thread_breaks", keys[rule.name], versions_of[rule.name], parts[rule.name], room)
     for rule in rules:
         note_read(db.thread_break_tables(rule))
     return pl.concat([parts[rule.name] for rule in rules], how="vertical_relaxed")
