@@ -138,7 +138,7 @@ def _rewrite(node: exp.Expression, names: itertools.count, units: exp.Expression
     if isinstance(node, exp.CTE) and _shadows_a_table(node):
         # The organisation scope's shadow of a table (``project AS (SELECT * FROM main.project WHERE ...)``), read
         # twice, PostgreSQL would materialise by default: a table with no index, scanned whole for each row of the
-        # outer query (the stale-project check, 7 s on a large trust). Inlined, the table's own indexes serve.
+        # outer query (the stale-project check, 8 s on a large trust). Inlined, the table's own indexes serve.
         node.set("materialized", False)
         return node
     if isinstance(node, exp.ArrayContains) and _is_a_condition(node):

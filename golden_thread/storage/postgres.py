@@ -294,23 +294,18 @@ class PostgresDatabase:
     def analyse(self, tables: list[str]) -> None:
         """Have PostgreSQL count the rows of ``tables`` now, after many arrived at once (a restore, a copy): until
         autovacuum gets to it, the planner would plan the first pages for the tables as they were."""
-        analyse(self.pool, tables)
+        with self.pool.connection() as connection:
+            analyse(connection, tables)
 
     def close(self) -> None:
         self.pool.close()
 
 
-def analyse(pool_or_conninfo: ConnectionPool | str, tables: list[str]) -> None:
+def analyse(connection: psycopg.Connection, tables: list[str]) -> None:
     """``ANALYZE`` each of ``tables`` (see ``PostgresDatabase.analyse``)."""
-    if not tables:
-        return
-    statement = sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(SCHEMA, table) for table in tables))
-    if isinstance(pool_or_conninfo, str):
-        with connect(pool_or_conninfo) as connection:
-            connection.execute(statement)
-        return
-    with pool_or_conninfo.connection() as connection:
-        connection.execute(statement)
+    if tables:
+        names = sql.SQL(", ").join(sql.Identifier(SCHEMA, table) for table in tables)
+        connection.execute(sql.SQL("ANALYZE {}").format(names))
 
 
 def refusal_in_words(error: psycopg.Error) -> str:
@@ -336,7 +331,8 @@ def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
                 for row in frame.iter_rows():
                     copy.write_row(row)
             counts[table] = frame.height
-    analyse(conninfo, list(counts))
+    with connect(conninfo) as connection:
+        analyse(connection, list(counts))
     return counts
 
 
