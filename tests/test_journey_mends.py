@@ -191,6 +191,14 @@ def _mend(page, rule: str, flagged: str, label: str, lands: str) -> int:
             raise
         link.click()
         page.wait_for_url(re.compile(rf"/{lands}\?"), timeout=WAIT)
+    # The Alignment page's elements stay, faded, until the new page's run replaces them, and the app may still read
+    # "not running" before that run starts: its title gone, the run has started, and its end is then waited for
+    # (else a flag's words, still on screen, pass for the new page's, and a form filled meanwhile is redrawn empty).
+    page.wait_for_function(
+        "main => [...document.querySelectorAll(main + ' h1')].every(h => !h.textContent.trim().startsWith('Alignment'))",
+        arg=MAIN,
+        timeout=WAIT,
+    )
     _ready(page)
     return before
 
