@@ -32,6 +32,8 @@ _ID_TABLES = (
     "leadership_assessment",
     "leadership_strategy",
 )
+# The next free id of each of them, in one statement the module fixes (table names, no value).
+_NEXT_IDS = " UNION ALL ".join(f"SELECT '{t}' AS t, coalesce(max(id), 0) + 1 AS n FROM {t}" for t in _ID_TABLES)
 
 # Every assessment with its framework, version, organisation, growth edge and a summary of its ratings.
 _ASSESSMENTS = """
@@ -80,8 +82,7 @@ class LeadershipQueries:
 
     def leadership_next_ids(self) -> dict[str, int]:
         """The next free id of each leadership table (for seeding alongside rows already stored)."""
-        union = " UNION ALL ".join(f"SELECT '{t}' AS t, coalesce(max(id), 0) + 1 AS n FROM {t}" for t in _ID_TABLES)
-        frame = self._query(union)
+        frame = self._query(_NEXT_IDS)
         return dict(zip(frame["t"].to_list(), frame["n"].to_list()))
 
     def frameworks(self, *, include_retired: bool = False) -> pl.DataFrame:
@@ -258,7 +259,7 @@ class LeadershipQueries:
 
     @staticmethod
     def _next_ids(cursor) -> dict[str, int]:
-        return {t: cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {t}").fetchall()[0][0] for t in _ID_TABLES}
+        return dict(cursor.execute(_NEXT_IDS).fetchall())
 
     def _write_version(
         self,
