@@ -167,13 +167,16 @@ class Replayer:
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main'"
             ).fetchall()
         )
-        columns = ", ".join(
-            f'"{f.name}" {known.get(f.name, "TEXT") if pa.types.is_null(f.type) else pg_type(f.type)}'
+        columns = pgsql.SQL(", ").join(
+            pgsql.SQL("{} {}").format(
+                pgsql.Identifier(f.name),
+                pgsql.SQL(known.get(f.name, "TEXT") if pa.types.is_null(f.type) else pg_type(f.type)),
+            )
             for f in table.schema
         )
-        conn.execute(f'DROP TABLE IF EXISTS pg_temp."{name}"')
-        conn.execute(f'CREATE TEMP TABLE "{name}" ({columns})')
-        with conn.cursor().copy(f'COPY "{name}" FROM STDIN') as copy:
+        conn.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier("pg_temp", name)))
+        conn.execute(pgsql.SQL("CREATE TEMP TABLE {} ({})").format(pgsql.Identifier(name), columns))
+        with conn.cursor().copy(pgsql.SQL("COPY {} FROM STDIN").format(pgsql.Identifier(name))) as copy:
             for row in table.to_pylist():
                 copy.write_row(list(row.values()))
 
