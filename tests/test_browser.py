@@ -20,6 +20,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
+# The app when no page run is in progress, and the main area of a page.
+READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+MAIN = "[data-testid='stMainBlockContainer']"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -115,15 +118,12 @@ def browser():
 
 def sign_in(page, username: str, password: str = "demo") -> None:
     """Sign in on whatever page asked for it; the app then shows the page the link named."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("[data-testid='stSidebar'] >> text=Signed in as", timeout=60_000)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-
-
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    page.wait_for_selector(READY, timeout=60_000)
 
 
 def choose_an_option(page, box, option: str, *, exact: bool = True, keeps: bool = True) -> None:
@@ -171,11 +171,18 @@ def choose_an_option(page, box, option: str, *, exact: bool = True, keeps: bool 
     raise AssertionError(f"the box never took {option!r}")
 
 
+def choose(page, label: str, option: str, *, keeps: bool = True) -> None:
+    """``choose_an_option`` in the selectbox or multiselect whose words hold ``label``, typing ``option`` (all of
+    it, or enough to leave it the only one offered)."""
+    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
+    choose_an_option(page, box, option, exact=False, keeps=keeps)
+
+
 def _visit(browser, url: str, name: str, user: str = "admin"):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     sign_in(page, user)
-    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=30_000)
+    page.wait_for_selector(f"{MAIN} h1", timeout=30_000)
     keep = os.environ.get("SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
@@ -185,7 +192,7 @@ def _visit(browser, url: str, name: str, user: str = "admin"):
 
 def test_home_page_shows_the_aims_in_a_browser(server, browser):
     page = _visit(browser, f"{server}/home", "home")
-    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    text = page.inner_text(MAIN)
     assert "Safe, effective care every time" in text and "Strategic objective · Quality" in text
     assert "has no active improvement project" in text
     assert not page.query_selector("[data-testid='stException']")
@@ -195,7 +202,7 @@ def test_home_page_shows_the_aims_in_a_browser(server, browser):
 def test_measure_page_draws_the_chart_in_a_browser(server, browser):
     page = _visit(browser, f"{server}/measures?measure=1", "measure")
     page.wait_for_selector("canvas, svg.marks", timeout=30_000)
-    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    text = page.inner_text(MAIN)
     assert "Inpatient falls with harm per 1,000 occupied bed days" in text
     assert "Variation" in text and "Assurance" in text
     assert not page.query_selector("[data-testid='stException']")
@@ -204,7 +211,7 @@ def test_measure_page_draws_the_chart_in_a_browser(server, browser):
 
 def test_alignment_page_shows_the_breaks_in_a_browser(server, browser):
     page = _visit(browser, f"{server}/alignment", "alignment")
-    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    text = page.inner_text(MAIN)
     assert "Breaks in the thread" in text and "Orphan project: 2" in text
     assert "No open project serves Improve staff engagement" in text
     assert not page.query_selector("[data-testid='stException']")
@@ -221,7 +228,7 @@ def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
     details = page.wait_for_selector("[role='dialog'] >> text=Its thread, up to the aim", timeout=30_000)
     text = page.inner_text("[role='dialog']")  # the box's details open over the tree, which keeps the page's width
     assert details and "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
-    assert "Flags in this view" in page.inner_text("[data-testid='stMainBlockContainer']")
+    assert "Flags in this view" in page.inner_text(MAIN)
     assert not page.query_selector("[data-testid='stException']")
     keep = os.environ.get("SCREENSHOTS")
     if keep:
@@ -235,13 +242,13 @@ def test_leadership_page_draws_the_radar_and_heat_map_in_a_browser(server, brows
     page.goto(f"{server}/leadership")
     sign_in(page, "lead")
     page.wait_for_selector("svg.marks, canvas", timeout=30_000)
-    text = page.inner_text("[data-testid='stMainBlockContainer']")
+    text = page.inner_text(MAIN)
     assert "Radar: self and team, now and last time" in text
     assert "Heat-map: where each member placed their initials" in text and "Growth edge:" in text
     assert not page.query_selector("[data-testid='stException']")
     keep = os.environ.get("SCREENSHOTS")
     if keep:
-        main = page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+        main = page.locator(MAIN).bounding_box()
         top = {
             name: page.get_by_role("heading", name=name).bounding_box()["y"]
             for name in (

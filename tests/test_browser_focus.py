@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 
 from golden_thread.storage.store import Store
-from tests.test_browser import CHROMIUM, browser, running_app, sign_in  # noqa: F401 - the fixture is used by name
+from tests.test_browser import CHROMIUM, READY, browser, running_app, sign_in  # noqa: F401 - the fixture is used by name
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium at /usr/bin/chromium"),
 ]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 WALL = {"width": 1920, "height": 1080}
 STEPS = ("Our measures", "New actions", "How did the huddle go?")
 # The main area's overflow: how far it scrolls beyond the window (0 when everything fits).
@@ -36,9 +35,9 @@ def app(tmp_path_factory, demo_db):
 
 
 def _settled(page) -> None:
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
     time.sleep(0.5)  # the charts draw after the script has finished
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
 
 
 def _shot(page, name: str, folder: Path) -> None:

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.test_browser import CHROMIUM, Path, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, Path, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,9 +17,7 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
 DESKTOP = {"width": 1440, "height": 900}
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SIGNED_IN = "[data-testid='stSidebar'] >> text=Signed in as"
-MAIN = "[data-testid='stMainBlockContainer']"
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +30,7 @@ def server(tmp_path_factory, demo_db):
 
 
 def _settled(page) -> None:
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(READY, timeout=60_000)
 
 
 def _signed_in(page) -> None:

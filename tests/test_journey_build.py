@@ -25,16 +25,14 @@ from pathlib import Path
 import pytest
 
 from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
-from tests.test_browser import CHROMIUM, ROOT, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, ROOT, browser, choose, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
 DIALOG = "[role='dialog']"
-MAIN = "[data-testid='stMainBlockContainer']"
 TREE = "[data-testid='stBidiComponentRegular'] svg"
 WAIT = 60_000  # ms: a loaded two-core machine runs a screen in seconds; this is only the ceiling
 PASSWORD = "correct horse battery staple"
@@ -110,14 +108,6 @@ def _field(page, key: str):
 def _fill(page, values: dict[str, str]) -> None:
     for key, value in values.items():
         _field(page, key).fill(value)
-
-
-def _choose(page, label: str, option: str, *, keeps: bool = True) -> None:
-    """Pick an option of a selectbox or multiselect by typing it, as a person would: once the typing leaves that
-    option the only one offered, Enter takes it."""
-    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
-    choose_an_option(page, box, option, exact=False, keeps=keeps)
-    _settle(page)
 
 
 def _date(page, key: str, day: dt.date) -> None:
@@ -205,7 +195,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         text = _text(page)
         assert "Build the thread" in text and "1. Strategic objectives" in text and "Next: strategic objectives" in text
         _field(page, "new-objective-title").fill(OBJECTIVE)
-        _choose(page, "Category", "Quality")
+        choose(page, "Category", "Quality")
         _field(page, "new-objective-description").fill("Every patient receives safe, reliable care, every time.")
         page.get_by_role("button", name="Add the objective").click()
         _after(page, f"Added the objective “{OBJECTIVE}”.")
@@ -249,8 +239,8 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             },
         )
         _date(page, "new-aim-target_date", target_date)
-        _choose(page, "Chart", "u (a rate)")
-        _choose(page, "Better is", "lower is better")
+        choose(page, "Chart", "u (a rate)")
+        choose(page, "Better is", "lower is better")
         _shoot(
             page,
             "build-aim-editor",
@@ -271,7 +261,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         page.get_by_role("textbox", name="Secondary driver").wait_for(timeout=WAIT)
         _settle(page)
         page.get_by_role("textbox", name="Secondary driver").fill(SECONDARY)
-        _choose(page, "The primary drivers it serves", PRIMARY)
+        choose(page, "The primary drivers it serves", PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
         _after(page, f"Added the secondary driver “{SECONDARY}”")
         page.get_by_role("radio", name="Add a change idea").check(force=True)
@@ -279,7 +269,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         _settle(page)
         for idea in (IDEA, UNTESTED_IDEA):
             page.get_by_role("textbox", name="Change idea").fill(idea)
-            _choose(page, "The drivers it serves", SECONDARY)
+            choose(page, "The drivers it serves", SECONDARY)
             page.get_by_role("button", name="Add to the draft").click()
             _after(page, f"Added the change idea “{idea}”")
         page.get_by_role("textbox", name="What changed, and why").fill("The falls collaborative's first theory.")
@@ -292,8 +282,8 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         page.get_by_role("link", name="Next: the first improvement project").click()
         page.wait_for_selector(f"{MAIN} h3:has-text('New improvement project')", timeout=WAIT)
         _settle(page)
-        _choose(page, "Serves", f"change idea: {IDEA}")
-        _choose(page, "Team", TRUST)
+        choose(page, "Serves", f"change idea: {IDEA}")
+        choose(page, "Team", TRUST)
         _fill(
             page,
             {
@@ -414,7 +404,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         # 8. The Golden thread page: the whole chain, from the latest cycle up to the aim, with the measure's icons.
         _navigate(page, "Golden thread")
         page.wait_for_selector(TREE, timeout=WAIT)
-        _choose(page, "Find a box", NEXT_CYCLE, keeps=False)  # the cycle's box: "Cycle 2 · <months>: <title>"
+        choose(page, "Find a box", NEXT_CYCLE, keeps=False)  # the cycle's box: "Cycle 2 · <months>: <title>"
         page.wait_for_selector(f"{DIALOG} >> text=Its thread, up to the aim", timeout=WAIT)
         details = page.inner_text(DIALOG)  # the details open over the tree, which keeps the page's width
         assert "PDSA cycle" in details and f"{NEXT_CYCLE} (no decision yet)" in details
@@ -442,7 +432,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             arg=[TREE, wanted],
             timeout=WAIT,
         )
-        _choose(page, "Find a box", f"project: {PROJECT}", keeps=False)
+        choose(page, "Find a box", f"project: {PROJECT}", keeps=False)
         page.wait_for_selector(f"{DIALOG} >> text=Lead measure", timeout=WAIT)
         details = page.inner_text(DIALOG)
         assert PROCESS in details and "Variation: Common cause · Assurance: Hit and miss" in details

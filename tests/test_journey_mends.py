@@ -22,15 +22,13 @@ import polars as pl
 import pytest
 
 from golden_thread.domain.checks import RULES, rule_title
-from tests.test_browser import CHROMIUM, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-MAIN = "[data-testid='stMainBlockContainer']"
 WAIT = 60_000  # ms: a loaded two-core machine runs a screen in seconds; this is only the ceiling
 
 

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose, running_app, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
 ]
-READY = "[data-testid='stApp'][data-test-script-state='notRunning']"
-MAIN = "[data-testid='stMainBlockContainer']"
 
 
 @pytest.fixture
@@ -48,8 +46,7 @@ def _choose(page, label: str, option: str) -> None:
 
     Typing the whole option leaves it the only match; Enter then takes it (clicking the list races its
     re-rendering as it filters)."""
-    box = page.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(has_text=label).first
-    choose_an_option(page, box, option, exact=False)
+    choose(page, label, option)
     _settle(page)  # what the choice did is checked by each journey's next step
 
 
