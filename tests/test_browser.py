@@ -126,6 +126,17 @@ def sign_in(page, username: str, password: str = "demo") -> None:
     page.wait_for_selector(READY, timeout=60_000)
 
 
+def shows(page, text: str, *, timeout: int = 60_000) -> None:
+    """Wait until the main area shows ``text`` and the run that drew it has finished; if it never does, fail with
+    what the main area said instead (a refusal, say), which a timeout alone would not. A click's run can start
+    late on a loaded machine, so a page idle at once may not yet have heard of the click: wait for what it shows."""
+    try:
+        page.locator(MAIN).get_by_text(text).first.wait_for(timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page never showed {text!r}; it showed:\n{page.inner_text(MAIN)}") from None
+    page.wait_for_selector(READY, timeout=60_000)
+
+
 def choose_an_option(page, box, option: str, *, exact: bool = True, keeps: bool = True) -> None:
     """Choose ``option`` in the selectbox or multiselect ``box`` (a locator) as a person does: type it, wait for the
     list to highlight it, Enter. Typed in part of a longer option (``exact=False``), Enter waits until the typing

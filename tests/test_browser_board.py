@@ -52,7 +52,8 @@ def test_the_front_page_shows_every_aim_in_one_matrix_cell_without_sideways_scro
     page.locator("table.gt-matrix td a", has_text="Reduce agency staffing spend").click()
     page.wait_for_selector("[data-testid='stMainBlockContainer'] h2:has-text('Reduce agency staffing spend')")
     assert "aim=4" in page.url and "month=2026-10" in page.url
-    assert page.get_by_role("button", name="Back to the board").is_visible()
+    # The page draws its heading before its buttons: wait for the button, as a person's eye would.
+    page.get_by_role("button", name="Back to the board").wait_for(state="visible", timeout=30_000)
     page.close()
 
 

@@ -22,7 +22,7 @@ import polars as pl
 import pytest
 
 from golden_thread.domain.checks import RULES, rule_title
-from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose_an_option, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose_an_option, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -102,18 +102,6 @@ def _ready(page) -> None:
     page.wait_for_selector(READY, timeout=WAIT)
 
 
-def _shows(page, text: str) -> None:
-    """Wait until the main area shows ``text`` and the run that drew it has finished; if it never does, fail with
-    what the main area said instead (a refusal, say), which a timeout alone would not."""
-    from playwright.sync_api import TimeoutError as NotYet
-
-    try:
-        page.locator(MAIN).get_by_text(text).first.wait_for(timeout=WAIT)
-    except NotYet:
-        raise AssertionError(f"the page never showed {text!r}; it showed:\n{page.inner_text(MAIN)}") from None
-    _ready(page)
-
-
 def _box(page, label: str):
     """The selectbox labelled ``label`` (its label starts so: "Team" finds "Team *")."""
     return (
@@ -161,7 +149,7 @@ def _alignment(page) -> dict[str, int]:
         # is lost there: the link is clicked again.
         link.click()
         page.wait_for_url(re.compile(r"/alignment$"), timeout=WAIT)
-    _shows(page, "Breaks in the thread")
+    shows(page, "Breaks in the thread")
     return _counts(page)
 
 
@@ -234,7 +222,7 @@ def _new_measure(page, name: str, definition: str) -> None:
     _fill(page, "Data source *", "Monthly ward audit")
     _fill(page, "Data owner *", "Ward manager")
     page.get_by_role("button", name="Add the measure").click()
-    _shows(page, "Added the measure")
+    shows(page, "Added the measure")
 
 
 # -- the journey ---------------------------------------------------------------------------------------------------
@@ -251,7 +239,7 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
         # A team member mends their own team's cycles; another team's row says who can.
         sign_in(page, "team")
         before = _mend(page, "pdsa_overdue", "cycle 6 on Ward 7", "Record its study and act", "pdsa")
-        _shows(page, "Cycle 6: Lying and standing blood pressure on admission")
+        shows(page, "Cycle 6: Lying and standing blood pressure on admission")
         _fill(
             page,
             "What happened? Was the test carried out as planned; what did you observe; what went wrong "
@@ -259,14 +247,14 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
             "Ran on 3 wards for 4 weeks; night staff found the prompt easy to follow.",
         )
         page.get_by_role("button", name="Save what happened").click()
-        _shows(page, "Do saved.")
+        shows(page, "Do saved.")
         _fill(
             page,
             "What did you learn? Did the results match the prediction; what surprised you?",
             "Compliance reached 86%, a little under the 90% predicted; weekends lagged.",
         )
         page.get_by_role("button", name="Save the study").click()
-        _shows(page, "Study saved.")
+        shows(page, "Study saved.")
         page.locator(MAIN).get_by_text("Adopt: implement the change").click()
         _fill(
             page,
@@ -274,14 +262,14 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
             "Roll out to every elderly care ward with a weekend champion.",
         )
         page.get_by_role("button", name="Save the act").click()
-        _shows(page, "Act saved.")
+        shows(page, "Act saved.")
         mended["pdsa_overdue"] = (before, _fell_by_one(page, "pdsa_overdue", before))
         other_team = _row(page, "pdsa_overdue", "cycle 6 on Ward 9")
         assert other_team.get_by_role("link").count() == 0
         assert "To mend it (record its study and act)" in other_team.inner_text()
 
         before = _mend(page, "pdsa_without_prediction", "huddle at handover: cycle 4", "Add the prediction", "pdsa")
-        _shows(page, "Cycle 4: Falls safety huddle at handover")
+        shows(page, "Cycle 4: Falls safety huddle at handover")
         page.locator(MAIN).get_by_text("Edit the plan").click()
         _fill(
             page,
@@ -290,7 +278,7 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
             within=f"{MAIN} [data-testid='stExpander']:has-text('Edit the plan')",
         )
         page.get_by_role("button", name="Save the plan").click()
-        _shows(page, "Plan saved.")
+        shows(page, "Plan saved.")
         mended["pdsa_without_prediction"] = (before, _fell_by_one(page, "pdsa_without_prediction", before))
 
         # An improvement lead mends the rest.
@@ -306,48 +294,48 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
 
         before = _mend(page, "orphan_project", "Reducing pressure ulcers on Ward 14", "Link it to the thread", "build")
         assert _tab_open(page) == "Links into the thread"  # the mend opens the project on its links
-        _shows(page, "This project serves no aim")
+        shows(page, "This project serves no aim")
         _choose(page, "Serves", "Reduce inpatient falls with harm › primary driver: Safe ward environment")
         page.get_by_role("button", name="Link", exact=True).click()
-        _shows(page, "now serves")
+        shows(page, "now serves")
         mended["orphan_project"] = (before, _fell_by_one(page, "orphan_project", before))
 
         # A ward's focus-board objective that serves nothing: the mend opens it on its board, to link it.
         before = _mend(page, "unlinked_focus_objective", "Stream walk-in patients", "Link it to the strategy", "focus")
-        _shows(page, "Add or change an objective")
+        shows(page, "Add or change an objective")
         _choose(page, "Serves the system-level aim", "Reduce length of stay for emergency admissions")
         page.get_by_role("button", name="Save the objective").click()
-        _shows(page, "is saved")
+        shows(page, "is saved")
         mended["unlinked_focus_objective"] = (before, _fell_by_one(page, "unlinked_focus_objective", before))
 
         before = _mend(page, "aim_without_project", "Improve staff engagement", "Add a project to this aim", "build")
-        _shows(page, "New improvement project")
+        shows(page, "New improvement project")
         assert _chosen(page, "Serves") == "Aim: Improve staff engagement"  # what it will serve
         _fill(page, "Project *", "Listening events on every ward")
         _fill(page, "Project lead *", "Janet Okafor")
         _choose(page, "Team", "Workforce and Organisational Development (Women's, Children's and Clinical Support)")
         page.get_by_role("button", name="Add the project").click()
-        _shows(page, "Added the project")
+        shows(page, "Added the project")
         mended["aim_without_project"] = (before, _fell_by_one(page, "aim_without_project", before))
 
         before = _mend(page, "outcome_without_balancing", "Reduce missed doses", "Add a balancing measure", "build")
-        _shows(page, "New measure")
+        shows(page, "New measure")
         assert _chosen(page, "Attached to") == "Aim: Reduce missed doses of critical medicines"
         assert _chosen(page, "Type") == "balancing"
         _new_measure(page, "Hypoglycaemia after a dose change", "Patients with glucose under 4 mmol/L within 24 hours")
         mended["outcome_without_balancing"] = (before, _fell_by_one(page, "outcome_without_balancing", before))
 
         before = _mend(page, "aim_not_smart", "Reduce omitted insulin doses", "Complete the aim", "build")
-        _shows(page, "This aim is not SMART yet: it has no outcome measure")  # what is missing, said where it lands
+        shows(page, "This aim is not SMART yet: it has no outcome measure")  # what is missing, said where it lands
         page.get_by_role("button", name="Add its outcome measure").click()
-        _shows(page, "New measure")
+        shows(page, "New measure")
         assert _chosen(page, "Attached to") == "Aim: Reduce omitted insulin doses"
         assert _chosen(page, "Type") == "outcome"
         _new_measure(page, "Omitted insulin doses", "Insulin doses prescribed and not given")
         mended["aim_not_smart"] = (before, _fell_by_one(page, "aim_not_smart", before))
 
         before = _mend(page, "driver_without_change_idea", "Learning from every death", "Add a change idea", "diagrams")
-        _shows(page, "Edit the draft")
+        shows(page, "Edit the draft")
         assert page.locator(MAIN).get_by_text("Primary driver: Learning from every death (A2-P3)").count() == 1
         _fill(page, "Change idea", "Structured judgement review of every sepsis death")
         page.get_by_role("button", name="Add to the draft").click()
@@ -355,74 +343,74 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
         _ready(page)
         _fill(page, "What changed, and why", "A change idea for the learning driver, from the mortality review group")
         page.get_by_role("button", name="Publish version 2").click()
-        _shows(page, "is published")
+        shows(page, "is published")
         mended["driver_without_change_idea"] = (before, _fell_by_one(page, "driver_without_change_idea", before))
 
         # An untested idea is tested by a PDSA cycle: the mend starts the project that tests it; the project's page
         # then adds its measure, and the measure's page logs the cycle that tests the idea.
         before = _mend(page, "untested_change_idea", "Call bell within reach", "Start a project to test it", "build")
-        _shows(page, "New improvement project")
+        shows(page, "New improvement project")
         assert _chosen(page, "Serves").endswith("change idea: Call bell within reach check")
         _fill(page, "Project *", "Call bell within reach on Ward 7")
         _fill(page, "Project lead *", "Rachel Green")
         _choose(page, "Team", "Ward 7 (Elderly Care) (Medicine and Emergency Care)")
         page.get_by_role("button", name="Add the project").click()
-        _shows(page, "Added the project")
+        shows(page, "Added the project")
         page.locator(MAIN).get_by_role("tab", name="Its measures and cycles").click()
         page.get_by_role("button", name="Add a measure to this project").click()
-        _shows(page, "New measure")
+        shows(page, "New measure")
         assert _chosen(page, "Attached to").endswith("Call bell within reach on Ward 7")
         _new_measure(page, "Call bell within reach at rounding", "Patients whose call bell is within reach at 14:00")
         page.locator(MAIN).get_by_role("link", name="Its chart and data").click()
-        _shows(page, "This measure has no data yet")
+        shows(page, "This measure has no data yet")
         page.locator(MAIN).get_by_text("Log a PDSA cycle", exact=True).click()
         _fill(page, "What are you testing, where?", "Call bell check at every intentional rounding, bay 3")
         _choose(page, "Change idea tested", "Call bell within reach check")
         _fill(page, "Prediction: what do you expect to happen? And why? (needed)", "Fewer unwitnessed falls in bay 3")
         page.get_by_role("button", name="Log PDSA cycle").click()
-        _shows(page, "PDSA cycle logged")
+        shows(page, "PDSA cycle logged")
         mended["untested_change_idea"] = (before, _fell_by_one(page, "untested_change_idea", before))
 
         before = _mend(page, "project_without_measure", "Non-slip socks", "Add a measure", "build")
-        _shows(page, "New measure")
+        shows(page, "New measure")
         assert "Non-slip socks at the bedside" in _chosen(page, "Attached to")
         _new_measure(page, "Patients at risk wearing non-slip socks", "At-risk patients seen wearing them at 10:00")
         mended["project_without_measure"] = (before, _fell_by_one(page, "project_without_measure", before))
 
         # A quiet measure: retiring it would be taken on its own record (checked), entering its data mends it.
         _mend(page, "measure_gone_quiet", "ED streaming", "Retire it", "build")
-        _shows(page, "Why is it retired?")
+        shows(page, "Why is it retired?")
         assert "ED streaming at the front door" in page.locator(f"{MAIN} h3").first.inner_text()
         before = _mend(page, "measure_gone_quiet", "ED streaming", "Enter its data", "measures")
-        _shows(page, "ED streaming at the front door: % of eligible patients")
+        shows(page, "ED streaming at the front door: % of eligible patients")
         page.locator(MAIN).get_by_text("Enter or correct data").click()
         page.get_by_role("textbox", name="Numerator").fill("41")
         page.get_by_role("textbox", name="Denominator").fill("52")
         page.get_by_role("button", name="Save", exact=True).click()
-        _shows(page, "added.")
+        shows(page, "added.")
         mended["measure_gone_quiet"] = (before, _fell_by_one(page, "measure_gone_quiet", before))
 
         # A stale project: a new cycle would be logged on its own page (checked); putting it on hold mends it.
         _mend(page, "stale_project", "Falls safety huddle", "Log a PDSA cycle", "pdsa")
-        _shows(page, "Plan a new cycle for this project")
+        shows(page, "Plan a new cycle for this project")
         assert _chosen(page, "Project").startswith("Falls safety huddle at handover")
         before = _mend(page, "stale_project", "Falls safety huddle", "Change its status", "build")
-        _shows(page, "Falls safety huddle at handover")
+        shows(page, "Falls safety huddle at handover")
         _choose(page, "Status", "on hold")
         page.get_by_role("button", name="Save changes").click()
-        _shows(page, "Saved the project.")
+        shows(page, "Saved the project.")
         mended["stale_project"] = (before, _fell_by_one(page, "stale_project", before))
 
         before = _mend(page, "project_serves_retired_aim", "Rosters approved", "Link it to the thread", "build")
         assert _tab_open(page) == "Links into the thread"
         _choose(page, "Serves", "Aim: Improve staff engagement")
         page.get_by_role("button", name="Link", exact=True).click()
-        _shows(page, "now serves")
+        shows(page, "now serves")
         mended["project_serves_retired_aim"] = (before, _fell_by_one(page, "project_serves_retired_aim", before))
 
         before = _mend(page, "link_to_retired_version", "TTO medicines", "Move the link", "build")
         assert _tab_open(page) == "Links into the thread"
-        _shows(page, "in a retired diagram version or aim: move it")
+        shows(page, "in a retired diagram version or aim: move it")
         _choose(
             page,
             "Serves",
@@ -430,12 +418,12 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
         )
         page.locator(MAIN).get_by_text("Move its primary link here (the old one is removed)").click()
         page.get_by_role("button", name="Link", exact=True).click()
-        _shows(page, "now serves")
+        shows(page, "now serves")
         mended["link_to_retired_version"] = (before, _fell_by_one(page, "link_to_retired_version", before))
 
         # The audit trail says who mended what.
         page.locator("[data-testid='stSidebarNav'] a", has_text="Audit trail").click()
-        _shows(page, "Changes shown")
+        shows(page, "Changes shown")
         with page.expect_download(timeout=WAIT) as download:
             page.get_by_role("button", name="Download these changes (CSV)").click()
         trail = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))

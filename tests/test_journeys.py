@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -91,8 +91,7 @@ def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(a
     page.get_by_role("textbox", name="Numerator").fill("45")
     page.get_by_role("textbox", name="Denominator").fill("40")  # the mistake: more patients met it than exist
     page.get_by_role("button", name="Save").click()
-    _settle(page)
-    assert "Nothing was saved" in _text(page)
+    shows(page, "Nothing was saved")
     assert "denominator" in _text(page).lower()
     page.get_by_role("textbox", name="Denominator").fill("50")
     page.get_by_role("button", name="Save").click()
