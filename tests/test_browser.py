@@ -131,7 +131,7 @@ def shows(page, text: str, *, timeout: int = 60_000) -> None:
     what the main area said instead (a refusal, say), which a timeout alone would not. A click's run can start
     late on a loaded machine, so a page idle at once may not yet have heard of the click: wait for what it shows."""
     try:
-        page.locator(MAIN).get_by_text(text).first.wait_for(timeout=timeout)
+        page.locator(MAIN).get_by_text(text).filter(visible=True).first.wait_for(timeout=timeout)
     except PlaywrightTimeout:
         raise AssertionError(f"the page never showed {text!r}; it showed:\n{page.inner_text(MAIN)}") from None
     page.wait_for_selector(READY, timeout=60_000)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
-from tests.test_browser import CHROMIUM, MAIN, READY, ROOT, browser, choose, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, ROOT, browser, choose, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -88,12 +88,6 @@ def _months_before(today: dt.date, count: int) -> list[dt.date]:
 
 def _settle(page) -> None:
     page.wait_for_selector(READY, timeout=WAIT)
-
-
-def _after(page, text: str) -> None:
-    """Wait until the main area shows ``text`` and the run that drew it has finished."""
-    page.wait_for_selector(f"{MAIN} >> text={text}", timeout=WAIT)
-    _settle(page)
 
 
 def _text(page) -> str:
@@ -188,7 +182,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         assert "Set up your organisation" in _text(page)
         page.get_by_role("textbox", name="Organisation name").fill(TRUST)
         page.get_by_role("button", name="Set up the organisation").click()
-        _after(page, "Getting started")
+        shows(page, "Getting started")
         _shoot(page, "journey-build-01-guided-start")
 
         # 3. The guided start: a strategic objective, then a SMART aim with its outcome measure.
@@ -198,7 +192,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         choose(page, "Category", "Quality")
         _field(page, "new-objective-description").fill("Every patient receives safe, reliable care, every time.")
         page.get_by_role("button", name="Add the objective").click()
-        _after(page, f"Added the objective “{OBJECTIVE}”.")
+        shows(page, f"Added the objective “{OBJECTIVE}”.")
         text = _text(page)  # a ticked step reads "check_circle" (the icon's name), an open one its empty circle's
         assert "check_circle 1. Strategic objectives" in text and "radio_button_unchecked 2. A system-level aim" in text
         assert "Next: a system-level aim with its outcome measure." in text
@@ -248,22 +242,22 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             clip_to=f"{MAIN} [data-testid='stForm']",
         )
         page.get_by_role("button", name="Add the aim and its outcome measure").click()
-        _after(page, f"Added the aim “{AIM}” with its outcome measure.")
+        shows(page, f"Added the aim “{AIM}” with its outcome measure.")
         _shoot(page, "journey-build-02-aim-saved")
 
         # 4. The guided start's step 3 opens the aim's driver diagram: two levels of drivers, two change ideas.
         page.get_by_role("link", name="Next: draw the aim's driver diagram").click()
-        _after(page, f"A new driver diagram for “{AIM}”")
+        shows(page, f"A new driver diagram for “{AIM}”")
         page.get_by_role("textbox", name="Primary driver").fill(PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
-        _after(page, f"Added the primary driver “{PRIMARY}”")
+        shows(page, f"Added the primary driver “{PRIMARY}”")
         page.get_by_role("radio", name="Add a secondary driver").check(force=True)
         page.get_by_role("textbox", name="Secondary driver").wait_for(timeout=WAIT)
         _settle(page)
         page.get_by_role("textbox", name="Secondary driver").fill(SECONDARY)
         choose(page, "The primary drivers it serves", PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
-        _after(page, f"Added the secondary driver “{SECONDARY}”")
+        shows(page, f"Added the secondary driver “{SECONDARY}”")
         page.get_by_role("radio", name="Add a change idea").check(force=True)
         page.get_by_role("textbox", name="Change idea").wait_for(timeout=WAIT)
         _settle(page)
@@ -271,11 +265,11 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             page.get_by_role("textbox", name="Change idea").fill(idea)
             choose(page, "The drivers it serves", SECONDARY)
             page.get_by_role("button", name="Add to the draft").click()
-            _after(page, f"Added the change idea “{idea}”")
+            shows(page, f"Added the change idea “{idea}”")
         page.get_by_role("textbox", name="What changed, and why").fill("The falls collaborative's first theory.")
         _shoot(page, "journey-build-03-diagram-draft")
         page.get_by_role("button", name="Create the driver diagram").click()
-        _after(page, f"The driver diagram for “{AIM}” is published as version 1.")
+        shows(page, f"The driver diagram for “{AIM}” is published as version 1.")
         assert "version 1, from" in _text(page)
 
         # 5. A project for the trust (it has no teams yet), serving one of the change ideas.
@@ -295,9 +289,9 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             },
         )
         page.get_by_role("button", name="Add the project").click()
-        _after(page, f"Added the project “{PROJECT}”. Add its measures next.")
+        shows(page, f"Added the project “{PROJECT}”. Add its measures next.")
         page.get_by_role("tab", name="Links into the thread").click()
-        _after(page, "Primary link:")
+        shows(page, "Primary link:")
         assert f"Primary link: {AIM} › change idea: {IDEA}" in _text(page)
         _shoot(
             page,
@@ -328,11 +322,11 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             },
         )
         page.get_by_role("button", name="Add the measure").click()
-        _after(page, f"Added the measure “{PROCESS}”.")
+        shows(page, f"Added the measure “{PROCESS}”.")
         assert "Getting started" not in _text(page)  # every step of the guided start is done
         page.get_by_role("link", name="Its chart and data").click()
         page.wait_for_selector(f"{MAIN} h1:has-text('Measures')", timeout=WAIT)
-        _after(page, "This measure has no data yet")
+        shows(page, "This measure has no data yet")
         measure_id = page.url.rsplit("measure=", 1)[1]
         numerator = _field(page, f"entry-numerator-{measure_id}")
         for month, met in zip(_months_before(today, len(MET)), reversed(MET)):
@@ -344,7 +338,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             _field(page, f"entry-numerator-{measure_id}").fill(str(met))
             _field(page, f"entry-denominator-{measure_id}").fill(str(AUDITED))
             page.get_by_role("button", name="Save", exact=True).click()
-            _after(page, f"Saved: {month:%B %Y} added.")
+            shows(page, f"Saved: {month:%B %Y} added.")
         page.wait_for_selector(f"{MAIN} svg.marks, {MAIN} canvas", timeout=WAIT)
         metrics = page.locator(f"{MAIN} [data-testid='stMetric']").all_inner_texts()
         assert metrics[0].endswith(f"{100 * MET[-1] / AUDITED:.1f}")  # the newest month's share, in percent
@@ -368,24 +362,24 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         )
         _date(page, f"{new}-end", today + dt.timedelta(days=13))
         page.get_by_role("button", name="Save the new cycle").click()
-        _after(page, f"New cycle saved: {FIRST_CYCLE}.")
+        shows(page, f"New cycle saved: {FIRST_CYCLE}.")
         cycle = page.url.rsplit("cycle=", 1)[1]
         _field(page, f"pdsa-{cycle}-do_notes").fill(
             "17 of 20 admissions had both readings within 24 hours; two were missed at night, one patient could "
             "not stand."
         )
         page.get_by_role("button", name="Save what happened").click()
-        _after(page, "Doing: what happened is recorded")
+        shows(page, "Doing: what happened is recorded")
         _field(page, f"pdsa-{cycle}-study_notes").fill(
             "17 of 20 beat the prediction of 16. Night admissions are the gap, and the checklist needs an "
             "'unable to stand' option."
         )
         page.get_by_role("button", name="Save the study").click()
-        _after(page, "Studied: what was learned is recorded")
+        shows(page, "Studied: what was learned is recorded")
         page.locator(f".st-key-pdsa-{cycle}-act_decision").get_by_text("Adopt:").click()
         _field(page, f"pdsa-{cycle}-act_notes").fill("Adopt the prompt on Ward 7; next, test it on night admissions.")
         page.get_by_role("button", name="Save the act").click()
-        _after(page, "Acted: the decision is made.")
+        shows(page, "Acted: the decision is made.")
         assert "Adopt: implement the change on a larger scale" in _text(page)
         ramp = f"pdsa-next-{cycle}"  # "Start the next cycle (builds on this one)", open once the cycle is acted on
         assert _field(page, f"{ramp}-builds-on").input_value() == f"Cycle 1: {FIRST_CYCLE}"
@@ -395,7 +389,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         )
         _date(page, f"{ramp}-end", today + dt.timedelta(days=30))
         page.get_by_role("button", name="Save the new cycle").click()
-        _after(page, f"New cycle saved: {NEXT_CYCLE}.")
+        shows(page, f"New cycle saved: {NEXT_CYCLE}.")
         text = _text(page)
         assert f"Cycle 2: {NEXT_CYCLE}" in text and "Builds on cycle 1" in text
         assert f"tests the change idea “{IDEA}”" in text
