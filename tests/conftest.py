@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from golden_thread.storage.store import Store
+from golden_thread.storage.throwaway_postgres import address, create_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_TODAY = dt.date(2026, 11, 23)
@@ -74,23 +75,9 @@ def engine(request: pytest.FixtureRequest) -> str:
     return getattr(request, "param", "duckdb")
 
 
-def postgres_url(conninfo: str) -> str:
-    """A connection string (``host=… dbname=…``) as the ``postgresql://`` address ``--db`` and the app take."""
-    return f"postgresql:///?{conninfo.replace(' ', '&')}"
-
-
 def new_postgres_database(server: str, *, template: str | None = None) -> str:
     """A new database on the throw-away server (a copy of ``template``, when given): its connection string."""
-    import psycopg
-    from psycopg import sql
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-    with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(statement)
-    return f"{server} dbname={name}"
+    return create_database(server, f"t_{uuid.uuid4().hex[:12]}", template=template)
 
 
 def drop_postgres_database(conninfo: str) -> None:
@@ -124,7 +111,7 @@ def postgres_copy_of(server: str, path: Path) -> str:
     from golden_thread.storage.store import SIGN_IN_TABLES, TABLES
 
     conninfo = new_postgres_database(server)
-    made = Store(postgres_url(conninfo))  # migrated
+    made = Store(address(conninfo))  # migrated
     made.close()
     source = Store(path, read_only=True)
     try:
@@ -142,7 +129,7 @@ def empty_address(engine: str, tmp_path: Path, request: pytest.FixtureRequest) -
     """Where a new, empty database of the test's engine is: a file's path, or a PostgreSQL address."""
     if engine == "duckdb":
         return str(tmp_path / "test.duckdb")
-    return postgres_url(request.getfixturevalue("postgres_database"))
+    return address(request.getfixturevalue("postgres_database"))
 
 
 @pytest.fixture
@@ -168,7 +155,7 @@ def copy_of(engine: str, request: pytest.FixtureRequest, source: Path, folder: P
     server = request.getfixturevalue("postgres_server")
     conninfo = new_postgres_database(server, template=request.getfixturevalue("postgres_templates")(source))
     request.addfinalizer(lambda: drop_postgres_database(conninfo))
-    return postgres_url(conninfo)
+    return address(conninfo)
 
 
 @pytest.fixture

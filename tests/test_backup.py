@@ -514,7 +514,8 @@ def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql
     engine, demo_address, postgres_server, tmp_path, capsys
 ):
     from golden_thread.storage.accounts import session_account, start_session
-    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
+    from golden_thread.storage.throwaway_postgres import address
+    from tests.conftest import drop_postgres_database, new_postgres_database
 
     source = Store(demo_address)
     source.save_observation(6, ProposedObservation(dt.date(2020, 1, 1), value=5.5), username="admin", today=TODAY)
@@ -529,7 +530,7 @@ def test_a_backup_made_on_either_engine_restores_into_a_file_and_into_postgresql
 
     into_postgres = new_postgres_database(postgres_server)
     try:
-        for target in (str(tmp_path / "restored.duckdb"), postgres_url(into_postgres)):
+        for target in (str(tmp_path / "restored.duckdb"), address(into_postgres)):
             code, out, err = _run("restore", str(tmp_path / "bk"), "--db", target, capsys=capsys)
             assert code == 0, (target, err)
             restored = _data(target)
@@ -555,10 +556,10 @@ def test_a_postgresql_database_holding_data_is_replaced_only_with_replace_and_wh
 ):
     """Restoring into PostgreSQL keeps the database (others are connected to it) and replaces its rows in one
     transaction: refused over data without --replace, and a backup its rules refuse leaves it as it was."""
-    from tests.conftest import postgres_url
+    from golden_thread.storage.throwaway_postgres import address
 
     backup_database(demo_address, tmp_path / "bk")
-    target = postgres_url(postgres_database)
+    target = address(postgres_database)
     assert _run("restore", str(tmp_path / "bk"), "--db", target, capsys=capsys)[0] == 0
     live = Store(target)
     live.save_observation(6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username="admin", today=TODAY)

@@ -386,15 +386,16 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(
 ):
     """On PostgreSQL, whose migrations are transactions of their own (``postgres.migrate``), not the store's, the
     kill inside a migration is DuckDB's alone."""
+    from golden_thread.storage.throwaway_postgres import address
     from golden_thread.storage.transfer import export_organisation
-    from tests.conftest import drop_postgres_database, new_postgres_database, postgres_url
+    from tests.conftest import drop_postgres_database, new_postgres_database
 
     def new_database(name: str) -> str:
         if engine == "duckdb":
             return str(tmp_path / f"{name}.duckdb")
         conninfo = new_postgres_database(request.getfixturevalue("postgres_server"))
         request.addfinalizer(lambda: drop_postgres_database(conninfo))
-        return postgres_url(conninfo)
+        return address(conninfo)
 
     source = Store(demo_db)
     export = tmp_path / "export"

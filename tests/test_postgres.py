@@ -247,14 +247,15 @@ def both(tmp_path_factory, postgres_server):
     store, the PostgreSQL one, the network's id). Read only: the tests share it."""
     from golden_thread.seed.loading import load_demo
     from golden_thread.storage.store import Store
-    from tests.conftest import postgres_copy_of, postgres_url
+    from golden_thread.storage.throwaway_postgres import address
+    from tests.conftest import postgres_copy_of
 
     path = tmp_path_factory.mktemp("both") / "demo.duckdb"
     duck = Store(path)
     load_demo(duck, today=DEMO_TODAY, network=True)
     _publish_and_correct(duck)
     duck.close()  # which checkpoints those writes into the file: the screens' test copies the file alone
-    postgres = Store(postgres_url(f"{postgres_server} dbname={postgres_copy_of(postgres_server, path)}"))
+    postgres = Store(address(f"{postgres_server} dbname={postgres_copy_of(postgres_server, path)}"))
     duck = Store(path)
     yield duck, postgres, int(duck.networks()["id"][0])
     postgres.close()
@@ -499,8 +500,7 @@ def test_a_corrected_figure_changes_its_measures_fingerprint_on_postgresql_and_n
     _same(before.select("measure_id", "periods"), duck.observation_fingerprints().select("measure_id", "periods"))
     assert before["fingerprint"].n_unique() == before.height
     measure_id = int(duck.observations().drop_nulls("value")["measure_id"][0])
-    conninfo = postgres.path.split("?", 1)[1].replace("&", " ")
-    with connect(conninfo) as connection:
+    with connect(postgres.path) as connection:
         connection.execute(_LATEST_VALUE_PLUS, [1, measure_id, measure_id])
         try:
             after = postgres.observation_fingerprints()

@@ -101,17 +101,17 @@ def test_each_process_holds_the_pool_size_it_is_given_and_a_wrong_size_is_said_i
     postgres_database, monkeypatch, capsys
 ):
     from golden_thread.cli import main
-    from tests.conftest import postgres_url
+    from golden_thread.storage.throwaway_postgres import address
 
-    address = postgres_url(postgres_database)
+    database = address(postgres_database)
     monkeypatch.setenv("GOLDEN_THREAD_POOL_SIZE", "3")
-    store = Store(address)
+    store = Store(database)
     try:
         assert store._state.pool.max_size == 3
     finally:
         store.close()
     monkeypatch.setenv("GOLDEN_THREAD_POOL_SIZE", "lots")
-    assert main(["check", "--db", address]) != 0
+    assert main(["check", "--db", database]) != 0
     said = capsys.readouterr().err.strip()
     assert said.count("\n") == 0 and "GOLDEN_THREAD_POOL_SIZE is 'lots'" in said and "1 to 200" in said
 

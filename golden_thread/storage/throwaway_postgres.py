@@ -83,12 +83,17 @@ def throwaway_postgres() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def create_database(server: str, name: str, settings: dict[str, str] | None = None) -> str:
-    """A new, empty database on ``server`` (a connection string without ``dbname``); its connection string.
-    ``settings``: server settings every connection to it starts with (``ALTER DATABASE ... SET``), as a
-    deployment's database administrator may give them (``{"jit": "off"}``)."""
+def create_database(
+    server: str, name: str, settings: dict[str, str] | None = None, *, template: str | None = None
+) -> str:
+    """A new database on ``server`` (a connection string without ``dbname``), empty or a copy of ``template``; its
+    connection string. ``settings``: server settings every connection to it starts with (``ALTER DATABASE ... SET``),
+    as a deployment's database administrator may give them (``{"jit": "off"}``)."""
+    statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(f"{server} dbname=postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        admin.execute(statement)
         for setting, value in (settings or {}).items():
             admin.execute(
                 sql.SQL("ALTER DATABASE {} SET {} = {}").format(
