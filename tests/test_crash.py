@@ -385,7 +385,7 @@ def test_killing_an_organisation_import_leaves_it_all_or_nothing(
     engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
 ):
     """On PostgreSQL, whose migrations are transactions of their own (``postgres.migrate``), not the store's, the
-    kill inside a migration is DuckDB's alone."""
+    kill inside a migration is its own test (below)."""
     from golden_thread.storage.throwaway_postgres import address
     from golden_thread.storage.transfer import export_organisation
     from tests.conftest import drop_postgres_database, new_postgres_database
@@ -530,3 +530,61 @@ def test_a_restore_into_postgresql_killed_part_way_leaves_its_rows_as_they_were(
     finally:
         after.close()
     assert not _orphans(target)
+
+
+POSTGRES_MIGRATE_CHILD = r"""
+import sys
+from golden_thread import cli
+from golden_thread.storage import postgres
+from tests.test_crash import stop_here
+
+stopping_in = int(sys.argv[2])
+
+class StopInside(dict):
+    # Asked once per migration, after its own statements ran, inside its transaction: stop there in one of them.
+    def __contains__(self, version):
+        stop_here("migrating", "migrating" if version == stopping_in else None)
+        return super().__contains__(version)
+
+postgres.POSTGRES_ONLY = StopInside(postgres.POSTGRES_ONLY)
+sys.exit(cli.main(["migrate", "--db", sys.argv[1]]))
+"""
+
+
+def test_a_migration_killed_part_way_on_postgresql_is_undone_whole_and_the_next_start_finishes_the_upgrade(
+    postgres_server: str, request: pytest.FixtureRequest
+):
+    """``golden-thread migrate`` killed with one migration's tables made but not committed (the focus boards'):
+    the database stays at the version before, with none of that migration's tables, and the next start (while the
+    killed run's lock is let go by the server) takes it to the latest version, whose check passes."""
+    from golden_thread.cli import main
+    from golden_thread.storage.postgres import LATEST_VERSION, connect, schema_version
+    from golden_thread.storage.schema import MIGRATIONS
+    from golden_thread.storage.throwaway_postgres import address
+    from tests.conftest import drop_postgres_database, new_postgres_database
+
+    focus_boards = next(version for version, description, _ in MIGRATIONS if description.startswith("focus boards"))
+    conninfo = new_postgres_database(postgres_server)
+    request.addfinalizer(lambda: drop_postgres_database(conninfo))
+    child = _Child(POSTGRES_MIGRATE_CHILD, [address(conninfo), str(focus_boards)])
+    try:
+        child.wait_until_stopped("migrating")
+        child.kill()
+    finally:
+        child.ensure_ended()
+
+    def tables() -> set[str]:
+        with connect(conninfo) as connection:
+            rows = connection.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            ).fetchall()
+        return {name for (name,) in rows}
+
+    with connect(conninfo) as connection:
+        assert schema_version(connection) == focus_boards - 1
+    assert "organisation" in tables() and not tables() & {"focus_board", "focus_action", "huddle"}
+    Store(address(conninfo)).close()  # the next start
+    with connect(conninfo) as connection:
+        assert schema_version(connection) == LATEST_VERSION
+    assert {"focus_board", "focus_action", "huddle"} <= tables()
+    assert main(["check", "--db", address(conninfo)]) == 0
