@@ -34,6 +34,15 @@ def app(tmp_path_factory, demo_db):
         yield url, database
 
 
+def _next(page, step: str) -> None:
+    """Press "Next: <step>" and wait until the huddle has moved on (its button gone): a page idle at once may not
+    yet have heard of the click on a loaded machine."""
+    button = page.get_by_role("button", name=f"Next: {step}")
+    button.click()
+    button.wait_for(state="hidden", timeout=60_000)
+    _settled(page)
+
+
 def _settled(page) -> None:
     page.wait_for_selector(READY, timeout=60_000)
     time.sleep(0.5)  # the charts draw after the script has finished
@@ -79,8 +88,7 @@ def test_huddle_mode_fits_a_wall_display_for_the_busiest_board(app, browser, tmp
         assert page.evaluate(OVERFLOW) <= 1, f"huddle step {step + 1} scrolls at 1920×1080"
         _shot(page, f"focus-huddle-{step + 1}", tmp_path)
         if following:
-            page.get_by_role("button", name=f"Next: {following}").click()
-            _settled(page)
+            _next(page, following)
     page.goto(f"{url}/focus?rollup=1")
     _settled(page)
     assert page.get_by_role("heading", name="Focus boards").is_visible()
@@ -96,6 +104,7 @@ def test_a_huddle_is_recorded_from_the_wall_display(app, browser):
     _settled(page)
     assert page.get_by_role("heading", name="Ward 7 focus board").is_visible()
     page.get_by_role("button", name="Start the huddle").click()
+    page.get_by_role("button", name=f"Next: {STEPS[0]}").wait_for(timeout=60_000)
     _settled(page)
     store = Store(database, wait=60)  # the app lets go of the file between pages
     try:
@@ -111,14 +120,12 @@ def test_a_huddle_is_recorded_from_the_wall_display(app, browser):
     page.keyboard.press("Tab")
     _settled(page)
     for following in STEPS[:2]:
-        page.get_by_role("button", name=f"Next: {following}").click()
-        _settled(page)
+        _next(page, following)
     page.get_by_role("textbox", name="Action *").fill("Ask estates for two more mats")
     page.get_by_role("textbox", name="Responsible *").fill("Sister Okafor")
     page.get_by_role("button", name="Add to this huddle's actions").click()
     _settled(page)
-    page.get_by_role("button", name=f"Next: {STEPS[2]}").click()
-    _settled(page)
+    _next(page, STEPS[2])
     page.get_by_role("textbox", name="Who was there *").fill("Sister Okafor, HCA Lewis")
     page.get_by_text("Yes", exact=True).click()
     _settled(page)
