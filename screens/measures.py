@@ -458,6 +458,10 @@ def log_cycle_form() -> None:
         icon=":material/autorenew:",
         query_params={"project": str(project_id)},
     )
+    if st.session_state.pop("_cycle-logged", None) == measure_id:
+        # The next cycle starts blank (building on the one just logged): a second press cannot log it twice.
+        for field in ("title", "idea", "start", "end", "builds-on", "prediction", "plan"):
+            st.session_state.pop(f"cycle-{field}-{measure_id}", None)
     with st.form(f"cycle-{measure_id}", clear_on_submit=False):
         title = st.text_input("What are you testing, where?", key=f"cycle-title-{measure_id}", max_chars=200)
         idea = st.selectbox(
@@ -507,6 +511,7 @@ def log_cycle_form() -> None:
                 remember_message(
                     "cycle", f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
+                st.session_state["_cycle-logged"] = measure_id
                 st.rerun()
 
 

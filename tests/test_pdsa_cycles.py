@@ -553,6 +553,15 @@ def test_the_measures_page_logs_a_cycle_only_with_its_prediction_and_builds_on_t
         OVERDUE,
         "Nights reach 80% too.",
     )
+    # The form starts the next cycle blank, building on the one just logged: pressing again logs nothing twice.
+    assert app.text_input(key=f"cycle-title-{measure}").value == ""
+    assert app.text_area(key=f"cycle-prediction-{measure}").value == ""
+    assert app.selectbox(key=f"cycle-builds-on-{measure}").value == logged["id"]
+    _click(app, "Log PDSA cycle")
+    assert not app.success and app.error
+    store = Store(app_db)
+    assert store.table("pdsa_cycle").filter(pl.col("title") == "Night prompt card on Ward 7").height == 1
+    store.close()
 
 
 @pytest.mark.slow
