@@ -54,6 +54,11 @@ def load_account(db, units: dict) -> None:
 
 
 st.subheader("Add or change an account", anchor=False)
+message_area("account")  # the last save, said above the form it came from
+if (saved := st.session_state.pop("_account-saved", None)) is not None:
+    # The form shows the account as saved, chosen, its password box empty: nothing typed lingers in the page.
+    st.session_state["user-choice"] = saved
+    load_account(db, units)
 if st.session_state.get("user-choice") not in (NEW_ACCOUNT, *listed):
     st.session_state["user-choice"] = NEW_ACCOUNT  # an account that has gone (or another organisation's)
 st.selectbox(
@@ -96,13 +101,9 @@ with st.form("user-form"):
             except Refused as refused:
                 st.error(str(refused), icon=":material/error:")
             else:
-                st.session_state["user-opened"] = {  # the form now shows what was saved
-                    "display_name": name.strip(),
-                    "role": role,
-                    "organisation_id": unit,
-                    "active": active,
-                }
-                st.success(f"Account {typed} {outcome}.", icon=":material/check_circle:")
+                remember_message("account", f"Account {typed} {outcome}.")
+                st.session_state["_account-saved"] = typed
+                st.rerun()
 
 
 # -- sign-in problems: locked accounts and failed sign-ins (issue 20) ------------------------------------------------

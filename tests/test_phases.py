@@ -60,3 +60,6 @@ def test_an_excluded_point_leaves_the_centre_but_stays_on_the_chart(demo):
     assert after.filter(pl.col("x") == period)["include"].to_list() == [False]
     assert after.height == points.height
     assert after["cl"][0] != points["cl"][0]
+    with pytest.raises(Refused) as twice:  # the same point again: said in a sentence, nothing added
+        demo.exclude_point(measure_id, period, "Entered twice", username="lead")
+    assert str(twice.value) == f"There is already an excluded point at {period:%d %B %Y} (Data migration error)."

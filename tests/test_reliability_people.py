@@ -376,6 +376,8 @@ def test_resetting_a_password_on_the_users_form_demotes_nobody(app_db):
     app.text_input(key="user-password").input("a brand new secret")
     _save(app)
     assert any("lead changed" in s.value for s in app.success), [e.value for e in app.error]
+    assert app.text_input(key="user-password").value == ""  # the new password is not left in the page
+    assert app.selectbox(key="user-choice").value == "lead"
     store = Store(app_db)
     after = store.user("lead")
     assert (after["role"], after["organisation_id"], after["active"]) == ("improvement_lead", 1, True)
@@ -392,6 +394,23 @@ def test_resetting_a_password_on_the_users_form_demotes_nobody(app_db):
     _save(app)
     assert any("choose it under Account first" in e.value for e in app.error), [e.value for e in app.error]
     assert _account(app_db, "lead")["role"] == "improvement_lead"
+
+
+@pytest.mark.slow
+def test_a_new_account_saved_on_the_users_form_is_listed_chosen_and_its_password_gone_from_the_page(app_db):
+    app = open_screen(app_db, "admin", "users")
+    app.text_input(key="user-account").input("newnurse")
+    app.text_input(key="user-name").input("New nurse")
+    app.selectbox(key="user-role").set_value("team_member")
+    app.text_input(key="user-password").input("a long enough password")
+    _save(app)
+    assert [s.value for s in app.success] == ["Account newnurse added."], [e.value for e in app.error]
+    assert "newnurse" in app.dataframe[0].value["Username"].to_list()  # the list above the form shows it at once
+    assert app.selectbox(key="user-choice").value == "newnurse"
+    assert app.text_input(key="user-password").value == ""
+    _save(app)  # pressed again: the account is saved as it is, never a second account
+    assert any("newnurse" in s.value for s in app.success), [e.value for e in app.error]
+    assert _account(app_db, "newnurse")["display_name"] == "New nurse"
 
 
 @pytest.mark.slow

@@ -9,7 +9,14 @@ import re
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
+from golden_thread.app.forms import (
+    added,
+    blank_once_added,
+    forget_opened,
+    record_fields,
+    remember_opened,
+    show_refusal,
+)
 from golden_thread.app.ui import all_measures, label_text, plain, remember_message, show_table, username
 from golden_thread.domain.enumerations import ACTION_STATUSES, OBJECTIVE_CATEGORIES
 from golden_thread.domain.focus_boards import (
@@ -117,6 +124,7 @@ def objective_form(db: Store, board: dict, record_id: int | None, area, today: d
         "aim_id": _choices(aims),
     }
     opened, key = remember_opened(db, "focus_objective", record_id) if record_id else (None, "objective-new")
+    blank_once_added(key)
     with st.form(key):
         typed = record_fields("focus_objective", opened, key=key, options=options)
         st.caption(
@@ -141,6 +149,8 @@ def objective_form(db: Store, board: dict, record_id: int | None, area, today: d
             else:
                 if record_id:
                     forget_opened("focus_objective", record_id)
+                else:
+                    added(key)
                 remember_message("objective", f"The objective “{plain(typed.get('title'))}” is saved.")
                 st.rerun()
 

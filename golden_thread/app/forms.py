@@ -120,6 +120,19 @@ def remember_opened(db, table: str, record_id: int) -> tuple[dict, str]:
     return st.session_state[slot], f"{table}-{record_id}-{st.session_state[f'generation:{table}:{record_id}']}"
 
 
+def blank_once_added(key: str) -> None:
+    """Before a new record's form (``key``) is drawn: empty its widgets if the last press added a record
+    (``added``), so a second press cannot add the same record twice."""
+    if st.session_state.pop(f"added:{key}", False):
+        for name in [name for name in st.session_state if str(name).startswith(f"{key}-")]:
+            del st.session_state[name]
+
+
+def added(key: str) -> None:
+    """After a new record's form (``key``) added its record: the next run draws the form blank."""
+    st.session_state[f"added:{key}"] = True
+
+
 def forget_opened(table: str, record_id: int) -> None:
     """After a save: the next editor of the record opens on what was saved."""
     st.session_state.pop(f"opened:{table}:{record_id}", None)

@@ -1273,6 +1273,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
         self, table: str, column: str, measure_id: int, period: dt.date, reason: str, username: str, *, add: bool
     ) -> None:
         what = "phase" if table == "chart_phase" else "excluded point"
+        a_what = f"a {what}" if table == "chart_phase" else f"an {what}"
         reason = (reason or "").strip()
         if not reason:
             raise Refused(f"Give a reason for this {what}: boards and analysts will read it on the chart.")
@@ -1282,7 +1283,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             ).fetchone()[0]
             if not has_data:
                 raise Refused(
-                    f"There is no data for the period starting {period:%d %B %Y}; a {what} must be "
+                    f"There is no data for the period starting {period:%d %B %Y}; {a_what} must be "
                     "at a period that has data."
                 )
             current = cursor.execute(
@@ -1292,7 +1293,7 @@ class Store(RecordQueries, DiagramQueries, PdsaQueries, LeadershipQueries, Netwo
             key = f"{measure_id}/{period}"
             if add:
                 if current is not None:
-                    raise Refused(f"There is already a {what} at {period:%d %B %Y} ({current[0]}).")
+                    raise Refused(f"There is already {a_what} at {period:%d %B %Y} ({current[0]}).")
                 cursor.execute(
                     f'INSERT INTO "{table}" (measure_id, "{column}", reason, created_by) VALUES (?, ?, ?, ?)',
                     [measure_id, period, reason, username],
