@@ -511,6 +511,12 @@ def test_a_new_cycle_needs_a_prediction_and_a_likely_duplicate_needs_a_second_cl
     assert store.table("pdsa_cycle").height == rows + 1
     store.close()
     assert app.query_params["cycle"] != str(OVERDUE)
+    # Back on the project's page, its form starts blank: what was saved is not typed in it again.
+    app.query_params.clear()
+    app.query_params["project"] = str(WARD_7_PROJECT)
+    app.run()
+    assert app.text_input(key=f"{key}-title").value == "" and app.text_area(key=f"{key}-prediction").value == ""
+    assert not any("It is a different test" in b.label for b in app.button)
 
 
 @pytest.mark.slow
