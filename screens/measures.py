@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app import measure_page as page
+from golden_thread.app.forms import added, blank_once_added
 from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
@@ -458,35 +459,33 @@ def log_cycle_form() -> None:
         icon=":material/autorenew:",
         query_params={"project": str(project_id)},
     )
-    if st.session_state.pop("_cycle-logged", None) == measure_id:
-        # The next cycle starts blank (building on the one just logged): a second press cannot log it twice.
-        for field in ("title", "idea", "start", "end", "builds-on", "prediction", "plan"):
-            st.session_state.pop(f"cycle-{field}-{measure_id}", None)
-    with st.form(f"cycle-{measure_id}", clear_on_submit=False):
-        title = st.text_input("What are you testing, where?", key=f"cycle-title-{measure_id}", max_chars=200)
+    form = f"cycle-{measure_id}"
+    blank_once_added(form)  # the next cycle starts blank, building on the one just logged: never logged twice
+    with st.form(form, clear_on_submit=False):
+        title = st.text_input("What are you testing, where?", key=f"{form}-title", max_chars=200)
         idea = st.selectbox(
             "Change idea tested",
             list(idea_titles),
             format_func=idea_titles.get,
             index=None,
             placeholder="Choose the change idea",
-            key=f"cycle-idea-{measure_id}",
+            key=f"{form}-idea",
         )
         dates = st.columns(2)
-        start = dates[0].date_input("Starts", value=today, key=f"cycle-start-{measure_id}", format="DD/MM/YYYY")
-        end = dates[1].date_input("Ends", value=None, key=f"cycle-end-{measure_id}", format="DD/MM/YYYY")
+        start = dates[0].date_input("Starts", value=today, key=f"{form}-start", format="DD/MM/YYYY")
+        end = dates[1].date_input("Ends", value=None, key=f"{form}-end", format="DD/MM/YYYY")
         builds_on = st.selectbox(
             "Builds on (a ramp)",
             [None, *earlier][::-1],  # the latest cycle first
             format_func=lambda i: "No earlier cycle: a first test" if i is None else earlier[i],
-            key=f"cycle-builds-on-{measure_id}",
+            key=f"{form}-builds-on",
         )
         prediction = st.text_area(
             "Prediction: what do you expect to happen? And why? (needed)",
-            key=f"cycle-prediction-{measure_id}",
+            key=f"{form}-prediction",
             help="A prediction is what the team learns against: the Study compares what happened with it.",
         )
-        plan = st.text_area("Plan: who, what, when, where", key=f"cycle-plan-{measure_id}")
+        plan = st.text_area("Plan: who, what, when, where", key=f"{form}-plan")
         if st.form_submit_button("Log PDSA cycle", type="primary"):
             try:
                 db.log_pdsa_cycle(
@@ -511,7 +510,7 @@ def log_cycle_form() -> None:
                 remember_message(
                     "cycle", f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
-                st.session_state["_cycle-logged"] = measure_id
+                added(form)
                 st.rerun()
 
 

@@ -545,10 +545,10 @@ def test_the_measures_page_logs_a_cycle_only_with_its_prediction_and_builds_on_t
     app.switch_page(str(ROOT / "screens/measures.py"))
     app.run()
     assert app.selectbox(key=f"cycle-project-{measure}").value == WARD_7_PROJECT
-    app.text_input(key=f"cycle-title-{measure}").input("Night prompt card on Ward 7")
+    app.text_input(key=f"cycle-{measure}-title").input("Night prompt card on Ward 7")
     _click(app, "Log PDSA cycle")
     assert [e.value.replace("\\", "") for e in app.error] == [pdsa.NEEDS_PREDICTION]
-    app.text_area(key=f"cycle-prediction-{measure}").input("Nights reach 80% too.")
+    app.text_area(key=f"cycle-{measure}-prediction").input("Nights reach 80% too.")
     _click(app, "Log PDSA cycle")
     assert any(s.value.startswith("PDSA cycle logged") for s in app.success), [e.value for e in app.error]
     store = Store(app_db)
@@ -560,9 +560,9 @@ def test_the_measures_page_logs_a_cycle_only_with_its_prediction_and_builds_on_t
         "Nights reach 80% too.",
     )
     # The form starts the next cycle blank, building on the one just logged: pressing again logs nothing twice.
-    assert app.text_input(key=f"cycle-title-{measure}").value == ""
-    assert app.text_area(key=f"cycle-prediction-{measure}").value == ""
-    assert app.selectbox(key=f"cycle-builds-on-{measure}").value == logged["id"]
+    assert app.text_input(key=f"cycle-{measure}-title").value == ""
+    assert app.text_area(key=f"cycle-{measure}-prediction").value == ""
+    assert app.selectbox(key=f"cycle-{measure}-builds-on").value == logged["id"]
     _click(app, "Log PDSA cycle")
     assert not app.success and app.error
     store = Store(app_db)
