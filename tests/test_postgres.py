@@ -765,3 +765,16 @@ def test_a_sign_in_made_through_one_process_is_honoured_by_another_and_ends_ever
     finally:
         first.close()
         second.close()
+
+
+def test_a_registered_frame_and_a_copy_keep_column_names_that_hold_quotes_and_spaces(postgres_database):
+    """A column may be named by a person's file: its name is quoted as an identifier, never pasted into the SQL."""
+    from golden_thread.storage.postgres import PostgresCursor, connect
+
+    frame = pl.DataFrame({'say "hi"; --': [1, 2], "period start": ["a", None]})
+    with connect(postgres_database) as connection, connection.transaction():
+        cursor = PostgresCursor(connection.cursor())
+        cursor.register('rows "odd"', frame)
+        read = cursor.sql('SELECT * FROM "rows ""odd""" ORDER BY 1').pl()
+        cursor.unregister('rows "odd"')
+    assert read.columns == frame.columns and read.rows() == [(1, "a"), (2, None)]

@@ -92,21 +92,21 @@ def migrate(conninfo: str) -> int:
     with psycopg.connect(conninfo, autocommit=True) as connection:
         connection.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
         try:
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-            connection.execute(f"SET search_path = {SCHEMA}")
+            connection.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(SCHEMA)))
+            connection.execute(sql.SQL("SET search_path = {}").format(sql.Identifier(SCHEMA)))
             current = schema_version(connection)
             if current > LATEST_VERSION:
                 raise StorageProblem(
                     f"The database is at schema version {current}, newer than this Golden Thread (version "
                     f"{LATEST_VERSION}): upgrade Golden Thread before opening it; nothing in it was changed."
                 )
-            for version, description, sql in MIGRATIONS:
+            for version, description, script in MIGRATIONS:
                 if version <= current:
                     continue
                 with connection.transaction():
                     if current == 0 and version == MIGRATIONS[0][0]:
                         connection.execute(COMPAT_SQL)
-                    for statement in to_postgres(_SCHEMA_VERSION_TABLE).statements + to_postgres(sql).statements:
+                    for statement in to_postgres(_SCHEMA_VERSION_TABLE).statements + to_postgres(script).statements:
                         connection.execute(statement)
                     if version in POSTGRES_ONLY:
                         connection.execute(POSTGRES_ONLY[version])
@@ -326,14 +326,19 @@ def copy_rows(conninfo: str, frames: dict[str, pl.DataFrame]) -> dict[str, int]:
     with connect(conninfo) as connection, connection.transaction():
         connection.execute("SET LOCAL session_replication_role = replica")
         for table, frame in frames.items():
-            columns = ", ".join(f'"{name}"' for name in frame.columns)
-            with connection.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
+            with connection.cursor().copy(_copy_into(table, frame.columns)) as copy:
                 for row in frame.iter_rows():
                     copy.write_row(row)
             counts[table] = frame.height
     with connect(conninfo) as connection:
         analyse(connection, list(counts))
     return counts
+
+
+def _copy_into(table: str, columns: list[str]) -> sql.Composed:
+    """``COPY`` of rows into these columns of ``table``, its names quoted (a column may be named by a file)."""
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    return sql.SQL("COPY {} ({}) FROM STDIN").format(sql.Identifier(table), names)
 
 
 # The key of the advisory lock every write transaction takes first: writers queue across processes exactly as the
@@ -410,20 +415,24 @@ class PostgresCursor:
         """A frame (or Arrow table) readable by its name for the rest of the transaction, as DuckDB's register:
         a temporary table, filled through COPY."""
         frame = rows if isinstance(rows, pl.DataFrame) else pl.from_arrow(rows)
-        columns = ", ".join(
-            f'"{column}" {_POSTGRES_TYPES.get(dtype.base_type() if dtype != pl.Null else pl.Utf8, "text")}'
+        columns = sql.SQL(", ").join(
+            sql.SQL("{} {}").format(
+                sql.Identifier(column),
+                sql.SQL(_POSTGRES_TYPES.get(dtype.base_type() if dtype != pl.Null else pl.Utf8, "text")),
+            )
             for column, dtype in frame.schema.items()
         )
-        self._cursor.execute(f'CREATE TEMPORARY TABLE "{name}" ({columns}) ON COMMIT DROP')
-        names = ", ".join(f'"{column}"' for column in frame.columns)
-        with self._cursor.copy(f'COPY "{name}" ({names}) FROM STDIN') as copy:
+        self._cursor.execute(
+            sql.SQL("CREATE TEMPORARY TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), columns)
+        )
+        with self._cursor.copy(_copy_into(name, frame.columns)) as copy:
             for row in frame.iter_rows():
                 copy.write_row(row)
 
     def unregister(self, name: str) -> None:
         if self._cursor.connection.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
             return  # the refused statement's error is the one to report; the rollback drops the table
-        self._cursor.execute(f'DROP TABLE IF EXISTS "{name}"')
+        self._cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(name)))
 
     def close(self) -> None:
         self._cursor.close()
