@@ -190,6 +190,9 @@ def test_signing_in_starts_a_session_the_browser_keeps_and_signing_out_ends_it_e
     assert "lead" not in token and "demo" not in token
     # The browser is handed the token (and only the token) on the next run, kept for the working session.
     assert any(f"golden_thread_session={token}; Path=/; Max-Age=36000" in h.proto.body for h in app.get("html"))
+    # And on the runs after it, until the window connects again with the cookie: a run cut short could drop it.
+    app.run()
+    assert any(f"golden_thread_session={token}; Path=/; Max-Age=36000" in h.proto.body for h in app.get("html"))
     store = Store(app_db)
     assert session_account(store, token)["username"] == "lead"
     elsewhere = start_session(store, "lead", dt.timedelta(hours=1))  # the same person in another browser

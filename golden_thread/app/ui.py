@@ -455,8 +455,8 @@ SESSION_ENDED = (
 # The browser's cookie holding the sign-in token, and the session_state keys that hold it on the server.
 SESSION_COOKIE = "golden_thread_session"
 _TOKEN = "_sign-in-token"
-_COOKIE_TO_SET = "_sign-in-cookie-to-set"
-_COOKIE_TO_CLEAR = "_sign-in-cookie-to-clear"
+# What this window's browser should hold: a token after a password sign-in, "" after signing out.
+_COOKIE_WANTED = "_sign-in-cookie-wanted"
 
 
 def signed_in_user() -> dict | None:
@@ -531,7 +531,7 @@ def sign_in(account: dict, *, remember: bool = False, token: str | None = None) 
     st.session_state.pop("signed-out-because", None)
     if remember:
         token = start_session(open_store(default_db_path()), account["username"], session_length())
-        st.session_state[_COOKIE_TO_SET] = token
+        st.session_state[_COOKIE_WANTED] = token
     if token is not None:
         st.session_state[_TOKEN] = token
     st.session_state["user"] = _session_user(account)
@@ -545,8 +545,9 @@ def sign_out(*, everywhere: bool = True) -> None:
     if user and everywhere:
         end_sessions(open_store(default_db_path()), user["username"])
     if everywhere and (token is not None or _browser_token()):
-        st.session_state[_COOKIE_TO_CLEAR] = True
-    st.session_state.pop(_COOKIE_TO_SET, None)
+        st.session_state[_COOKIE_WANTED] = ""
+    else:
+        st.session_state.pop(_COOKIE_WANTED, None)
     st.session_state.pop("_scope", None)  # the organisation is resolved afresh for whoever signs in next
     try:
         if st.user.is_logged_in:
@@ -556,16 +557,21 @@ def sign_out(*, everywhere: bool = True) -> None:
 
 
 def keep_sign_in_in_browser() -> None:
-    """Hand the browser its sign-in cookie on the first run after signing in, or take it back after signing out.
+    """Hand the browser its sign-in cookie after signing in, or take it back after signing out.
 
     Streamlit can read a request's cookies but not set one, so a line of script sets it (HttpOnly is therefore not
     possible). It holds only a random token; the database holds its hash, its account and its expiry, so the
-    server, not the cookie, decides whether it still signs anyone in."""
-    token = st.session_state.pop(_COOKIE_TO_SET, None)
-    if token is None and not st.session_state.pop(_COOKIE_TO_CLEAR, False):
+    server, not the cookie, decides whether it still signs anyone in.
+
+    The line is drawn on every run of this window, not once, until it connects again holding the token: a run cut
+    short by a quick click could drop a line drawn once, and a reload would then sign the person out. Setting the
+    same cookie again is harmless. (The cookies a window connected with say nothing of what a line has set since,
+    so after signing out the line is drawn until the next sign-in.)"""
+    wanted = st.session_state.get(_COOKIE_WANTED)
+    if wanted is None or (wanted and _browser_token() == wanted):
         return
-    seconds = int(session_length().total_seconds()) if token else 0
-    cookie = json.dumps(f"{SESSION_COOKIE}={token or ''}; Path=/; Max-Age={seconds}; SameSite=Strict")
+    seconds = int(session_length().total_seconds()) if wanted else 0
+    cookie = json.dumps(f"{SESSION_COOKIE}={wanted}; Path=/; Max-Age={seconds}; SameSite=Strict")
     st.html(
         "<script>document.cookie = " + cookie + " + (location.protocol === 'https:' ? '; Secure' : '');</script>",
         unsafe_allow_javascript=True,
