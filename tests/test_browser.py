@@ -117,13 +117,25 @@ def browser():
 
 
 def sign_in(page, username: str, password: str = "demo") -> None:
-    """Sign in on whatever page asked for it; the app then shows the page the link named."""
+    """Sign in on whatever page asked for it; the app then shows the page the link named. Returns once the browser
+    holds its sign-in cookie too, so a reload or a link opened next stays signed in."""
     page.wait_for_selector(READY, timeout=60_000)
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("[data-testid='stSidebar'] >> text=Signed in as", timeout=60_000)
     page.wait_for_selector(READY, timeout=60_000)
+    sign_in_cookie(page)
+
+
+def sign_in_cookie(page) -> dict:
+    """The browser's sign-in cookie, once it holds one: a line of script sets it when the signed-in page is drawn,
+    and the browser's cookie store hears of it a moment later, so a page already idle may not have it yet."""
+    for _ in range(300):
+        if cookie := next((c for c in page.context.cookies() if c["name"] == "golden_thread_session"), None):
+            return cookie
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the browser was never given its sign-in cookie; it holds {page.context.cookies()}")
 
 
 def shows(page, text: str, *, timeout: int = 60_000) -> None:
@@ -193,7 +205,7 @@ def _visit(browser, url: str, name: str, user: str = "admin"):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     sign_in(page, user)
-    page.wait_for_selector(f"{MAIN} h1", timeout=30_000)
+    page.wait_for_selector(f"{MAIN} h1", timeout=60_000)
     keep = os.environ.get("SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
@@ -212,7 +224,7 @@ def test_home_page_shows_the_aims_in_a_browser(server, browser):
 
 def test_measure_page_draws_the_chart_in_a_browser(server, browser):
     page = _visit(browser, f"{server}/measures?measure=1", "measure")
-    page.wait_for_selector("canvas, svg.marks", timeout=30_000)
+    page.wait_for_selector("canvas, svg.marks", timeout=60_000)
     text = page.inner_text(MAIN)
     assert "Inpatient falls with harm per 1,000 occupied bed days" in text
     assert "Variation" in text and "Assurance" in text
@@ -231,12 +243,12 @@ def test_alignment_page_shows_the_breaks_in_a_browser(server, browser):
 
 def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
     page = _visit(browser, f"{server}/thread?aim=1", "thread")
-    tree = page.wait_for_selector("[data-testid='stBidiComponentRegular'] svg", timeout=30_000)
+    tree = page.wait_for_selector("[data-testid='stBidiComponentRegular'] svg", timeout=60_000)
     box = tree.bounding_box()
     assert box["width"] > 900 and box["height"] >= 300  # the page's width; as tall as its boxes need
     # Drawn as SVG, so each node's label is a real element a person (and this test) can click (its words may wrap).
     page.locator("[data-testid='stBidiComponentRegular'] svg text", has_text="Safe ward").first.click()
-    details = page.wait_for_selector("[role='dialog'] >> text=Its thread, up to the aim", timeout=30_000)
+    details = page.wait_for_selector("[role='dialog'] >> text=Its thread, up to the aim", timeout=60_000)
     text = page.inner_text("[role='dialog']")  # the box's details open over the tree, which keeps the page's width
     assert details and "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
     assert "Flags in this view" in page.inner_text(MAIN)
@@ -252,7 +264,7 @@ def test_leadership_page_draws_the_radar_and_heat_map_in_a_browser(server, brows
     page = browser.new_page(viewport={"width": 1400, "height": 3000})
     page.goto(f"{server}/leadership")
     sign_in(page, "lead")
-    page.wait_for_selector("svg.marks, canvas", timeout=30_000)
+    page.wait_for_selector("svg.marks, canvas", timeout=60_000)
     text = page.inner_text(MAIN)
     assert "Radar: self and team, now and last time" in text
     assert "Heat-map: where each member placed their initials" in text and "Growth edge:" in text

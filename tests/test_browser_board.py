@@ -50,10 +50,12 @@ def test_the_front_page_shows_every_aim_in_one_matrix_cell_without_sideways_scro
         page.screenshot(path=str(Path(keep) / f"board-front-{name}.png"))
     # A click on an aim in its cell opens the aim's page, still signed in (the link reloads the page).
     page.locator("table.gt-matrix td a", has_text="Reduce agency staffing spend").click()
-    page.wait_for_selector("[data-testid='stMainBlockContainer'] h2:has-text('Reduce agency staffing spend')")
+    page.wait_for_selector(
+        "[data-testid='stMainBlockContainer'] h2:has-text('Reduce agency staffing spend')", timeout=60_000
+    )
     assert "aim=4" in page.url and "month=2026-10" in page.url
     # The page draws its heading before its buttons: wait for the button, as a person's eye would.
-    page.get_by_role("button", name="Back to the board").wait_for(state="visible", timeout=30_000)
+    page.get_by_role("button", name="Back to the board").wait_for(state="visible", timeout=60_000)
     page.close()
 
 

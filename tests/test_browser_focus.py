@@ -116,7 +116,9 @@ def test_a_huddle_is_recorded_from_the_wall_display(app, browser):
     page.get_by_role("combobox", name=f"Status of {first[1]}").click()
     page.get_by_role("option", name="Done", exact=True).click()
     _settled(page)
-    page.get_by_role("textbox", name=f"What we learned from {first[1]}").fill("Night staff own the mats now")
+    learned = page.get_by_role("textbox", name=f"What we learned from {first[1]}")
+    learned.wait_for(timeout=60_000)  # asked for once the action is done, by the choice's run
+    learned.fill("Night staff own the mats now")
     page.keyboard.press("Tab")
     _settled(page)
     for following in STEPS[:2]:
@@ -134,7 +136,7 @@ def test_a_huddle_is_recorded_from_the_wall_display(app, browser):
     _settled(page)
     page.get_by_role("button", name="Save the huddle").click()
     _settled(page)
-    page.wait_for_selector("text=is kept", timeout=30_000)
+    page.wait_for_selector("text=is kept", timeout=60_000)
     page.close()
     store = Store(database, wait=60)  # the app lets go of the file between pages
     try:

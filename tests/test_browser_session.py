@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tests.test_browser import CHROMIUM, MAIN, READY, Path, browser, running_app, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, Path, browser, running_app, sign_in, sign_in_cookie  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,16 +44,6 @@ def _on_sign_in_form(page) -> None:
     assert not page.query_selector(SIGNED_IN)
 
 
-def _sign_in_cookie(context, page) -> dict:
-    """The browser's sign-in cookie, once it holds one: a line of script sets it when the signed-in page is drawn, and
-    the browser's cookie store hears of it a moment later, so a page already idle may not have it yet."""
-    for _ in range(100):
-        if cookie := next((c for c in context.cookies() if c["name"] == "golden_thread_session"), None):
-            return cookie
-        page.wait_for_timeout(200)
-    raise AssertionError(f"the browser was never given its sign-in cookie; it holds {context.cookies()}")
-
-
 def test_a_sign_in_lasts_across_a_reload_and_a_shared_link_until_signing_out(server, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -61,7 +51,7 @@ def test_a_sign_in_lasts_across_a_reload_and_a_shared_link_until_signing_out(ser
     sign_in(page, "board")
     assert "Aims and objectives" in page.inner_text(MAIN)
     # The browser holds a random token, never the username or the password.
-    cookie = _sign_in_cookie(context, page)
+    cookie = sign_in_cookie(page)
     assert "board" not in cookie["value"] and "demo" not in cookie["value"] and len(cookie["value"]) >= 40
     assert cookie["expires"] > 0  # it ends with the working session, not with the browser alone
 

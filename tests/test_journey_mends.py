@@ -366,7 +366,9 @@ def test_each_kind_of_flag_is_mended_from_its_own_row(tmp_path, demo_address, br
         assert page.locator(MAIN).get_by_text("Primary driver: Learning from every death (A2-P3)").count() == 1
         _fill(page, "Change idea", "Structured judgement review of every sepsis death")
         page.get_by_role("button", name="Add to the draft").click()
-        page.locator(MAIN).get_by_role("listitem").filter(has_text="Structured judgement review").first.wait_for()
+        page.locator(MAIN).get_by_role("listitem").filter(has_text="Structured judgement review").first.wait_for(
+            timeout=WAIT
+        )
         _ready(page)
         _fill(page, "What changed, and why", "A change idea for the learning driver, from the mortality review group")
         page.get_by_role("button", name="Publish version 2").click()

@@ -1028,7 +1028,7 @@ def test_in_a_browser_a_shared_tab_opens_and_each_box_is_named_as_typed(network_
         page.get_by_role("tab", name="Member schools").click()  # the first tab: the link loses its ?network-tab
         page.get_by_role("heading", name="Member schools at a glance").wait_for(timeout=60_000)
         page.wait_for_selector("[data-testid='stVegaLiteChart'] svg.marks, canvas", timeout=60_000)
-        assert "network-tab" not in page.url
+        page.wait_for_url(lambda url: "network-tab" not in url, timeout=60_000)
         assert not page.query_selector("[data-testid='stException']")
         browser.close()
 

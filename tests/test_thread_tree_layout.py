@@ -236,10 +236,10 @@ def test_the_drawn_tree_has_no_overlapping_words_at_1440_pixels(tmp_path, demo_d
         # A shared link to a project: its details, and the tree open down to its PDSA cycles.
         page.goto(f"{url}/thread?node=project:1")
         sign_in(page, "board")
-        dialog = page.wait_for_selector("[role='dialog']", timeout=30_000)
+        dialog = page.wait_for_selector("[role='dialog']", timeout=60_000)
         assert "Its thread, up to the aim" in dialog.inner_text()
         page.keyboard.press("Escape")
-        page.wait_for_selector("[role='dialog']", state="detached", timeout=30_000)
+        page.wait_for_selector("[role='dialog']", state="detached", timeout=60_000)
         shown = page.inner_text("[data-testid='stMetricValue'] >> nth=0")  # "Shown in the tree: 76 of 236"
         drawn, total = (int(n.replace(",", "")) for n in shown.split(" of "))
         # The tree draws in its component after the page's script has finished: wait for its boxes, not a moment.
@@ -263,12 +263,12 @@ def test_the_drawn_tree_has_no_overlapping_words_at_1440_pixels(tmp_path, demo_d
             page.screenshot(path=str(Path(keep) / "thread-tree.png"))
         # A click on a box opens its details and its branch: this project's cycles, each told apart.
         page.locator(f"{TREE} svg text", has_text="streaming").first.click()  # a word is never split
-        page.wait_for_selector("[role='dialog'] >> text=ED streaming at the front door", timeout=30_000)
+        page.wait_for_selector("[role='dialog'] >> text=ED streaming at the front door", timeout=60_000)
         page.keyboard.press("Escape")
         page.wait_for_function(
             "() => document.querySelectorAll(\"[data-testid='stBidiComponentRegular'] svg path[paint-order]\")"
             f".length > {len(boxes)}",
-            timeout=30_000,
+            timeout=60_000,
         )
         page.wait_for_selector(IDLE, timeout=60_000)
         more = _check_drawn(page)
