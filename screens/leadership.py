@@ -551,7 +551,9 @@ def show_record() -> None:
                     for key in [
                         k
                         for k in st.session_state
-                        if str(k).startswith(("rec-grid-", "rec-challenge-", "rec-strategy-", "rec-evidence-"))
+                        if str(k).startswith(
+                            ("rec-grid-", "rec-challenge-", "rec-strategy-", "rec-evidence-", "rec-edge-")
+                        )
                     ]:
                         del st.session_state[key]
                     st.session_state["lead-heat-show"] = saved  # the heat-map shows it on the next run

@@ -432,12 +432,15 @@ if history.height:
         )
 
 
-def change_chart(action, period, reason: str, done: str) -> None:
+def change_chart(action, period, reason: str, done: str, *, form: str | None = None) -> None:
+    """``form``: the form that asked, drawn blank once the change is made (a reason typed is not the next one's)."""
     try:
         action(measure_id, period, reason, username=username())
     except Refused as refused:
         chart_area.error(plain(refused), icon=":material/error:")  # it may quote the reason typed
     else:
+        if form is not None:
+            added(form)
         remember_message("chart", done)
         st.rerun()
 
@@ -541,15 +544,22 @@ if points.height:
             for row in phases.iter_rows(named=True):
                 st.markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])}")
         else:
-            with st.form(f"phase-{measure_id}"):
+            phase_form, exclusion_form = f"phase-{measure_id}", f"exclude-{measure_id}"
+            blank_once_added(phase_form)
+            blank_once_added(exclusion_form)
+            with st.form(phase_form):
                 periods = points["x"].to_list()
                 default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
                 period = st.selectbox(
-                    "Start a new phase at", periods, index=default, format_func=lambda d: f"{d:%B %Y}"
+                    "Start a new phase at",
+                    periods,
+                    index=default,
+                    format_func=lambda d: f"{d:%B %Y}",
+                    key=f"{phase_form}-period",
                 )
-                reason = st.text_input("Reason (what changed in the process)", key=f"phase-reason-{measure_id}")
+                reason = st.text_input("Reason (what changed in the process)", key=f"{phase_form}-reason")
                 if st.form_submit_button("Start new phase"):
-                    change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.")
+                    change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.", form=phase_form)
             for row in phases.iter_rows(named=True):
                 cols = st.columns([3, 1])
                 cols[0].markdown(
@@ -563,13 +573,22 @@ if points.height:
                         "Removed from the measure page",
                         f"Phase from {row['starts_on']:%B %Y} removed.",
                     )
-            with st.form(f"exclude-{measure_id}"):
+            with st.form(exclusion_form):
                 period = st.selectbox(
-                    "Exclude a point from the centre line and limits", periods, format_func=lambda d: f"{d:%B %Y}"
+                    "Exclude a point from the centre line and limits",
+                    periods,
+                    format_func=lambda d: f"{d:%B %Y}",
+                    key=f"{exclusion_form}-period",
                 )
-                reason = st.text_input("Reason (e.g. a known data error)", key=f"exclude-reason-{measure_id}")
+                reason = st.text_input("Reason (e.g. a known data error)", key=f"{exclusion_form}-reason")
                 if st.form_submit_button("Exclude point"):
-                    change_chart(db.exclude_point, period, reason, f"{period:%B %Y} excluded from the calculations.")
+                    change_chart(
+                        db.exclude_point,
+                        period,
+                        reason,
+                        f"{period:%B %Y} excluded from the calculations.",
+                        form=exclusion_form,
+                    )
             for row in exclusions.iter_rows(named=True):
                 cols = st.columns([3, 1])
                 cols[0].markdown(f"Excluded **{row['period_start']:%B %Y}**: {plain(row['reason'])}")

@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.forms import added, blank_once_added
 from golden_thread.app.kept import kept_spec, thread_breaks
 from golden_thread.app.ui import ICON_TEXT, draw_tree, kept, label_text, plain, role_may, show_table, store, username
 from golden_thread.domain.checks import RULES, rule_title
@@ -575,24 +576,27 @@ def show_diagram() -> None:
             node_labels = {k: f"{t} ({k})" for k, t in zip(live["node_key"], live["title"])}
             drivers = {k: t for k, t, kind in zip(live["node_key"], live["title"], live["kind"]) if kind == "driver"}
             ideas = [k for k, kind in zip(live["node_key"], live["kind"]) if kind == "change_idea"]
+            blank_once_added("diagram-version")
             with st.form("diagram-version"):
                 first, second = st.columns(2)
                 reword = first.selectbox(
                     "Reword a node",
                     [None, *node_labels],
-                    key="dd-reword",
+                    key="diagram-version-reword",
                     format_func=lambda k: "Nothing to reword" if k is None else node_labels[k],
                 )
-                wording = second.text_input("New wording", key="dd-wording")
+                wording = second.text_input("New wording", key="diagram-version-wording")
                 add_under = first.selectbox(
                     "Add a change idea under",
                     [None, *drivers],
-                    key="dd-add-under",
+                    key="diagram-version-add-under",
                     format_func=lambda k: "No new change idea" if k is None else drivers[k],
                 )
-                new_idea = second.text_input("New change idea", key="dd-new-idea")
-                retire = st.multiselect("Retire change ideas", ideas, format_func=node_labels.get, key="dd-retire")
-                note = st.text_area("What changed, and why", key="dd-note", max_chars=1000)
+                new_idea = second.text_input("New change idea", key="diagram-version-new-idea")
+                retire = st.multiselect(
+                    "Retire change ideas", ideas, format_func=node_labels.get, key="diagram-version-retire"
+                )
+                note = st.text_area("What changed, and why", key="diagram-version-note", max_chars=1000)
                 publish = st.form_submit_button("Publish the new version", type="primary")
             if publish:
                 problems = []
@@ -618,6 +622,7 @@ def show_diagram() -> None:
                     except Refused as refused:
                         st.error(plain(refused), icon=":material/error:")
                     else:
+                        added("diagram-version")
                         st.session_state["network-message"] = (
                             f"Version {int(view.versions['version_number'].max()) + 1} is published; every "
                             f"{words.member}'s projects moved onto it."
@@ -681,21 +686,22 @@ def show_report() -> None:
             return f"{day:%B %Y} (now {figure}: saving corrects it)"
 
         ratio = uses_denominator(measure)
+        blank_once_added(f"report-{measure_id}")
         with st.form(f"report-{measure_id}"):
-            period = st.selectbox("Month", months, format_func=_period_label, key=f"report-period-{measure_id}")
+            period = st.selectbox("Month", months, format_func=_period_label, key=f"report-{measure_id}-period")
             if ratio:
                 numerator = st.text_input(
-                    label_text(measure["numerator_definition"] or "Numerator"), key=f"report-numerator-{measure_id}"
+                    label_text(measure["numerator_definition"] or "Numerator"), key=f"report-{measure_id}-numerator"
                 )
                 denominator = st.text_input(
                     label_text(measure["denominator_definition"] or "Denominator"),
-                    key=f"report-denominator-{measure_id}",
+                    key=f"report-{measure_id}-denominator",
                 )
                 value = None
             else:
-                value = st.text_input(f"Value ({label_text(measure['unit'] or '')})", key=f"report-value-{measure_id}")
+                value = st.text_input(f"Value ({label_text(measure['unit'] or '')})", key=f"report-{measure_id}-value")
                 numerator = denominator = None
-            note = st.text_input("Note (optional)", key=f"report-note-{measure_id}")
+            note = st.text_input("Note (optional)", key=f"report-{measure_id}-note")
             saved = st.form_submit_button("Save", type="primary")
         if saved:
             try:
@@ -712,6 +718,7 @@ def show_report() -> None:
                     st.error(plain(problem), icon=":material/error:")
                 st.caption("Nothing was saved. Fix the entries above and save again.")
             else:
+                added(f"report-{measure_id}")
                 st.session_state["network-message"] = f"Saved: {labels[measure_id]}, {period:%B %Y} ({outcome_word})."
                 st.rerun()
 

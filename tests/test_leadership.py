@@ -766,8 +766,13 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     trust_id = fv.items["id"][trust_row]
     app.text_area(key=f"rec-strategy-{fv.id}-{trust_id}").set_value("Huddle data shown to the team first")
     app.text_area(key=f"rec-evidence-{fv.id}-{trust_id}").set_value("Staff survey: trust up from 2.9 to 3.6")
+    app.selectbox(key=f"rec-edge-{fv.id}").set_value(trust_id)
+    app.text_input(key=f"rec-edge-note-{fv.id}").set_value("Share the huddle data before the ward round")
     app.button(key="rec-save").click().run()
     assert not app.error and any(s.value.startswith("Saved: Hub leadership practice for Ward 7") for s in app.success)
+    # The form starts again blank: the growth edge named was this assessment's, not the next one's.
+    assert app.selectbox(key=f"rec-edge-{fv.id}").value is None
+    assert app.text_input(key=f"rec-edge-note-{fv.id}").value == ""
     _tab(app, "Radar and heat-map")
     # The radar (five actions, from the demo) and the heat-map of the new hub rubric ratings draw the ratings.
     specs = _specs(app)

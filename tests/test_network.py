@@ -790,14 +790,17 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     assert not [b for b in app.button if b.label == "Save"]
     app.selectbox(key="report-member").set_value(_member_id_by_name(app_db, "Eastbrook")).run()
     measure = app.selectbox(key="report-measure").value
-    app.selectbox(key=f"report-period-{measure}").set_value(dt.date(2026, 9, 1))
-    app.text_input(key=f"report-numerator-{measure}").input("250")
-    app.text_input(key=f"report-denominator-{measure}").input("abc")
+    app.selectbox(key=f"report-{measure}-period").set_value(dt.date(2026, 9, 1))
+    app.text_input(key=f"report-{measure}-numerator").input("250")
+    app.text_input(key=f"report-{measure}-denominator").input("abc")
     next(b for b in app.button if b.label == "Save").click().run()
     assert any("'abc' is not a number" in e.value for e in app.error)
-    app.text_input(key=f"report-denominator-{measure}").input("320")
+    app.text_input(key=f"report-{measure}-denominator").input("320")
     next(b for b in app.button if b.label == "Save").click().run()
     assert any("Saved: " in s.value.replace("\\", "") for s in app.success), [e.value for e in app.error]
+    # The form starts again blank on last month: what was typed was September's, and is saved.
+    assert app.text_input(key=f"report-{measure}-numerator").value == ""
+    assert app.selectbox(key=f"report-{measure}-period").value != dt.date(2026, 9, 1)
     store = Store(app_db)
     assert store.observations(harbor_rows).equals(before)
     saved = store.observations([measure]).filter(pl.col("period_start") == dt.date(2026, 9, 1)).row(0, named=True)
@@ -819,13 +822,15 @@ def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(a
     _tab(app, "Driver diagram")
     assert any("Improvement team members cannot change a network" in c.value.replace("\\", "") for c in app.caption)
     app = _tab(_network_page("hub"), "Driver diagram")
-    app.selectbox(key="dd-reword").set_value("N-C2")
-    app.text_input(key="dd-wording").input("Grade-book check every Friday afternoon")
+    app.selectbox(key="diagram-version-reword").set_value("N-C2")
+    app.text_input(key="diagram-version-wording").input("Grade-book check every Friday afternoon")
     next(b for b in app.button if b.label == "Publish the new version").click().run()
     assert any("Say what changed in this version" in e.value for e in app.error)
-    app.text_area(key="dd-note").input("Reworded after Harbor View's adoption")
+    app.text_area(key="diagram-version-note").input("Reworded after Harbor View's adoption")
     next(b for b in app.button if b.label == "Publish the new version").click().run()
     assert any("Version 4 is published" in s.value for s in app.success), [e.value for e in app.error]
+    assert app.text_area(key="diagram-version-note").value == ""  # the next version's note is its own
+    assert app.selectbox(key="diagram-version-reword").value is None
     store = Store(app_db)
     projects = store.network_projects(_network_id(store))
     store.close()

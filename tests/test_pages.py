@@ -178,13 +178,37 @@ def test_accepting_the_suggested_phase_on_the_page_changes_the_centre_line(app_d
     app = _open("screens/measures.py", measure=str(measure_id))
     assert any("A sustained shift starts in" in i.value for i in app.info)
     centre_before = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
-    app.text_input(key=f"phase-reason-{measure_id}").input("Criteria-led discharge adopted")
+    app.text_input(key=f"phase-{measure_id}-reason").input("Criteria-led discharge adopted")
     submit = next(b for b in app.button if b.label == "Start new phase")
     submit.click().run()
     assert not app.error, [e.value for e in app.error]
     assert any("New phase from" in s.value for s in app.success)
     centre_after = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
     assert centre_before == 1 and centre_after == 2
+    # The form starts blank for the next phase: the reason typed was this one's.
+    assert app.text_input(key=f"phase-{measure_id}-reason").value == ""
+
+
+def test_an_excluded_point_is_listed_with_its_reason_and_the_form_starts_blank(app_db):
+    store = Store(app_db)
+    measure_id = int(store.measures()["id"][0])
+    store.close()
+    app = _open("screens/measures.py", measure=str(measure_id))
+    box = app.selectbox(key=f"exclude-{measure_id}-period").select_index(2)
+    month = box.options[2]  # as the list words it: "March 2024"
+    app.text_input(key=f"exclude-{measure_id}-reason").input("Audit counted a closed ward")
+    next(b for b in app.button if b.label == "Exclude point").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert any(f"{month} excluded from the calculations." in s.value for s in app.success)
+    assert any(f"Excluded **{month}**: Audit counted a closed ward" in m.value for m in app.markdown)
+    # The form starts blank: a second press would be refused, and the reason typed was this point's alone.
+    assert app.text_input(key=f"exclude-{measure_id}-reason").value == ""
+    store = Store(app_db)
+    excluded = store.point_exclusions([measure_id])
+    store.close()
+    assert [f"{p:%B %Y}" for p in excluded["period_start"]] == [month] and excluded["reason"].to_list() == [
+        "Audit counted a closed ward"
+    ]
 
 
 def test_measures_can_be_found_by_project_and_the_choice_narrows_the_list(app_db):
