@@ -421,6 +421,7 @@ if publish:
             st.error(plain(problem), icon=":material/error:")
     else:
         st.session_state.pop(state, None)
+        st.session_state["diagram-clear"] = (f"{state}-note",)  # the next version's note is its own
         if kind == "d":
             st.session_state["diagram-message"] = (
                 f"Version {opened + 1} of “{row['title']}” is published; every project linked to a node it keeps "

@@ -8,6 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.kept import kept_spec
 from golden_thread.app.tables import data_editor
 from golden_thread.app.ui import kept, label_text, may, plain, role_may, show_table, store, username
@@ -455,7 +456,9 @@ def show_record() -> None:
                 pl.col("subsection").fill_null(pl.col("section")).alias("Section"),
                 pl.col("title").alias(item_word.capitalize()),
             ).with_columns(pl.lit(None, pl.Int64).alias(r) for r in raters)
-            grid_key = f"rec-grid-{version_id}-{subject}-{'-'.join(raters)}"
+            # What is rated and written starts blank after each save (forms.new_record_form); who and when stay.
+            rec = new_record_form("rec")
+            grid_key = f"{rec}-grid-{version_id}-{subject}-{'-'.join(raters)}"
             levels = list(fv.levels)
             edited = data_editor(
                 grid,
@@ -498,21 +501,21 @@ def show_record() -> None:
                     strategies[item_id] = {
                         "challenge": boxes[0].text_area(
                             "Challenge",
-                            key=f"rec-challenge-{version_id}-{item_id}",
+                            key=f"{rec}-challenge-{version_id}-{item_id}",
                             height=90,
                             max_chars=lp.MAX_TEXT,
                             placeholder="e.g. improvement team connections dropped (network health survey)",
                         ),
                         "strategy": boxes[1].text_area(
                             "Strategy",
-                            key=f"rec-strategy-{version_id}-{item_id}",
+                            key=f"{rec}-strategy-{version_id}-{item_id}",
                             height=90,
                             max_chars=lp.MAX_TEXT,
                             placeholder="e.g. weekly reports on improvement work",
                         ),
                         "evidence": boxes[2].text_area(
                             "Evidence",
-                            key=f"rec-evidence-{version_id}-{item_id}",
+                            key=f"{rec}-evidence-{version_id}-{item_id}",
                             height=90,
                             max_chars=lp.MAX_TEXT,
                             placeholder="e.g. process measure: 7 of 10 teams submitted every weekly report",
@@ -522,11 +525,11 @@ def show_record() -> None:
             edge = edge_cols[0].selectbox(
                 f"Growth edge (optional): the {label_text(item_word)} you want to grow",
                 [None, *item_ids],
-                key=f"rec-edge-{version_id}",
+                key=f"{rec}-edge-{version_id}",
                 format_func=lambda i: "None chosen" if i is None else items_by_id[i]["title"],
             )
             edge_note = edge_cols[1].text_input(
-                "What you want to grow, in a sentence", key=f"rec-edge-note-{version_id}", max_chars=lp.MAX_TEXT
+                "What you want to grow, in a sentence", key=f"{rec}-edge-note-{version_id}", max_chars=lp.MAX_TEXT
             )
             if st.button("Save assessment", type="primary", key="rec-save", icon=":material/save:"):
                 proposed = lp.ProposedAssessment(
@@ -548,14 +551,7 @@ def show_record() -> None:
                         "Not saved:\n\n" + "\n".join(f"- {plain(p)}" for p in refusal.problems), icon=":material/error:"
                     )
                 else:
-                    for key in [
-                        k
-                        for k in st.session_state
-                        if str(k).startswith(
-                            ("rec-grid-", "rec-challenge-", "rec-strategy-", "rec-evidence-", "rec-edge-")
-                        )
-                    ]:
-                        del st.session_state[key]
+                    added("rec")
                     st.session_state["lead-heat-show"] = saved  # the heat-map shows it on the next run
                     st.session_state["lead-message"] = (
                         f"Saved: {titles[version_id]} for {org_name}, "

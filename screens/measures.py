@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app import measure_page as page
-from golden_thread.app.forms import added, blank_once_added
+from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
@@ -433,7 +433,8 @@ if history.height:
 
 
 def change_chart(action, period, reason: str, done: str, *, form: str | None = None) -> None:
-    """``form``: the form that asked, drawn blank once the change is made (a reason typed is not the next one's)."""
+    """``form``: the form that asked (``new_record_form``), drawn blank once the change is made (a reason typed is
+    not the next one's)."""
     try:
         action(measure_id, period, reason, username=username())
     except Refused as refused:
@@ -462,8 +463,8 @@ def log_cycle_form() -> None:
         icon=":material/autorenew:",
         query_params={"project": str(project_id)},
     )
-    form = f"cycle-{measure_id}"
-    blank_once_added(form)  # the next cycle starts blank, building on the one just logged: never logged twice
+    # The next cycle starts blank, building on the one just logged: never logged twice.
+    form = new_record_form(f"cycle-{measure_id}")
     with st.form(form, clear_on_submit=False):
         title = st.text_input("What are you testing, where?", key=f"{form}-title", max_chars=200)
         idea = st.selectbox(
@@ -513,7 +514,7 @@ def log_cycle_form() -> None:
                 remember_message(
                     "cycle", f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
-                added(form)
+                added(f"cycle-{measure_id}")
                 st.rerun()
 
 
@@ -544,9 +545,10 @@ if points.height:
             for row in phases.iter_rows(named=True):
                 st.markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])}")
         else:
-            phase_form, exclusion_form = f"phase-{measure_id}", f"exclude-{measure_id}"
-            blank_once_added(phase_form)
-            blank_once_added(exclusion_form)
+            phase_form, exclusion_form = (
+                new_record_form(f"phase-{measure_id}"),
+                new_record_form(f"exclude-{measure_id}"),
+            )
             with st.form(phase_form):
                 periods = points["x"].to_list()
                 default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
@@ -559,7 +561,9 @@ if points.height:
                 )
                 reason = st.text_input("Reason (what changed in the process)", key=f"{phase_form}-reason")
                 if st.form_submit_button("Start new phase"):
-                    change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.", form=phase_form)
+                    change_chart(
+                        db.add_phase, period, reason, f"New phase from {period:%B %Y}.", form=f"phase-{measure_id}"
+                    )
             for row in phases.iter_rows(named=True):
                 cols = st.columns([3, 1])
                 cols[0].markdown(
@@ -587,7 +591,7 @@ if points.height:
                         period,
                         reason,
                         f"{period:%B %Y} excluded from the calculations.",
-                        form=exclusion_form,
+                        form=f"exclude-{measure_id}",
                     )
             for row in exclusions.iter_rows(named=True):
                 cols = st.columns([3, 1])

@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import added, blank_once_added
+from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.kept import kept_spec, thread_breaks
 from golden_thread.app.ui import ICON_TEXT, draw_tree, kept, label_text, plain, role_may, show_table, store, username
 from golden_thread.domain.checks import RULES, rule_title
@@ -576,27 +576,25 @@ def show_diagram() -> None:
             node_labels = {k: f"{t} ({k})" for k, t in zip(live["node_key"], live["title"])}
             drivers = {k: t for k, t, kind in zip(live["node_key"], live["title"], live["kind"]) if kind == "driver"}
             ideas = [k for k, kind in zip(live["node_key"], live["kind"]) if kind == "change_idea"]
-            blank_once_added("diagram-version")
-            with st.form("diagram-version"):
+            form = new_record_form("diagram-version")
+            with st.form(form):
                 first, second = st.columns(2)
                 reword = first.selectbox(
                     "Reword a node",
                     [None, *node_labels],
-                    key="diagram-version-reword",
+                    key=f"{form}-reword",
                     format_func=lambda k: "Nothing to reword" if k is None else node_labels[k],
                 )
-                wording = second.text_input("New wording", key="diagram-version-wording")
+                wording = second.text_input("New wording", key=f"{form}-wording")
                 add_under = first.selectbox(
                     "Add a change idea under",
                     [None, *drivers],
-                    key="diagram-version-add-under",
+                    key=f"{form}-add-under",
                     format_func=lambda k: "No new change idea" if k is None else drivers[k],
                 )
-                new_idea = second.text_input("New change idea", key="diagram-version-new-idea")
-                retire = st.multiselect(
-                    "Retire change ideas", ideas, format_func=node_labels.get, key="diagram-version-retire"
-                )
-                note = st.text_area("What changed, and why", key="diagram-version-note", max_chars=1000)
+                new_idea = second.text_input("New change idea", key=f"{form}-new-idea")
+                retire = st.multiselect("Retire change ideas", ideas, format_func=node_labels.get, key=f"{form}-retire")
+                note = st.text_area("What changed, and why", key=f"{form}-note", max_chars=1000)
                 publish = st.form_submit_button("Publish the new version", type="primary")
             if publish:
                 problems = []
@@ -686,22 +684,22 @@ def show_report() -> None:
             return f"{day:%B %Y} (now {figure}: saving corrects it)"
 
         ratio = uses_denominator(measure)
-        blank_once_added(f"report-{measure_id}")
-        with st.form(f"report-{measure_id}"):
-            period = st.selectbox("Month", months, format_func=_period_label, key=f"report-{measure_id}-period")
+        form = new_record_form(f"report-{measure_id}")
+        with st.form(form):
+            period = st.selectbox("Month", months, format_func=_period_label, key=f"{form}-period")
             if ratio:
                 numerator = st.text_input(
-                    label_text(measure["numerator_definition"] or "Numerator"), key=f"report-{measure_id}-numerator"
+                    label_text(measure["numerator_definition"] or "Numerator"), key=f"{form}-numerator"
                 )
                 denominator = st.text_input(
                     label_text(measure["denominator_definition"] or "Denominator"),
-                    key=f"report-{measure_id}-denominator",
+                    key=f"{form}-denominator",
                 )
                 value = None
             else:
-                value = st.text_input(f"Value ({label_text(measure['unit'] or '')})", key=f"report-{measure_id}-value")
+                value = st.text_input(f"Value ({label_text(measure['unit'] or '')})", key=f"{form}-value")
                 numerator = denominator = None
-            note = st.text_input("Note (optional)", key=f"report-{measure_id}-note")
+            note = st.text_input("Note (optional)", key=f"{form}-note")
             saved = st.form_submit_button("Save", type="primary")
         if saved:
             try:

@@ -11,7 +11,7 @@ import re
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import added, blank_once_added
+from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.ui import (
     label_text,
     may,
@@ -103,7 +103,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
     ideas = db.change_ideas_for_project(project_id)
     idea_titles = dict(zip(ideas["id"], ideas["title"]))
     earlier = {row["id"]: f"Cycle {row['cycle_number']}: {row['title']}" for row in cycles.iter_rows(named=True)}
-    blank_once_added(key)  # a cycle saved from this form: its next use starts from the prefill again
+    asked, key = key, new_record_form(key)  # a cycle saved from this form: its next use starts from the prefill
     with st.form(key):
         title = st.text_input("What are you testing, where?", value=prefill.title, key=f"{key}-title", max_chars=200)
         boxes = st.columns(2)
@@ -167,7 +167,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
     if submitted:
         st.session_state[pending] = duplicates.height > 0
         if duplicates.height == 0:
-            save_new_cycle(project_id, proposed, area, key)
+            save_new_cycle(project_id, proposed, area, asked)
     if st.session_state.get(pending) and duplicates.height:
         area.warning(
             "This looks like a cycle already logged. Check it is a different test before saving: "
@@ -183,7 +183,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
             )
         if area.button("It is a different test: save it anyway", key=f"{key}-anyway", icon=":material/save:"):
             st.session_state[pending] = False
-            save_new_cycle(project_id, proposed, area, key)
+            save_new_cycle(project_id, proposed, area, asked)
 
 
 def save_new_cycle(project_id: int, proposed: ProposedCycle, area, key: str) -> None:

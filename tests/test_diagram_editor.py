@@ -572,6 +572,7 @@ def test_the_lead_adds_a_change_idea_from_the_flags_link_previews_it_and_publish
     app.text_area(key=f"{prefix}-note").input("A first change idea for staff engagement")
     _button(app, "Publish version").click().run()
     assert any("is published" in said for said in _said(app.success)), _said(app.error)
+    assert app.text_area(key=f"{prefix}-note").value == ""  # the next version's note is its own
     store = _open_store(app_db)
     assert _flags(store, "driver_without_change_idea").height == 0
     store.close()

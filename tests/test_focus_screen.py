@@ -162,8 +162,10 @@ def test_the_roll_up_and_the_alignment_page_count_what_changed(app_db):
     team.selectbox(key="objective-new-category").set_value("Quality")
     team.button(key="FormSubmitter:objective-new-Save the objective").click().run()
     assert not team.exception and any("is saved" in s.value for s in team.success), [e.value for e in team.error]
-    assert team.text_input(key="objective-new-title").value == ""  # the form starts the next objective blank
-    team.button(key="FormSubmitter:objective-new-Save the objective").click().run()  # pressed again: nothing added
+    # The form starts the next objective blank, drawn afresh under a new key ("-1": a browser keeps what it held
+    # under the old one), and pressed again it adds nothing.
+    assert team.text_input(key="objective-new-1-title").value == ""
+    team.button(key="FormSubmitter:objective-new-1-Save the objective").click().run()
     assert not team.success
     assert _read(app_db, "SELECT count(*) FROM focus_objective WHERE title = 'Fewer lost property complaints'") == [
         (1,)

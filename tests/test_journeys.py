@@ -106,6 +106,10 @@ def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(a
     page.wait_for_selector(f"{MAIN} >> text=PDSA cycle logged", timeout=60_000)
     _settle(page)
     assert "Journey test: lying and standing BP prompt" in _text(page)  # named under the chart as its latest cycle
+    # The form is ready for the next cycle, blank: the browser does not keep (and would not send again) the words
+    # of the cycle just logged.
+    assert page.get_by_role("textbox", name="What are you testing, where?").input_value() == ""
+    assert page.get_by_role("textbox", name="Prediction: what do you expect to happen?").input_value() == ""
     _shoot(page, "team-member")
     page.close()
 

@@ -770,9 +770,11 @@ def test_an_assessment_is_entered_a_strategy_asked_for_and_the_radar_and_heat_ma
     app.text_input(key=f"rec-edge-note-{fv.id}").set_value("Share the huddle data before the ward round")
     app.button(key="rec-save").click().run()
     assert not app.error and any(s.value.startswith("Saved: Hub leadership practice for Ward 7") for s in app.success)
-    # The form starts again blank: the growth edge named was this assessment's, not the next one's.
-    assert app.selectbox(key=f"rec-edge-{fv.id}").value is None
-    assert app.text_input(key=f"rec-edge-note-{fv.id}").value == ""
+    # The form starts again blank under a new key ("-1": a browser keeps what it held under the old one): the
+    # ratings, the strategies and the growth edge were this assessment's, not the next one's.
+    assert app.selectbox(key=f"rec-1-edge-{fv.id}").value is None
+    assert app.text_input(key=f"rec-1-edge-note-{fv.id}").value == ""
+    assert [d.key for d in app.data_editor] == [f"rec-1-grid-{fv.id}-team-AB-CD"]
     _tab(app, "Radar and heat-map")
     # The radar (five actions, from the demo) and the heat-map of the new hub rubric ratings draw the ratings.
     specs = _specs(app)

@@ -799,8 +799,8 @@ def test_a_member_school_cannot_report_another_schools_data_on_the_page(app_db):
     next(b for b in app.button if b.label == "Save").click().run()
     assert any("Saved: " in s.value.replace("\\", "") for s in app.success), [e.value for e in app.error]
     # The form starts again blank on last month: what was typed was September's, and is saved.
-    assert app.text_input(key=f"report-{measure}-numerator").value == ""
-    assert app.selectbox(key=f"report-{measure}-period").value != dt.date(2026, 9, 1)
+    assert app.text_input(key=f"report-{measure}-1-numerator").value == ""  # a new key: see forms.new_record_form
+    assert app.selectbox(key=f"report-{measure}-1-period").value != dt.date(2026, 9, 1)
     store = Store(app_db)
     assert store.observations(harbor_rows).equals(before)
     saved = store.observations([measure]).filter(pl.col("period_start") == dt.date(2026, 9, 1)).row(0, named=True)
@@ -829,8 +829,8 @@ def test_the_hub_publishes_a_new_diagram_version_on_the_page_and_others_cannot(a
     app.text_area(key="diagram-version-note").input("Reworded after Harbor View's adoption")
     next(b for b in app.button if b.label == "Publish the new version").click().run()
     assert any("Version 4 is published" in s.value for s in app.success), [e.value for e in app.error]
-    assert app.text_area(key="diagram-version-note").value == ""  # the next version's note is its own
-    assert app.selectbox(key="diagram-version-reword").value is None
+    assert app.text_area(key="diagram-version-1-note").value == ""  # the next version's note is its own
+    assert app.selectbox(key="diagram-version-1-reword").value is None
     store = Store(app_db)
     projects = store.network_projects(_network_id(store))
     store.close()

@@ -186,7 +186,7 @@ def test_accepting_the_suggested_phase_on_the_page_changes_the_centre_line(app_d
     centre_after = next(f.value for f in app.dataframe if "Centre" in f.value.columns)["Centre"].nunique()
     assert centre_before == 1 and centre_after == 2
     # The form starts blank for the next phase: the reason typed was this one's.
-    assert app.text_input(key=f"phase-{measure_id}-reason").value == ""
+    assert app.text_input(key=f"phase-{measure_id}-1-reason").value == ""  # a new key: see forms.new_record_form
 
 
 def test_an_excluded_point_is_listed_with_its_reason_and_the_form_starts_blank(app_db):
@@ -202,7 +202,7 @@ def test_an_excluded_point_is_listed_with_its_reason_and_the_form_starts_blank(a
     assert any(f"{month} excluded from the calculations." in s.value for s in app.success)
     assert any(f"Excluded **{month}**: Audit counted a closed ward" in m.value for m in app.markdown)
     # The form starts blank: a second press would be refused, and the reason typed was this point's alone.
-    assert app.text_input(key=f"exclude-{measure_id}-reason").value == ""
+    assert app.text_input(key=f"exclude-{measure_id}-1-reason").value == ""  # a new key: see forms.new_record_form
     store = Store(app_db)
     excluded = store.point_exclusions([measure_id])
     store.close()

@@ -515,7 +515,8 @@ def test_a_new_cycle_needs_a_prediction_and_a_likely_duplicate_needs_a_second_cl
     app.query_params.clear()
     app.query_params["project"] = str(WARD_7_PROJECT)
     app.run()
-    assert app.text_input(key=f"{key}-title").value == "" and app.text_area(key=f"{key}-prediction").value == ""
+    # (A form drawn afresh under a new key, "-1": a browser would keep what it held under the old one.)
+    assert app.text_input(key=f"{key}-1-title").value == "" and app.text_area(key=f"{key}-1-prediction").value == ""
     assert not any("It is a different test" in b.label for b in app.button)
 
 
@@ -560,9 +561,10 @@ def test_the_measures_page_logs_a_cycle_only_with_its_prediction_and_builds_on_t
         "Nights reach 80% too.",
     )
     # The form starts the next cycle blank, building on the one just logged: pressing again logs nothing twice.
-    assert app.text_input(key=f"cycle-{measure}-title").value == ""
-    assert app.text_area(key=f"cycle-{measure}-prediction").value == ""
-    assert app.selectbox(key=f"cycle-{measure}-builds-on").value == logged["id"]
+    # (A form drawn afresh under a new key, "-1": a browser would keep what it held under the old one.)
+    assert app.text_input(key=f"cycle-{measure}-1-title").value == ""
+    assert app.text_area(key=f"cycle-{measure}-1-prediction").value == ""
+    assert app.selectbox(key=f"cycle-{measure}-1-builds-on").value == logged["id"]
     _click(app, "Log PDSA cycle")
     assert not app.success and app.error
     store = Store(app_db)

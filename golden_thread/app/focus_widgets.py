@@ -11,8 +11,8 @@ import streamlit as st
 
 from golden_thread.app.forms import (
     added,
-    blank_once_added,
     forget_opened,
+    new_record_form,
     record_fields,
     remember_opened,
     show_refusal,
@@ -123,8 +123,10 @@ def objective_form(db: Store, board: dict, record_id: int | None, area, today: d
         "strategic_objective_id": _choices(objectives),
         "aim_id": _choices(aims),
     }
-    opened, key = remember_opened(db, "focus_objective", record_id) if record_id else (None, "objective-new")
-    blank_once_added(key)
+    if record_id:
+        opened, key = remember_opened(db, "focus_objective", record_id)
+    else:
+        opened, key = None, new_record_form("objective-new")
     with st.form(key):
         typed = record_fields("focus_objective", opened, key=key, options=options)
         st.caption(
@@ -150,7 +152,7 @@ def objective_form(db: Store, board: dict, record_id: int | None, area, today: d
                 if record_id:
                     forget_opened("focus_objective", record_id)
                 else:
-                    added(key)
+                    added("objective-new")
                 remember_message("objective", f"The objective “{plain(typed.get('title'))}” is saved.")
                 st.rerun()
 

@@ -120,16 +120,20 @@ def remember_opened(db, table: str, record_id: int) -> tuple[dict, str]:
     return st.session_state[slot], f"{table}-{record_id}-{st.session_state[f'generation:{table}:{record_id}']}"
 
 
-def blank_once_added(key: str) -> None:
-    """Before a new record's form (``key``) is drawn: empty its widgets if the last press added a record
-    (``added``), so a second press cannot add the same record twice."""
+def new_record_form(key: str) -> str:
+    """The key of a form that adds a record, and the stem of its widgets' keys: ``key``, and a fresh one after each
+    press that added a record (``added``), so the form is drawn blank and a second press cannot add the same record
+    twice. A fresh key, not the old widgets' state deleted: a browser keeps what its widgets hold under a key it
+    already knows, and would send the typed words back with the next press."""
+    generation = st.session_state.get(f"generation:{key}", 0)
     if st.session_state.pop(f"added:{key}", False):
-        for name in [name for name in st.session_state if str(name).startswith(f"{key}-")]:
-            del st.session_state[name]
+        generation += 1
+        st.session_state[f"generation:{key}"] = generation
+    return f"{key}-{generation}" if generation else key
 
 
 def added(key: str) -> None:
-    """After a new record's form (``key``) added its record: the next run draws the form blank."""
+    """After the new-record form ``key`` (as given to ``new_record_form``) added its record: draw it blank next."""
     st.session_state[f"added:{key}"] = True
 
 
