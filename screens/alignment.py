@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.ui import (
     flags_with_mends,
     kept,
@@ -33,18 +34,20 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
     targets = kept(db, "link_targets", lambda db: db.link_targets())
     titles = dict(zip(orphans["entity_id"], orphans["title"]))
     target_labels = {f"{k}:{i}": label for k, i, label in targets.select("kind", "target_id", "label").iter_rows()}
-    with st.form("link-orphan", clear_on_submit=True):
+    # Blank once a project is linked, never on a refusal (clear_on_submit would empty it then too).
+    form = new_record_form("link-orphan")
+    with st.form(form):
         st.markdown("**Link a project to the thread**")
-        project = st.selectbox("Project", list(titles), format_func=titles.get, key="link-project")
+        project = st.selectbox("Project", list(titles), format_func=titles.get, key=f"{form}-project")
         target = st.selectbox(
             "Serves",
             list(target_labels),
             format_func=target_labels.get,
             index=None,
             placeholder="Choose the aim, driver or change idea it works on",
-            key="link-target",
+            key=f"{form}-target",
         )
-        reason = st.text_input("Why (optional)", key="link-reason")
+        reason = st.text_input("Why (optional)", key=f"{form}-reason")
         if st.form_submit_button("Link project", type="primary"):
             if target is None:
                 st.error("Choose what the project serves: an aim, a driver or a change idea.", icon=":material/error:")
@@ -55,6 +58,7 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
             except Refused as refused:
                 st.error(str(refused), icon=":material/error:")
                 return
+            added("link-orphan")
             st.session_state["link-message"] = (
                 f"“{titles[project]}” now serves "
                 f"{target_labels[target]} ({'primary link' if link == 'primary' else 'also contributes'})."

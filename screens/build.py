@@ -10,7 +10,14 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from golden_thread.app.forms import forget_opened, record_fields, remember_opened, show_refusal
+from golden_thread.app.forms import (
+    added,
+    forget_opened,
+    new_record_form,
+    record_fields,
+    remember_opened,
+    show_refusal,
+)
 from golden_thread.app.ui import label_text, may, plain, show_table, store, username
 from golden_thread.domain.records import RECORDS, words
 from golden_thread.domain.vocabulary import words as vocabulary_words
@@ -441,7 +448,8 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
                 st.rerun()
     if reason:
         return
-    with st.form(f"link-{record_id}", clear_on_submit=True):
+    form = new_record_form(f"link-{record_id}")  # blank once linked, never on a refusal
+    with st.form(form):
         st.markdown("**Link it to the thread**")
         target = st.selectbox(
             "Serves",
@@ -449,7 +457,7 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             index=None,
             format_func=options.get,
             placeholder="Choose the aim, driver or change idea it works on",
-            key="link-target",
+            key=f"{form}-target",
         )
         retired_primary = current.filter(pl.col("is_primary") & pl.col("retired")).height > 0
         how = st.radio(
@@ -457,7 +465,7 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             ["primary", "also", "move"],
             index=2 if retired_primary else 0,  # a link into something retired is moved, not kept
             horizontal=True,
-            key=f"link-how-{record_id}",
+            key=f"{form}-how",
             format_func={
                 "primary": "Its primary link (the old one stays as “also”)",
                 "also": "Also contributes to",
@@ -477,6 +485,7 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             except Refused as refused:
                 show_refusal(refused)
             else:
+                added(f"link-{record_id}")
                 saved("project", record_id, f"“{record['title']}” now serves {options[target]}.")
 
 
@@ -643,16 +652,18 @@ def units() -> None:
     if refusal_for("manage_organisation"):
         return
     parents = {row["id"]: row["name"] for row in teams.iter_rows(named=True) if row["kind"] != "team"}
-    with st.form("new-unit", clear_on_submit=True):
+    form = new_record_form("new-unit")  # blank once added, never on a refusal
+    with st.form(form):
         st.markdown(f"**Add a {said.division} or {said.team}**")
-        typed = record_fields("organisation", {"kind": "team"}, key="new-unit")
-        parent = st.selectbox("Part of *", list(parents), format_func=parents.get, key="new-unit-parent")
+        typed = record_fields("organisation", {"kind": "team"}, key=form)
+        parent = st.selectbox("Part of *", list(parents), format_func=parents.get, key=f"{form}-parent")
         if st.form_submit_button("Add the unit", type="primary"):
             try:
                 save_record(db, "organisation", typed, username=username(), today=today, placed={"parent_id": parent})
             except Refused as refused:
                 show_refusal(refused)
             else:
+                added("new-unit")
                 st.session_state["build-message"] = f"Added {typed['kind']} “{(typed['name'] or '').strip()}”."
                 st.rerun()
 

@@ -151,11 +151,15 @@ def test_an_administrator_adds_a_team_that_projects_and_people_can_then_belong_t
     app = _build("admin")
     app.session_state["build-section"] = "units"
     app.run()
-    _widget(app, "text_input", "Name").input("Ward 21 (Stroke)")
     _widget(app, "selectbox", "Part of").select(2)
+    next(b for b in app.button if b.label == "Add the unit").click().run()  # no name yet: refused
+    assert app.error and not app.success
+    assert _widget(app, "selectbox", "Part of").value == 2  # a refusal keeps what was chosen
+    _widget(app, "text_input", "Name").input("Ward 21 (Stroke)")
     next(b for b in app.button if b.label == "Add the unit").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert "Added team “Ward 21 (Stroke)”." in [s.value for s in app.success]
+    assert _widget(app, "text_input", "Name").value == ""  # blank for the next unit
     check = Store(app_db)
     scoped = check.within(check.choose_scope(None))
     assert "Ward 21 (Stroke)" in scoped.teams()["name"].to_list()
@@ -165,3 +169,20 @@ def test_an_administrator_adds_a_team_that_projects_and_people_can_then_belong_t
     lead.session_state["build-section"] = "units"
     lead.run()
     assert any("cannot set up the organisation" in i.value for i in lead.info)
+
+
+def test_a_refused_link_keeps_what_was_chosen_and_a_made_one_starts_the_form_again(app_db):
+    app = _build("lead", record="project", id="1")
+    _widget(app, "radio", "As").set_value("also")
+    next(b for b in app.button if b.label == "Link").click().run()  # nothing chosen to serve: refused
+    assert any("Choose what the project serves" in e.value for e in app.error)
+    assert _widget(app, "radio", "As").value == "also"  # a refusal keeps what was chosen
+    store = Store(app_db)
+    kind, target_id, chosen = store.everything().link_targets().select("kind", "target_id", "label").row(-1)
+    store.close()
+    _widget(app, "selectbox", "Serves").set_value(f"{kind}:{target_id}")
+    next(b for b in app.button if b.label == "Link").click().run()
+    assert not app.error, [e.value for e in app.error]
+    assert any(f"now serves {chosen}" in s.value for s in app.success), [s.value for s in app.success]
+    assert _widget(app, "selectbox", "Serves").value is None  # the form starts again for another link
+    assert _widget(app, "radio", "As").value == "primary"

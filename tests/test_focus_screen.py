@@ -112,9 +112,18 @@ def test_a_huddle_is_walked_and_kept_with_its_reflection(app_db):
     app.button[[b.label for b in app.button].index("Next: Our measures")].click().run()
     assert any("now · target" in m.value for m in app.markdown)
     app.button[[b.label for b in app.button].index("Next: New actions")].click().run()
-    app.text_input[0].input("Ask estates for two more mats")
-    app.text_input[1].input("Sister Okafor")
+    app.text_input(key="huddle-new-action-owner").input("Sister Okafor")
     app.button(key="FormSubmitter:huddle-new-action-Add to this huddle's actions").click().run()
+    assert [e.value for e in app.error] == ["Name the action."]
+    assert app.text_input(key="huddle-new-action-owner").value == "Sister Okafor"  # a refusal keeps what was typed
+    app.text_input(key="huddle-new-action-title").input("Ask estates for two more mats")
+    app.button(key="FormSubmitter:huddle-new-action-Add to this huddle's actions").click().run()
+    assert not app.error
+    drafted = next(t.value for t in app.dataframe if "Action" in t.value.columns)
+    assert drafted["Action"].tolist() == ["Ask estates for two more mats"]
+    # Blank for the next action, under a new key (a browser keeps what it held under the old one).
+    assert app.text_input(key="huddle-new-action-1-title").value == ""
+    assert app.text_input(key="huddle-new-action-1-owner").value == ""
     app.button[[b.label for b in app.button].index("Next: How did the huddle go?")].click().run()
 
     # Saving without saying who was there and whether it ran to time is refused; nothing is kept.

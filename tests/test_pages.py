@@ -313,14 +313,17 @@ def test_linking_an_orphan_on_the_alignment_page_clears_its_flag(app_db):
     store.close()
     app = _open("screens/alignment.py")
     assert f"Orphan project: {len(DEMO_BREAKS['orphan_project'])}" in [e.label for e in app.expander]
+    app.text_input(key="link-orphan-reason").input("It tests the falls bundle")
     link = next(b for b in app.button if b.label == "Link project")
     link.click().run()  # nothing chosen yet: the form says what to choose and links nothing
     assert any("Choose what the project serves" in e.value for e in app.error)
-    app.selectbox(key="link-target").set_value(f"driver:{driver['target_id']}")
+    assert app.text_input(key="link-orphan-reason").value == "It tests the falls bundle"  # kept for the next try
+    app.selectbox(key="link-orphan-target").set_value(f"driver:{driver['target_id']}")
     next(b for b in app.button if b.label == "Link project").click().run()
     assert any("now serves" in s.value and "primary link" in s.value for s in app.success)
     labels = [e.label for e in app.expander]
     assert f"Orphan project: {len(DEMO_BREAKS['orphan_project']) - 1}" in labels
+    assert app.text_input(key="link-orphan-1-reason").value == ""  # blank for the next orphan
     store = Store(app_db)
     assert store.audit_log().filter(pl.col("action") == "link").height == 1
     store.close()

@@ -275,14 +275,19 @@ def _measures_step(db, view, draft, area, today, vocabulary) -> None:
 def _new_actions_step(db, view, draft, area, today, vocabulary) -> None:
     drafted: list[dict] = draft["new_actions"]
     objectives = _choices(view.objectives)
-    with st.form("huddle-new-action", clear_on_submit=True):
+    form = new_record_form("huddle-new-action")  # blank once added, never on a refusal
+    with st.form(form):
         what, who, when, risk, serves = st.columns([4, 2, 2, 1, 3])
-        title = what.text_input("Action *")
-        owner = who.text_input("Responsible *")
-        due = when.date_input("Due *", value=today + dt.timedelta(days=7), format="DD/MM/YYYY")
-        level = risk.selectbox("Risk", list(RISK_WORDS), format_func=RISK_WORDS.get)
+        title = what.text_input("Action *", key=f"{form}-title")
+        owner = who.text_input("Responsible *", key=f"{form}-owner")
+        due = when.date_input("Due *", value=today + dt.timedelta(days=7), format="DD/MM/YYYY", key=f"{form}-due")
+        level = risk.selectbox("Risk", list(RISK_WORDS), format_func=RISK_WORDS.get, key=f"{form}-risk")
         objective = serves.selectbox(
-            "For the objective", list(objectives), format_func=lambda k: label_text(objectives[k]), index=None
+            "For the objective",
+            list(objectives),
+            format_func=lambda k: label_text(objectives[k]),
+            index=None,
+            key=f"{form}-objective",
         )
         if st.form_submit_button("Add to this huddle's actions", icon=":material/add:"):
             problems = [
@@ -305,6 +310,8 @@ def _new_actions_step(db, view, draft, area, today, vocabulary) -> None:
                         "focus_objective_id": objective,
                     }
                 )
+                added("huddle-new-action")
+                st.rerun()  # listed below, and the form blank for the next
     if drafted:
         shown = pl.DataFrame(drafted, schema_overrides={"focus_objective_id": pl.Int64}).select(
             pl.col("title").alias("Action"),
