@@ -91,11 +91,15 @@ def test_closing_an_action_asks_for_the_learning_and_adding_one_lists_it(app_db)
         ("done", "Ask the night team first")
     ]
 
-    app.text_input(key="action-new-title").input("Put a sensor mat by bed 4")
     app.text_input(key="action-new-owner").input("HCA Lewis")
+    app.button(key="FormSubmitter:action-new-Add the action").click().run()  # no action named: refused
+    assert app.error and not app.success
+    assert app.text_input(key="action-new-owner").value == "HCA Lewis"  # a refusal keeps what was typed
+    app.text_input(key="action-new-title").input("Put a sensor mat by bed 4")
     app.button(key="FormSubmitter:action-new-Add the action").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("is on the board" in s.value for s in app.success), [e.value for e in app.error]
+    assert app.text_input(key="action-new-1-title").value == ""  # blank for the next, under a new key
     actions = next(t.value for t in app.dataframe if "Action" in t.value.columns and "Responsible" in t.value.columns)
     assert "Put a sensor mat by bed 4" in actions["Action"].tolist()
     assert len(actions) == open_before  # one closed, one added

@@ -166,9 +166,12 @@ def action_form(db: Store, view: service.FocusBoardView, record_id: int | None, 
         "focus_objective_id": _choices(view.objectives),
         "project_id": _choices(projects),
     }
-    opened, key = remember_opened(db, "focus_action", record_id) if record_id else (None, "action-new")
+    if record_id:
+        opened, key = remember_opened(db, "focus_action", record_id)
+    else:  # blank once added, never on a refusal
+        opened, key = None, new_record_form("action-new")
     values = opened or {"status": "not_started", "risk_level": "low", "due_date": today + dt.timedelta(days=7)}
-    with st.form(key, clear_on_submit=record_id is None):
+    with st.form(key):
         typed = record_fields(
             "focus_action", values, key=key, skip=("learning", "done_on", "pdsa_cycle_id"), options=options
         )
@@ -189,6 +192,8 @@ def action_form(db: Store, view: service.FocusBoardView, record_id: int | None, 
             else:
                 if record_id:
                     forget_opened("focus_action", record_id)
+                else:
+                    added("action-new")
                 remember_message("action", f"The action “{plain(typed.get('title'))}” is on the board.")
                 st.rerun()
 
