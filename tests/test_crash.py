@@ -532,6 +532,38 @@ def test_a_restore_into_postgresql_killed_part_way_leaves_its_rows_as_they_were(
     assert not _orphans(target)
 
 
+def test_a_restore_into_postgresql_killed_while_it_builds_leaves_a_scratch_folder_the_next_restore_removes(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+):
+    """A restore into PostgreSQL builds the backup in a DuckDB file first, in a folder of the system's temporary
+    folder that only its user can read: killed there, it leaves that folder, and the next restore removes it."""
+    import tempfile
+
+    from golden_thread.storage.backup import KEY_VARIABLE, backup_database, restore_database
+
+    monkeypatch.setenv(KEY_VARIABLE, str(tmp_path / "backup.key"))  # the child inherits it
+    backup_database(demo_db, tmp_path / "bk")
+    target = copy_of_the_demo("postgres", request, tmp_path)
+    temporary = tmp_path / "tmp"  # the system's temporary folder, for the child and for this process
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+
+    child = _Child(RESTORE_CHILD, [str(tmp_path / "bk"), target])
+    try:
+        child.wait_until_stopped("built")
+        child.kill()
+    finally:
+        child.ensure_ended()
+    left = list(temporary.iterdir())
+    assert len(left) == 1 and (left[0] / "restore.duckdb").is_file(), left
+    assert left[0].stat().st_mode & 0o777 == 0o700  # the trust's data, readable by its user alone
+
+    counts = restore_database(tmp_path / "bk", target, replace=True)
+    assert counts["observation"] > 0
+    assert list(temporary.iterdir()) == []  # the killed restore's folder, and this one's own
+
+
 POSTGRES_MIGRATE_CHILD = r"""
 import sys
 from golden_thread import cli

@@ -36,9 +36,10 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import tempfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,7 @@ from golden_thread.storage.addresses import is_postgres_address
 from golden_thread.storage.connection import one_moment
 from golden_thread.storage.files import (
     OWNER_ONLY_FILE,
+    OWNER_ONLY_FOLDER,
     fsync_folder,
     not_written,
     remove_stale_scratch,
@@ -462,8 +464,8 @@ def _restore_into_postgres(
                 f"The {described(conninfo)} already holds data ({sum(held.values()):,} rows in {len(held)} tables); "
                 "restoring would overwrite it. Restore into an empty database, or add --replace to replace it."
             )
-        with tempfile.TemporaryDirectory(prefix="golden-thread-restore-") as folder:
-            scratch = Path(folder) / "restore.duckdb"
+        with _postgres_restore_folder() as folder:
+            scratch = folder / "restore.duckdb"
             try:
                 _build(directory, manifest, scratch, leave_out=leave_out)
             except duckdb.Error as error:
@@ -486,6 +488,25 @@ def _restore_into_postgres(
     finally:
         target.close()
     return {table: frame.height for table, frame in frames.items() if table not in leave_out}
+
+
+# Beside this name in the system's temporary folder, a restore into PostgreSQL builds the backup in a DuckDB file.
+_POSTGRES_RESTORE_ANCHOR = "golden-thread-postgres-restore"
+
+
+@contextmanager
+def _postgres_restore_folder() -> Iterator[Path]:
+    """A folder only this user can read, for a restore into PostgreSQL to build the backup in, removed after it. A
+    folder named with its process, so that one a killed restore left is removed by the next restore (its process no
+    longer runs), while another restore still at work keeps its own."""
+    anchor = Path(tempfile.gettempdir()) / _POSTGRES_RESTORE_ANCHOR
+    remove_stale_scratch(anchor)
+    folder = scratch_path(anchor, "restore")
+    folder.mkdir(mode=OWNER_ONLY_FOLDER)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _check_target(db_path: Path, replace: bool) -> None:
