@@ -58,7 +58,7 @@ def link_orphan_form(orphans: pl.DataFrame) -> None:
             except Refused as refused:
                 st.error(str(refused), icon=":material/error:")
                 return
-            added("link-orphan")
+            added(form)
             st.session_state["link-message"] = (
                 f"“{titles[project]}” now serves "
                 f"{target_labels[target]} ({'primary link' if link == 'primary' else 'also contributes'})."

@@ -485,7 +485,7 @@ def project_links(record_id: int, record: dict, reason: str | None) -> None:
             except Refused as refused:
                 show_refusal(refused)
             else:
-                added(f"link-{record_id}")
+                added(form)
                 saved("project", record_id, f"“{record['title']}” now serves {options[target]}.")
 
 
@@ -663,7 +663,7 @@ def units() -> None:
             except Refused as refused:
                 show_refusal(refused)
             else:
-                added("new-unit")
+                added(form)
                 st.session_state["build-message"] = f"Added {typed['kind']} “{(typed['name'] or '').strip()}”."
                 st.rerun()
 

@@ -551,7 +551,7 @@ def show_record() -> None:
                         "Not saved:\n\n" + "\n".join(f"- {plain(p)}" for p in refusal.problems), icon=":material/error:"
                     )
                 else:
-                    added("rec")
+                    added(rec)
                     st.session_state["lead-heat-show"] = saved  # the heat-map shows it on the next run
                     st.session_state["lead-message"] = (
                         f"Saved: {titles[version_id]} for {org_name}, "

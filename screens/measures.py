@@ -514,7 +514,7 @@ def log_cycle_form() -> None:
                 remember_message(
                     "cycle", f"PDSA cycle logged: {plain(title.strip())}. It is on the chart from {start:%d %B %Y}."
                 )
-                added(f"cycle-{measure_id}")
+                added(form)
                 st.rerun()
 
 
@@ -545,10 +545,8 @@ if points.height:
             for row in phases.iter_rows(named=True):
                 st.markdown(f"Phase from **{row['starts_on']:%B %Y}**: {plain(row['reason'])}")
         else:
-            phase_form, exclusion_form = (
-                new_record_form(f"phase-{measure_id}"),
-                new_record_form(f"exclude-{measure_id}"),
-            )
+            phase_form = new_record_form(f"phase-{measure_id}")
+            exclusion_form = new_record_form(f"exclude-{measure_id}")
             with st.form(phase_form):
                 periods = points["x"].to_list()
                 default = periods.index(suggestion) if suggestion in periods else len(periods) - 1
@@ -561,9 +559,7 @@ if points.height:
                 )
                 reason = st.text_input("Reason (what changed in the process)", key=f"{phase_form}-reason")
                 if st.form_submit_button("Start new phase"):
-                    change_chart(
-                        db.add_phase, period, reason, f"New phase from {period:%B %Y}.", form=f"phase-{measure_id}"
-                    )
+                    change_chart(db.add_phase, period, reason, f"New phase from {period:%B %Y}.", form=phase_form)
             for row in phases.iter_rows(named=True):
                 cols = st.columns([3, 1])
                 cols[0].markdown(
@@ -591,7 +587,7 @@ if points.height:
                         period,
                         reason,
                         f"{period:%B %Y} excluded from the calculations.",
-                        form=f"exclude-{measure_id}",
+                        form=exclusion_form,
                     )
             for row in exclusions.iter_rows(named=True):
                 cols = st.columns([3, 1])

@@ -620,7 +620,7 @@ def show_diagram() -> None:
                     except Refused as refused:
                         st.error(plain(refused), icon=":material/error:")
                     else:
-                        added("diagram-version")
+                        added(form)
                         st.session_state["network-message"] = (
                             f"Version {int(view.versions['version_number'].max()) + 1} is published; every "
                             f"{words.member}'s projects moved onto it."
@@ -716,7 +716,7 @@ def show_report() -> None:
                     st.error(plain(problem), icon=":material/error:")
                 st.caption("Nothing was saved. Fix the entries above and save again.")
             else:
-                added(f"report-{measure_id}")
+                added(form)
                 st.session_state["network-message"] = f"Saved: {labels[measure_id]}, {period:%B %Y} ({outcome_word})."
                 st.rerun()
 

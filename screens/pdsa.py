@@ -103,7 +103,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
     ideas = db.change_ideas_for_project(project_id)
     idea_titles = dict(zip(ideas["id"], ideas["title"]))
     earlier = {row["id"]: f"Cycle {row['cycle_number']}: {row['title']}" for row in cycles.iter_rows(named=True)}
-    asked, key = key, new_record_form(key)  # a cycle saved from this form: its next use starts from the prefill
+    key = new_record_form(key)  # a cycle saved from this form: its next use starts from the prefill
     with st.form(key):
         title = st.text_input("What are you testing, where?", value=prefill.title, key=f"{key}-title", max_chars=200)
         boxes = st.columns(2)
@@ -167,7 +167,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
     if submitted:
         st.session_state[pending] = duplicates.height > 0
         if duplicates.height == 0:
-            save_new_cycle(project_id, proposed, area, asked)
+            save_new_cycle(project_id, proposed, area, key)
     if st.session_state.get(pending) and duplicates.height:
         area.warning(
             "This looks like a cycle already logged. Check it is a different test before saving: "
@@ -183,7 +183,7 @@ def new_cycle_form(project_id: int, cycles: pl.DataFrame, prefill: ProposedCycle
             )
         if area.button("It is a different test: save it anyway", key=f"{key}-anyway", icon=":material/save:"):
             st.session_state[pending] = False
-            save_new_cycle(project_id, proposed, area, asked)
+            save_new_cycle(project_id, proposed, area, key)
 
 
 def save_new_cycle(project_id: int, proposed: ProposedCycle, area, key: str) -> None:

@@ -152,7 +152,7 @@ def objective_form(db: Store, board: dict, record_id: int | None, area, today: d
                 if record_id:
                     forget_opened("focus_objective", record_id)
                 else:
-                    added("objective-new")
+                    added(key)
                 remember_message("objective", f"The objective “{plain(typed.get('title'))}” is saved.")
                 st.rerun()
 
@@ -193,7 +193,7 @@ def action_form(db: Store, view: service.FocusBoardView, record_id: int | None, 
                 if record_id:
                     forget_opened("focus_action", record_id)
                 else:
-                    added("action-new")
+                    added(key)
                 remember_message("action", f"The action “{plain(typed.get('title'))}” is on the board.")
                 st.rerun()
 
@@ -315,7 +315,7 @@ def _new_actions_step(db, view, draft, area, today, vocabulary) -> None:
                         "focus_objective_id": objective,
                     }
                 )
-                added("huddle-new-action")
+                added(form)
                 st.rerun()  # listed below, and the form blank for the next
     if drafted:
         shown = pl.DataFrame(drafted, schema_overrides={"focus_objective_id": pl.Int64}).select(

@@ -126,15 +126,16 @@ def new_record_form(key: str) -> str:
     twice. A fresh key, not the old widgets' state deleted: a browser keeps what its widgets hold under a key it
     already knows, and would send the typed words back with the next press."""
     generation = st.session_state.get(f"generation:{key}", 0)
-    if st.session_state.pop(f"added:{key}", False):
-        generation += 1
-        st.session_state[f"generation:{key}"] = generation
-    return f"{key}-{generation}" if generation else key
+    form = f"{key}-{generation}" if generation else key
+    if st.session_state.pop(f"added:{form}", False):
+        st.session_state[f"generation:{key}"] = generation + 1
+        form = f"{key}-{generation + 1}"
+    return form
 
 
-def added(key: str) -> None:
-    """After the new-record form ``key`` (as given to ``new_record_form``) added its record: draw it blank next."""
-    st.session_state[f"added:{key}"] = True
+def added(form: str) -> None:
+    """After the form ``form`` (the key ``new_record_form`` gave it) added its record: draw it blank next."""
+    st.session_state[f"added:{form}"] = True
 
 
 def forget_opened(table: str, record_id: int) -> None:
