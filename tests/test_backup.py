@@ -381,6 +381,12 @@ def _another_programs_database(path: Path) -> None:
     connection.close()
 
 
+def _a_database_with_quotes_in_its_names(path: Path) -> None:
+    connection = duckdb.connect(str(path))
+    connection.execute('CREATE TABLE "ward ""7"" figures" AS SELECT range AS beds FROM range(3)')
+    connection.close()
+
+
 def _some_text(path: Path) -> None:
     path.write_text("meeting notes\n", encoding="utf-8")
 
@@ -392,6 +398,7 @@ def _some_text(path: Path) -> None:
         ("framework.json", _a_json, "is a .json file's name, which is read as data rather than as a database"),
         ("figures.parquet", _a_parquet, "is a .parquet file's name, which is read as data rather than as a database"),
         ("other.duckdb", _another_programs_database, "is not a Golden Thread database (it is another program's"),
+        ("quoted.duckdb", _a_database_with_quotes_in_its_names, "is not a Golden Thread database (it is another"),
         ("notes.db", _some_text, "is not a Golden Thread database (it is damaged, or another kind of file)"),
         ("empty.duckdb", lambda path: path.write_bytes(b""), "is not a Golden Thread database (it is an empty file)"),
     ],

@@ -543,8 +543,11 @@ def _check_target(db_path: Path, replace: bool) -> None:
             "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
         ).fetchone()[0]
         tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
+        # The names are the file's own, perhaps another program's: quoted whole, whatever they hold.
         rows = {
-            t: connection.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables if t not in _NOT_DATA
+            t: connection.execute(f"SELECT count(*) FROM {_quoted_name(t)}").fetchone()[0]
+            for t in tables
+            if t not in _NOT_DATA
         }
     finally:
         connection.close()
@@ -575,6 +578,11 @@ def _hold_still(db_path: Path) -> duckdb.DuckDBPyConnection | None:
         if held_by_another(error):  # opened in the moment since the check
             raise BackupError(why_not_opened(db_path, error, purpose="restore into it")) from None
         return None  # not a database (``--replace`` allows it), or this process holds it: nothing else can open it
+
+
+def _quoted_name(name: str) -> str:
+    """A table's name as a quoted SQL identifier (a quote in it doubled): DuckDB takes no parameter for a name."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _not_ours(db_path: Path, why: str) -> str:
