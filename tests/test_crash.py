@@ -296,6 +296,16 @@ class _Lane:
 POINTS = ["before", "begun", "unaudited", "written", "committed", "opened"]
 
 
+def _kill_at(point: str, code: str, args: list[str]) -> None:
+    """Run ``code`` as a child, wait for it to block at ``point``, and SIGKILL it there."""
+    child = _Child(code, args)
+    try:
+        child.wait_until_stopped(point)
+        child.kill()
+    finally:
+        child.ensure_ended()
+
+
 def test_killing_observation_writes_never_loses_a_commit_or_leaves_half_a_write(
     engine: str, demo_db: Path, tmp_path: Path, request: pytest.FixtureRequest
 ):
@@ -466,12 +476,7 @@ def test_a_killed_restore_leaves_the_database_as_it_was_and_its_scratch_file_goe
     shutil.copy(demo_db, target)
     before = target.read_bytes()
 
-    child = _Child(RESTORE_CHILD, [str(tmp_path / "bk"), str(target)])
-    try:
-        child.wait_until_stopped("built")
-        child.kill()
-    finally:
-        child.ensure_ended()
+    _kill_at("built", RESTORE_CHILD, [str(tmp_path / "bk"), str(target)])
     left = sorted(p.name for p in target.parent.iterdir() if p.name != "golden.duckdb")
     assert left, "the killed restore left nothing behind: the test did not stop it where it meant to"
     assert all(name.startswith(".golden.duckdb.golden-thread-restore-") for name in left), left
@@ -517,12 +522,7 @@ def test_a_restore_into_postgresql_killed_part_way_leaves_its_rows_as_they_were(
     live.save_observation(6, ProposedObservation(dt.date(2019, 1, 1), value=9.5), username=USER, today=dt.date.today())
     before = {table: live.table(table) for table in TABLES}
     live.close()
-    child = _Child(POSTGRES_RESTORE_CHILD, [str(tmp_path / "bk"), target])
-    try:
-        child.wait_until_stopped("partway")
-        child.kill()
-    finally:
-        child.ensure_ended()
+    _kill_at("partway", POSTGRES_RESTORE_CHILD, [str(tmp_path / "bk"), target])
     after = Store(target)
     try:
         for table, frame in before.items():
@@ -549,12 +549,7 @@ def test_a_restore_into_postgresql_killed_while_it_builds_leaves_a_scratch_folde
     monkeypatch.setenv("TMPDIR", str(temporary))
     monkeypatch.setattr(tempfile, "tempdir", str(temporary))
 
-    child = _Child(RESTORE_CHILD, [str(tmp_path / "bk"), target])
-    try:
-        child.wait_until_stopped("built")
-        child.kill()
-    finally:
-        child.ensure_ended()
+    _kill_at("built", RESTORE_CHILD, [str(tmp_path / "bk"), target])
     left = list(temporary.iterdir())
     assert len(left) == 1 and (left[0] / "restore.duckdb").is_file(), left
     assert left[0].stat().st_mode & 0o777 == 0o700  # the trust's data, readable by its user alone
@@ -598,12 +593,7 @@ def test_a_migration_killed_part_way_on_postgresql_is_undone_whole_and_the_next_
     focus_boards = next(version for version, description, _ in MIGRATIONS if description.startswith("focus boards"))
     conninfo = new_postgres_database(postgres_server)
     request.addfinalizer(lambda: drop_postgres_database(conninfo))
-    child = _Child(POSTGRES_MIGRATE_CHILD, [address(conninfo), str(focus_boards)])
-    try:
-        child.wait_until_stopped("migrating")
-        child.kill()
-    finally:
-        child.ensure_ended()
+    _kill_at("migrating", POSTGRES_MIGRATE_CHILD, [address(conninfo), str(focus_boards)])
 
     def tables() -> set[str]:
         with connect(conninfo) as connection:
