@@ -149,6 +149,14 @@ def shows(page, text: str, *, timeout: int = 60_000) -> None:
     page.wait_for_selector(READY, timeout=60_000)
 
 
+def dialog_text(page, showing: str, *, timeout: int = 60_000) -> str:
+    """The words of the open dialog, once it shows ``showing`` and the run drawing it has finished: a dialog is drawn
+    element by element, so what follows ``showing`` in it may not be there yet when ``showing`` appears."""
+    page.wait_for_selector(f"[role='dialog'] >> text={showing}", timeout=timeout)
+    page.wait_for_selector(READY, timeout=60_000)
+    return page.inner_text("[role='dialog']")
+
+
 def choose_an_option(page, box, option: str, *, exact: bool = True, keeps: bool = True) -> None:
     """Choose ``option`` in the selectbox or multiselect ``box`` (a locator) as a person does: type it, wait for the
     list to highlight it, Enter. Typed in part of a longer option (``exact=False``), Enter waits until the typing
@@ -248,9 +256,8 @@ def test_tree_page_draws_the_thread_and_a_click_opens_a_node(server, browser):
     assert box["width"] > 900 and box["height"] >= 300  # the page's width; as tall as its boxes need
     # Drawn as SVG, so each node's label is a real element a person (and this test) can click (its words may wrap).
     page.locator("[data-testid='stBidiComponentRegular'] svg text", has_text="Safe ward").first.click()
-    details = page.wait_for_selector("[role='dialog'] >> text=Its thread, up to the aim", timeout=60_000)
-    text = page.inner_text("[role='dialog']")  # the box's details open over the tree, which keeps the page's width
-    assert details and "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
+    text = dialog_text(page, "Its thread, up to the aim")  # over the tree, which keeps the page's width
+    assert "Primary driver" in text and "↑ aim: Reduce inpatient falls with harm" in text
     assert "Flags in this view" in page.inner_text(MAIN)
     assert not page.query_selector("[data-testid='stException']")
     keep = os.environ.get("SCREENSHOTS")

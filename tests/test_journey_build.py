@@ -25,7 +25,18 @@ from pathlib import Path
 import pytest
 
 from golden_thread.draw.icons import assurance_icon_svg, icon_uri, variation_icon_svg
-from tests.test_browser import CHROMIUM, MAIN, READY, ROOT, browser, choose, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import (  # noqa: F401 - browser is a fixture
+    CHROMIUM,
+    MAIN,
+    READY,
+    ROOT,
+    browser,
+    choose,
+    dialog_text,
+    running_app,
+    shows,
+    sign_in,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -399,8 +410,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         _navigate(page, "Golden thread")
         page.wait_for_selector(TREE, timeout=WAIT)
         choose(page, "Find a box", NEXT_CYCLE, keeps=False)  # the cycle's box: "Cycle 2 · <months>: <title>"
-        page.wait_for_selector(f"{DIALOG} >> text=Its thread, up to the aim", timeout=WAIT)
-        details = page.inner_text(DIALOG)  # the details open over the tree, which keeps the page's width
+        details = dialog_text(page, "Its thread, up to the aim")  # over the tree, which keeps the page's width
         assert "PDSA cycle" in details and f"{NEXT_CYCLE} (no decision yet)" in details
         chain = [
             f"↑ project: {PROJECT}",
@@ -427,8 +437,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             timeout=WAIT,
         )
         choose(page, "Find a box", f"project: {PROJECT}", keeps=False)
-        page.wait_for_selector(f"{DIALOG} >> text=Lead measure", timeout=WAIT)
-        details = page.inner_text(DIALOG)
+        details = dialog_text(page, "Lead measure")
         assert PROCESS in details and "Variation: Common cause · Assurance: Hit and miss" in details
         assert "2 PDSA cycles" in details
         icons = {image.get_attribute("href") for image in page.locator(f"{TREE} image").all()}

@@ -226,7 +226,7 @@ def _check_drawn(page) -> list[str]:
 def test_the_drawn_tree_has_no_overlapping_words_at_1440_pixels(tmp_path, demo_db):
     from playwright.sync_api import sync_playwright
 
-    from tests.test_browser import running_app, sign_in
+    from tests.test_browser import dialog_text, running_app, sign_in
 
     database = tmp_path / "app.duckdb"
     shutil.copy(demo_db, database)
@@ -236,8 +236,7 @@ def test_the_drawn_tree_has_no_overlapping_words_at_1440_pixels(tmp_path, demo_d
         # A shared link to a project: its details, and the tree open down to its PDSA cycles.
         page.goto(f"{url}/thread?node=project:1")
         sign_in(page, "board")
-        dialog = page.wait_for_selector("[role='dialog']", timeout=60_000)
-        assert "Its thread, up to the aim" in dialog.inner_text()
+        assert "↑ aim:" in dialog_text(page, "Its thread, up to the aim")
         page.keyboard.press("Escape")
         page.wait_for_selector("[role='dialog']", state="detached", timeout=60_000)
         shown = page.inner_text("[data-testid='stMetricValue'] >> nth=0")  # "Shown in the tree: 76 of 236"
