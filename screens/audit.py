@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.page_end import end_page
 from golden_thread.app.ui import all_measures, kept, show_table, store
 from golden_thread.domain.audit import Names, audit_trail
 from golden_thread.domain.csv_export import safe_csv
@@ -20,7 +21,7 @@ st.caption(
 trail = kept(db, "audit_trail", lambda db: audit_trail(db.audit_log(), Names(db.audit_names(), all_measures(db))))
 if trail.height == 0:
     st.info("No changes have been made yet.")
-    st.stop()
+    end_page()
 
 filters = st.columns([1.3, 1.3, 2])
 people = filters[0].multiselect("Who", sorted(trail["who"].unique()), key="audit-who")

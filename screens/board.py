@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.kept import kept_spec
+from golden_thread.app.page_end import end_page
 from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     aim_leadership_lines,
@@ -309,7 +310,7 @@ chosen_aim = st.query_params.get("aim")
 if chosen_aim:
     if chosen_aim.isdigit():
         aim_detail(int(chosen_aim))
-        st.stop()
+        end_page()
     st.warning(f"“{plain(chosen_aim)}” is not an aim number; showing the whole board.", icon=":material/warning:")
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.page_end import end_page
 from golden_thread.app.ui import may, plain, show_table, store, username
 from golden_thread.domain.diagram_draft import DiagramDraft, changes
 from golden_thread.domain.formatting import format_day
@@ -49,7 +50,7 @@ if not labels:
         f"{plain(db.scope.name)} has no aims yet. Add an aim first; then draw its driver diagram here.",
         icon=":material/flag:",
     )
-    st.stop()
+    end_page()
 
 
 def _day(day: dt.date) -> str:
@@ -120,7 +121,7 @@ if kind == "d":
     reason = may(db, "edit_thread") or db.diagram_refusal(username(), diagram_id=ident)
     if row["version_number"] is None:
         st.info("This driver diagram has no active version to show.", icon=":material/schema:")
-        st.stop()
+        end_page()
     st.markdown(
         f"**{plain(row['title'])}** · version {row['version_number']}, from {_day(row['effective_from'])} "
         f"({plain(row['author'] or 'author not recorded')})"
@@ -174,12 +175,12 @@ if reason:
             f"“{plain(aim_title)}” has no driver diagram yet. {plain(reason)}",
             icon=":material/lock:",
         )
-        st.stop()
+        end_page()
     st.info(f"You can read this diagram but not change it. {plain(reason)}", icon=":material/lock:")
     current, _ = db.diagram_draft(ident)
     preview(current)
     history(ident)
-    st.stop()
+    end_page()
 
 # -- the draft, kept for the session ----------------------------------------------------------------------------------
 state = f"diagram-edit-{ident}" if kind == "d" else f"diagram-new-{ident}"

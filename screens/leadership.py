@@ -10,6 +10,7 @@ import streamlit as st
 
 from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.kept import kept_spec
+from golden_thread.app.page_end import end_page
 from golden_thread.app.tables import data_editor
 from golden_thread.app.ui import kept, label_text, may, plain, role_may, show_table, store, username
 from golden_thread.domain import leadership as lp
@@ -116,7 +117,7 @@ if requested and start != (int(requested) if requested.isdigit() else None):
     )
 if start is None:
     st.info("There is no organisation yet.")
-    st.stop()
+    end_page()
 if "lead-org" not in st.session_state or requested:
     st.session_state["lead-org"] = start
 

@@ -7,6 +7,7 @@ import streamlit as st
 
 from golden_thread.app import measure_page as page
 from golden_thread.app.forms import added, new_record_form
+from golden_thread.app.page_end import end_page
 from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
@@ -48,7 +49,7 @@ account = db.user(username())
 st.title("Measures")
 if measures.height == 0:
     st.info("No measures yet.")
-    st.stop()
+    end_page()
 
 
 def period_words(start: dt.date, frequency: str) -> str:
@@ -102,7 +103,7 @@ for field, choice in choices.items():
         shown = shown.filter(pl.col(field) == choice)
 if shown.height == 0:
     st.warning("No measure matches these filters. Set one of them back to “All” to widen the search.")
-    st.stop()
+    end_page()
 
 labels = {
     id_: f"{name} ({measure_type})" + (f" · awaiting {period_words(*awaiting[id_])}" if id_ in awaiting else "")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from golden_thread.app.forms import added, new_record_form
 from golden_thread.app.kept import kept_spec, thread_breaks
+from golden_thread.app.page_end import end_page
 from golden_thread.app.ui import ICON_TEXT, draw_tree, kept, label_text, plain, role_may, show_table, store, username
 from golden_thread.domain.checks import RULES, rule_title
 from golden_thread.domain.csv_export import safe_csv
@@ -53,7 +54,7 @@ if networks.height == 0:
         "beneath it. Import one with `golden-thread import DIR`.",
         icon=":material/hub:",
     )
-    st.stop()
+    end_page()
 
 # Which network: a shared link (?network=ID), the network chosen for this session, the person's own, the first.
 names = dict(zip(networks["id"], networks["name"]))

@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from golden_thread.app.forms import added, new_record_form
+from golden_thread.app.page_end import end_page
 from golden_thread.app.ui import (
     label_text,
     may,
@@ -552,7 +553,7 @@ if cycle_id is not None:
     if cycle is not None:
         st.query_params.from_dict({"cycle": str(cycle_id)})
         cycle_page(cycle)
-        st.stop()
+        end_page()
     st.warning(
         f"There is no PDSA cycle {cycle_id} here: it may belong to another organisation. Choose a project to see "
         "its cycles.",
@@ -564,7 +565,7 @@ elif typed is not None:
 projects = db.pdsa_projects()
 if projects.height == 0:
     st.info("No improvement projects yet: a PDSA cycle tests a change within a project.")
-    st.stop()
+    end_page()
 labels = {
     row["id"]: f"{row['title']} · {row['team']} ({row['cycles']} cycle{'s' if row['cycles'] != 1 else ''})"
     for row in projects.iter_rows(named=True)

@@ -5,6 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.page_end import end_page
 from golden_thread.app.tables import dataframe
 from golden_thread.app.ui import (
     ICON_TEXT,
@@ -93,7 +94,7 @@ if not view.visible:
     st.info(
         "Nothing in the thread matches these filters. Clear a filter to see more.", icon=":material/filter_alt_off:"
     )
-    st.stop()
+    end_page()
 
 visible = pl.Series(view.visible, dtype=pl.Utf8).implode()
 in_view = flags.filter(pl.col("node").is_in(visible))

@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from golden_thread.app.page_end import end_page
 from golden_thread.app.ui import may, message_area, plain, remember_message, show_table, store, username
 from golden_thread.domain.access import ROLE_TITLES
 from golden_thread.domain.formatting import format_moment
@@ -14,7 +15,7 @@ db = store()
 st.title("Users")
 if refusal := may(db, "manage_users"):
     st.info(refusal, icon=":material/lock:")
-    st.stop()
+    end_page()
 
 users = db.users()
 show_table(

@@ -91,3 +91,26 @@ def test_the_layer_rule_catches_an_upward_import(tmp_path):
     bad = ast.parse("from golden_thread.storage.store import Store\n")
     module = bad.body[0].module
     assert module.split(".")[1] not in MAY_IMPORT["domain"]
+
+
+def _stops(source: str) -> list[int]:
+    """The lines of ``source`` that call ``st.stop()``."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "stop"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "st"
+    ]
+
+
+def test_no_screen_ends_its_run_with_st_stop():
+    """``st.stop()`` ends a run unfinished, and Streamlit then keeps what other pages' forms were loaded with while
+    the browser draws them blank on the way back (a PDSA cycle's plan was saved blank). Screens end early with
+    ``golden_thread.app.page_end.end_page()`` instead."""
+    places = [ROOT / "dashboard.py", *sorted((ROOT / "screens").glob("*.py")), *sorted((PACKAGE / "app").glob("*.py"))]
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in places for line in _stops(path.read_text())]
+    assert not found, "use end_page() instead of st.stop() at: " + ", ".join(found)
+    assert _stops("import streamlit as st\nif True:\n    st.stop()\n") == [3]  # the check finds one where there is one

@@ -210,3 +210,61 @@ def test_the_import_screen_refuses_rows_a_colleague_changed_after_the_preview(de
     check = Store(database)
     assert _stored(check, measure["id"], period)["numerator"] == 40
     check.close()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.duckdb_only  # the browser's side of a form: the engine plays no part
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_a_pdsa_cycle_left_and_come_back_to_shows_its_plan_and_saves_a_change(demo_address, tmp_path):
+    """Going from a cycle to the one it builds on and back drew the cycle's forms blank while the page held their
+    stored text, so 'Save the plan' sent blanks and was refused (Streamlit kept the old values after a run ended by
+    st.stop()). The forms show what is stored, and a change to one field saves with the rest kept."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import MAIN, READY, running_app, shows, sign_in, type_in
+
+    def opened(number: int) -> None:  # the cycle's own heading, not a mention of it on the page being left
+        page.locator(f"{MAIN} h3", has_text=f"Cycle {number}: ").wait_for(timeout=60_000)
+        page.wait_for_selector(READY, timeout=60_000)
+
+    store = Store(demo_address)
+    scoped = store.within(store.choose_scope(None))
+    ward_7 = next(
+        row
+        for project in scoped.pdsa_projects().iter_rows(named=True)
+        if project["team"].startswith("Ward 7")
+        for row in scoped.pdsa_cycles(project["id"]).iter_rows(named=True)
+        if row["builds_on_id"] is not None and row["plan"]
+    )
+    cycle = scoped.pdsa_cycle(ward_7["id"])
+    store.close()
+    plan_box = f"{MAIN} [data-testid='stExpander']:has-text('Edit the plan')"
+    with running_app(demo_address, tmp_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/pdsa?cycle={cycle['id']}")
+        sign_in(page, "team")
+        opened(cycle["cycle_number"])
+        page.locator(MAIN).get_by_role("link", name=f"Builds on cycle {cycle['builds_on_number']}").click()
+        page.wait_for_url(re.compile(rf"cycle={cycle['builds_on_id']}$"), timeout=60_000)
+        opened(cycle["builds_on_number"])
+        page.locator(MAIN).get_by_role("link", name=f"Built on by cycle {cycle['cycle_number']}").first.click()
+        page.wait_for_url(re.compile(rf"cycle={cycle['id']}$"), timeout=60_000)
+        opened(cycle["cycle_number"])
+        page.locator(MAIN).get_by_text("Edit the plan").click()
+        form = page.locator(plan_box)
+        assert form.get_by_label("What are you testing, where?").input_value() == cycle["title"]
+        plan = form.get_by_label("Plan: who, what, when, where; what data will you collect?")
+        assert plan.input_value() == cycle["plan"]
+        type_in(form.get_by_label("Questions the test will answer", exact=True), "Will night staff do it too?")
+        page.get_by_role("button", name="Save the plan").click()
+        shows(page, "Plan saved.")
+        browser.close()
+    check = Store(demo_address)
+    saved = check.within(check.choose_scope(None)).pdsa_cycle(cycle["id"])
+    check.close()
+    assert saved["questions"] == "Will night staff do it too?"
+    assert (saved["title"], saved["plan"], saved["objective"]) == (cycle["title"], cycle["plan"], cycle["objective"])

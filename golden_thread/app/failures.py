@@ -3,9 +3,9 @@ detail under the same reference.
 
 A traceback names the server's folders and shows its source, so the browser never gets one: this catches what a
 page raises and ``client.showErrorDetails = "none"`` (.streamlit/config.toml) covers anything outside a page.
-Streamlit's own ways of ending a run (``st.rerun``, ``st.stop``, ``st.switch_page``) are not errors: they derive
-from ``BaseException``, not ``Exception``, and pass through untouched, as does a fragment's error Streamlit has
-already handled.
+Streamlit's own ways of ending a run (``st.rerun``, ``st.switch_page``) are not errors: they derive from
+``BaseException``, not ``Exception``, and pass through untouched, as does a fragment's error Streamlit has already
+handled. A screen's own early end (``page_end.end_page``) ends the page as a finished run.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections import deque
 import streamlit as st
 from streamlit.errors import FragmentHandledException
 from streamlit.logger import get_logger
+
+from golden_thread.app.page_end import EndOfPage
 
 LOG = get_logger("golden_thread.app.failures")
 # The unexpected errors this process has met, newest last: (reference, the error in a line). The person saw only a
@@ -32,6 +34,8 @@ def run_page(page) -> None:
     """Run the page ``st.navigation`` chose; an unexpected error becomes a sentence with a reference."""
     try:
         page.run()
+    except EndOfPage:
+        return
     except FragmentHandledException:
         raise
     except Exception as error:  # noqa: BLE001 - any error a page did not expect: said, logged, never shown raw

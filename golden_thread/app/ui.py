@@ -17,6 +17,7 @@ import streamlit as st
 
 from golden_thread.app.kept import drawn_once, kept
 from golden_thread.app.kept import thread_breaks as kept_breaks
+from golden_thread.app.page_end import end_page
 from golden_thread.app.tables import arrow_of, dataframe
 from golden_thread.config import default_db_path, session_length
 from golden_thread.domain import formatting as fmt
@@ -83,7 +84,7 @@ def open_store(path: str) -> Store:
                 store.connect()  # the spinner shows only if this takes a moment
     except StorageProblem as problem:
         st.error(str(problem), icon=":material/database:")
-        st.stop()
+        end_page()
     return store
 
 
@@ -92,7 +93,7 @@ def store() -> Store:
     signed-in person (dashboard.py signs people in)."""
     if not st.session_state.get("user"):
         st.info("Sign in to see this page.", icon=":material/login:")
-        st.stop()
+        end_page()
     return open_store(default_db_path()).within(session_scope())
 
 
@@ -108,14 +109,14 @@ def _resolve_scope(scopes: list[Scope] | None = None) -> Scope:
         scopes = open_store(default_db_path()).scopes_for(username())
     if not scopes and _administers_an_empty_database():
         first_organisation_screen()
-        st.stop()
+        end_page()
     if not scopes:
         st.error(
             "Your account belongs to no organisation in this Golden Thread, so there is nothing for you to see. "
             "Ask an administrator to place you in your organisation.",
             icon=":material/person_off:",
         )
-        st.stop()
+        end_page()
     chosen = st.session_state.get("organisation")
     scope = next((s for s in scopes if s.organisation_id == chosen), scopes[0])
     if chosen != scope.organisation_id:  # the picker's own value is never written back after it is drawn
