@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from golden_thread.storage.store import Store
-from tests.test_browser import CHROMIUM, READY, browser, running_app, sign_in  # noqa: F401 - the fixture is used by name
+from tests.test_browser import CHROMIUM, READY, browser, running_app, sign_in, type_in  # noqa: F401 - the fixture is used by name
 
 pytestmark = [
     pytest.mark.browser,
@@ -118,20 +118,20 @@ def test_a_huddle_is_recorded_from_the_wall_display(app, browser):
     _settled(page)
     learned = page.get_by_role("textbox", name=f"What we learned from {first[1]}")
     learned.wait_for(timeout=60_000)  # asked for once the action is done, by the choice's run
-    learned.fill("Night staff own the mats now")
+    type_in(learned, "Night staff own the mats now")
     page.keyboard.press("Tab")
     _settled(page)
     for following in STEPS[:2]:
         _next(page, following)
-    page.get_by_role("textbox", name="Action *").fill("Ask estates for two more mats")
-    page.get_by_role("textbox", name="Responsible *").fill("Sister Okafor")
+    type_in(page.get_by_role("textbox", name="Action *"), "Ask estates for two more mats")
+    type_in(page.get_by_role("textbox", name="Responsible *"), "Sister Okafor")
     page.get_by_role("button", name="Add to this huddle's actions").click()
     _settled(page)
     _next(page, STEPS[2])
-    page.get_by_role("textbox", name="Who was there *").fill("Sister Okafor, HCA Lewis")
+    type_in(page.get_by_role("textbox", name="Who was there *"), "Sister Okafor, HCA Lewis")
     page.get_by_text("Yes", exact=True).click()
     _settled(page)
-    page.get_by_role("textbox", name="What did we learn?").fill("Mats work when night staff own them")
+    type_in(page.get_by_role("textbox", name="What did we learn?"), "Mats work when night staff own them")
     page.keyboard.press("Tab")
     _settled(page)
     page.get_by_role("button", name="Save the huddle").click()

@@ -36,6 +36,7 @@ from tests.test_browser import (  # noqa: F401 - browser is a fixture
     running_app,
     shows,
     sign_in,
+    type_in,
 )
 
 pytestmark = [
@@ -112,7 +113,7 @@ def _field(page, key: str):
 
 def _fill(page, values: dict[str, str]) -> None:
     for key, value in values.items():
-        _field(page, key).fill(value)
+        type_in(_field(page, key), value)
 
 
 def _date(page, key: str, day: dt.date) -> None:
@@ -191,7 +192,7 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         # 2. Chief signs in; an empty database asks for its organisation first.
         sign_in(page, "chief", PASSWORD)
         assert "Set up your organisation" in _text(page)
-        page.get_by_role("textbox", name="Organisation name").fill(TRUST)
+        type_in(page.get_by_role("textbox", name="Organisation name"), TRUST)
         page.get_by_role("button", name="Set up the organisation").click()
         shows(page, "Getting started")
         _shoot(page, "journey-build-01-guided-start")
@@ -199,9 +200,9 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         # 3. The guided start: a strategic objective, then a SMART aim with its outcome measure.
         text = _text(page)
         assert "Build the thread" in text and "1. Strategic objectives" in text and "Next: strategic objectives" in text
-        _field(page, "new-objective-title").fill(OBJECTIVE)
+        type_in(_field(page, "new-objective-title"), OBJECTIVE)
         choose(page, "Category", "Quality")
-        _field(page, "new-objective-description").fill("Every patient receives safe, reliable care, every time.")
+        type_in(_field(page, "new-objective-description"), "Every patient receives safe, reliable care, every time.")
         page.get_by_role("button", name="Add the objective").click()
         shows(page, f"Added the objective “{OBJECTIVE}”.")
         text = _text(page)  # a ticked step reads "check_circle" (the icon's name), an open one its empty circle's
@@ -259,13 +260,13 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         # 4. The guided start's step 3 opens the aim's driver diagram: two levels of drivers, two change ideas.
         page.get_by_role("link", name="Next: draw the aim's driver diagram").click()
         shows(page, f"A new driver diagram for “{AIM}”")
-        page.get_by_role("textbox", name="Primary driver").fill(PRIMARY)
+        type_in(page.get_by_role("textbox", name="Primary driver"), PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
         shows(page, f"Added the primary driver “{PRIMARY}”")
         page.get_by_role("radio", name="Add a secondary driver").check(force=True)
         page.get_by_role("textbox", name="Secondary driver").wait_for(timeout=WAIT)
         _settle(page)
-        page.get_by_role("textbox", name="Secondary driver").fill(SECONDARY)
+        type_in(page.get_by_role("textbox", name="Secondary driver"), SECONDARY)
         choose(page, "The primary drivers it serves", PRIMARY)
         page.get_by_role("button", name="Add to the draft").click()
         shows(page, f"Added the secondary driver “{SECONDARY}”")
@@ -273,11 +274,11 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         page.get_by_role("textbox", name="Change idea").wait_for(timeout=WAIT)
         _settle(page)
         for idea in (IDEA, UNTESTED_IDEA):
-            page.get_by_role("textbox", name="Change idea").fill(idea)
+            type_in(page.get_by_role("textbox", name="Change idea"), idea)
             choose(page, "The drivers it serves", SECONDARY)
             page.get_by_role("button", name="Add to the draft").click()
             shows(page, f"Added the change idea “{idea}”")
-        page.get_by_role("textbox", name="What changed, and why").fill("The falls collaborative's first theory.")
+        type_in(page.get_by_role("textbox", name="What changed, and why"), "The falls collaborative's first theory.")
         _shoot(page, "journey-build-03-diagram-draft")
         page.get_by_role("button", name="Create the driver diagram").click()
         shows(page, f"The driver diagram for “{AIM}” is published as version 1.")
@@ -346,8 +347,8 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
             assert numerator.input_value() == ""
             # the form offers the newest month without data first
             assert _field(page, f"entry-period-{measure_id}").input_value() == f"{month:%d %B %Y}"
-            _field(page, f"entry-numerator-{measure_id}").fill(str(met))
-            _field(page, f"entry-denominator-{measure_id}").fill(str(AUDITED))
+            type_in(_field(page, f"entry-numerator-{measure_id}"), str(met))
+            type_in(_field(page, f"entry-denominator-{measure_id}"), str(AUDITED))
             page.get_by_role("button", name="Save", exact=True).click()
             shows(page, f"Saved: {month:%B %Y} added.")
         page.wait_for_selector(f"{MAIN} svg.marks, {MAIN} canvas", timeout=WAIT)
@@ -375,28 +376,33 @@ def test_a_new_trust_builds_its_golden_thread_from_an_empty_database(tmp_path, e
         page.get_by_role("button", name="Save the new cycle").click()
         shows(page, f"New cycle saved: {FIRST_CYCLE}.")
         cycle = page.url.rsplit("cycle=", 1)[1]
-        _field(page, f"pdsa-{cycle}-do_notes").fill(
+        type_in(
+            _field(page, f"pdsa-{cycle}-do_notes"),
             "17 of 20 admissions had both readings within 24 hours; two were missed at night, one patient could "
-            "not stand."
+            "not stand.",
         )
         page.get_by_role("button", name="Save what happened").click()
         shows(page, "Doing: what happened is recorded")
-        _field(page, f"pdsa-{cycle}-study_notes").fill(
+        type_in(
+            _field(page, f"pdsa-{cycle}-study_notes"),
             "17 of 20 beat the prediction of 16. Night admissions are the gap, and the checklist needs an "
-            "'unable to stand' option."
+            "'unable to stand' option.",
         )
         page.get_by_role("button", name="Save the study").click()
         shows(page, "Studied: what was learned is recorded")
         page.locator(f".st-key-pdsa-{cycle}-act_decision").get_by_text("Adopt:").click()
-        _field(page, f"pdsa-{cycle}-act_notes").fill("Adopt the prompt on Ward 7; next, test it on night admissions.")
+        type_in(
+            _field(page, f"pdsa-{cycle}-act_notes"), "Adopt the prompt on Ward 7; next, test it on night admissions."
+        )
         page.get_by_role("button", name="Save the act").click()
         shows(page, "Acted: the decision is made.")
         assert "Adopt: implement the change on a larger scale" in _text(page)
         ramp = f"pdsa-next-{cycle}"  # "Start the next cycle (builds on this one)", open once the cycle is acted on
         assert _field(page, f"{ramp}-builds-on").input_value() == f"Cycle 1: {FIRST_CYCLE}"
-        _field(page, f"{ramp}-title").fill(NEXT_CYCLE)
-        _field(page, f"{ramp}-prediction").fill(
-            "At least 18 of 20 night admissions will have both readings, or 'unable to stand', within 24 hours."
+        type_in(_field(page, f"{ramp}-title"), NEXT_CYCLE)
+        type_in(
+            _field(page, f"{ramp}-prediction"),
+            "At least 18 of 20 night admissions will have both readings, or 'unable to stand', within 24 hours.",
         )
         _date(page, f"{ramp}-end", today + dt.timedelta(days=30))
         page.get_by_role("button", name="Save the new cycle").click()

@@ -22,7 +22,7 @@ import polars as pl
 import pytest
 
 from golden_thread.domain.checks import RULES, rule_title
-from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose_an_option, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose_an_option, running_app, shows, sign_in, type_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -114,8 +114,8 @@ def _enter_figures(page, numerator: str, denominator: str) -> None:
         form = page.locator(MAIN).get_by_text("Enter or correct data")
         if not page.get_by_role("textbox", name="Numerator").is_visible():
             form.click()
-        page.get_by_role("textbox", name="Numerator").fill(numerator)
-        page.get_by_role("textbox", name="Denominator").fill(denominator)
+        type_in(page.get_by_role("textbox", name="Numerator"), numerator)
+        type_in(page.get_by_role("textbox", name="Denominator"), denominator)
         page.get_by_role("button", name="Save", exact=True).click()
         said = page.locator(MAIN).get_by_text("added.").filter(visible=True).first
         try:
@@ -150,7 +150,7 @@ def _choose(page, label: str, option: str) -> None:
 
 
 def _fill(page, label: str, text: str, within: str = MAIN) -> None:
-    page.locator(within).get_by_label(label, exact=True).fill(text)
+    type_in(page.locator(within).get_by_label(label, exact=True), text)
 
 
 def _counts(page) -> dict[str, int]:

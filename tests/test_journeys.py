@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose, running_app, shows, sign_in  # noqa: F401 - browser is a fixture
+from tests.test_browser import CHROMIUM, MAIN, READY, browser, choose, running_app, shows, sign_in, type_in  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.browser,
@@ -88,20 +88,22 @@ def test_a_team_member_enters_a_month_corrects_a_mistake_and_logs_a_pdsa_cycle(a
     page.wait_for_selector(f"{MAIN} >> text=Lying and standing blood pressure", timeout=60_000)
     assert "Lying and standing blood pressure" in _text(page)
     page.get_by_text("Enter or correct data").click()
-    page.get_by_role("textbox", name="Numerator").fill("45")
-    page.get_by_role("textbox", name="Denominator").fill("40")  # the mistake: more patients met it than exist
+    type_in(page.get_by_role("textbox", name="Numerator"), "45")
+    type_in(page.get_by_role("textbox", name="Denominator"), "40")  # the mistake: more patients met it than exist
     page.get_by_role("button", name="Save").click()
     shows(page, "Nothing was saved")
     assert "denominator" in _text(page).lower()
-    page.get_by_role("textbox", name="Denominator").fill("50")
+    type_in(page.get_by_role("textbox", name="Denominator"), "50")
     page.get_by_role("button", name="Save").click()
     page.wait_for_selector(f"{MAIN} >> text=added.", timeout=60_000)
     _settle(page)
     assert "90" in page.locator("[data-testid='stMetric']").first.inner_text()  # 45 of 50 is the new latest point
     page.get_by_text("Log a PDSA cycle").click()
-    page.get_by_role("textbox", name="What are you testing, where?").fill("Journey test: lying and standing BP prompt")
+    type_in(
+        page.get_by_role("textbox", name="What are you testing, where?"), "Journey test: lying and standing BP prompt"
+    )
     _choose(page, "Change idea tested", "Lying and standing blood pressure on admission")
-    page.get_by_role("textbox", name="Prediction: what do you expect to happen?").fill("Compliance rises above 90%")
+    type_in(page.get_by_role("textbox", name="Prediction: what do you expect to happen?"), "Compliance rises above 90%")
     page.get_by_role("button", name="Log PDSA cycle").click()
     page.wait_for_selector(f"{MAIN} >> text=PDSA cycle logged", timeout=60_000)
     _settle(page)
