@@ -544,11 +544,7 @@ def _check_target(db_path: Path, replace: bool) -> None:
         ).fetchone()[0]
         tables = [row[0] for row in connection.execute(_TABLES_SQL).fetchall()]
         # The names are the file's own, perhaps another program's: quoted whole, whatever they hold.
-        rows = {
-            t: connection.execute(f"SELECT count(*) FROM {_quoted_name(t)}").fetchone()[0]
-            for t in tables
-            if t not in _NOT_DATA
-        }
+        rows = {t: _row_count(connection, t) for t in tables if t not in _NOT_DATA}
     finally:
         connection.close()
     if replace:
@@ -580,9 +576,11 @@ def _hold_still(db_path: Path) -> duckdb.DuckDBPyConnection | None:
         return None  # not a database (``--replace`` allows it), or this process holds it: nothing else can open it
 
 
-def _quoted_name(name: str) -> str:
-    """A table's name as a quoted SQL identifier (a quote in it doubled): DuckDB takes no parameter for a name."""
-    return '"' + name.replace('"', '""') + '"'
+def _row_count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of ``table``, whatever its name holds: a statement takes no parameter for a name, but
+    ``query_table`` reads one from a value (quoted whole, a quote in it doubled), so the name is never SQL."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    return connection.execute("SELECT count(*) FROM query_table(?)", [quoted]).fetchone()[0]
 
 
 def _not_ours(db_path: Path, why: str) -> str:
@@ -640,12 +638,12 @@ def _build(directory: Path, manifest: dict, scratch: Path, *, leave_out: tuple[s
                     f"{table} at schema version {version} has {', '.join(known)}. Nothing was restored."
                 )
             try:
-                _insert(connection, table, frame)
+                _insert(connection, table, frame.select(known))
             except duckdb.Error as error:
                 raise BackupError(
                     f"{entries[table]['file']} could not be restored: {_first_line(error)}. Nothing was restored."
                 ) from None
-            counts[table] = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            counts[table] = _row_count(connection, table)
             if counts[table] != entries[table]["rows"]:
                 raise BackupError(
                     f"{entries[table]['file']} holds {counts[table]} rows but the manifest says "
@@ -665,7 +663,8 @@ def _build(directory: Path, manifest: dict, scratch: Path, *, leave_out: tuple[s
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Insert a table's rows; rows that point at rows of the same table go in waves, parents first.
+    """Insert a table's rows (``frame``'s columns in the table's order); rows that point at rows of the same table go
+    in waves, parents first.
 
     (DuckDB checks a foreign key against rows already stored, not rows of the same statement.)
     """
@@ -681,7 +680,6 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
         ).fetchall()
         if len(cols) == 1
     ]
-    columns = ", ".join(f'"{c}"' for c in frame.columns)
     remaining = frame
     while remaining.height:
         wave = remaining
@@ -690,11 +688,7 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFra
             wave = wave.filter(pl.col(column).is_null() | ~pl.col(column).is_in(waiting))
         if wave.height == 0:  # rows that point at each other in a loop: let the database refuse them
             wave = remaining
-        connection.register("restored_rows", wave.to_arrow())
-        try:
-            connection.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM restored_rows')
-        finally:
-            connection.unregister("restored_rows")
+        connection.from_arrow(wave.to_arrow()).insert_into(table)  # by position: the frame is in the table's order
         if not self_keys or wave.height == remaining.height:
             break
         remaining = remaining.join(wave.select(self_keys[0][1]), on=self_keys[0][1], how="anti")
